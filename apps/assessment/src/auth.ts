@@ -1,0 +1,80 @@
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FlotillaConfig } from '#libs/config';
+import { AccessStore, type Principal, ROLES, type Role } from '#libs/persistence';
+import { FLOTILLA_CONFIG } from './tokens.js';
+
+const REQUIRED_ROLE = 'flotilla:required-role';
+const PUBLIC_ROUTE = 'flotilla:public';
+
+/** The role a route needs; `admin` holds every role and every role can read (`viewer`). */
+export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
+export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
+
+export function hasRole(principal: Principal, role: Role): boolean {
+  if (principal.roles.includes('admin')) return true;
+  if (role === 'viewer') return principal.roles.length > 0;
+  return principal.roles.includes(role);
+}
+
+interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  principal?: Principal;
+}
+
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.principal) throw new UnauthorizedException('Not authenticated');
+  return request.principal;
+});
+
+/**
+ * Every route states the role it needs; a route without one is refused rather than left open,
+ * so a forgotten decorator fails closed.
+ */
+@Injectable()
+export class TokenAuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(AccessStore) private readonly access: AccessStore,
+    @Inject(FLOTILLA_CONFIG) private readonly config: FlotillaConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
+    if (!required) throw new ForbiddenException('This route declares no role and is closed');
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticate(request);
+    request.principal = principal;
+    if (!hasRole(principal, required)) {
+      throw new ForbiddenException(`This action needs the "${required}" role; your token has: ${principal.roles.join(', ')}`);
+    }
+    return true;
+  }
+
+  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+    if (this.config.authDisabled) return { actor: 'anonymous (auth disabled)', roles: [...ROLES] };
+    const header = request.headers.authorization;
+    const value = Array.isArray(header) ? header[0] : header;
+    const match = value?.match(/^Bearer\s+(\S+)$/i);
+    if (!match) throw new UnauthorizedException('Send an API token: Authorization: Bearer <token>');
+    const token = match[1] as string;
+    if (this.config.bootstrapAdminToken && token === this.config.bootstrapAdminToken) {
+      return { actor: 'bootstrap-admin', roles: ['admin'] };
+    }
+    const record = await this.access.findActiveToken(token);
+    if (!record) throw new UnauthorizedException('Unknown or revoked API token');
+    return { actor: `token:${record.name}`, roles: record.roles };
+  }
+}

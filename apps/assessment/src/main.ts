@@ -1,0 +1,19 @@
+import { Logger } from '@nestjs/common';
+import { ConfigurationError, loadConfig } from '#libs/config';
+import { createAssessmentApp } from './assessment-app.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createAssessmentApp(config);
+  await app.listen(config.port, config.host);
+  new Logger('Flotilla').log(`Assessment API listening on ${await app.getUrl()} (OpenAPI at /docs)`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`flotilla-assessment failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

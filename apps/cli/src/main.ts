@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { UserFacingError } from '#libs/application';
+import { ConfigurationError } from '#libs/config';
+import { registerImportCommand } from './import.command.js';
+import { registerMigrateCommand } from './migrate.command.js';
+
+const program = new Command()
+  .name('flotilla')
+  .description('Assess, plan and execute vSphere to KubeVirt migrations in waves')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerImportCommand(program);
+registerMigrateCommand(program);
+
+/** A failed command prints one line on stderr and exits non-zero; stack traces only with FLOTILLA_DEBUG. */
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigurationError) return 2;
+  if (error instanceof UserFacingError) return error.kind === 'not-found' ? 4 : 3;
+  return 1;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`flotilla: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  if (process.env.FLOTILLA_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(exitCodeFor(error));
+}

@@ -1,0 +1,20 @@
+/**
+ * Failures a user can cause, with a code the edges (HTTP, CLI) translate: the HTTP status and the
+ * exit code come from `kind`, the message is shown as it is.
+ */
+export type UserErrorKind = 'invalid-input' | 'not-found' | 'conflict' | 'too-large' | 'forbidden' | 'unavailable';
+
+export class UserFacingError extends Error {
+  constructor(
+    readonly kind: UserErrorKind,
+    message: string,
+    readonly code: string = kind,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'UserFacingError';
+  }
+}
+
+export const notFound = (what: string, id: string): UserFacingError =>
+  new UserFacingError('not-found', `${what} ${id} does not exist`, 'not-found');

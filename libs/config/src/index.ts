@@ -1,0 +1,1 @@
+export { ConfigurationError, type FlotillaConfig, loadConfig } from './config.js';

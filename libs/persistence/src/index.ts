@@ -1,0 +1,28 @@
+export {
+  DEFAULT_EMBEDDED_DIR,
+  type DatabaseKind,
+  type DatabaseOptions,
+  describeDatabaseUrl,
+  type FlotillaDatabase,
+  openDatabase,
+  pendingMigrations,
+  runMigrationsLocked,
+} from './data-source.js';
+export { flotillaEntities } from './entities.js';
+export {
+  type InventoryDetail,
+  type InventoryRecord,
+  InventoryStore,
+  type Page,
+  type VmListFilter,
+  type VmListItem,
+} from './inventory-store.js';
+export {
+  AccessStore,
+  type ApiTokenRecord,
+  type AuditEntry,
+  hashToken,
+  type Principal,
+  ROLES,
+  type Role,
+} from './access-store.js';

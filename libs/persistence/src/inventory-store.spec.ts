@@ -1,0 +1,150 @@
+import type { Inventory, InventoryVm } from '#libs/inventory';
+import { summarizeInventory } from '#libs/inventory';
+import { flotillaMigrations } from '#migrations';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { type FlotillaDatabase, openDatabase, pendingMigrations } from './data-source.js';
+import { InventoryStore } from './inventory-store.js';
+
+function vm(index: number, overrides: Partial<InventoryVm> = {}): InventoryVm {
+  return {
+    key: `vc-1/vm-${index}`,
+    name: `vm-${index}`,
+    moref: `vm-${index}`,
+    uuid: `uuid-${index}`,
+    biosUuid: null,
+    vcenter: { server: 'vc.example', uuid: 'vc-1' },
+    datacenter: 'DC1',
+    cluster: index % 2 ? 'Cluster A' : 'Cluster B',
+    host: 'esx-01',
+    folder: null,
+    resourcePool: null,
+    vapp: null,
+    powerState: index % 3 ? 'poweredOn' : 'poweredOff',
+    connectionState: 'connected',
+    template: false,
+    srmPlaceholder: false,
+    guestOsConfig: 'Red Hat Enterprise Linux 9 (64-bit)',
+    guestOsTools: null,
+    guestId: null,
+    dnsName: null,
+    primaryIp: null,
+    toolsStatus: null,
+    toolsVersion: null,
+    toolsRunningStatus: null,
+    cpus: 2,
+    sockets: 1,
+    coresPerSocket: 2,
+    memoryMiB: 4096,
+    cpuHotAdd: null,
+    cpuHotRemove: null,
+    memoryHotAdd: null,
+    cpuAffinity: null,
+    numaAffinity: null,
+    firmware: 'bios',
+    secureBoot: null,
+    hardwareVersion: 'vmx-19',
+    cbtEnabled: null,
+    ftState: null,
+    nestedHv: null,
+    hasTpm: null,
+    passthroughDevices: [],
+    latencySensitivity: null,
+    consolidationNeeded: null,
+    annotation: null,
+    customAttributes: { Application: 'billing' },
+    createdAt: null,
+    poweredOnAt: null,
+    configChangedAt: null,
+    provisionedMiB: 10240,
+    inUseMiB: 2048,
+    disks: [],
+    partitions: [],
+    nics: [],
+    snapshots: [],
+    usbDevices: [],
+    cdroms: [],
+    source: { vInfo: [{ VM: `vm-${index}`, 'Custom column': 'kept' }] },
+    ...overrides,
+  };
+}
+
+function inventoryOf(vms: InventoryVm[]): Inventory {
+  return {
+    source: { fileName: 'estate.xlsx', format: 'xlsx', rvtoolsVersion: '4.4.1', sheets: ['vInfo'], vcenters: [] },
+    datacenters: [{ name: 'DC1' }],
+    clusters: [],
+    hosts: [],
+    datastores: [],
+    networks: [],
+    vms,
+    diagnostics: [{ severity: 'warning', sheet: 'vDisk', row: 7, column: 'Capacity MiB', value: 'x', message: 'not a number' }],
+  };
+}
+
+describe.each(['postgres', 'embedded'] as const)('InventoryStore on %s', (kind) => {
+  let testDb: TestDatabase | undefined;
+  let database: FlotillaDatabase;
+  let store: InventoryStore;
+
+  beforeAll(async () => {
+    testDb = kind === 'postgres' ? await createTestDatabase() : undefined;
+    database = await openDatabase({
+      databaseUrl: testDb?.url,
+      embeddedDataDir: 'memory://',
+      migrations: flotillaMigrations,
+    });
+    store = new InventoryStore(database.dataSource);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  it('applies every migration and has none pending', async () => {
+    expect(await pendingMigrations(database.dataSource)).toEqual([]);
+  });
+
+  it('saves, lists, filters, loads and deletes an inventory with Unicode names kept exactly', async () => {
+    const names = ['Сервер-01', '数据库 服务器', `long-${'x'.repeat(300)}`];
+    const vms = [...Array.from({ length: 1200 }, (_, index) => vm(index)), ...names.map((name, i) => vm(5000 + i, { name, cluster: 'Cluster C' }))];
+    const inventory = inventoryOf(vms);
+    const id = await store.save(inventory, 'My estate', summarizeInventory(inventory));
+
+    const listed = await store.list();
+    expect(listed.find((entry) => entry.id === id)?.summary.vms).toBe(1203);
+
+    const page = await store.listVms(id, { cluster: 'Cluster A' }, 0, 10);
+    expect(page.total).toBe(600);
+    expect(page.items).toHaveLength(10);
+    expect(page.items.every((item) => item.cluster === 'Cluster A')).toBe(true);
+
+    const searched = await store.listVms(id, { search: '数据库' }, 0, 10);
+    expect(searched.items.map((item) => item.name)).toEqual(['数据库 服务器']);
+
+    const byMoref = await store.getVm(id, 'vm-5000');
+    expect(byMoref?.name).toBe('Сервер-01');
+    expect(byMoref?.source.vInfo?.[0]?.['Custom column']).toBe('kept');
+    const byId = await store.getVm(id, String(byMoref?.id));
+    expect(byId?.key).toBe('vc-1/vm-5000');
+
+    const loaded = await store.load(id);
+    expect(loaded?.vms).toHaveLength(1203);
+    expect(loaded?.vms[1202]?.name).toBe(names[2]);
+    expect(loaded?.diagnostics[0]?.column).toBe('Capacity MiB');
+    expect(loaded?.datacenters).toEqual([{ name: 'DC1' }]);
+
+    expect(await store.delete(id)).toBe(true);
+    expect(await store.get(id)).toBeNull();
+    expect((await store.listVms(id, {}, 0, 10)).total).toBe(0);
+  });
+
+  it('stores nothing when a batch fails half way', async () => {
+    const before = (await store.list()).length;
+    const broken = vm(2, { key: 'vc-1/vm-1' });
+    const inventory = inventoryOf([vm(1), ...Array.from({ length: 700 }, (_, i) => vm(100 + i)), broken]);
+    await expect(store.save(inventory, 'duplicate keys', summarizeInventory(inventory))).rejects.toThrow();
+    expect((await store.list()).length).toBe(before);
+  });
+});
