@@ -144,9 +144,9 @@ export class InventoryStore {
            power_state, guest_os, template, cpus, memory_mib, provisioned_mib, data, source)
          SELECT $1, r.vm_key, r.ordinal, r.name, r.moref, r.uuid, r.datacenter, r.cluster, r.host,
            r.power_state, r.guest_os, r.template, r.cpus, r.memory_mib, r.provisioned_mib, r.data, r.source
-         FROM jsonb_to_recordset($2::jsonb) AS r(vm_key text, ordinal int, name text, moref text, uuid text,
+         FROM json_to_recordset($2::json) AS r(vm_key text, ordinal int, name text, moref text, uuid text,
            datacenter text, cluster text, host text, power_state text, guest_os text, template boolean, cpus int,
-           memory_mib bigint, provisioned_mib bigint, data jsonb, source jsonb)`,
+           memory_mib bigint, provisioned_mib bigint, data jsonb, source json)`,
         [inventoryId, jsonForPostgres(batch)],
       );
     }
