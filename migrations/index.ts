@@ -2,10 +2,14 @@ import type { MigrationInterface } from 'typeorm';
 import { InventorySchema1764201600000 } from './1764201600000-InventorySchema.js';
 import { AssessmentSchema1764205200000 } from './1764205200000-AssessmentSchema.js';
 import { AccessSchema1764208800000 } from './1764208800000-AccessSchema.js';
+import { PlanSchema1764212400000 } from './1764212400000-PlanSchema.js';
+import { ExecutionSchema1764216000000 } from './1764216000000-ExecutionSchema.js';
 
 /** Every migration, oldest first. A migration is never edited once it has landed. */
 export const flotillaMigrations: Array<new () => MigrationInterface> = [
   InventorySchema1764201600000,
   AssessmentSchema1764205200000,
   AccessSchema1764208800000,
+  PlanSchema1764212400000,
+  ExecutionSchema1764216000000,
 ];
