@@ -2,13 +2,23 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Pr
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { tmpdir } from 'node:os';
-import { InventoryImportService } from '#libs/application';
+import { AssessmentService, InventoryImportService, PlanningService } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
-import { AccessStore, type FlotillaDatabase, InventoryStore, openDatabase } from '#libs/persistence';
+import {
+  AccessStore,
+  AssessmentStore,
+  type FlotillaDatabase,
+  InventoryStore,
+  openDatabase,
+  PlanStore,
+} from '#libs/persistence';
 import { flotillaMigrations } from '#migrations';
 import { TokenAuthGuard } from './auth.js';
+import { AccessController } from './access.controller.js';
+import { AssessmentsController } from './assessments.controller.js';
 import { HealthController } from './health.controller.js';
 import { InventoriesController } from './inventories.controller.js';
+import { PlansController } from './plans.controller.js';
 import { FLOTILLA_CONFIG, FLOTILLA_DATABASE } from './tokens.js';
 import { UserErrorFilter } from './user-error.filter.js';
 
@@ -33,7 +43,7 @@ export class AssessmentApiModule {
       module: AssessmentApiModule,
       // Uploads stream to disk, never into memory; the size limit answers 413 as soon as it is crossed.
       imports: [MulterModule.register({ dest: tmpdir(), limits: { fileSize: config.uploadLimitBytes, files: 1 } })],
-      controllers: [HealthController, InventoriesController],
+      controllers: [HealthController, InventoriesController, AssessmentsController, PlansController, AccessController],
       providers: [
         { provide: FLOTILLA_CONFIG, useValue: config },
         {
@@ -48,6 +58,20 @@ export class AssessmentApiModule {
         DatabaseLifecycle,
         fromDatabase(InventoryStore, (database) => new InventoryStore(database.dataSource)),
         fromDatabase(AccessStore, (database) => new AccessStore(database.dataSource)),
+        fromDatabase(AssessmentStore, (database) => new AssessmentStore(database.dataSource)),
+        fromDatabase(PlanStore, (database) => new PlanStore(database.dataSource)),
+        {
+          provide: AssessmentService,
+          useFactory: (inventories: InventoryStore, assessments: AssessmentStore, access: AccessStore) =>
+            new AssessmentService(inventories, assessments, access),
+          inject: [InventoryStore, AssessmentStore, AccessStore],
+        },
+        {
+          provide: PlanningService,
+          useFactory: (inventories: InventoryStore, assessments: AssessmentStore, plans: PlanStore, access: AccessStore) =>
+            new PlanningService(inventories, assessments, plans, access),
+          inject: [InventoryStore, AssessmentStore, PlanStore, AccessStore],
+        },
         {
           provide: InventoryImportService,
           useFactory: (store: InventoryStore) =>

@@ -26,3 +26,19 @@ export {
   ROLES,
   type Role,
 } from './access-store.js';
+export {
+  type AssessmentRecord,
+  AssessmentStore,
+  type AssessmentVmFilter,
+  type StoredPolicy,
+  type VmOverride,
+} from './assessment-store.js';
+export {
+  type PlanContent,
+  type PlanRecord,
+  PlanStore,
+  type PlanSummaryRecord,
+  PlanVersionConflictError,
+  type WaveApproval,
+  type WaveStatus,
+} from './plan-store.js';

@@ -1,0 +1,322 @@
+import type { VmAssessment } from '#libs/assessment';
+import type { InventoryVm } from '#libs/inventory';
+import {
+  type AccessStore,
+  type AssessmentStore,
+  type InventoryStore,
+  type PlanRecord,
+  type PlanStore,
+  PlanVersionConflictError,
+  type Principal,
+  type WaveApproval,
+} from '#libs/persistence';
+import {
+  applyEdit,
+  type PlanEdit,
+  type PlanInput,
+  type PlanSettings,
+  PlanSettingsError,
+  parsePlanSettings,
+  planWaves,
+  type Violation,
+  validatePlan,
+  type WavePlan,
+  waveContentHash,
+} from '#libs/waves';
+import { notFound, UserFacingError } from './errors.js';
+
+export type StoredPlan = PlanRecord<PlanSettings, WavePlan>;
+
+export interface PlanView {
+  id: string;
+  name: string;
+  inventoryId: string;
+  assessmentId: string;
+  status: string;
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  settings: PlanSettings;
+  lowerBoundWaves: number;
+  lowerBound: WavePlan['lowerBound'];
+  violations: Violation[];
+  excluded: WavePlan['excluded'];
+  groups: WavePlan['groups'];
+  waves: Array<WavePlan['waves'][number] & { approval: WaveApproval | null }>;
+}
+
+export interface EditOutcome {
+  plan: PlanView;
+  violations: Violation[];
+  invalidatedWaves: number[];
+}
+
+function parseSettings(input: unknown): PlanSettings {
+  try {
+    return parsePlanSettings(input ?? {});
+  } catch (error) {
+    if (error instanceof PlanSettingsError) throw new UserFacingError('invalid-input', error.message, 'invalid-plan-settings');
+    throw error;
+  }
+}
+
+function waveHashes(plan: WavePlan, settings: PlanSettings): Array<{ number: number; hash: string }> {
+  return plan.waves.map((wave) => ({ number: wave.number, hash: waveContentHash(wave, settings) }));
+}
+
+function deepMerge(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return base;
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    merged[key] = deepMerge(merged[key], value);
+  }
+  return merged;
+}
+
+/**
+ * Plans waves from an assessment and keeps them honest: every change re-validates, changed waves
+ * lose their approval, and every mutation lands in the audit log.
+ */
+export class PlanningService {
+  constructor(
+    private readonly inventories: InventoryStore,
+    private readonly assessments: AssessmentStore,
+    private readonly plans: PlanStore,
+    private readonly access: AccessStore,
+  ) {}
+
+  private async planInput(assessmentId: string, settings: PlanSettings): Promise<PlanInput & { inventoryId: string }> {
+    const assessment = await this.assessments.get(assessmentId);
+    if (!assessment) throw notFound('Assessment', assessmentId);
+    const inventory = await this.inventories.load(assessment.inventoryId, { withSource: false });
+    if (!inventory) throw notFound('Inventory', assessment.inventoryId);
+    const assessments: VmAssessment[] = await this.assessments.allVms(assessmentId);
+    const vms: InventoryVm[] = inventory.vms;
+    return { vms, assessments, settings, inventoryId: assessment.inventoryId };
+  }
+
+  async create(
+    input: { assessmentId: string; name?: string | undefined; settings?: unknown },
+    principal: Principal,
+  ): Promise<PlanView> {
+    const settings = parseSettings(input.settings);
+    const planInput = await this.planInput(input.assessmentId, settings);
+    const result = planWaves(planInput);
+    const id = await this.plans.create({
+      name: input.name?.trim() || `Plan for assessment ${input.assessmentId.slice(0, 8)}`,
+      inventoryId: planInput.inventoryId,
+      assessmentId: input.assessmentId,
+      createdBy: principal.actor,
+      content: { settings: { ...settings, manual: result.manual }, result, waveHashes: waveHashes(result, settings) },
+    });
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action: 'plan.create',
+      resourceType: 'plan',
+      resourceId: id,
+      after: { waves: result.waves.length, lowerBoundWaves: result.lowerBoundWaves, violations: result.violations.length },
+    });
+    return this.get(id);
+  }
+
+  list() {
+    return this.plans.list();
+  }
+
+  async getStored(id: string): Promise<StoredPlan> {
+    const plan = await this.plans.get<PlanSettings, WavePlan>(id);
+    if (!plan) throw notFound('Plan', id);
+    return plan;
+  }
+
+  async get(id: string): Promise<PlanView> {
+    return this.toView(await this.getStored(id));
+  }
+
+  toView(plan: StoredPlan): PlanView {
+    const approvals = new Map(plan.waves.map((wave) => [wave.number, wave]));
+    return {
+      id: plan.id,
+      name: plan.name,
+      inventoryId: plan.inventoryId,
+      assessmentId: plan.assessmentId,
+      status: plan.status,
+      version: plan.version,
+      createdBy: plan.createdBy,
+      createdAt: plan.createdAt,
+      updatedAt: plan.updatedAt,
+      settings: plan.settings,
+      lowerBoundWaves: plan.result.lowerBoundWaves,
+      lowerBound: plan.result.lowerBound,
+      violations: plan.result.violations,
+      excluded: plan.result.excluded,
+      groups: plan.result.groups,
+      waves: plan.result.waves.map((wave) => ({ ...wave, approval: approvals.get(wave.number) ?? null })),
+    };
+  }
+
+  /** Changes settings (constraints, maps, grouping, dependencies) and re-plans, keeping manual edits. */
+  async updateSettings(id: string, patch: unknown, principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
+    const stored = await this.getStored(id);
+    this.assertEditable(stored);
+    const settings = parseSettings(deepMerge(stored.settings, patch));
+    const planInput = await this.planInput(stored.assessmentId, settings);
+    const result = planWaves(planInput);
+    return this.store(stored, { ...settings, manual: result.manual }, result, result.violations, principal, 'plan.settings', {
+      patch,
+      expectedVersion,
+    });
+  }
+
+  async replan(id: string, principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
+    return this.updateSettings(id, undefined, principal, expectedVersion);
+  }
+
+  async edit(id: string, edit: PlanEdit, principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
+    const stored = await this.getStored(id);
+    this.assertEditable(stored);
+    const planInput = await this.planInput(stored.assessmentId, stored.settings);
+    const outcome = applyEdit(stored.result, edit, planInput);
+    return this.store(
+      stored,
+      { ...stored.settings, manual: outcome.plan.manual },
+      outcome.plan,
+      outcome.violations,
+      principal,
+      'plan.edit',
+      { patch: edit, expectedVersion },
+    );
+  }
+
+  async applyEdits(id: string, edits: PlanEdit[], principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
+    const stored = await this.getStored(id);
+    this.assertEditable(stored);
+    const planInput = await this.planInput(stored.assessmentId, stored.settings);
+    let plan = stored.result;
+    let violations: Violation[] = plan.violations;
+    for (const edit of edits) {
+      const outcome = applyEdit(plan, edit, { ...planInput, settings: { ...stored.settings, manual: plan.manual } });
+      plan = outcome.plan;
+      violations = outcome.violations;
+    }
+    return this.store(stored, { ...stored.settings, manual: plan.manual }, plan, violations, principal, 'plan.edit', {
+      patch: edits,
+      expectedVersion,
+    });
+  }
+
+  private assertEditable(plan: StoredPlan): void {
+    const busy = plan.waves.filter((wave) => wave.status === 'executing');
+    if (busy.length > 0) {
+      throw new UserFacingError(
+        'conflict',
+        `Plan ${plan.id} has waves executing (${busy.map((wave) => wave.number).join(', ')}); wait for them or cancel them before editing`,
+        'plan-executing',
+      );
+    }
+  }
+
+  private async store(
+    stored: StoredPlan,
+    settings: PlanSettings,
+    result: WavePlan,
+    violations: Violation[],
+    principal: Principal,
+    action: string,
+    context: { patch: unknown; expectedVersion?: number | undefined },
+  ): Promise<EditOutcome> {
+    const expected = context.expectedVersion ?? stored.version;
+    let invalidatedWaves: number[];
+    try {
+      ({ invalidatedWaves } = await this.plans.update(stored.id, expected, {
+        settings,
+        result,
+        waveHashes: waveHashes(result, settings),
+      }));
+    } catch (error) {
+      if (error instanceof PlanVersionConflictError) throw new UserFacingError('conflict', error.message, 'version-conflict');
+      throw error;
+    }
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action,
+      resourceType: 'plan',
+      resourceId: stored.id,
+      before: { version: stored.version, waves: stored.result.waves.length, violations: stored.result.violations.length },
+      after: { change: context.patch, waves: result.waves.length, violations: violations.length, invalidatedWaves },
+    });
+    for (const number of invalidatedWaves) {
+      await this.access.appendAudit({
+        actor: principal.actor,
+        action: 'wave.approval-invalidated',
+        resourceType: 'wave',
+        resourceId: `${stored.id}/${number}`,
+        before: { status: 'approved' },
+        after: { status: 'draft', reason: action },
+      });
+    }
+    return { plan: await this.get(stored.id), violations, invalidatedWaves };
+  }
+
+  /** The blocking problems of one wave: its own errors and plan-wide errors that involve it. */
+  async waveBlockers(stored: StoredPlan, number: number): Promise<Violation[]> {
+    const planInput = await this.planInput(stored.assessmentId, stored.settings);
+    const wave = stored.result.waves.find((candidate) => candidate.number === number);
+    if (!wave) return [];
+    const members = new Set(wave.vmKeys);
+    return validatePlan(stored.result, planInput).filter(
+      (violation) =>
+        violation.severity === 'error' &&
+        (violation.wave === number || (violation.wave === null && violation.vmKeys.some((key) => members.has(key)))),
+    );
+  }
+
+  async approveWave(id: string, number: number, principal: Principal): Promise<PlanView> {
+    const stored = await this.getStored(id);
+    const wave = stored.result.waves.find((candidate) => candidate.number === number);
+    const approval = stored.waves.find((candidate) => candidate.number === number);
+    if (!wave || !approval) throw notFound(`Wave ${number} of plan`, id);
+    if (approval.status !== 'draft' && approval.status !== 'approved') {
+      throw new UserFacingError('conflict', `Wave ${number} is ${approval.status}; only draft waves can be approved`, 'wave-not-draft');
+    }
+    if (wave.vmKeys.length === 0) {
+      throw new UserFacingError('invalid-input', `Wave ${number} is empty; there is nothing to approve`, 'wave-empty');
+    }
+    const blockers = await this.waveBlockers(stored, number);
+    if (blockers.length > 0) {
+      throw new UserFacingError(
+        'invalid-input',
+        `Wave ${number} cannot be approved: ${blockers.map((violation) => violation.message).join('; ')}`,
+        'wave-invalid',
+        blockers,
+      );
+    }
+    const approved = await this.plans.approveWave(id, number, approval.contentHash, principal.actor);
+    if (!approved) throw new UserFacingError('conflict', `Wave ${number} changed while it was being approved; review it again`);
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action: 'wave.approve',
+      resourceType: 'wave',
+      resourceId: `${id}/${number}`,
+      before: { status: approval.status },
+      after: { status: 'approved', contentHash: approval.contentHash, vms: wave.vmKeys.length },
+    });
+    return this.get(id);
+  }
+
+  async delete(id: string, principal: Principal): Promise<void> {
+    const stored = await this.getStored(id);
+    this.assertEditable(stored);
+    await this.plans.delete(id);
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action: 'plan.delete',
+      resourceType: 'plan',
+      resourceId: id,
+      before: { name: stored.name, waves: stored.result.waves.length },
+    });
+  }
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import type { AssessmentSummary, Disposition, VmAssessment } from '#libs/assessment';
+import type { DataSource } from 'typeorm';
+import type { Page } from './inventory-store.js';
+
+export interface AssessmentRecord {
+  id: string;
+  inventoryId: string;
+  policyHash: string;
+  assessedAt: string;
+  createdAt: string;
+  summary: AssessmentSummary;
+}
+
+export interface AssessmentVmFilter {
+  disposition?: Disposition | undefined;
+  concern?: string | undefined;
+  effort?: string | undefined;
+  search?: string | undefined;
+  inScope?: boolean | undefined;
+}
+
+export interface VmOverride {
+  disposition: Disposition;
+  comment: string;
+  by: string | null;
+  at: string;
+}
+
+export interface StoredPolicy {
+  name: string;
+  document: unknown;
+  policyHash: string;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+const BATCH_SIZE = 1000;
+
+function toRecord(row: Record<string, unknown>): AssessmentRecord {
+  return {
+    id: String(row.id),
+    inventoryId: String(row.inventory_id),
+    policyHash: String(row.policy_hash),
+    assessedAt: new Date(row.assessed_at as string).toISOString(),
+    createdAt: new Date(row.created_at as string).toISOString(),
+    summary: row.summary as AssessmentSummary,
+  };
+}
+
+/** Owns every query on assessments, their VMs, overrides and stored policies. */
+export class AssessmentStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async save(input: {
+    inventoryId: string;
+    policy: unknown;
+    policyHash: string;
+    assessedAt: Date;
+    summary: AssessmentSummary;
+    vms: VmAssessment[];
+  }): Promise<string> {
+    const id = randomUUID();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO assessments (id, inventory_id, policy, policy_hash, summary, assessed_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [id, input.inventoryId, JSON.stringify(input.policy), input.policyHash, JSON.stringify(input.summary), input.assessedAt],
+      );
+      for (let start = 0; start < input.vms.length; start += BATCH_SIZE) {
+        const batch = input.vms.slice(start, start + BATCH_SIZE).map((vm, index) => ({
+          vm_key: vm.vmKey,
+          ordinal: start + index,
+          name: vm.name,
+          disposition: vm.disposition,
+          out_of_scope: vm.outOfScope,
+          effort: vm.effort,
+          score: vm.score,
+          concern_ids: vm.concerns.map((concern) => concern.id),
+          data: vm,
+        }));
+        await manager.query(
+          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, out_of_scope, effort, score, concern_ids, data)
+           SELECT $1, r.vm_key, r.ordinal, r.name, r.disposition, r.out_of_scope, r.effort, r.score,
+             ARRAY(SELECT json_array_elements_text(r.concern_ids)), r.data
+           FROM json_to_recordset($2::json) AS r(vm_key text, ordinal int, name text, disposition text,
+             out_of_scope text, effort text, score int, concern_ids json, data jsonb)`,
+          [id, JSON.stringify(batch)],
+        );
+      }
+    });
+    return id;
+  }
+
+  async get(id: string): Promise<(AssessmentRecord & { policy: unknown }) | null> {
+    const rows = await this.dataSource.query(
+      'SELECT id, inventory_id, policy_hash, assessed_at, created_at, summary, policy FROM assessments WHERE id = $1',
+      [id],
+    );
+    return rows[0] ? { ...toRecord(rows[0]), policy: rows[0].policy } : null;
+  }
+
+  async listForInventory(inventoryId: string): Promise<AssessmentRecord[]> {
+    const rows = await this.dataSource.query(
+      `SELECT id, inventory_id, policy_hash, assessed_at, created_at, summary FROM assessments
+       WHERE inventory_id = $1 ORDER BY created_at DESC, id`,
+      [inventoryId],
+    );
+    return rows.map(toRecord);
+  }
+
+  async latestForInventory(inventoryId: string): Promise<AssessmentRecord | null> {
+    return (await this.listForInventory(inventoryId))[0] ?? null;
+  }
+
+  async listVms(assessmentId: string, filter: AssessmentVmFilter, offset: number, limit: number): Promise<Page<VmAssessment>> {
+    const conditions = ['assessment_id = $1'];
+    const params: unknown[] = [assessmentId];
+    const add = (sql: string, value: unknown): void => {
+      params.push(value);
+      conditions.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (filter.disposition) add('disposition = ?', filter.disposition);
+    if (filter.effort) add('effort = ?', filter.effort);
+    if (filter.concern) add('? = ANY(concern_ids)', filter.concern);
+    if (filter.search) add(`name ILIKE '%' || ? || '%'`, filter.search);
+    if (filter.inScope !== undefined) conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
+    const where = conditions.join(' AND ');
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM assessment_vms WHERE ${where}`, params);
+    const rows: Array<{ data: VmAssessment }> = await this.dataSource.query(
+      `SELECT data FROM assessment_vms WHERE ${where} ORDER BY ordinal LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+      params,
+    );
+    return { total, offset, limit, items: rows.map((row) => row.data) };
+  }
+
+  async allVms(assessmentId: string): Promise<VmAssessment[]> {
+    const rows: Array<{ data: VmAssessment }> = await this.dataSource.query(
+      'SELECT data FROM assessment_vms WHERE assessment_id = $1 ORDER BY ordinal',
+      [assessmentId],
+    );
+    return rows.map((row) => row.data);
+  }
+
+  async getVm(assessmentId: string, vmKey: string): Promise<VmAssessment | null> {
+    const rows: Array<{ data: VmAssessment }> = await this.dataSource.query(
+      'SELECT data FROM assessment_vms WHERE assessment_id = $1 AND vm_key = $2',
+      [assessmentId, vmKey],
+    );
+    return rows[0]?.data ?? null;
+  }
+
+  /** Rewrites one VM's stored verdict (after an override) and the assessment's summary. */
+  async replaceVm(assessmentId: string, vm: VmAssessment, summary: AssessmentSummary): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE assessment_vms SET disposition = $3, effort = $4, score = $5, concern_ids = $6, data = $7
+         WHERE assessment_id = $1 AND vm_key = $2`,
+        [assessmentId, vm.vmKey, vm.disposition, vm.effort, vm.score, vm.concerns.map((c) => c.id), JSON.stringify(vm)],
+      );
+      await manager.query('UPDATE assessments SET summary = $2 WHERE id = $1', [assessmentId, JSON.stringify(summary)]);
+    });
+  }
+
+  async overridesFor(inventoryId: string): Promise<Map<string, VmOverride>> {
+    const rows = await this.dataSource.query(
+      'SELECT vm_key, disposition, comment, set_by, set_at FROM vm_overrides WHERE inventory_id = $1',
+      [inventoryId],
+    );
+    return new Map(
+      rows.map((row: Record<string, unknown>) => [
+        String(row.vm_key),
+        {
+          disposition: row.disposition as Disposition,
+          comment: String(row.comment),
+          by: (row.set_by as string | null) ?? null,
+          at: new Date(row.set_at as string).toISOString(),
+        },
+      ]),
+    );
+  }
+
+  async setOverride(inventoryId: string, vmKey: string, override: VmOverride | null): Promise<void> {
+    if (!override) {
+      await this.dataSource.query('DELETE FROM vm_overrides WHERE inventory_id = $1 AND vm_key = $2', [inventoryId, vmKey]);
+      return;
+    }
+    await this.dataSource.query(
+      `INSERT INTO vm_overrides (inventory_id, vm_key, disposition, comment, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (inventory_id, vm_key) DO UPDATE SET disposition = $3, comment = $4, set_by = $5, set_at = $6`,
+      [inventoryId, vmKey, override.disposition, override.comment, override.by, override.at],
+    );
+  }
+
+  async getPolicy(name: string): Promise<StoredPolicy | null> {
+    const rows = await this.dataSource.query(
+      'SELECT name, document, policy_hash, updated_at, updated_by FROM policies WHERE name = $1',
+      [name],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      name: row.name,
+      document: row.document,
+      policyHash: row.policy_hash,
+      updatedAt: new Date(row.updated_at).toISOString(),
+      updatedBy: row.updated_by ?? null,
+    };
+  }
+
+  async putPolicy(name: string, document: unknown, policyHash: string, by: string | null): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO policies (id, name, document, policy_hash, updated_at, updated_by) VALUES ($1, $2, $3, $4, now(), $5)
+       ON CONFLICT (name) DO UPDATE SET document = $3, policy_hash = $4, updated_at = now(), updated_by = $5`,
+      [randomUUID(), name, JSON.stringify(document), policyHash, by],
+    );
+  }
+}
