@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserFacingError } from '#libs/application';
 import { ConfigurationError } from '#libs/config';
+import { registerEstateCommands } from './estate-commands.js';
 import { registerImportCommand } from './import.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
 
@@ -12,6 +13,7 @@ const program = new Command()
   .exitOverride();
 
 registerImportCommand(program);
+registerEstateCommands(program);
 registerMigrateCommand(program);
 
 /** A failed command prints one line on stderr and exits non-zero; stack traces only with FLOTILLA_DEBUG. */

@@ -1,0 +1,262 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import {
+  type AssessmentOutcome,
+  AssessmentService,
+  InventoryImportService,
+  PlanningService,
+  type PlanView,
+  UserFacingError,
+} from '#libs/application';
+import type { VmAssessment } from '#libs/assessment';
+import { AccessStore, AssessmentStore, InventoryStore, PlanStore, type Principal, ROLES } from '#libs/persistence';
+import { type CliContext, printJson, terminalProgress, withCliContext } from './cli-context.js';
+import { printImportSummary } from './import.command.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The CLI acts with every role, as the person at the terminal; the audit log names them. */
+export function cliPrincipal(): Principal {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep "unknown".
+  }
+  return { actor: `cli:${user}`, roles: [...ROLES] };
+}
+
+export function services(context: CliContext) {
+  const { dataSource } = context.database;
+  const inventories = new InventoryStore(dataSource);
+  const assessments = new AssessmentStore(dataSource);
+  const plans = new PlanStore(dataSource);
+  const access = new AccessStore(dataSource);
+  return {
+    inventories,
+    assessments,
+    plans,
+    access,
+    importer: new InventoryImportService(inventories, { maxInflatedBytes: context.config.maxInflatedBytes }),
+    assessment: new AssessmentService(inventories, assessments, access),
+    planning: new PlanningService(inventories, assessments, plans, access),
+  };
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && (statSync(path).isFile() || statSync(path).isDirectory());
+}
+
+export function readDocument(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserFacingError('invalid-input', `Cannot read ${what} ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new UserFacingError('invalid-input', `${path}: not valid YAML or JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `<inventoryId|file>`: a file is imported first (quietly when `json`). */
+export async function resolveInventory(context: CliContext, ref: string, json: boolean): Promise<string> {
+  const { importer, inventories } = services(context);
+  if (isFile(ref)) {
+    const progress = terminalProgress();
+    const result = await importer.importFile(ref, { onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`) });
+    progress.done();
+    if (!json) printImportSummary(result);
+    return result.inventoryId;
+  }
+  if (!UUID.test(ref)) throw new UserFacingError('not-found', `${ref} is neither a file nor an inventory id`);
+  if (!(await inventories.get(ref))) throw new UserFacingError('not-found', `Inventory ${ref} does not exist`);
+  return ref;
+}
+
+export function toAssessJson(outcome: AssessmentOutcome) {
+  return {
+    assessmentId: outcome.assessmentId,
+    inventoryId: outcome.inventoryId,
+    policyHash: outcome.policyHash,
+    summary: outcome.summary,
+    vms: outcome.vms.map((vm: VmAssessment) => ({
+      name: vm.name,
+      vmId: vm.moref ?? vm.vmKey,
+      vmKey: vm.vmKey,
+      disposition: vm.disposition,
+      outOfScope: vm.outOfScope,
+      effort: vm.effort,
+      score: vm.score,
+      targetName: vm.targetName,
+      os: vm.os,
+      concerns: vm.concerns.map((concern) => ({ id: concern.id, severity: concern.severity, message: concern.message })),
+      reasons: vm.reasons,
+    })),
+  };
+}
+
+export function printAssessment(outcome: AssessmentOutcome): void {
+  const s = outcome.summary;
+  const lines = [
+    `Assessment ${outcome.assessmentId} of inventory ${outcome.inventoryId}`,
+    `  rehost ${s.rehost}, retain ${s.retain}, retire ${s.retire}; out of scope ${s.outOfScope} (templates ${s.templates})`,
+    `  effort: low ${s.byEffort.low}, medium ${s.byEffort.medium}, high ${s.byEffort.high}`,
+    `  target: ${s.sizing.estate.vcpus} vCPU, ${Math.round(s.sizing.estate.memoryMiB / 1024)} GiB memory, ${Math.round(s.sizing.estate.storageMiB / 1024)} GiB storage, ${s.sizing.estate.workerNodes} worker nodes`,
+    '  top concerns:',
+    ...Object.entries(s.byConcern)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([id, count]) => `    ${id}: ${count}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function runAssessment(
+  context: CliContext,
+  inventoryId: string,
+  policyFile: string | undefined,
+): Promise<AssessmentOutcome> {
+  const { assessment } = services(context);
+  const policy = policyFile ? assessment.parsePolicyText(readFileSync(policyFile, 'utf8'), policyFile) : undefined;
+  return assessment.assess(inventoryId, { policy }, cliPrincipal());
+}
+
+const SETTINGS_KEYS = ['constraints', 'grouping', 'dependencies', 'ordering', 'networkMap', 'storageMap', 'targetNamespace', 'manual'];
+
+/** `--constraints FILE` holds either whole plan settings or just the constraints. */
+export function settingsFromFile(path: string): Record<string, unknown> {
+  const document = readDocument(path, 'constraints file');
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new UserFacingError('invalid-input', `${path}: expected a mapping of plan settings or constraints`);
+  }
+  const keys = Object.keys(document);
+  return keys.some((key) => SETTINGS_KEYS.includes(key)) ? (document as Record<string, unknown>) : { constraints: document };
+}
+
+export function parseNetworkMapping(value: string): [string, unknown] {
+  const at = value.lastIndexOf('=');
+  if (at <= 0) throw new UserFacingError('invalid-input', `--map-network ${value}: expected SOURCE=pod|multus:NAMESPACE/NAME|ignored`);
+  const source = value.slice(0, at);
+  const target = value.slice(at + 1);
+  if (target === 'pod') return [source, { type: 'pod' }];
+  if (target === 'ignored') return [source, { type: 'ignored' }];
+  if (target.startsWith('multus:')) return [source, { type: 'multus', name: target.slice('multus:'.length) }];
+  throw new UserFacingError('invalid-input', `--map-network ${value}: the target must be pod, ignored or multus:NAMESPACE/NAME`);
+}
+
+export function parseStorageMapping(value: string): [string, unknown] {
+  const at = value.lastIndexOf('=');
+  if (at <= 0) throw new UserFacingError('invalid-input', `--map-storage ${value}: expected DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]]`);
+  const [storageClass, volumeMode, accessMode] = value.slice(at + 1).split(':');
+  return [
+    value.slice(0, at),
+    { storageClass, ...(volumeMode ? { volumeMode } : {}), ...(accessMode ? { accessMode } : {}) },
+  ];
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function toPlanJson(plan: PlanView) {
+  return {
+    planId: plan.id,
+    version: plan.version,
+    status: plan.status,
+    lowerBoundWaves: plan.lowerBoundWaves,
+    lowerBound: plan.lowerBound,
+    violations: plan.violations,
+    excluded: plan.excluded.length,
+    waves: plan.waves.map((wave) => ({
+      number: wave.number,
+      pilot: wave.pilot,
+      vms: wave.vms.map((vm) => vm.name),
+      groups: wave.groups,
+      dataGiB: wave.dataGiB,
+      estimatedHours: wave.estimatedHours,
+      hosts: wave.hosts,
+      datastores: wave.datastores,
+      status: wave.approval?.status ?? 'draft',
+    })),
+  };
+}
+
+export function printPlan(plan: PlanView): void {
+  const lines = [
+    `Plan ${plan.id} (${plan.status}): ${plan.waves.length} waves, lower bound ${plan.lowerBoundWaves}`,
+    ...plan.waves.map(
+      (wave) =>
+        `  wave ${wave.number}${wave.pilot ? ' (pilot)' : ''}: ${wave.vms.length} VMs, ${wave.groups.length} groups, ${wave.dataGiB} GiB, ~${wave.estimatedHours} h`,
+    ),
+    `  violations: ${plan.violations.length}`,
+    ...plan.violations.slice(0, 10).map((violation) => `    ${violation.severity} ${violation.code}: ${violation.message}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function resolveAssessment(context: CliContext, ref: string, json: boolean): Promise<string> {
+  const { assessments } = services(context);
+  if (!isFile(ref) && UUID.test(ref) && (await assessments.get(ref))) return ref;
+  const inventoryId = await resolveInventory(context, ref, json);
+  const latest = await assessments.latestForInventory(inventoryId);
+  if (latest && !isFile(ref)) return latest.id;
+  const outcome = await runAssessment(context, inventoryId, undefined);
+  if (!json) printAssessment(outcome);
+  return outcome.assessmentId;
+}
+
+export function registerEstateCommands(program: Command): void {
+  program
+    .command('assess')
+    .description('Assess every VM of an inventory (or of an RVTools file, imported first)')
+    .argument('<inventory>', 'inventory id or RVTools file')
+    .option('--policy <file>', 'assessment policy (YAML or JSON); default: the stored or built-in policy')
+    .option('--json', 'print one JSON object')
+    .action(async (ref: string, options: { policy?: string; json?: boolean }) => {
+      await withCliContext(async (context) => {
+        const inventoryId = await resolveInventory(context, ref, Boolean(options.json));
+        const outcome = await runAssessment(context, inventoryId, options.policy);
+        if (options.json) printJson(toAssessJson(outcome));
+        else printAssessment(outcome);
+      });
+    });
+
+  program
+    .command('plan')
+    .description('Plan migration waves from an assessment (or an inventory or RVTools file, assessed first)')
+    .argument('<source>', 'assessment id, inventory id or RVTools file')
+    .option('--constraints <file>', 'plan settings or constraints (YAML or JSON)')
+    .option('--name <name>', 'plan name')
+    .option('--map-network <mapping>', 'SOURCE=pod|multus:NAMESPACE/NAME|ignored (repeatable)', collect, [])
+    .option('--map-storage <mapping>', 'DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]] (repeatable)', collect, [])
+    .option('--json', 'print one JSON object')
+    .action(
+      async (
+        ref: string,
+        options: { constraints?: string; name?: string; mapNetwork: string[]; mapStorage: string[]; json?: boolean },
+      ) => {
+        await withCliContext(async (context) => {
+          const json = Boolean(options.json);
+          const settings: Record<string, unknown> = options.constraints ? settingsFromFile(options.constraints) : {};
+          const networkMap = {
+            ...((settings.networkMap as Record<string, unknown>) ?? {}),
+            ...Object.fromEntries(options.mapNetwork.map(parseNetworkMapping)),
+          };
+          const storageMap = {
+            ...((settings.storageMap as Record<string, unknown>) ?? {}),
+            ...Object.fromEntries(options.mapStorage.map(parseStorageMapping)),
+          };
+          const assessmentId = await resolveAssessment(context, ref, json);
+          const plan = await services(context).planning.create(
+            { assessmentId, name: options.name, settings: { ...settings, networkMap, storageMap } },
+            cliPrincipal(),
+          );
+          if (json) printJson(toPlanJson(plan));
+          else printPlan(plan);
+        });
+      },
+    );
+}
