@@ -5,6 +5,7 @@ import { ConfigurationError } from '#libs/config';
 import { registerEstateCommands } from './estate-commands.js';
 import { registerImportCommand } from './import.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
+import { registerTokenCommand } from './token.command.js';
 
 const program = new Command()
   .name('flotilla')
@@ -15,6 +16,7 @@ const program = new Command()
 registerImportCommand(program);
 registerEstateCommands(program);
 registerMigrateCommand(program);
+registerTokenCommand(program);
 
 /** A failed command prints one line on stderr and exits non-zero; stack traces only with FLOTILLA_DEBUG. */
 function exitCodeFor(error: unknown): number {
