@@ -1,0 +1,133 @@
+import type { InventoryVm, PowerState } from '#libs/inventory';
+import type { AccessMode, VolumeMode } from './manifest-types.js';
+import { isDns1123Label, toDns1123Label } from './naming.js';
+
+/** Where a source NIC lands: the pod network, a Multus network-attachment-definition (`ns/name`), or nowhere. */
+export type NetworkTarget = { type: 'pod' } | { type: 'multus'; name: string } | { type: 'ignored' };
+
+export interface StorageTarget {
+  storageClass: string;
+  /** Left to CDI's storage profile when absent, as Forklift does. */
+  volumeMode?: VolumeMode;
+  accessMode?: AccessMode;
+}
+
+export interface VcenterEndpoint {
+  /** The SDK endpoint, `https://vcenter.example.com/sdk`. */
+  url: string;
+  /** SHA-1 of the server certificate, colon-separated hex (`AB:CD:...`), fetched and checked at preflight. */
+  thumbprint: string;
+}
+
+/** Everything the builders need to produce the objects of one VM's cold migration. */
+export interface VmMigrationSpec {
+  vm: InventoryVm;
+  planId: string;
+  waveNumber: number;
+  executionId: string;
+  targetNamespace: string;
+  /** The VM's name in the cluster, decided at planning; defaults to Forklift's sanitizing of `vm.name`. */
+  targetName?: string;
+  /** Source port group / dvPortgroup name -> target. */
+  networkMap: Readonly<Record<string, NetworkTarget>>;
+  /** Source datastore name -> target storage class. */
+  storageMap: Readonly<Record<string, StorageTarget>>;
+  vcenter: VcenterEndpoint;
+  /** Image holding the VDDK library (users build it: VMware's licence forbids redistribution). */
+  vddkInitImage: string;
+  /** Name of the Secret the DataVolumes read credentials from; defaults to `<target>-vddk`. */
+  credentialsSecretName?: string;
+  /** Guest conversion skipped: sata disks and e1000e NICs so an unconverted guest still boots. */
+  compatibilityMode: boolean;
+  /** VirtualMachineClusterPreference from the assessment's guest OS map (`rhel.9`); null when none fits. */
+  preference: string | null;
+  /** The plan's "start VMs after migration" flag; a VM only starts if its source was running too. */
+  start: boolean;
+  /** The power state stored at StorePowerState; defaults to the inventory's. */
+  sourcePowerState?: PowerState;
+  /** The BIOS UUID (`config.uuid`) vCenter reported at preflight; defaults to the inventory's. */
+  biosUuid?: string;
+  /** Index, in VMware disk order, of the disk to boot from; the first one by default. */
+  bootDiskIndex?: number;
+  /** Time zone of the source ESXi host, mapped to the guest clock as Forklift does. */
+  hostTimeZone?: string | null;
+}
+
+/** A spec the builders cannot turn into valid objects; the message names the VM and the offending item. */
+export class ManifestBuildError extends Error {
+  constructor(
+    readonly vmKey: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ManifestBuildError';
+  }
+}
+
+export function describeVm(vm: InventoryVm): string {
+  return `VM "${vm.name}" (${vm.key})`;
+}
+
+export function specError(spec: VmMigrationSpec, problem: string): ManifestBuildError {
+  return new ManifestBuildError(spec.vm.key, `${describeVm(spec.vm)}: ${problem}`);
+}
+
+/** The VM's name in the cluster: the planned one (which must already be valid) or Forklift's sanitizing. */
+export function targetVmName(spec: VmMigrationSpec): string {
+  if (spec.targetName !== undefined) {
+    if (!isDns1123Label(spec.targetName)) {
+      throw specError(
+        spec,
+        `target name "${spec.targetName}" is not a DNS-1123 label (lowercase letters, digits, '-'; at most 63)`,
+      );
+    }
+    return spec.targetName;
+  }
+  return toDns1123Label(spec.vm.name, spec.vm.moref ?? spec.vm.uuid ?? spec.vm.key);
+}
+
+/** The UUID VDDK and the firmware serial use: vSphere's `config.uuid` (the BIOS UUID), as Forklift does. */
+export function sourceBiosUuid(spec: VmMigrationSpec): string {
+  const uuid = spec.biosUuid ?? spec.vm.biosUuid ?? spec.vm.uuid;
+  if (uuid === null || uuid.trim() === '') {
+    throw specError(spec, 'has no VM UUID; VDDK locates the source VM by it');
+  }
+  return uuid.trim().toLowerCase();
+}
+
+const THUMBPRINT = /^([0-9A-F]{2}:){19}[0-9A-F]{2}$/;
+
+export function vcenterThumbprint(spec: VmMigrationSpec): string {
+  const thumbprint = spec.vcenter.thumbprint.trim().toUpperCase();
+  if (!THUMBPRINT.test(thumbprint)) {
+    throw specError(
+      spec,
+      `vCenter thumbprint "${spec.vcenter.thumbprint}" is not a colon-separated SHA-1 (AB:CD:...)`,
+    );
+  }
+  return thumbprint;
+}
+
+export function vcenterUrl(spec: VmMigrationSpec): URL {
+  let url: URL;
+  try {
+    url = new URL(spec.vcenter.url);
+  } catch {
+    throw specError(spec, `vCenter URL "${spec.vcenter.url}" is not a URL`);
+  }
+  if (url.protocol !== 'https:') {
+    throw specError(spec, `vCenter URL "${spec.vcenter.url}" must use https`);
+  }
+  return url;
+}
+
+export function checkNamespace(spec: VmMigrationSpec): string {
+  if (!isDns1123Label(spec.targetNamespace)) {
+    throw specError(spec, `target namespace "${spec.targetNamespace}" is not a DNS-1123 label`);
+  }
+  return spec.targetNamespace;
+}
+
+export function lookup<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}

@@ -1,0 +1,323 @@
+import { describe, expect, it } from 'vitest';
+import { buildDataVolumes } from './data-volume-builder.js';
+import type { VirtualMachine } from './manifest-types.js';
+import { ManifestBuildError, type VmMigrationSpec } from './migration-spec.js';
+import { inventoryDisk, inventoryNic, inventoryVm, migrationSpec } from './testing/migration-fixture.js';
+import { buildOwnerReferencePatch, buildVirtualMachine, cpuTopology } from './virtual-machine-builder.js';
+
+function vmFor(spec: VmMigrationSpec): VirtualMachine {
+  return buildVirtualMachine(spec, buildDataVolumes(spec));
+}
+
+function domainOf(spec: VmMigrationSpec) {
+  return vmFor(spec).spec.template.spec.domain;
+}
+
+describe('buildVirtualMachine: compute', () => {
+  it('maps sockets as vCPUs / cores per socket, one thread', () => {
+    expect(domainOf(migrationSpec()).cpu).toEqual({ sockets: 2, cores: 2, threads: 1 });
+    expect(cpuTopology(inventoryVm({ cpus: 8, coresPerSocket: 4, sockets: 2 }))).toEqual({
+      sockets: 2,
+      cores: 4,
+      threads: 1,
+    });
+    expect(cpuTopology(inventoryVm({ cpus: 6, coresPerSocket: 6, sockets: 1 }))).toEqual({
+      sockets: 1,
+      cores: 6,
+      threads: 1,
+    });
+  });
+
+  it('never loses vCPUs when the export carries no or an inconsistent topology', () => {
+    expect(cpuTopology(inventoryVm({ cpus: 6, coresPerSocket: 4, sockets: null }))).toEqual({
+      sockets: 6,
+      cores: 1,
+      threads: 1,
+    });
+    expect(cpuTopology(inventoryVm({ cpus: 6, coresPerSocket: null, sockets: 2 }))).toEqual({
+      sockets: 2,
+      cores: 3,
+      threads: 1,
+    });
+    expect(cpuTopology(inventoryVm({ cpus: 3, coresPerSocket: 0, sockets: null }))).toEqual({
+      sockets: 3,
+      cores: 1,
+      threads: 1,
+    });
+  });
+
+  it('maps memory as the guest memory in MiB', () => {
+    expect(domainOf(migrationSpec()).memory).toEqual({ guest: '8192Mi' });
+    expect(domainOf(migrationSpec({ vm: inventoryVm({ memoryMiB: 3072 }) })).memory.guest).toBe('3072Mi');
+  });
+});
+
+describe('buildVirtualMachine: firmware', () => {
+  it('boots BIOS VMs with SeaBIOS and the BIOS UUID as serial', () => {
+    const domain = domainOf(migrationSpec());
+    expect(domain.firmware).toEqual({
+      serial: '4203a1b2-1111-4222-8333-444455556666',
+      bootloader: { bios: {} },
+    });
+    expect(domain).not.toHaveProperty('features');
+  });
+
+  it('boots EFI VMs with secure boot off explicitly (KubeVirt would turn it on)', () => {
+    const domain = domainOf(migrationSpec({ vm: inventoryVm({ firmware: 'efi', secureBoot: false }) }));
+    expect(domain.firmware.bootloader).toEqual({ efi: { secureBoot: false } });
+    expect(domain).not.toHaveProperty('features');
+  });
+
+  it('enables SMM with secure boot', () => {
+    const domain = domainOf(migrationSpec({ vm: inventoryVm({ firmware: 'efi', secureBoot: true }) }));
+    expect(domain.firmware.bootloader).toEqual({ efi: { secureBoot: true } });
+    expect(domain.features).toEqual({ smm: { enabled: true } });
+  });
+
+  it('takes the serial from the UUID vCenter reported at preflight when given', () => {
+    const domain = domainOf(migrationSpec({ biosUuid: '4203a1b2-aaaa-4222-8333-444455556666' }));
+    expect(domain.firmware.serial).toBe('4203a1b2-aaaa-4222-8333-444455556666');
+  });
+
+  it('adds a persistent TPM for a vTPM, disables it when the source had none, and leaves unknown to the preference', () => {
+    expect(domainOf(migrationSpec({ vm: inventoryVm({ hasTpm: true }) })).devices.tpm).toEqual({
+      persistent: true,
+    });
+    expect(domainOf(migrationSpec({ vm: inventoryVm({ hasTpm: false }) })).devices.tpm).toEqual({
+      enabled: false,
+    });
+    expect(domainOf(migrationSpec({ vm: inventoryVm({ hasTpm: null }) })).devices).not.toHaveProperty('tpm');
+  });
+
+  it('maps the host time zone to the guest clock', () => {
+    expect(domainOf(migrationSpec({ hostTimeZone: 'UTC' })).clock).toEqual({ timezone: 'UTC' });
+    expect(domainOf(migrationSpec())).not.toHaveProperty('clock');
+  });
+});
+
+describe('buildVirtualMachine: disks', () => {
+  const vm = inventoryVm({
+    disks: [
+      inventoryDisk({
+        label: 'Hard disk 3',
+        controller: 'SCSI controller 1',
+        unitNumber: 0,
+        path: '[ds-gold] web-01/web-01_2.vmdk',
+      }),
+      inventoryDisk({
+        label: 'Hard disk 2',
+        controller: 'SCSI controller 0',
+        unitNumber: 1,
+        path: '[ds-gold] web-01/web-01_1.vmdk',
+      }),
+      inventoryDisk({
+        label: 'Hard disk 4',
+        controller: 'NVME controller 0',
+        controllerType: 'nvme',
+        unitNumber: 0,
+        path: '[ds-gold] web-01/web-01_3.vmdk',
+      }),
+      inventoryDisk({
+        label: 'Hard disk 1',
+        controller: 'SATA controller 0',
+        controllerType: 'sata',
+        unitNumber: 0,
+        path: '[ds-gold] web-01/web-01.vmdk',
+      }),
+    ],
+  });
+
+  it('lists disks in VMware order with the boot disk first, volumes on the matching DataVolumes', () => {
+    const template = vmFor(migrationSpec({ vm })).spec.template.spec;
+    expect(template.domain.devices.disks).toEqual([
+      { name: 'vol-0', disk: { bus: 'virtio' }, bootOrder: 1 },
+      { name: 'vol-1', disk: { bus: 'virtio' } },
+      { name: 'vol-2', disk: { bus: 'virtio' } },
+      { name: 'vol-3', disk: { bus: 'virtio' } },
+    ]);
+    expect(template.volumes).toEqual([
+      { name: 'vol-0', dataVolume: { name: 'web-01-disk-0' } },
+      { name: 'vol-1', dataVolume: { name: 'web-01-disk-1' } },
+      { name: 'vol-2', dataVolume: { name: 'web-01-disk-2' } },
+      { name: 'vol-3', dataVolume: { name: 'web-01-disk-3' } },
+    ]);
+    const dvs = buildDataVolumes(migrationSpec({ vm }));
+    expect(dvs.map((dv) => dv.spec.source.vddk.backingFile)).toEqual([
+      '[ds-gold] web-01/web-01.vmdk',
+      '[ds-gold] web-01/web-01_1.vmdk',
+      '[ds-gold] web-01/web-01_2.vmdk',
+      '[ds-gold] web-01/web-01_3.vmdk',
+    ]);
+  });
+
+  it('boots from another disk when the plan says which, as Forklift does with its root disk', () => {
+    const disks = domainOf(migrationSpec({ vm, bootDiskIndex: 2 })).devices.disks;
+    expect(disks.filter((disk) => disk.bootOrder !== undefined)).toEqual([
+      { name: 'vol-2', disk: { bus: 'virtio' }, bootOrder: 1 },
+    ]);
+    expect(() => vmFor(migrationSpec({ vm, bootDiskIndex: 4 }))).toThrow(/boot disk index 4/);
+  });
+
+  it('uses sata disks and e1000e NICs in compatibility mode', () => {
+    const domain = domainOf(migrationSpec({ vm, compatibilityMode: true }));
+    expect(new Set(domain.devices.disks.map((disk) => disk.disk.bus))).toEqual(new Set(['sata']));
+    expect(domain.devices.interfaces.map((iface) => iface.model)).toEqual(['e1000e']);
+  });
+
+  it('refuses to reference a DataVolume that was not created', () => {
+    const spec = migrationSpec({ vm });
+    const dvs = buildDataVolumes(spec).slice(0, 3);
+    expect(() => buildVirtualMachine(spec, dvs)).toThrow(
+      /disk "Hard disk 4" has no DataVolume "web-01-disk-3"/,
+    );
+  });
+});
+
+describe('buildVirtualMachine: networks', () => {
+  const nics = [
+    inventoryNic({ label: 'Network adapter 1', network: 'VM Network', mac: '00:50:56:AA:BB:01' }),
+    inventoryNic({ label: 'Network adapter 2', network: 'DB VLAN 20', mac: '00-50-56-aa-bb-02' }),
+    inventoryNic({ label: 'Network adapter 3', network: 'Backup', mac: '00:50:56:aa:bb:03' }),
+    inventoryNic({
+      label: 'Network adapter 4',
+      network: 'DB VLAN 20',
+      mac: '00:50:56:aa:bb:04',
+      connected: false,
+      startsConnected: false,
+    }),
+  ];
+  const networkMap = {
+    'VM Network': { type: 'pod' as const },
+    'DB VLAN 20': { type: 'multus' as const, name: 'migrated/vlan20' },
+    Backup: { type: 'ignored' as const },
+  };
+
+  it('keeps source MACs, masquerades the pod network, bridges Multus, drops ignored NICs, downs disconnected ones', () => {
+    const template = vmFor(migrationSpec({ vm: inventoryVm({ nics }), networkMap })).spec.template.spec;
+    expect(template.domain.devices.interfaces).toEqual([
+      { name: 'net-0', model: 'virtio', macAddress: '00:50:56:aa:bb:01', masquerade: {} },
+      { name: 'net-1', model: 'virtio', macAddress: '00:50:56:aa:bb:02', bridge: {} },
+      { name: 'net-2', model: 'virtio', macAddress: '00:50:56:aa:bb:04', bridge: {}, state: 'down' },
+    ]);
+    expect(template.networks).toEqual([
+      { name: 'net-0', pod: {} },
+      { name: 'net-1', multus: { networkName: 'migrated/vlan20' } },
+      { name: 'net-2', multus: { networkName: 'migrated/vlan20' } },
+    ]);
+  });
+
+  it('judges "disconnected" by the connect-at-power-on setting, the current state only when that is unknown', () => {
+    const up = inventoryNic({ connected: false, startsConnected: true });
+    const unknown = inventoryNic({ connected: false, startsConnected: null });
+    expect(
+      domainOf(migrationSpec({ vm: inventoryVm({ nics: [up] }) })).devices.interfaces[0],
+    ).not.toHaveProperty('state');
+    expect(
+      domainOf(migrationSpec({ vm: inventoryVm({ nics: [unknown] }) })).devices.interfaces[0].state,
+    ).toBe('down');
+  });
+
+  it('allows at most one pod network', () => {
+    const twoPod = [
+      inventoryNic({ label: 'Network adapter 1' }),
+      inventoryNic({ label: 'Network adapter 2', mac: '00:50:56:aa:bb:09' }),
+    ];
+    expect(() => vmFor(migrationSpec({ vm: inventoryVm({ nics: twoPod }) }))).toThrow(
+      /NICs "Network adapter 1" and "Network adapter 2" both map to the pod network/,
+    );
+  });
+
+  it('refuses NICs the network map does not cover and malformed MACs', () => {
+    const unmapped = inventoryVm({ nics: [inventoryNic({ network: 'DMZ' })] });
+    expect(() => vmFor(migrationSpec({ vm: unmapped }))).toThrow(ManifestBuildError);
+    expect(() => vmFor(migrationSpec({ vm: unmapped }))).toThrow(
+      /network "DMZ", which the network map does not cover/,
+    );
+    expect(() =>
+      vmFor(migrationSpec({ vm: inventoryVm({ nics: [inventoryNic({ mac: '00:50:56' })] }) })),
+    ).toThrow(/malformed MAC address/);
+  });
+
+  it('does not let KubeVirt add a pod NIC to a VM whose NICs are all ignored', () => {
+    const devices = domainOf(
+      migrationSpec({ vm: inventoryVm({ nics: [inventoryNic({ network: 'Backup' })] }), networkMap }),
+    ).devices;
+    expect(devices.interfaces).toEqual([]);
+    expect(devices.autoattachPodInterface).toBe(false);
+  });
+
+  it('adds a USB tablet for an absolute pointer', () => {
+    expect(domainOf(migrationSpec()).devices.inputs).toEqual([
+      { type: 'tablet', bus: 'usb', name: 'tablet' },
+    ]);
+  });
+});
+
+describe('buildVirtualMachine: identity and lifecycle', () => {
+  it('names the VM, labels it, and sets the preference from the guest OS map', () => {
+    const vm = vmFor(migrationSpec());
+    expect(vm.metadata.name).toBe('web-01');
+    expect(vm.metadata.namespace).toBe('migrated');
+    expect(vm.metadata.labels['flotilla.io/execution']).toBe('7e57c0de-1234-4abc-8def-0123456789ab');
+    expect(vm.metadata.annotations).toEqual({ 'flotilla.io/vm-key': 'vc01.example.com/vm-101' });
+    expect(vm.spec.preference).toEqual({ name: 'rhel.9', kind: 'VirtualMachineClusterPreference' });
+    expect(vmFor(migrationSpec({ preference: null })).spec).not.toHaveProperty('preference');
+  });
+
+  it('keeps the original name in an annotation when it had to be sanitized', () => {
+    const vm = vmFor(migrationSpec({ vm: inventoryVm({ name: 'WEB_01 (prod)' }) }));
+    expect(vm.metadata.name).toBe('web-01-prod');
+    expect(vm.metadata.annotations?.['flotilla.io/original-name']).toBe('WEB_01 (prod)');
+    const planned = vmFor(migrationSpec({ vm: inventoryVm({ name: 'WEB_01' }), targetName: 'web-01-new' }));
+    expect(planned.metadata.name).toBe('web-01-new');
+    expect(planned.metadata.annotations?.['flotilla.io/original-name']).toBe('WEB_01');
+  });
+
+  it('runs the VM only when the plan starts VMs and the source was running', () => {
+    expect(vmFor(migrationSpec({ start: true })).spec.runStrategy).toBe('Always');
+    expect(vmFor(migrationSpec({ start: false })).spec.runStrategy).toBe('Halted');
+    expect(vmFor(migrationSpec({ vm: inventoryVm({ powerState: 'poweredOff' }) })).spec.runStrategy).toBe(
+      'Halted',
+    );
+    expect(vmFor(migrationSpec({ vm: inventoryVm({ powerState: 'suspended' }) })).spec.runStrategy).toBe(
+      'Halted',
+    );
+    // The power state stored before power-off wins over the (older) inventory.
+    expect(vmFor(migrationSpec({ sourcePowerState: 'poweredOff' })).spec.runStrategy).toBe('Halted');
+    expect(
+      vmFor(migrationSpec({ vm: inventoryVm({ powerState: 'poweredOff' }), sourcePowerState: 'poweredOn' }))
+        .spec.runStrategy,
+    ).toBe('Always');
+  });
+
+  it('does not use dataVolumeTemplates: the DataVolumes exist already', () => {
+    expect(vmFor(migrationSpec()).spec).not.toHaveProperty('dataVolumeTemplates');
+  });
+
+  it('refuses templates', () => {
+    expect(() => vmFor(migrationSpec({ vm: inventoryVm({ template: true }) }))).toThrow(/is a template/);
+  });
+});
+
+describe('buildOwnerReferencePatch', () => {
+  it('makes the VM the only owner of a PVC', () => {
+    expect(buildOwnerReferencePatch({ metadata: { name: 'web-01', uid: 'a1b2' } })).toEqual({
+      metadata: {
+        ownerReferences: [
+          {
+            apiVersion: 'kubevirt.io/v1',
+            kind: 'VirtualMachine',
+            name: 'web-01',
+            uid: 'a1b2',
+            blockOwnerDeletion: true,
+            controller: false,
+          },
+        ],
+      },
+    });
+  });
+
+  it('needs the uid the API server assigned', () => {
+    expect(() => buildOwnerReferencePatch(vmFor(migrationSpec()))).toThrow(/"web-01" has no uid/);
+  });
+});
