@@ -39,6 +39,10 @@ export interface GuestOsMapping {
   support: 'supported' | 'legacy' | 'unsupported' | 'unknown';
   /** Windows guests need virtio drivers injected by virt-v2v. */
   needsDriverConversion: boolean;
+  /** The OS name (or guest id) the mapping was decided from, for display. */
+  osName?: string | null;
+  /** Which source field decided the mapping; null when nothing matched. */
+  matchedBy?: 'tools' | 'guest-id' | 'config' | null;
 }
 
 export interface TargetDisk {
@@ -64,9 +68,12 @@ export interface TargetSizing {
 export interface TransferEstimate {
   /** Data CDI will copy: used space for thin disks, provisioned for thick ones. */
   dataMiB: number;
+  /** Data to copy for the VM's biggest disk: the disk that bounds the copy time. */
   largestDiskMiB: number;
   /** Hours to copy this VM's disks alone at the policy's per-disk throughput, disks in parallel. */
   hours: number;
+  /** What bounds `hours`: one disk's stream, or the ESXi host's total throughput. */
+  bottleneck?: 'disk' | 'host';
 }
 
 export interface VmAssessment {
@@ -82,6 +89,10 @@ export interface VmAssessment {
   score: number;
   reasons: DispositionReason[];
   concerns: Concern[];
+  /**
+   * What the retire rules found, set whenever they found enough evidence; the disposition is then
+   * `retire` unless an override, the out-of-scope rules or the appliance rules took precedence.
+   */
   retire: RetireVerdict | null;
   os: GuestOsMapping;
   sizing: TargetSizing;
@@ -101,6 +112,8 @@ export interface SizingTotals {
   storageByClassMiB: Record<string, number>;
   /** Worker nodes of the policy's shape needed after overcommit and headroom. */
   workerNodes: number;
+  /** Nodes the CPU and the memory demand need on their own, before spare nodes are added. */
+  workerNodesFor?: { cpu: number; memory: number; spare: number };
 }
 
 export interface AssessmentSummary {
@@ -115,4 +128,17 @@ export interface AssessmentSummary {
   byConcern: Record<string, number>;
   sizing: { estate: SizingTotals; byCluster: Record<string, SizingTotals> };
   transfer: { dataMiB: number; hoursAtHostThroughput: number };
+}
+
+/**
+ * One run of the rules over an inventory. `policyHash` identifies the policy content used, so two
+ * assessments of one inventory can be compared (same hash: differences come from the inventory).
+ */
+export interface AssessmentResult {
+  vms: VmAssessment[];
+  summary: AssessmentSummary;
+  policyVersion: number;
+  policyHash: string;
+  /** The injected clock's value, ISO-8601. */
+  assessedAt: string;
 }

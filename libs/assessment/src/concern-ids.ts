@@ -1,0 +1,48 @@
+/**
+ * Every concern the rules can raise. The ids are stable: reports, filters, overrides and saved
+ * policies refer to them, so an id is never renamed, only added.
+ */
+export const CONCERN_IDS = [
+  'rdm-disk',
+  'passthrough-device',
+  'sriov-nic',
+  'shared-disk',
+  'independent-disk',
+  'disk-not-on-datastore',
+  'invalid-disk-capacity',
+  'too-many-disks',
+  'disk-too-large',
+  'unsupported-os',
+  'legacy-os',
+  'unknown-os',
+  'tools-not-running',
+  'snapshot-present',
+  'old-snapshot',
+  'consolidation-needed',
+  'cbt-disabled',
+  'cpu-memory-hotplug',
+  'cpu-affinity',
+  'numa-affinity',
+  'host-affinity',
+  'fault-tolerance',
+  'usb-device',
+  'cdrom-connected',
+  'tpm',
+  'secure-boot',
+  'name-not-dns1123',
+  'target-name-conflict',
+  'nested-virtualization',
+  'guest-free-space',
+  'exceeds-worker-node',
+  'template',
+  'srm-placeholder',
+  'cluster-service-vm',
+  'infrastructure-appliance',
+  'orphaned',
+  'disconnected',
+  'suspended',
+  'powered-off-long',
+  'no-network',
+] as const;
+
+export type ConcernId = (typeof CONCERN_IDS)[number];

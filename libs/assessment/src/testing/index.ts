@@ -1,0 +1,10 @@
+export {
+  makeCdrom,
+  makeDisk,
+  makeInventory,
+  makeNic,
+  makePartition,
+  makeSnapshot,
+  makeUsbDevice,
+  makeVm,
+} from './vm-factory.js';
