@@ -1,0 +1,42 @@
+/**
+ * npm run bench:import — the import path on generated RVTools workbooks:
+ * full import (parse, normalize, persist to PostgreSQL) against a bare exceljs streaming read of
+ * the same file. Targets (issue #2): 10,000 VMs under 10 s and 600 MB peak RSS; ratio <= 2.0.
+ * BENCH_LARGE=1 adds the 100,000-VM run.
+ */
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '../test/support/database.js';
+import { benchWorkbook, measureInChild, table } from './bench-support.js';
+
+const step = fileURLToPath(new URL('./import-step.js', import.meta.url));
+const sizes = process.env.BENCH_LARGE ? [10_000, 100_000] : [10_000];
+const rows: Array<Record<string, string | number>> = [];
+
+for (const vms of sizes) {
+  const file = await benchWorkbook(vms);
+  const baseline = await measureInChild<{ seconds: number; rows: number }>(step, ['exceljs', file]);
+  const parse = await measureInChild<{ seconds: number }>(step, ['parse', file]);
+  const database = await createTestDatabase('flotilla_bench');
+  let full: Awaited<ReturnType<typeof measureInChild<{ seconds: number; vms: number }>>>;
+  try {
+    full = await measureInChild<{ seconds: number; vms: number }>(step, ['import', file, database.url]);
+  } finally {
+    await database.drop();
+  }
+  rows.push({
+    vms,
+    'exceljs read (s)': baseline.result.seconds.toFixed(2),
+    'our parse (s)': parse.result.seconds.toFixed(2),
+    'full import (s)': full.result.seconds.toFixed(2),
+    'import peak RSS (MiB)': Math.round(full.maxRssMiB),
+    'import / exceljs': (full.result.seconds / baseline.result.seconds).toFixed(2),
+    'parse / exceljs': (parse.result.seconds / baseline.result.seconds).toFixed(2),
+    'VMs imported': full.result.vms,
+  });
+}
+table(rows);
+const ten = rows[0];
+if (ten) {
+  const ok = Number(ten['full import (s)']) < 10 && Number(ten['import peak RSS (MiB)']) < 600 && Number(ten['import / exceljs']) <= 2;
+  process.stdout.write(`\ntargets (10,000 VMs: < 10 s, < 600 MB, ratio <= 2.0): ${ok ? 'met' : 'NOT met'}\n`);
+}
