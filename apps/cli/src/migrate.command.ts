@@ -14,7 +14,7 @@ export function registerMigrateCommand(program: Command): void {
         databaseUrl: config.databaseUrl,
         embeddedDataDir: config.embeddedDatabaseDir,
         migrations: flotillaMigrations,
-        runMigrations: false,
+        migrationMode: 'none',
       });
       try {
         if (options.check) {

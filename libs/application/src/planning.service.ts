@@ -12,14 +12,15 @@ import {
 } from '#libs/persistence';
 import {
   applyEdit,
+  approvalBlockers,
   type PlanEdit,
+  PlanEditError,
   type PlanInput,
   type PlanSettings,
   PlanSettingsError,
   parsePlanSettings,
   planWaves,
   type Violation,
-  validatePlan,
   type WavePlan,
   waveContentHash,
 } from '#libs/waves';
@@ -56,7 +57,18 @@ function parseSettings(input: unknown): PlanSettings {
   try {
     return parsePlanSettings(input ?? {});
   } catch (error) {
-    if (error instanceof PlanSettingsError) throw new UserFacingError('invalid-input', error.message, 'invalid-plan-settings');
+    if (error instanceof PlanSettingsError)
+      throw new UserFacingError('invalid-input', error.message, 'invalid-plan-settings');
+    throw error;
+  }
+}
+
+/** An edit naming a VM, group or wave that does not exist is the user's mistake, not a server fault. */
+function applyPlanEdit(plan: WavePlan, edit: PlanEdit, input: PlanInput): ReturnType<typeof applyEdit> {
+  try {
+    return applyEdit(plan, edit, input);
+  } catch (error) {
+    if (error instanceof PlanEditError) throw new UserFacingError('invalid-input', error.message, 'invalid-edit', edit);
     throw error;
   }
 }
@@ -88,7 +100,10 @@ export class PlanningService {
     private readonly access: AccessStore,
   ) {}
 
-  private async planInput(assessmentId: string, settings: PlanSettings): Promise<PlanInput & { inventoryId: string }> {
+  private async planInput(
+    assessmentId: string,
+    settings: PlanSettings,
+  ): Promise<PlanInput & { inventoryId: string }> {
     const assessment = await this.assessments.get(assessmentId);
     if (!assessment) throw notFound('Assessment', assessmentId);
     const inventory = await this.inventories.load(assessment.inventoryId, { withSource: false });
@@ -110,14 +125,22 @@ export class PlanningService {
       inventoryId: planInput.inventoryId,
       assessmentId: input.assessmentId,
       createdBy: principal.actor,
-      content: { settings: { ...settings, manual: result.manual }, result, waveHashes: waveHashes(result, settings) },
+      content: {
+        settings: { ...settings, manual: result.manual },
+        result,
+        waveHashes: waveHashes(result, settings),
+      },
     });
     await this.access.appendAudit({
       actor: principal.actor,
       action: 'plan.create',
       resourceType: 'plan',
       resourceId: id,
-      after: { waves: result.waves.length, lowerBoundWaves: result.lowerBoundWaves, violations: result.violations.length },
+      after: {
+        waves: result.waves.length,
+        lowerBoundWaves: result.lowerBoundWaves,
+        violations: result.violations.length,
+      },
     });
     return this.get(id);
   }
@@ -159,27 +182,45 @@ export class PlanningService {
   }
 
   /** Changes settings (constraints, maps, grouping, dependencies) and re-plans, keeping manual edits. */
-  async updateSettings(id: string, patch: unknown, principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
+  async updateSettings(
+    id: string,
+    patch: unknown,
+    principal: Principal,
+    expectedVersion?: number,
+  ): Promise<EditOutcome> {
     const stored = await this.getStored(id);
     this.assertEditable(stored);
     const settings = parseSettings(deepMerge(stored.settings, patch));
     const planInput = await this.planInput(stored.assessmentId, settings);
     const result = planWaves(planInput);
-    return this.store(stored, { ...settings, manual: result.manual }, result, result.violations, principal, 'plan.settings', {
-      patch,
-      expectedVersion,
-    });
+    return this.store(
+      stored,
+      { ...settings, manual: result.manual },
+      result,
+      result.violations,
+      principal,
+      'plan.settings',
+      {
+        patch,
+        expectedVersion,
+      },
+    );
   }
 
   async replan(id: string, principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
     return this.updateSettings(id, undefined, principal, expectedVersion);
   }
 
-  async edit(id: string, edit: PlanEdit, principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
+  async edit(
+    id: string,
+    edit: PlanEdit,
+    principal: Principal,
+    expectedVersion?: number,
+  ): Promise<EditOutcome> {
     const stored = await this.getStored(id);
     this.assertEditable(stored);
     const planInput = await this.planInput(stored.assessmentId, stored.settings);
-    const outcome = applyEdit(stored.result, edit, planInput);
+    const outcome = applyPlanEdit(stored.result, edit, planInput);
     return this.store(
       stored,
       { ...stored.settings, manual: outcome.plan.manual },
@@ -191,21 +232,37 @@ export class PlanningService {
     );
   }
 
-  async applyEdits(id: string, edits: PlanEdit[], principal: Principal, expectedVersion?: number): Promise<EditOutcome> {
+  async applyEdits(
+    id: string,
+    edits: PlanEdit[],
+    principal: Principal,
+    expectedVersion?: number,
+  ): Promise<EditOutcome> {
     const stored = await this.getStored(id);
     this.assertEditable(stored);
     const planInput = await this.planInput(stored.assessmentId, stored.settings);
     let plan = stored.result;
     let violations: Violation[] = plan.violations;
     for (const edit of edits) {
-      const outcome = applyEdit(plan, edit, { ...planInput, settings: { ...stored.settings, manual: plan.manual } });
+      const outcome = applyEdit(plan, edit, {
+        ...planInput,
+        settings: { ...stored.settings, manual: plan.manual },
+      });
       plan = outcome.plan;
       violations = outcome.violations;
     }
-    return this.store(stored, { ...stored.settings, manual: plan.manual }, plan, violations, principal, 'plan.edit', {
-      patch: edits,
-      expectedVersion,
-    });
+    return this.store(
+      stored,
+      { ...stored.settings, manual: plan.manual },
+      plan,
+      violations,
+      principal,
+      'plan.edit',
+      {
+        patch: edits,
+        expectedVersion,
+      },
+    );
   }
 
   private assertEditable(plan: StoredPlan): void {
@@ -237,7 +294,8 @@ export class PlanningService {
         waveHashes: waveHashes(result, settings),
       }));
     } catch (error) {
-      if (error instanceof PlanVersionConflictError) throw new UserFacingError('conflict', error.message, 'version-conflict');
+      if (error instanceof PlanVersionConflictError)
+        throw new UserFacingError('conflict', error.message, 'version-conflict');
       throw error;
     }
     await this.access.appendAudit({
@@ -245,8 +303,17 @@ export class PlanningService {
       action,
       resourceType: 'plan',
       resourceId: stored.id,
-      before: { version: stored.version, waves: stored.result.waves.length, violations: stored.result.violations.length },
-      after: { change: context.patch, waves: result.waves.length, violations: violations.length, invalidatedWaves },
+      before: {
+        version: stored.version,
+        waves: stored.result.waves.length,
+        violations: stored.result.violations.length,
+      },
+      after: {
+        change: context.patch,
+        waves: result.waves.length,
+        violations: violations.length,
+        invalidatedWaves,
+      },
     });
     for (const number of invalidatedWaves) {
       await this.access.appendAudit({
@@ -261,31 +328,27 @@ export class PlanningService {
     return { plan: await this.get(stored.id), violations, invalidatedWaves };
   }
 
-  /** The blocking problems of one wave: its own errors and plan-wide errors that involve it. */
-  async waveBlockers(stored: StoredPlan, number: number): Promise<Violation[]> {
-    const planInput = await this.planInput(stored.assessmentId, stored.settings);
-    const wave = stored.result.waves.find((candidate) => candidate.number === number);
-    if (!wave) return [];
-    const members = new Set(wave.vmKeys);
-    return validatePlan(stored.result, planInput).filter(
-      (violation) =>
-        violation.severity === 'error' &&
-        (violation.wave === number || (violation.wave === null && violation.vmKeys.some((key) => members.has(key)))),
-    );
-  }
-
   async approveWave(id: string, number: number, principal: Principal): Promise<PlanView> {
     const stored = await this.getStored(id);
     const wave = stored.result.waves.find((candidate) => candidate.number === number);
     const approval = stored.waves.find((candidate) => candidate.number === number);
     if (!wave || !approval) throw notFound(`Wave ${number} of plan`, id);
     if (approval.status !== 'draft' && approval.status !== 'approved') {
-      throw new UserFacingError('conflict', `Wave ${number} is ${approval.status}; only draft waves can be approved`, 'wave-not-draft');
+      throw new UserFacingError(
+        'conflict',
+        `Wave ${number} is ${approval.status}; only draft waves can be approved`,
+        'wave-not-draft',
+      );
     }
     if (wave.vmKeys.length === 0) {
-      throw new UserFacingError('invalid-input', `Wave ${number} is empty; there is nothing to approve`, 'wave-empty');
+      throw new UserFacingError(
+        'invalid-input',
+        `Wave ${number} is empty; there is nothing to approve`,
+        'wave-empty',
+      );
     }
-    const blockers = await this.waveBlockers(stored, number);
+    // Every change re-validates the plan, so the stored violations are the current ones.
+    const blockers = approvalBlockers(stored.result, number);
     if (blockers.length > 0) {
       throw new UserFacingError(
         'invalid-input',
@@ -295,7 +358,11 @@ export class PlanningService {
       );
     }
     const approved = await this.plans.approveWave(id, number, approval.contentHash, principal.actor);
-    if (!approved) throw new UserFacingError('conflict', `Wave ${number} changed while it was being approved; review it again`);
+    if (!approved)
+      throw new UserFacingError(
+        'conflict',
+        `Wave ${number} changed while it was being approved; review it again`,
+      );
     await this.access.appendAudit({
       actor: principal.actor,
       action: 'wave.approve',

@@ -43,6 +43,7 @@ const environmentSchema = z.object({
   FLOTILLA_MAX_INFLATED_MB: positiveInt(4096),
   REDIS_URL: redisUrl,
   FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: optionalText,
+  FLOTILLA_MIGRATIONS: z.enum(['run', 'verify']).default('run'),
   FLOTILLA_AUTH_DISABLED: z
     .enum(['true', 'false', ''])
     .optional()
@@ -60,6 +61,8 @@ export interface FlotillaConfig {
   redisUrl: string | undefined;
   bootstrapAdminToken: string | undefined;
   authDisabled: boolean;
+  /** `run`: apply pending migrations at start; `verify`: refuse to start when some are pending. */
+  migrationMode: 'run' | 'verify';
 }
 
 export class ConfigurationError extends Error {
@@ -89,5 +92,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Flotil
     redisUrl: env.REDIS_URL,
     bootstrapAdminToken: env.FLOTILLA_BOOTSTRAP_ADMIN_TOKEN,
     authDisabled: env.FLOTILLA_AUTH_DISABLED,
+    migrationMode: env.FLOTILLA_MIGRATIONS,
   };
 }

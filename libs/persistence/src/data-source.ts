@@ -17,6 +17,13 @@ export interface DatabaseOptions {
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
+export class SchemaBehindError extends Error {
+  constructor(readonly pending: string[]) {
+    super(`The database schema is behind this version: ${pending.length} migration(s) pending (${pending.join(', ')}); run \`flotilla migrate\` first`);
+    this.name = 'SchemaBehindError';
+  }
+}
+
 export interface FlotillaDatabase {
   dataSource: DataSource;
   kind: DatabaseKind;
@@ -72,10 +79,26 @@ function buildDataSource(options: DatabaseOptions): { dataSource: DataSource; ki
  * Opens the database and brings its schema up to date. Migrations run under a Postgres
  * advisory lock so several replicas can start at once without racing each other.
  */
-export async function openDatabase(options: DatabaseOptions & { runMigrations?: boolean }): Promise<FlotillaDatabase> {
+export async function openDatabase(
+  options: DatabaseOptions & {
+    /**
+     * `run` (default) applies pending migrations; `verify` refuses to start on a schema that is
+     * behind (production runs migrations once, from a Job, before rolling the apps); `none` skips both.
+     */
+    migrationMode?: 'run' | 'verify' | 'none';
+  },
+): Promise<FlotillaDatabase> {
   const { dataSource, kind, location } = buildDataSource(options);
   await dataSource.initialize();
-  if (options.runMigrations !== false) await runMigrationsLocked(dataSource);
+  const mode = options.migrationMode ?? 'run';
+  if (mode === 'run') await runMigrationsLocked(dataSource);
+  if (mode === 'verify') {
+    const pending = await pendingMigrations(dataSource);
+    if (pending.length > 0) {
+      await dataSource.destroy();
+      throw new SchemaBehindError(pending);
+    }
+  }
   return {
     dataSource,
     kind,

@@ -148,3 +148,23 @@ describe.each(['postgres', 'embedded'] as const)('InventoryStore on %s', (kind) 
     expect((await store.list()).length).toBe(before);
   });
 });
+
+describe('schema checks', () => {
+  it('refuses to start on a schema that is behind when asked to verify', async () => {
+    const testDb = await createTestDatabase();
+    try {
+      const partial = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations.slice(0, 2) });
+      await partial.close();
+      await expect(
+        openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations, migrationMode: 'verify' }),
+      ).rejects.toThrow(/schema is behind.*run `flotilla migrate`/);
+      const migrated = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations });
+      await migrated.close();
+      const verified = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations, migrationMode: 'verify' });
+      expect(await pendingMigrations(verified.dataSource)).toEqual([]);
+      await verified.close();
+    } finally {
+      await testDb.drop();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Wave planning: move groups, constrained waves, network and storage maps, manual edits.
+ *
+ * Pure functions over an inventory, its assessment and plan settings. `planWaves` reads pins and
+ * exclusions from `settings.manual`; after that the plan's `manual` is authoritative (edits update
+ * it) and is passed back as `settings.manual` to re-plan.
+ */
+export { deriveMoveGroups } from './move-groups.js';
+export { applyEdit, PlanEditError } from './plan-editor.js';
+export { approvalBlockers, validatePlan } from './plan-validator.js';
+export type {
+  AccessMode,
+  GroupDependency,
+  GroupingKeyKind,
+  GroupingRule,
+  GroupingSettings,
+  ManualEdits,
+  NetworkMap,
+  NetworkTarget,
+  PilotConstraints,
+  PlanConstraints,
+  PlanSettings,
+  PlanSettingsInput,
+  PlanSettingsIssue,
+  StorageMap,
+  StorageTarget,
+  TargetNamespaces,
+  VolumeMode,
+  WaveOrdering,
+} from './settings.js';
+export { PlanSettingsError, parsePlanSettings, planSettingsSchema } from './settings.js';
+export { simulateHostTransferSeconds, type TransferThroughput } from './transfer-schedule.js';
+export type {
+  ExcludedVm,
+  LowerBound,
+  MoveGroup,
+  MoveGroupKey,
+  PlanEdit,
+  PlanEditResult,
+  PlanInput,
+  Violation,
+  ViolationCode,
+  ViolationSeverity,
+  Wave,
+  WaveConcern,
+  WaveConcurrency,
+  WavePlan,
+  WaveVm,
+} from './types.js';
+export { type PlanMaps, waveContentHash } from './wave-hash.js';
+export { planWaves } from './wave-planner.js';

@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import { isDns1123Label } from '#libs/kubevirt';
+import { compileVmNamePattern } from './vm-name-pattern.js';
+
+/** Keys that can form a move group, in the order a plan prefers them. */
+export type GroupingKeyKind = 'rules' | 'attribute' | 'vapp' | 'folder' | 'resource-pool' | 'name-prefix';
+
+/** Where a source NIC lands: the pod network, a Multus network-attachment-definition, or nowhere. */
+export type NetworkTarget = { type: 'pod' } | { type: 'multus'; name: string } | { type: 'ignored' };
+
+export type VolumeMode = 'Filesystem' | 'Block';
+export type AccessMode = 'ReadWriteOnce' | 'ReadWriteMany' | 'ReadOnlyMany' | 'ReadWriteOncePod';
+
+export interface StorageTarget {
+  storageClass: string;
+  /** Left to the storage profile when absent, as Forklift does. */
+  volumeMode?: VolumeMode;
+  accessMode?: AccessMode;
+}
+
+/** Source port group / dvPortgroup name -> target. */
+export type NetworkMap = Record<string, NetworkTarget>;
+/** Source datastore name -> target storage class. */
+export type StorageMap = Record<string, StorageTarget>;
+
+export interface PilotConstraints {
+  /** At most this many VMs in the pilot wave; 0 disables the pilot. */
+  vms: number;
+  maxDataGiB: number;
+}
+
+export interface PlanConstraints {
+  maxVmsPerWave: number;
+  maxDataGiBPerWave: number;
+  /** The cutover window: every disk of a wave must be copied within it. */
+  cutoverWindowHours: number;
+  /** Throughput of one disk copy (MTV: 100-162 MiB/s cold, 10 GbE). */
+  perDiskMiBps: number;
+  /** Throughput of one ESXi host shared by its streams (MTV: about 270-300 MiB/s). */
+  perHostMiBps: number;
+  /** Disks copied at once per ESXi host (Forklift's in-flight budget; NFC allows about 10). */
+  concurrentDisksPerHost: number;
+  /** VMs of one source host in one wave; null = no cap. */
+  maxVmsPerHost: number | null;
+  /** VMs touching one datastore in one wave; null = no cap. */
+  maxVmsPerDatastore: number | null;
+  /** null = no pilot wave. */
+  pilot: PilotConstraints | null;
+}
+
+export interface GroupingRule {
+  /** The group name, used by dependencies and target namespaces. */
+  name: string;
+  /** Exact VM names, globs (`db-*`, `web-??`) or regexes written `/^app-\d+$/i`. */
+  match: string[];
+}
+
+export interface GroupingSettings {
+  /** Enabled keys, most preferred first: a VM joins the group of the first key that has a value. */
+  keys: GroupingKeyKind[];
+  rules: GroupingRule[];
+  /** Custom attribute (tag) whose value names the group, e.g. `Application`. */
+  attribute: string | null;
+  /** Regex on the VM name; capture group 1 (or the whole match) is the group key. */
+  namePrefixPattern: string | null;
+}
+
+/** "Group `before` moves in an earlier wave than group `after`." */
+export interface GroupDependency {
+  before: string;
+  after: string;
+}
+
+/** How waves are ordered after the pilot and the dependencies. */
+export type WaveOrdering = 'effort' | 'readiness' | 'packing';
+
+export interface TargetNamespaces {
+  default: string;
+  /** Wave number (as a string key) -> namespace. */
+  byWave: Record<string, string>;
+  /** Group name -> namespace; wins over the wave's namespace. */
+  byGroup: Record<string, string>;
+}
+
+/** Decisions people made by hand; re-planning keeps them. */
+export interface ManualEdits {
+  /** VM key -> wave number. */
+  pins: Record<string, number>;
+  /** VM keys kept out of every wave. */
+  excludedVms: string[];
+  /** Wave numbers added by hand (kept, even empty, on re-plan). */
+  addedWaves: number[];
+}
+
+export interface PlanSettings {
+  constraints: PlanConstraints;
+  grouping: GroupingSettings;
+  dependencies: GroupDependency[];
+  ordering: WaveOrdering;
+  networkMap: NetworkMap;
+  storageMap: StorageMap;
+  targetNamespace: TargetNamespaces;
+  manual: ManualEdits;
+}
+
+const namespaceSchema = z
+  .string()
+  .refine(isDns1123Label, { message: 'must be a DNS-1123 label (lowercase letters, digits, -; at most 63)' });
+
+const NAD_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+
+const networkTargetSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pod') }),
+  z.object({
+    type: z.literal('multus'),
+    name: z.string().regex(NAD_NAME, { message: 'must be namespace/name of a NetworkAttachmentDefinition' }),
+  }),
+  z.object({ type: z.literal('ignored') }),
+]);
+
+const storageTargetSchema = z.object({
+  storageClass: z.string().min(1),
+  volumeMode: z.enum(['Filesystem', 'Block']).optional(),
+  accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany', 'ReadWriteOncePod']).optional(),
+});
+
+const compilableRegex = (value: string): boolean => {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const vmNamePatternSchema = z
+  .string()
+  .min(1)
+  .refine((value) => compileVmNamePattern(value) !== null, {
+    message: 'is not a valid name, glob or /regex/',
+  });
+
+const waveNumber = z.number().int().positive();
+
+export const planSettingsSchema = z
+  .object({
+    constraints: z
+      .object({
+        maxVmsPerWave: z.number().int().positive().default(50),
+        maxDataGiBPerWave: z.number().positive().default(10_240),
+        cutoverWindowHours: z.number().positive().default(8),
+        perDiskMiBps: z.number().positive().default(100),
+        perHostMiBps: z.number().positive().default(280),
+        concurrentDisksPerHost: z.number().int().positive().default(10),
+        maxVmsPerHost: z.number().int().positive().nullable().default(null),
+        maxVmsPerDatastore: z.number().int().positive().nullable().default(null),
+        pilot: z
+          .object({
+            vms: z.number().int().nonnegative().default(5),
+            maxDataGiB: z.number().positive().default(500),
+          })
+          .nullable()
+          .prefault({}),
+      })
+      .prefault({}),
+    grouping: z
+      .object({
+        keys: z
+          .array(z.enum(['rules', 'attribute', 'vapp', 'folder', 'resource-pool', 'name-prefix']))
+          .refine((keys) => new Set(keys).size === keys.length, { message: 'lists a key twice' })
+          .default(['rules', 'attribute', 'vapp']),
+        rules: z
+          .array(z.object({ name: z.string().min(1), match: z.array(vmNamePatternSchema).min(1) }))
+          .default([]),
+        attribute: z.string().min(1).nullable().default(null),
+        namePrefixPattern: z
+          .string()
+          .min(1)
+          .max(200)
+          .refine(compilableRegex, { message: 'is not a valid regular expression' })
+          .nullable()
+          .default(null),
+      })
+      .prefault({})
+      .superRefine((grouping, context) => {
+        if (grouping.keys.includes('name-prefix') && grouping.namePrefixPattern === null) {
+          context.addIssue({
+            code: 'custom',
+            path: ['namePrefixPattern'],
+            message: 'is required when the name-prefix key is enabled',
+          });
+        }
+        const names = new Set<string>();
+        grouping.rules.forEach((rule, index) => {
+          if (names.has(rule.name)) {
+            context.addIssue({
+              code: 'custom',
+              path: ['rules', index, 'name'],
+              message: `duplicates rule ${rule.name}`,
+            });
+          }
+          names.add(rule.name);
+        });
+      }),
+    dependencies: z.array(z.object({ before: z.string().min(1), after: z.string().min(1) })).default([]),
+    ordering: z.enum(['effort', 'readiness', 'packing']).default('effort'),
+    networkMap: z.record(z.string(), networkTargetSchema).default({}),
+    storageMap: z.record(z.string(), storageTargetSchema).default({}),
+    targetNamespace: z
+      .object({
+        default: namespaceSchema.default('default'),
+        byWave: z
+          .record(z.string().regex(/^[1-9]\d*$/, { message: 'must be a wave number' }), namespaceSchema)
+          .default({}),
+        byGroup: z.record(z.string(), namespaceSchema).default({}),
+      })
+      .prefault({}),
+    manual: z
+      .object({
+        pins: z.record(z.string(), waveNumber).default({}),
+        excludedVms: z.array(z.string()).default([]),
+        addedWaves: z.array(waveNumber).default([]),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+/** What a caller may pass: every field optional, defaults filled by {@link parsePlanSettings}. */
+export type PlanSettingsInput = z.input<typeof planSettingsSchema>;
+
+export interface PlanSettingsIssue {
+  /** Dotted path of the offending field, e.g. `constraints.maxVmsPerWave`. */
+  path: string;
+  message: string;
+}
+
+export class PlanSettingsError extends Error {
+  constructor(readonly issues: PlanSettingsIssue[]) {
+    super(
+      `Invalid plan settings: ${issues.map((issue) => `${issue.path || '(root)'} ${issue.message}`).join('; ')}`,
+    );
+    this.name = 'PlanSettingsError';
+  }
+}
+
+/** Validates user-supplied settings and fills the defaults; throws {@link PlanSettingsError}. */
+export function parsePlanSettings(value: unknown): PlanSettings {
+  const result = planSettingsSchema.safeParse(value);
+  if (!result.success) {
+    throw new PlanSettingsError(
+      result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
+    );
+  }
+  const settings: PlanSettings = result.data;
+  return settings;
+}

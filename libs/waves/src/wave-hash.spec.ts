@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { planWaves, type Wave, waveContentHash } from './index.js';
+import { mappedPlanInput, sizedVm, testAssessment, testNic } from './synthetic-estate.js';
+
+const vms = Array.from({ length: 4 }, (_, index) =>
+  sizedVm(`vm-${index}`, [10], { nics: [testNic({ network: `net-${index % 2}` })] }, `ds-${index % 2}`),
+);
+const input = mappedPlanInput(
+  vms,
+  vms.map((vm) => testAssessment(vm)),
+  { constraints: { pilot: null } },
+);
+const [wave] = planWaves(input).waves;
+const maps = { networkMap: input.settings.networkMap, storageMap: input.settings.storageMap };
+
+describe('waveContentHash', () => {
+  it('is a stable SHA-256 that ignores order and the wave number', () => {
+    const hash = waveContentHash(wave, maps);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(waveContentHash(structuredClone(wave), structuredClone(maps))).toBe(hash);
+    const reordered: Wave = {
+      ...wave,
+      number: 7,
+      vmKeys: [...wave.vmKeys].reverse(),
+      vms: [...wave.vms].reverse(),
+      networks: [...wave.networks].reverse(),
+    };
+    const reorderedMaps = {
+      networkMap: Object.fromEntries(Object.entries(maps.networkMap).reverse()),
+      storageMap: { 'ds-1': { storageClass: 'standard' }, 'ds-0': { storageClass: 'standard' } },
+    };
+    expect(waveContentHash(reordered, reorderedMaps)).toBe(hash);
+  });
+
+  it('ignores map entries the wave does not use', () => {
+    const extra = {
+      networkMap: { ...maps.networkMap, unused: { type: 'ignored' as const } },
+      storageMap: { ...maps.storageMap, 'ds-unused': { storageClass: 'x' } },
+    };
+    expect(waveContentHash(wave, extra)).toBe(waveContentHash(wave, maps));
+  });
+
+  it('changes with the VMs, groups, namespaces and the map entries the wave uses', () => {
+    const hash = waveContentHash(wave, maps);
+    const variants: [string, Wave, typeof maps][] = [
+      ['one VM fewer', { ...wave, vmKeys: wave.vmKeys.slice(1), vms: wave.vms.slice(1) }, maps],
+      ['another group', { ...wave, groups: [...wave.groups, 'vm:other'] }, maps],
+      ['wave namespace', { ...wave, targetNamespace: 'elsewhere' }, maps],
+      [
+        'a VM namespace',
+        { ...wave, vms: wave.vms.map((vm, index) => (index === 0 ? { ...vm, targetNamespace: 'x' } : vm)) },
+        maps,
+      ],
+      [
+        'network target',
+        wave,
+        { ...maps, networkMap: { ...maps.networkMap, 'net-0': { type: 'multus', name: 'a/b' } } },
+      ],
+      ['network unmapped', wave, { ...maps, networkMap: { 'net-1': { type: 'pod' } } }],
+      [
+        'storage class',
+        wave,
+        { ...maps, storageMap: { ...maps.storageMap, 'ds-0': { storageClass: 'fast' } } },
+      ],
+      [
+        'volume mode',
+        wave,
+        {
+          ...maps,
+          storageMap: { ...maps.storageMap, 'ds-0': { storageClass: 'standard', volumeMode: 'Block' } },
+        },
+      ],
+    ];
+    const hashes = variants.map(([, changed, changedMaps]) => waveContentHash(changed, changedMaps));
+    for (const changed of hashes) expect(changed).not.toBe(hash);
+    expect(new Set(hashes).size).toBe(variants.length);
+  });
+});
