@@ -1,0 +1,350 @@
+import type { ApiMachinery } from './api-machinery.js';
+import {
+  asArray,
+  asObject,
+  asString,
+  getPath,
+  isJsonObject,
+  type JsonObject,
+  type KubeObject,
+  metaName,
+  metaNamespace,
+  metaUid,
+} from './json.js';
+import type { StoreEvent } from './object-store.js';
+import { Reconciler, recordEvent } from './reconciler.js';
+import {
+  PERSISTENT_VOLUME_CLAIMS,
+  PODS,
+  STORAGE_CLASSES,
+  VIRTUAL_MACHINE_INSTANCES,
+} from './resource-types.js';
+import type { SimulationClock } from './simulation-clock.js';
+
+const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
+
+export interface VolumeBinderOptions {
+  /** Simulated ms until a dynamically provisioned claim is Bound (default 200). */
+  bindDelayMs?: number;
+  /** When set, claims naming another StorageClass stay Pending (ProvisioningFailed). */
+  enforceStorageClasses?: boolean;
+}
+
+/**
+ * The persistent-volume controller (dynamic provisioning: every claim binds to a fresh volume
+ * after a delay) and the PVC-protection controller (a claim being deleted stays until no Pod or
+ * VirtualMachineInstance uses it).
+ */
+export class VolumeController extends Reconciler {
+  private readonly unsubscribe: () => void;
+  private readonly timers = new Map<string, number>();
+  private readonly bindDelayMs: number;
+
+  constructor(
+    private readonly machinery: ApiMachinery,
+    private readonly clock: SimulationClock,
+    private readonly options: VolumeBinderOptions = {},
+  ) {
+    super();
+    this.bindDelayMs = options.bindDelayMs ?? 200;
+    this.unsubscribe = machinery.store.subscribe((event) => this.onStoreEvent(event));
+  }
+
+  override stop(): void {
+    super.stop();
+    this.unsubscribe();
+    for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
+  }
+
+  private onStoreEvent(event: StoreEvent): void {
+    const namespace = metaNamespace(event.object);
+    if (event.resource === PERSISTENT_VOLUME_CLAIMS) {
+      this.enqueue(namespace, metaName(event.object));
+    } else if (event.resource === PODS || event.resource === VIRTUAL_MACHINE_INSTANCES) {
+      for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS, namespace)) {
+        if (pvc.metadata.deletionTimestamp) this.enqueue(namespace, metaName(pvc));
+      }
+    } else if (event.resource === STORAGE_CLASSES) {
+      for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS)) {
+        if (getPath(pvc, 'status.phase') === 'Pending') this.enqueue(metaNamespace(pvc), metaName(pvc));
+      }
+    }
+  }
+
+  private inUse(pvc: KubeObject): boolean {
+    const namespace = metaNamespace(pvc);
+    const name = metaName(pvc);
+    const podUses = [...this.machinery.store.scan(PODS, namespace)].some((pod) => {
+      const phase = getPath(pod, 'status.phase');
+      if (phase === 'Succeeded' || phase === 'Failed') return false;
+      return asArray(getPath(pod, 'spec.volumes')).some(
+        (volume) => isJsonObject(volume) && getPath(volume, 'persistentVolumeClaim.claimName') === name,
+      );
+    });
+    if (podUses) return true;
+    return this.machinery.store
+      .list(VIRTUAL_MACHINE_INSTANCES, namespace)
+      .some((vmi) =>
+        asArray(getPath(vmi, 'spec.volumes')).some(
+          (volume) =>
+            isJsonObject(volume) &&
+            (getPath(volume, 'persistentVolumeClaim.claimName') === name ||
+              getPath(volume, 'dataVolume.name') === name),
+        ),
+      );
+  }
+
+  protected reconcile(namespace: string, name: string): void {
+    const pvc = this.machinery.find(PERSISTENT_VOLUME_CLAIMS, namespace, name);
+    const key = `${namespace}/${name}`;
+    if (!pvc) {
+      this.clock.clearTimeout(this.timers.get(key));
+      this.timers.delete(key);
+      return;
+    }
+    if (pvc.metadata.deletionTimestamp) {
+      if (asArray(pvc.metadata.finalizers).includes(PVC_PROTECTION) && !this.inUse(pvc)) {
+        this.machinery.removeFinalizer(PERSISTENT_VOLUME_CLAIMS, namespace, name, PVC_PROTECTION);
+      }
+      return;
+    }
+    if (getPath(pvc, 'status.phase') !== 'Pending' || this.timers.has(key)) return;
+    const storageClass = asString(getPath(pvc, 'spec.storageClassName'));
+    if (
+      this.options.enforceStorageClasses &&
+      (!storageClass || !this.machinery.find(STORAGE_CLASSES, '', storageClass))
+    ) {
+      const message = storageClass
+        ? `storageclass.storage.k8s.io "${storageClass}" not found`
+        : 'no persistent volumes available for this claim and no storage class is set';
+      recordEvent(
+        this.machinery,
+        this.clock,
+        { resource: PERSISTENT_VOLUME_CLAIMS, object: pvc },
+        'Warning',
+        storageClass ? 'ProvisioningFailed' : 'FailedBinding',
+        message,
+        'persistentvolume-controller',
+      );
+      return;
+    }
+    this.timers.set(
+      key,
+      this.clock.setTimeout(() => {
+        this.timers.delete(key);
+        this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, namespace, name, (claim) => {
+          if (getPath(claim, 'status.phase') !== 'Pending' || claim.metadata.deletionTimestamp) return;
+          const spec = asObject(claim.spec) ?? {};
+          spec.volumeName = `pvc-${metaUid(claim)}`;
+          claim.spec = spec;
+          claim.metadata.annotations = {
+            ...(asObject(claim.metadata.annotations) ?? {}),
+            'pv.kubernetes.io/bind-completed': 'yes',
+            'pv.kubernetes.io/bound-by-controller': 'yes',
+          };
+          claim.status = {
+            phase: 'Bound',
+            accessModes: asArray(spec.accessModes),
+            capacity: { storage: getPath(spec, 'resources.requests.storage') ?? '0' },
+          };
+        });
+      }, this.bindDelayMs),
+    );
+  }
+}
+
+export interface PodOutcome {
+  phase: 'Succeeded' | 'Failed';
+  /** Simulated ms the container runs before terminating. */
+  afterMs?: number;
+  exitCode?: number;
+  message?: string;
+}
+
+export interface KubeletOptions {
+  /** Simulated ms from a schedulable Pod to Running (default 500). */
+  startDelayMs?: number;
+  /** Simulated ms a run-to-completion Pod (restartPolicy Never/OnFailure) runs (default 2000). */
+  runDurationMs?: number;
+  /** Per-Pod outcome; undefined means success after runDurationMs. */
+  outcome?: (pod: KubeObject) => PodOutcome | undefined;
+}
+
+/** A single-node kubelet: Pods start once their claims are bound and run to their outcome. */
+export class Kubelet extends Reconciler {
+  private readonly unsubscribe: () => void;
+  private readonly timers = new Map<string, number>();
+  private readonly outcomes = new Map<string, PodOutcome>();
+
+  constructor(
+    private readonly machinery: ApiMachinery,
+    private readonly clock: SimulationClock,
+    private readonly options: KubeletOptions = {},
+  ) {
+    super();
+    this.unsubscribe = machinery.store.subscribe((event) => {
+      if (event.resource === PODS) this.enqueue(metaNamespace(event.object), metaName(event.object));
+      if (event.resource === PERSISTENT_VOLUME_CLAIMS) {
+        for (const pod of machinery.store.scan(PODS, metaNamespace(event.object))) {
+          if (getPath(pod, 'status.phase') === 'Pending') this.enqueue(metaNamespace(pod), metaName(pod));
+        }
+      }
+    });
+  }
+
+  override stop(): void {
+    super.stop();
+    this.unsubscribe();
+    for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
+  }
+
+  /** Decides how a Pod ends (before or while it runs). */
+  setPodOutcome(namespace: string, name: string, outcome: PodOutcome): void {
+    this.outcomes.set(`${namespace}/${name}`, outcome);
+    const pod = this.machinery.find(PODS, namespace, name);
+    if (pod && getPath(pod, 'status.phase') === 'Running') {
+      const key = `${namespace}/${name}`;
+      this.clock.clearTimeout(this.timers.get(key));
+      this.timers.set(
+        key,
+        this.clock.setTimeout(() => this.terminate(namespace, name), outcome.afterMs ?? 0),
+      );
+    }
+  }
+
+  private outcomeOf(pod: KubeObject): PodOutcome {
+    const key = `${metaNamespace(pod)}/${metaName(pod)}`;
+    return this.outcomes.get(key) ?? this.options.outcome?.(pod) ?? { phase: 'Succeeded' };
+  }
+
+  private missingClaim(pod: KubeObject): string | undefined {
+    for (const volume of asArray(getPath(pod, 'spec.volumes')).filter(isJsonObject)) {
+      const claim = asString(getPath(volume, 'persistentVolumeClaim.claimName'));
+      if (claim === undefined) continue;
+      const pvc = this.machinery.find(PERSISTENT_VOLUME_CLAIMS, metaNamespace(pod), claim);
+      if (!pvc) return `persistentvolumeclaim "${claim}" not found`;
+      if (getPath(pvc, 'status.phase') !== 'Bound') return `pod has unbound immediate PersistentVolumeClaims`;
+    }
+    return undefined;
+  }
+
+  private containerStatuses(pod: KubeObject, state: JsonObject): JsonObject[] {
+    return asArray(getPath(pod, 'spec.containers'))
+      .filter(isJsonObject)
+      .map((container) => ({
+        name: container.name ?? '',
+        image: container.image ?? '',
+        imageID: '',
+        ready: isJsonObject(state.running),
+        restartCount: 0,
+        started: isJsonObject(state.running),
+        state,
+      }));
+  }
+
+  protected reconcile(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const pod = this.machinery.find(PODS, namespace, name);
+    if (!pod) {
+      this.clock.clearTimeout(this.timers.get(key));
+      this.timers.delete(key);
+      this.outcomes.delete(key);
+      return;
+    }
+    if (getPath(pod, 'status.phase') !== 'Pending' || this.timers.has(key) || pod.metadata.deletionTimestamp)
+      return;
+    const missing = this.missingClaim(pod);
+    const now = this.clock.timestamp();
+    if (missing) {
+      this.machinery.mutate(PODS, namespace, name, (target) => {
+        target.status = {
+          phase: 'Pending',
+          qosClass: getPath(target, 'status.qosClass') ?? 'BestEffort',
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              reason: 'Unschedulable',
+              message: `0/1 nodes are available: ${missing}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`,
+              lastProbeTime: null,
+              lastTransitionTime: now,
+            },
+          ],
+        };
+      });
+      return;
+    }
+    this.timers.set(
+      key,
+      this.clock.setTimeout(() => {
+        const started = this.clock.timestamp();
+        this.machinery.mutate(PODS, namespace, name, (target) => {
+          target.spec = { ...(asObject(target.spec) ?? {}), nodeName: 'node-1' };
+          target.status = {
+            phase: 'Running',
+            qosClass: getPath(target, 'status.qosClass') ?? 'BestEffort',
+            hostIP: '192.168.10.11',
+            podIP: '10.128.0.17',
+            podIPs: [{ ip: '10.128.0.17' }],
+            startTime: started,
+            conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+              type,
+              status: 'True',
+              lastProbeTime: null,
+              lastTransitionTime: started,
+            })),
+            containerStatuses: this.containerStatuses(target, { running: { startedAt: started } }),
+          };
+        });
+        const current = this.machinery.find(PODS, namespace, name);
+        if (!current) return;
+        const restartPolicy = asString(getPath(current, 'spec.restartPolicy'));
+        if (restartPolicy === 'Always' && !this.outcomes.has(key)) {
+          this.timers.delete(key);
+          return;
+        }
+        const outcome = this.outcomeOf(current);
+        this.timers.set(
+          key,
+          this.clock.setTimeout(
+            () => this.terminate(namespace, name),
+            outcome.afterMs ?? this.options.runDurationMs ?? 2000,
+          ),
+        );
+      }, this.options.startDelayMs ?? 500),
+    );
+  }
+
+  private terminate(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    this.timers.delete(key);
+    const pod = this.machinery.find(PODS, namespace, name);
+    if (!pod || getPath(pod, 'status.phase') !== 'Running') return;
+    const outcome = this.outcomeOf(pod);
+    const now = this.clock.timestamp();
+    const exitCode = outcome.exitCode ?? (outcome.phase === 'Succeeded' ? 0 : 1);
+    this.machinery.mutate(PODS, namespace, name, (target) => {
+      const status = asObject(target.status) ?? {};
+      target.status = {
+        ...status,
+        phase: outcome.phase,
+        conditions: asArray(status.conditions)
+          .filter(isJsonObject)
+          .map((c) =>
+            c.type === 'Ready' || c.type === 'ContainersReady'
+              ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: now }
+              : c,
+          ),
+        containerStatuses: this.containerStatuses(target, {
+          terminated: {
+            exitCode,
+            reason: outcome.phase === 'Succeeded' ? 'Completed' : 'Error',
+            ...(outcome.message ? { message: outcome.message } : {}),
+            startedAt: asString(status.startTime) ?? now,
+            finishedAt: now,
+          },
+        }),
+      };
+    });
+  }
+}
