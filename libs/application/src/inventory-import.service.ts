@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { summarizeInventory, type ImportDiagnostic, type InventorySummary } from '#libs/inventory';
+import { type ImportDiagnostic, type InventorySummary, summarizeInventory } from '#libs/inventory';
 import type { InventoryStore } from '#libs/persistence';
 import { RvtoolsImportError, readRvtoolsInventory } from '#libs/rvtools';
 import { UserFacingError } from './errors.js';
@@ -41,7 +41,11 @@ export class InventoryImportService {
       );
     } catch (error) {
       if (error instanceof RvtoolsImportError) {
-        throw new UserFacingError(TOO_LARGE_CODES.has(error.code) ? 'too-large' : 'invalid-input', error.message, error.code);
+        throw new UserFacingError(
+          TOO_LARGE_CODES.has(error.code) ? 'too-large' : 'invalid-input',
+          error.message,
+          error.code,
+        );
       }
       throw error;
     }

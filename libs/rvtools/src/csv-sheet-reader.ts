@@ -1,0 +1,109 @@
+import { CsvError, parse } from 'csv-parse';
+import type { SheetRowVisitor } from './sheet-source.js';
+import { StreamingTextDecoder } from './text-decoding.js';
+
+const CANDIDATE_DELIMITERS = [',', ';', '\t'] as const;
+
+/**
+ * The field separator of a CSV export, from its first line: RVTools writes commas, but a CSV saved
+ * by a European Excel uses semicolons and a "Unicode text" save uses tabs. Quoted text is skipped
+ * so `"16,384"` does not vote for the comma.
+ */
+function detectCsvDelimiter(head: string): string {
+  const counts = new Map<string, number>(CANDIDATE_DELIMITERS.map((delimiter) => [delimiter, 0]));
+  let quoted = false;
+  for (let index = 0; index < head.length; index++) {
+    const char = head[index];
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && counts.has(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
+  let best = ',';
+  let bestCount = 0;
+  for (const [delimiter, count] of counts) {
+    if (count > bestCount) {
+      best = delimiter;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * Streams one CSV sheet (RVTools `-ExportAll2csv` output or a CSV saved from the workbook) into
+ * rows. Rows are numbered by record, as a spreadsheet shows the file (a quoted value spanning two
+ * lines is still one row). A quoting error ends the sheet with an issue; rows before it stand.
+ */
+export async function readCsvRows(input: AsyncIterable<Buffer>, visitor: SheetRowVisitor): Promise<void> {
+  const decoder = new StreamingTextDecoder();
+  let parser: Parser | null = null;
+  let consuming: Promise<void> = Promise.resolve();
+  let rowNumber = 0;
+  let failed = false;
+  let aborted = false;
+  // An error of the visitor (not of the CSV) must not pass for a parse problem.
+  let failure: unknown = null;
+
+  const start = (head: string): Parser => {
+    const created = parse({
+      delimiter: detectCsvDelimiter(head),
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+    });
+    consuming = (async () => {
+      try {
+        for await (const record of created as AsyncIterable<string[]>) {
+          rowNumber++;
+          if (record.length > 1 || (record.length === 1 && record[0] !== '')) visitor.row(record, rowNumber);
+        }
+      } catch (error) {
+        failed = true;
+        if (aborted) return;
+        if (!(error instanceof CsvError)) {
+          failure = error;
+          return;
+        }
+        const detail = error instanceof Error ? error.message : String(error);
+        visitor.issue(`the CSV cannot be parsed after row ${rowNumber}: ${detail}`, rowNumber + 1);
+      }
+    })();
+    return created;
+  };
+
+  try {
+    for await (const chunk of input) {
+      const text = decoder.decode(chunk);
+      if (text === '') continue;
+      parser ??= start(text);
+      if (failed) break;
+      if (!parser.write(text)) await drained(parser);
+    }
+  } catch (error) {
+    aborted = true;
+    parser?.destroy();
+    throw error;
+  }
+  const rest = decoder.flush();
+  if (!parser && rest === '') return;
+  parser ??= start(rest);
+  if (!failed) parser.end(rest);
+  await consuming;
+  if (failure) throw failure;
+}
+
+type Parser = ReturnType<typeof parse>;
+
+/** Resolves when the parser wants more input, or is done (a parse error closes it). */
+function drained(parser: Parser): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      parser.off('drain', done);
+      parser.off('close', done);
+      resolve();
+    };
+    parser.on('drain', done);
+    parser.on('close', done);
+  });
+}

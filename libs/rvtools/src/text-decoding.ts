@@ -1,0 +1,35 @@
+import { TextDecoder } from 'node:util';
+
+/** Encoding named by a byte-order mark (or by UTF-16 `<?` without one); UTF-8 otherwise. */
+function detectEncoding(head: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
+  if (head.length >= 2) {
+    if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+    if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+    if (head[0] === 0x3c && head[1] === 0x00) return 'utf-16le';
+    if (head[0] === 0x00 && head[1] === 0x3c) return 'utf-16be';
+  }
+  return 'utf-8';
+}
+
+/**
+ * Streaming bytes-to-text for XML parts and CSV files. The encoding comes from the first chunk;
+ * a byte-order mark is dropped (RVTools writes one in rels files and CSV exports).
+ */
+export class StreamingTextDecoder {
+  private decoder: TextDecoder | null = null;
+
+  decode(chunk: Uint8Array): string {
+    if (!this.decoder) this.decoder = new TextDecoder(detectEncoding(chunk));
+    return this.decoder.decode(chunk, { stream: true });
+  }
+
+  flush(): string {
+    return this.decoder ? this.decoder.decode() : '';
+  }
+}
+
+/** Whole-buffer decode with the same rules. */
+export function decodeText(bytes: Uint8Array): string {
+  const decoder = new StreamingTextDecoder();
+  return decoder.decode(bytes) + decoder.flush();
+}

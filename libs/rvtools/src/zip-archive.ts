@@ -1,0 +1,270 @@
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { crc32, createInflateRaw } from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { RvtoolsImportError } from './rvtools-import-error.js';
+
+export interface ZipLimits {
+  /** Cap on the bytes all entries may inflate to, declared and actual. */
+  maxInflatedBytes: number;
+  /** Cap on the number of entries in the central directory. */
+  maxEntries: number;
+}
+
+const GIB = 1024 * 1024 * 1024;
+const STORED = 0;
+const DEFLATED = 8;
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxInflatedBytes: GIB, maxEntries: 10_000 };
+
+/** Zip entry names compared the way Office resolves part names: case-insensitive, no leading slash. */
+export const normalizeZipPath = (name: string): string =>
+  name.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
+
+const formatBytes = (bytes: number): string => {
+  if (bytes >= GIB) return `${(bytes / GIB).toFixed(1)} GiB`;
+  return `${Math.round(bytes / (1024 * 1024))} MiB`;
+};
+
+/**
+ * A zip file read with random access (yauzl), with decompression-bomb guards: the entry count and
+ * the sum of declared sizes are checked when the archive opens, and the bytes actually inflated
+ * are counted while streaming, since the declared sizes are written by whoever made the file.
+ */
+export class ZipArchive {
+  private inflatedBytes = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly zip: ZipFile,
+    private readonly byName: ReadonlyMap<string, Entry>,
+    private readonly limits: ZipLimits,
+    private readonly fileName: string,
+  ) {}
+
+  static async open(path: string, fileName: string, limits: ZipLimits): Promise<ZipArchive> {
+    let zip: ZipFile;
+    try {
+      zip = await openZip(path);
+    } catch (error) {
+      throw zipError(error, fileName);
+    }
+    try {
+      if (zip.entryCount > limits.maxEntries) {
+        throw new RvtoolsImportError(
+          'too-large',
+          `"${fileName}" holds ${zip.entryCount} zip entries, over the limit of ${limits.maxEntries}.`,
+          fileName,
+        );
+      }
+      const entries = await readEntries(zip);
+      let declared = 0;
+      const byName = new Map<string, Entry>();
+      for (const entry of entries) {
+        declared += entry.uncompressedSize;
+        const key = normalizeZipPath(entry.fileName);
+        if (!byName.has(key)) byName.set(key, entry);
+      }
+      if (declared > limits.maxInflatedBytes) {
+        throw new RvtoolsImportError(
+          'too-large',
+          `"${fileName}" would inflate to ${formatBytes(declared)}, over the limit of ${formatBytes(limits.maxInflatedBytes)}.`,
+          fileName,
+        );
+      }
+      return new ZipArchive(zip, byName, limits, fileName);
+    } catch (error) {
+      zip.close();
+      throw error instanceof RvtoolsImportError ? error : zipError(error, fileName);
+    }
+  }
+
+  /** Entry names as stored (original case), in central-directory order. */
+  get entryNames(): string[] {
+    return [...this.byName.values()].map((entry) => entry.fileName);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(normalizeZipPath(name));
+  }
+
+  /**
+   * An entry's inflated bytes. The stream fails with a `too-large` RvtoolsImportError when the
+   * archive's running total passes the cap, and with `corrupt-zip` when the data is damaged or
+   * does not inflate to the size the central directory declares.
+   */
+  async openEntry(name: string): Promise<Readable> {
+    const entry = this.byName.get(normalizeZipPath(name));
+    if (!entry)
+      throw new RvtoolsImportError('corrupt-zip', `"${this.fileName}" has no entry ${name}.`, this.fileName);
+    if (entry.isEncrypted()) {
+      throw new RvtoolsImportError(
+        'unsupported-format',
+        `"${this.fileName}" is encrypted (entry ${entry.fileName}); export it again without a password.`,
+        this.fileName,
+      );
+    }
+    if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
+      throw new RvtoolsImportError(
+        'unsupported-format',
+        `"${this.fileName}" uses zip compression method ${entry.compressionMethod} (entry ${entry.fileName}); only deflate is supported.`,
+        this.fileName,
+      );
+    }
+    let raw: Readable;
+    try {
+      // Raw bytes, inflated here: yauzl's inflater works in 16 KiB chunks, and a sheet of 40 MB
+      // in 16 KiB callbacks costs more than the inflating itself.
+      raw = await this.zip.openReadStreamPromise(entry, { decodeFileData: false });
+    } catch (error) {
+      throw zipError(error, this.fileName, entry.fileName);
+    }
+    const counter = new InflatedByteCounter(this, entry);
+    let data: Readable = raw;
+    if (entry.compressionMethod === DEFLATED) {
+      const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
+      raw.on('error', (error: unknown) =>
+        inflate.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+      raw.pipe(inflate);
+      data = inflate;
+    }
+    data.on('error', (error: unknown) => counter.destroy(zipError(error, this.fileName, entry.fileName)));
+    data.pipe(counter);
+    counter.on('close', () => {
+      // An early stop (a sheet is read only up to </sheetData>) must not leave the inflater running.
+      raw.destroy();
+      data.destroy();
+    });
+    return counter;
+  }
+
+  /** Called by the byte counter of each entry stream. */
+  addInflated(bytes: number, entryName: string): RvtoolsImportError | null {
+    this.inflatedBytes += bytes;
+    if (this.inflatedBytes <= this.limits.maxInflatedBytes) return null;
+    return new RvtoolsImportError(
+      'too-large',
+      `"${this.fileName}" inflates past the limit of ${formatBytes(this.limits.maxInflatedBytes)} (while reading ${entryName}).`,
+      this.fileName,
+    );
+  }
+
+  tooLarge(detail: string): RvtoolsImportError {
+    return new RvtoolsImportError(
+      'too-large',
+      `"${this.fileName}" is not safe to inflate: ${detail}.`,
+      this.fileName,
+    );
+  }
+
+  corrupt(detail: string): RvtoolsImportError {
+    return new RvtoolsImportError(
+      'corrupt-zip',
+      `"${this.fileName}" is a damaged zip archive: ${detail}.`,
+      this.fileName,
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.zip.close();
+  }
+}
+
+/**
+ * Counts (and CRC-checks) an entry's inflated bytes. More bytes than the central directory
+ * declares is how a decompression bomb slips past the up-front check, so it is `too-large`, not
+ * merely corrupt; fewer bytes or a wrong CRC is damage.
+ */
+class InflatedByteCounter extends Transform {
+  private bytes = 0;
+  private crc = 0;
+
+  constructor(
+    private readonly archive: ZipArchive,
+    private readonly entry: Entry,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    const error = this.archive.addInflated(chunk.length, this.entry.fileName) ?? this.overDeclaredSize();
+    if (error) {
+      callback(error);
+      return;
+    }
+    this.crc = crc32(chunk, this.crc);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.bytes !== this.entry.uncompressedSize) {
+      callback(
+        this.archive.corrupt(
+          `entry ${this.entry.fileName} inflates to ${this.bytes} bytes, not the ${this.entry.uncompressedSize} it declares`,
+        ),
+      );
+    } else if (this.crc !== this.entry.crc32) {
+      callback(this.archive.corrupt(`entry ${this.entry.fileName} fails its CRC check`));
+    } else {
+      callback();
+    }
+  }
+
+  private overDeclaredSize(): RvtoolsImportError | null {
+    if (this.bytes <= this.entry.uncompressedSize) return null;
+    return this.archive.tooLarge(
+      `entry ${this.entry.fileName} inflates past the ${this.entry.uncompressedSize} bytes it declares`,
+    );
+  }
+}
+
+function openZip(path: string): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false },
+      (error, zip) => (error ? reject(error) : resolve(zip)),
+    );
+  });
+}
+
+function readEntries(zip: ZipFile): Promise<Entry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: Entry[] = [];
+    zip.on('entry', (entry: Entry) => {
+      entries.push(entry);
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(entries));
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+}
+
+function zipError(error: unknown, fileName: string, entryName?: string): RvtoolsImportError {
+  if (error instanceof RvtoolsImportError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  const where = entryName ? ` (entry ${entryName})` : '';
+  if (/encrypt/i.test(detail)) {
+    return new RvtoolsImportError(
+      'unsupported-format',
+      `"${fileName}" is encrypted${where}; export it again without a password.`,
+      fileName,
+    );
+  }
+  if (/compression method/i.test(detail)) {
+    return new RvtoolsImportError(
+      'unsupported-format',
+      `"${fileName}" uses a zip compression method we cannot read${where}: ${detail}.`,
+      fileName,
+    );
+  }
+  return new RvtoolsImportError(
+    'corrupt-zip',
+    `"${fileName}" is a damaged zip archive${where}: ${detail}.`,
+    fileName,
+  );
+}
