@@ -1,5 +1,6 @@
 import { ChunkedXmlScanner } from './chunked-xml-scanner.js';
 import type { SheetRowVisitor } from './sheet-source.js';
+import { detachString } from './text-decoding.js';
 import { decodeOoxmlEscapes, decodeXmlText, findTagEnd, normalizeLineEnds } from './xml-tag-scanner.js';
 
 /** Excel's column limit; a reference past it (a hostile `r="ZZZZZZ1"`) is ignored. */
@@ -321,7 +322,8 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     if (text === '' || column >= MAX_COLUMNS) return;
     const cells = this.cells;
     while (cells.length < column) cells.push('');
-    cells[column] = text;
+    // Shared strings are detached once when the table is read; everything else is sliced from the chunk.
+    cells[column] = this.cellType === CellType.Shared ? text : detachString(text);
   }
 }
 

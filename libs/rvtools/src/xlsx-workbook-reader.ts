@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { RvtoolsImportError } from './rvtools-import-error.js';
 import type { RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
-import { decodeText, StreamingTextDecoder } from './text-decoding.js';
+import { decodeText, detachString, StreamingTextDecoder } from './text-decoding.js';
 import { WorksheetRowScanner } from './worksheet-row-scanner.js';
 import { decodeOoxmlEscapes, decodeXmlText, XmlTagScanner, type XmlTokenHandler } from './xml-tag-scanner.js';
 import { normalizeZipPath, type ZipArchive } from './zip-archive.js';
@@ -168,7 +168,7 @@ class SharedStringsHandler implements XmlTokenHandler {
 
   close(name: string): void {
     if (name === 'si') {
-      this.strings.push(decodeOoxmlEscapes(this.current));
+      this.strings.push(detachString(decodeOoxmlEscapes(this.current)));
       this.inItem = false;
     } else if (name === 't') {
       this.capture = false;
