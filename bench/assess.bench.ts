@@ -4,9 +4,9 @@
  */
 import { AssessmentService } from '#libs/application';
 import { assessInventory, defaultPolicy } from '#libs/assessment';
+import { summarizeInventory } from '#libs/inventory';
 import { AccessStore, AssessmentStore, InventoryStore, openDatabase, ROLES } from '#libs/persistence';
 import { readRvtoolsInventory } from '#libs/rvtools';
-import { summarizeInventory } from '#libs/inventory';
 import { flotillaMigrations } from '#migrations';
 import { createTestDatabase } from '../test/support/database.js';
 import { benchWorkbook, table } from './bench-support.js';
@@ -43,7 +43,12 @@ try {
     vms: result.vms,
   });
   saveSeconds = (performance.now() - saveStarted) / 1000;
-  const service = new AssessmentService(inventories, assessments, new AccessStore(database.dataSource), () => now);
+  const service = new AssessmentService(
+    inventories,
+    assessments,
+    new AccessStore(database.dataSource),
+    () => now,
+  );
   const serviceStarted = performance.now();
   await service.assess(inventoryId, {}, { actor: 'bench', roles: [...ROLES] });
   serviceSeconds = (performance.now() - serviceStarted) / 1000;

@@ -27,10 +27,17 @@ export interface ChildMeasurement<T> {
  * Runs one measured step in its own Node process, so its peak RSS is its own and not the
  * benchmark driver's. The child prints one JSON line with its result and `process.resourceUsage()`.
  */
-export function measureInChild<T>(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildMeasurement<T>> {
+export function measureInChild<T>(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildMeasurement<T>> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -40,7 +47,11 @@ export function measureInChild<T>(script: string, args: string[], env: NodeJS.Pr
       if (code !== 0) return reject(new Error(`${script} exited with ${code}`));
       const line = output.trim().split('\n').pop() ?? '{}';
       const parsed = JSON.parse(line) as { result: T; maxRssKiB: number };
-      resolve({ result: parsed.result, maxRssMiB: parsed.maxRssKiB / 1024, wallSeconds: (performance.now() - started) / 1000 });
+      resolve({
+        result: parsed.result,
+        maxRssMiB: parsed.maxRssKiB / 1024,
+        wallSeconds: (performance.now() - started) / 1000,
+      });
     });
   });
 }
@@ -51,7 +62,9 @@ export function reportFromChild(result: unknown): void {
 
 export function table(rows: Array<Record<string, string | number>>): void {
   const headers = Object.keys(rows[0] ?? {});
-  const widths = headers.map((header) => Math.max(header.length, ...rows.map((row) => String(row[header]).length)));
+  const widths = headers.map((header) =>
+    Math.max(header.length, ...rows.map((row) => String(row[header]).length)),
+  );
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
   process.stdout.write(`${line(headers)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows) process.stdout.write(`${line(headers.map((header) => String(row[header])))}\n`);

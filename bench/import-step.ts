@@ -17,7 +17,13 @@ if (!mode || !file) throw new Error('usage: import-step.js exceljs|parse|import 
 async function exceljsRead(path: string) {
   let rows = 0;
   let cells = 0;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    worksheets: 'emit',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
   for await (const worksheet of reader) {
     for await (const row of worksheet) {
       rows += 1;
@@ -36,7 +42,11 @@ if (mode === 'exceljs') {
   result = { vms: inventory.vms.length, diagnostics: inventory.diagnostics.length };
 } else {
   // The database is opened (and migrated) before the clock starts: a server is already running in production.
-  const database = await openDatabase({ databaseUrl, embeddedDataDir: 'memory://', migrations: flotillaMigrations });
+  const database = await openDatabase({
+    databaseUrl,
+    embeddedDataDir: 'memory://',
+    migrations: flotillaMigrations,
+  });
   const importStarted = performance.now();
   const imported = await new InventoryImportService(new InventoryStore(database.dataSource), {
     maxInflatedBytes: 4 * 1024 ** 3,
@@ -44,4 +54,7 @@ if (mode === 'exceljs') {
   result = { vms: imported.summary.vms, seconds: (performance.now() - importStarted) / 1000 };
   await database.close();
 }
-reportFromChild({ ...result, seconds: (result.seconds as number | undefined) ?? (performance.now() - started) / 1000 });
+reportFromChild({
+  ...result,
+  seconds: (result.seconds as number | undefined) ?? (performance.now() - started) / 1000,
+});

@@ -37,6 +37,9 @@ for (const vms of sizes) {
 table(rows);
 const ten = rows[0];
 if (ten) {
-  const ok = Number(ten['full import (s)']) < 10 && Number(ten['import peak RSS (MiB)']) < 600 && Number(ten['import / exceljs']) <= 2;
+  const ok =
+    Number(ten['full import (s)']) < 10 &&
+    Number(ten['import peak RSS (MiB)']) < 600 &&
+    Number(ten['import / exceljs']) <= 2;
   process.stdout.write(`\ntargets (10,000 VMs: < 10 s, < 600 MB, ratio <= 2.0): ${ok ? 'met' : 'NOT met'}\n`);
 }

@@ -13,7 +13,9 @@ const assessments = new AssessmentStore(dataSource);
 const access = new AccessStore(dataSource);
 const planning = new PlanningService(inventories, assessments, new PlanStore(dataSource), access);
 const started = performance.now();
-const input = await new ReportService(inventories, assessments, planning, access).writeWorkbook(planId, { path: out });
+const input = await new ReportService(inventories, assessments, planning, access).writeWorkbook(planId, {
+  path: out,
+});
 const seconds = (performance.now() - started) / 1000;
 await database.close();
 reportFromChild({ seconds, vms: input.vms.length, waves: input.waves.length });

@@ -6,7 +6,14 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssessmentService, InventoryImportService, PlanningService } from '#libs/application';
-import { AccessStore, AssessmentStore, InventoryStore, openDatabase, PlanStore, ROLES } from '#libs/persistence';
+import {
+  AccessStore,
+  AssessmentStore,
+  InventoryStore,
+  openDatabase,
+  PlanStore,
+  ROLES,
+} from '#libs/persistence';
 import { flotillaMigrations } from '#migrations';
 import { createTestDatabase } from '../test/support/database.js';
 import { BENCH_DIR, benchWorkbook, measureInChild, table } from './bench-support.js';
@@ -20,19 +27,30 @@ try {
   const inventories = new InventoryStore(dataSource);
   const assessments = new AssessmentStore(dataSource);
   const access = new AccessStore(dataSource);
-  const imported = await new InventoryImportService(inventories, { maxInflatedBytes: 4 * 1024 ** 3 }).importFile(
-    await benchWorkbook(VMS),
+  const imported = await new InventoryImportService(inventories, {
+    maxInflatedBytes: 4 * 1024 ** 3,
+  }).importFile(await benchWorkbook(VMS));
+  const assessment = await new AssessmentService(inventories, assessments, access).assess(
+    imported.inventoryId,
+    {},
+    principal,
   );
-  const assessment = await new AssessmentService(inventories, assessments, access).assess(imported.inventoryId, {}, principal);
   const plan = await new PlanningService(inventories, assessments, new PlanStore(dataSource), access).create(
-    { assessmentId: assessment.assessmentId, settings: { grouping: { keys: ['rules', 'attribute', 'vapp'], attribute: 'Application' } } },
+    {
+      assessmentId: assessment.assessmentId,
+      settings: { grouping: { keys: ['rules', 'attribute', 'vapp'], attribute: 'Application' } },
+    },
     principal,
   );
   await database.close();
 
   const out = join(BENCH_DIR, `report-${VMS}.xlsx`);
   const step = fileURLToPath(new URL('./report-step.js', import.meta.url));
-  const measured = await measureInChild<{ seconds: number; vms: number; waves: number }>(step, [testDb.url, plan.id, out]);
+  const measured = await measureInChild<{ seconds: number; vms: number; waves: number }>(step, [
+    testDb.url,
+    plan.id,
+    out,
+  ]);
   table([
     {
       'VM rows': measured.result.vms,

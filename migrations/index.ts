@@ -4,6 +4,7 @@ import { AssessmentSchema1764205200000 } from './1764205200000-AssessmentSchema.
 import { AccessSchema1764208800000 } from './1764208800000-AccessSchema.js';
 import { PlanSchema1764212400000 } from './1764212400000-PlanSchema.js';
 import { ExecutionSchema1764216000000 } from './1764216000000-ExecutionSchema.js';
+import { ExecutionRuntime1764219600000 } from './1764219600000-ExecutionRuntime.js';
 
 /** Every migration, oldest first. A migration is never edited once it has landed. */
 export const flotillaMigrations: Array<new () => MigrationInterface> = [
@@ -12,4 +13,5 @@ export const flotillaMigrations: Array<new () => MigrationInterface> = [
   AccessSchema1764208800000,
   PlanSchema1764212400000,
   ExecutionSchema1764216000000,
+  ExecutionRuntime1764219600000,
 ];

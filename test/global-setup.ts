@@ -33,6 +33,8 @@ export default async function setup(): Promise<void> {
     await client.end().catch(() => undefined);
   }
   if (!(await reachable('127.0.0.1', 6379))) {
-    throw new Error('Redis is not reachable at 127.0.0.1:6379; start it with: redis-server --daemonize yes --save "" --appendonly no');
+    throw new Error(
+      'Redis is not reachable at 127.0.0.1:6379; start it with: redis-server --daemonize yes --save "" --appendonly no',
+    );
   }
 }

@@ -30,8 +30,14 @@ describe('inventory API on PostgreSQL', () => {
     app = await createAssessmentApp(config, { logger: false });
     await app.init();
     server = app.getHttpServer();
-    const viewer = await request(server).post('/tokens').set(as(ADMIN)).send({ name: 'viewer', roles: ['viewer'] });
-    const planner = await request(server).post('/tokens').set(as(ADMIN)).send({ name: 'planner', roles: ['planner'] });
+    const viewer = await request(server)
+      .post('/tokens')
+      .set(as(ADMIN))
+      .send({ name: 'viewer', roles: ['viewer'] });
+    const planner = await request(server)
+      .post('/tokens')
+      .set(as(ADMIN))
+      .send({ name: 'planner', roles: ['planner'] });
     viewerToken = viewer.body.token;
     plannerToken = planner.body.token;
   });
@@ -46,7 +52,10 @@ describe('inventory API on PostgreSQL', () => {
     ['migration-planner-example1.xlsx', 9, 0],
     ['ibm-rvtools-small-complete.xlsx', 3, 0],
   ])('imports the genuine export %s with its %i VMs', async (file, vms, templates) => {
-    const response = await request(server).post('/inventories').set(as(plannerToken)).attach('file', fixture(file));
+    const response = await request(server)
+      .post('/inventories')
+      .set(as(plannerToken))
+      .attach('file', fixture(file));
     expect(response.status).toBe(201);
     expect(response.body.summary.vms).toBe(vms);
     expect(response.body.summary.templates).toBe(templates);
@@ -73,8 +82,12 @@ describe('inventory API on PostgreSQL', () => {
     expect(page.body.total).toBe(133);
     expect(page.body.items).toHaveLength(20);
 
-    const poweredOn = await request(server).get(`/inventories/${id}/vms?powerState=poweredOn&limit=1000`).set(as(viewerToken));
-    expect(poweredOn.body.items.every((vm: { powerState: string }) => vm.powerState === 'poweredOn')).toBe(true);
+    const poweredOn = await request(server)
+      .get(`/inventories/${id}/vms?powerState=poweredOn&limit=1000`)
+      .set(as(viewerToken));
+    expect(poweredOn.body.items.every((vm: { powerState: string }) => vm.powerState === 'poweredOn')).toBe(
+      true,
+    );
     expect(poweredOn.body.total).toBeLessThan(133);
 
     const first = page.body.items[0];
@@ -88,7 +101,9 @@ describe('inventory API on PostgreSQL', () => {
     expect(vm.body.name).toBe(first.name);
     expect(vm.body.source.vInfo).toBeDefined();
 
-    const badFilter = await request(server).get(`/inventories/${id}/vms?powerState=sleeping`).set(as(viewerToken));
+    const badFilter = await request(server)
+      .get(`/inventories/${id}/vms?powerState=sleeping`)
+      .set(as(viewerToken));
     expect(badFilter.status).toBe(422);
     expect(badFilter.body.message).toMatch(/powerState/);
 
@@ -96,8 +111,13 @@ describe('inventory API on PostgreSQL', () => {
     expect((await request(server).delete(`/inventories/${id}`).set(as(plannerToken))).status).toBe(204);
     expect((await request(server).get(`/inventories/${id}`).set(as(viewerToken))).status).toBe(404);
 
-    const audit = await request(server).get(`/audit?resourceType=inventory&resourceId=${id}`).set(as(viewerToken));
-    expect(audit.body.map((entry: { action: string }) => entry.action)).toEqual(['inventory.import', 'inventory.delete']);
+    const audit = await request(server)
+      .get(`/audit?resourceType=inventory&resourceId=${id}`)
+      .set(as(viewerToken));
+    expect(audit.body.map((entry: { action: string }) => entry.action)).toEqual([
+      'inventory.import',
+      'inventory.delete',
+    ]);
     expect(audit.body[0].actor).toBe('token:planner');
   });
 
@@ -105,13 +125,19 @@ describe('inventory API on PostgreSQL', () => {
     const before = (await request(server).get('/inventories').set(as(viewerToken))).body.length;
     const notAWorkbook = join(tmpdir(), 'flotilla-not-a-workbook.bin');
     writeFileSync(notAWorkbook, Buffer.from([0, 1, 2, 3, 0, 255, 0, 9]));
-    const binary = await request(server).post('/inventories').set(as(plannerToken)).attach('file', notAWorkbook, 'estate.xlsx');
+    const binary = await request(server)
+      .post('/inventories')
+      .set(as(plannerToken))
+      .attach('file', notAWorkbook, 'estate.xlsx');
     expect(binary.status).toBe(422);
     expect(binary.body.message).toMatch(/estate\.xlsx/);
 
     const corrupt = join(tmpdir(), 'flotilla-corrupt.xlsx');
     writeFileSync(corrupt, Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)]));
-    const corruptResponse = await request(server).post('/inventories').set(as(plannerToken)).attach('file', corrupt);
+    const corruptResponse = await request(server)
+      .post('/inventories')
+      .set(as(plannerToken))
+      .attach('file', corrupt);
     expect(corruptResponse.status).toBe(422);
     expect(corruptResponse.body.message).toMatch(/flotilla-corrupt\.xlsx/);
 
@@ -136,7 +162,14 @@ describe('inventory API on PostgreSQL', () => {
       .attach('file', fixture('ibm-rvtools-small-complete.xlsx'));
     expect(viewerUpload.status).toBe(403);
     expect(viewerUpload.body.message).toMatch(/planner/);
-    expect((await request(server).post('/tokens').set(as(plannerToken)).send({ name: 'x', roles: ['admin'] })).status).toBe(403);
+    expect(
+      (
+        await request(server)
+          .post('/tokens')
+          .set(as(plannerToken))
+          .send({ name: 'x', roles: ['admin'] })
+      ).status,
+    ).toBe(403);
     expect((await request(server).get('/healthz')).status).toBe(200);
     expect((await request(server).get('/readyz')).body.database).toBe('postgres');
   });
@@ -145,7 +178,12 @@ describe('inventory API on PostgreSQL', () => {
     const response = await request(server).get('/openapi.json');
     expect(response.status).toBe(200);
     expect(Object.keys(response.body.paths)).toEqual(
-      expect.arrayContaining(['/inventories', '/inventories/{id}', '/inventories/{id}/vms', '/inventories/{id}/vms/{vmId}']),
+      expect.arrayContaining([
+        '/inventories',
+        '/inventories/{id}',
+        '/inventories/{id}/vms',
+        '/inventories/{id}/vms/{vmId}',
+      ]),
     );
   });
 });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** The real PostgreSQL server tests use (CI and developer machines run one on 127.0.0.1:5432). */
-export const TEST_ADMIN_URL = process.env.FLOTILLA_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_ADMIN_URL =
+  process.env.FLOTILLA_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   url: string;

@@ -52,7 +52,12 @@ export class AccessController {
   async revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     validate(z.string().uuid(), id, 'token id');
     if (!(await this.access.revokeToken(id))) throw notFound('Active token', id);
-    await this.access.appendAudit({ actor: principal.actor, action: 'token.revoke', resourceType: 'token', resourceId: id });
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action: 'token.revoke',
+      resourceType: 'token',
+      resourceId: id,
+    });
   }
 
   @Get('audit')

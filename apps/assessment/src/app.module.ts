@@ -1,25 +1,42 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { tmpdir } from 'node:os';
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
-import { tmpdir } from 'node:os';
-import { AssessmentService, InventoryImportService, PlanningService } from '#libs/application';
+import {
+  AssessmentService,
+  type ExecutionQueue,
+  ExecutionService,
+  InventoryImportService,
+  PlanningService,
+  ReportService,
+} from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
 import {
   AccessStore,
   AssessmentStore,
+  ExecutionStore,
   type FlotillaDatabase,
   InventoryStore,
   openDatabase,
   PlanStore,
 } from '#libs/persistence';
 import { flotillaMigrations } from '#migrations';
-import { TokenAuthGuard } from './auth.js';
 import { AccessController } from './access.controller.js';
 import { AssessmentsController } from './assessments.controller.js';
+import { TokenAuthGuard } from './auth.js';
+import { ApiExecutionQueue } from './execution-queue.provider.js';
+import { ExecutionsController } from './executions.controller.js';
 import { HealthController } from './health.controller.js';
 import { InventoriesController } from './inventories.controller.js';
 import { PlansController } from './plans.controller.js';
-import { FLOTILLA_CONFIG, FLOTILLA_DATABASE } from './tokens.js';
+import { ReportsController } from './reports.controller.js';
+import { EXECUTION_QUEUE, FLOTILLA_CONFIG, FLOTILLA_DATABASE } from './tokens.js';
 import { UserErrorFilter } from './user-error.filter.js';
 
 class DatabaseLifecycle implements OnApplicationShutdown {
@@ -30,7 +47,10 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-const fromDatabase = <T>(token: new (...args: never[]) => T, build: (database: FlotillaDatabase) => T): Provider => ({
+const fromDatabase = <T>(
+  token: new (...args: never[]) => T,
+  build: (database: FlotillaDatabase) => T,
+): Provider => ({
   provide: token,
   useFactory: build,
   inject: [FLOTILLA_DATABASE],
@@ -38,12 +58,23 @@ const fromDatabase = <T>(token: new (...args: never[]) => T, build: (database: F
 
 @Module({})
 export class AssessmentApiModule {
-  static register(config: FlotillaConfig): DynamicModule {
+  /** `executionQueue` replaces the BullMQ queue REDIS_URL would give (tests use their own prefix). */
+  static register(config: FlotillaConfig, options: { executionQueue?: ExecutionQueue } = {}): DynamicModule {
     return {
       module: AssessmentApiModule,
       // Uploads stream to disk, never into memory; the size limit answers 413 as soon as it is crossed.
-      imports: [MulterModule.register({ dest: tmpdir(), limits: { fileSize: config.uploadLimitBytes, files: 1 } })],
-      controllers: [HealthController, InventoriesController, AssessmentsController, PlansController, AccessController],
+      imports: [
+        MulterModule.register({ dest: tmpdir(), limits: { fileSize: config.uploadLimitBytes, files: 1 } }),
+      ],
+      controllers: [
+        HealthController,
+        InventoriesController,
+        AssessmentsController,
+        PlansController,
+        ReportsController,
+        AccessController,
+        ExecutionsController,
+      ],
       providers: [
         { provide: FLOTILLA_CONFIG, useValue: config },
         {
@@ -53,6 +84,7 @@ export class AssessmentApiModule {
               databaseUrl: config.databaseUrl,
               embeddedDataDir: config.embeddedDatabaseDir,
               migrations: flotillaMigrations,
+              migrationMode: config.migrationMode,
             }),
         },
         DatabaseLifecycle,
@@ -68,9 +100,59 @@ export class AssessmentApiModule {
         },
         {
           provide: PlanningService,
-          useFactory: (inventories: InventoryStore, assessments: AssessmentStore, plans: PlanStore, access: AccessStore) =>
-            new PlanningService(inventories, assessments, plans, access),
+          useFactory: (
+            inventories: InventoryStore,
+            assessments: AssessmentStore,
+            plans: PlanStore,
+            access: AccessStore,
+          ) => new PlanningService(inventories, assessments, plans, access),
           inject: [InventoryStore, AssessmentStore, PlanStore, AccessStore],
+        },
+        {
+          provide: ReportService,
+          useFactory: (
+            inventories: InventoryStore,
+            assessments: AssessmentStore,
+            planning: PlanningService,
+            access: AccessStore,
+          ) => new ReportService(inventories, assessments, planning, access),
+          inject: [InventoryStore, AssessmentStore, PlanningService, AccessStore],
+        },
+        fromDatabase(ExecutionStore, (database) => new ExecutionStore(database.dataSource)),
+        {
+          provide: EXECUTION_QUEUE,
+          useFactory: () =>
+            options.executionQueue ?? (config.redisUrl ? new ApiExecutionQueue(config.redisUrl) : null),
+        },
+        {
+          provide: ExecutionService,
+          useFactory: (
+            database: FlotillaDatabase,
+            executions: ExecutionStore,
+            plans: PlanStore,
+            inventories: InventoryStore,
+            assessments: AssessmentStore,
+            access: AccessStore,
+            queue: ExecutionQueue | null,
+          ) =>
+            new ExecutionService(
+              database.dataSource,
+              executions,
+              plans,
+              inventories,
+              assessments,
+              access,
+              queue ?? undefined,
+            ),
+          inject: [
+            FLOTILLA_DATABASE,
+            ExecutionStore,
+            PlanStore,
+            InventoryStore,
+            AssessmentStore,
+            AccessStore,
+            EXECUTION_QUEUE,
+          ],
         },
         {
           provide: InventoryImportService,

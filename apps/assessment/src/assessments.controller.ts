@@ -44,12 +44,22 @@ export class AssessmentsController {
 
   @Post('inventories/:id/assessments')
   @RequireRole('planner')
-  async assess(@Param('id') inventoryId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+  async assess(
+    @Param('id') inventoryId: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     validate(uuid, inventoryId, 'inventory id');
     const input = validate(assessBodySchema, body ?? {}, 'body');
-    const policy = input.policy === undefined ? undefined : this.service.validatePolicyDocument(input.policy, 'policy');
+    const policy =
+      input.policy === undefined ? undefined : this.service.validatePolicyDocument(input.policy, 'policy');
     const outcome = await this.service.assess(inventoryId, { policy }, principal);
-    return { assessmentId: outcome.assessmentId, inventoryId, policyHash: outcome.policyHash, summary: outcome.summary };
+    return {
+      assessmentId: outcome.assessmentId,
+      inventoryId,
+      policyHash: outcome.policyHash,
+      summary: outcome.summary,
+    };
   }
 
   @Get('inventories/:id/assessments')

@@ -31,11 +31,13 @@ interface AuthenticatedRequest {
   principal?: Principal;
 }
 
-export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  if (!request.principal) throw new UnauthorizedException('Not authenticated');
-  return request.principal;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.principal) throw new UnauthorizedException('Not authenticated');
+    return request.principal;
+  },
+);
 
 /**
  * Every route states the role it needs; a route without one is refused rather than left open,
@@ -58,7 +60,9 @@ export class TokenAuthGuard implements CanActivate {
     const principal = await this.authenticate(request);
     request.principal = principal;
     if (!hasRole(principal, required)) {
-      throw new ForbiddenException(`This action needs the "${required}" role; your token has: ${principal.roles.join(', ')}`);
+      throw new ForbiddenException(
+        `This action needs the "${required}" role; your token has: ${principal.roles.join(', ')}`,
+      );
     }
     return true;
   }

@@ -37,7 +37,8 @@ async function sniffUpload(path: string, originalName: string): Promise<void> {
   try {
     const { bytesRead, buffer } = await handle.read(Buffer.alloc(512), 0, 512, 0);
     const head = buffer.subarray(0, bytesRead);
-    if (bytesRead === 0) throw new UserFacingError('invalid-input', `${originalName}: the uploaded file is empty`, 'empty-file');
+    if (bytesRead === 0)
+      throw new UserFacingError('invalid-input', `${originalName}: the uploaded file is empty`, 'empty-file');
     const isZip = head[0] === 0x50 && head[1] === 0x4b;
     const isText = !head.includes(0);
     if (!isZip && !isText) {
@@ -84,10 +85,18 @@ export class InventoriesController {
     @Query('name') nameFromQuery: string | undefined,
     @CurrentPrincipal() principal: Principal,
   ) {
-    if (!file) throw new UserFacingError('invalid-input', 'Send the RVTools export as multipart field "file"', 'no-file');
+    if (!file)
+      throw new UserFacingError(
+        'invalid-input',
+        'Send the RVTools export as multipart field "file"',
+        'no-file',
+      );
     try {
       await sniffUpload(file.path, file.originalname);
-      const result = await this.importer.importFile(file.path, { fileName: file.originalname, name: nameFromQuery });
+      const result = await this.importer.importFile(file.path, {
+        fileName: file.originalname,
+        name: nameFromQuery,
+      });
       await this.access.appendAudit({
         actor: principal.actor,
         action: 'inventory.import',

@@ -14,6 +14,8 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`flotilla-assessment failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `flotilla-assessment failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -39,7 +39,11 @@ const editsBodySchema = z.union([editSchema, z.array(editSchema).min(1)]);
 /** `If-Match: <version>` makes an edit fail instead of overwriting someone else's change. */
 function expectedVersion(ifMatch: string | undefined): number | undefined {
   if (ifMatch === undefined || ifMatch === '' || ifMatch === '*') return undefined;
-  return validate(z.coerce.number().int().positive(), ifMatch.replace(/"/g, ''), 'If-Match header (plan version)');
+  return validate(
+    z.coerce.number().int().positive(),
+    ifMatch.replace(/"/g, ''),
+    'If-Match header (plan version)',
+  );
 }
 
 @ApiTags('plans')
@@ -152,7 +156,11 @@ export class PlansController {
 
   @Post(':id/waves')
   @RequireRole('planner')
-  addWave(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @CurrentPrincipal() principal: Principal) {
+  addWave(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     validate(uuid, id, 'plan id');
     return this.planning.edit(id, { kind: 'add-wave' }, principal, expectedVersion(ifMatch));
   }
@@ -168,12 +176,21 @@ export class PlansController {
   ) {
     validate(uuid, id, 'plan id');
     const edits = validate(editsBodySchema, body, 'edit');
-    return this.planning.applyEdits(id, Array.isArray(edits) ? edits : [edits], principal, expectedVersion(ifMatch));
+    return this.planning.applyEdits(
+      id,
+      Array.isArray(edits) ? edits : [edits],
+      principal,
+      expectedVersion(ifMatch),
+    );
   }
 
   @Post(':id/replan')
   @RequireRole('planner')
-  replan(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @CurrentPrincipal() principal: Principal) {
+  replan(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     validate(uuid, id, 'plan id');
     return this.planning.replan(id, principal, expectedVersion(ifMatch));
   }
@@ -181,7 +198,11 @@ export class PlansController {
   @Post(':id/waves/:number/approve')
   @HttpCode(200)
   @RequireRole('approver')
-  approve(@Param('id') id: string, @Param('number') number: string, @CurrentPrincipal() principal: Principal) {
+  approve(
+    @Param('id') id: string,
+    @Param('number') number: string,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     validate(uuid, id, 'plan id');
     return this.planning.approveWave(id, validate(waveNumber, number, 'wave number'), principal);
   }

@@ -1,3 +1,5 @@
 /** Injection tokens for values that are not classes. */
 export const FLOTILLA_CONFIG = Symbol('FLOTILLA_CONFIG');
 export const FLOTILLA_DATABASE = Symbol('FLOTILLA_DATABASE');
+/** The executor queue (`ExecutionQueue`), or null when REDIS_URL is not set. */
+export const EXECUTION_QUEUE = Symbol('EXECUTION_QUEUE');

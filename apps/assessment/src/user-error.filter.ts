@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { UserFacingError, type UserErrorKind } from '#libs/application';
+import { type UserErrorKind, UserFacingError } from '#libs/application';
 
 const STATUS_BY_KIND: Record<UserErrorKind, number> = {
   'invalid-input': 422,
@@ -24,19 +24,24 @@ export class UserErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<JsonResponse>();
     if (response.headersSent) return;
     if (error instanceof UserFacingError) {
-      response
-        .status(STATUS_BY_KIND[error.kind])
-        .json({ statusCode: STATUS_BY_KIND[error.kind], error: error.code, message: error.message, details: error.details });
+      response.status(STATUS_BY_KIND[error.kind]).json({
+        statusCode: STATUS_BY_KIND[error.kind],
+        error: error.code,
+        message: error.message,
+        details: error.details,
+      });
       return;
     }
     if (error instanceof HttpException) {
       const body = error.getResponse();
-      response.status(error.getStatus()).json(
-        typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body,
-      );
+      response
+        .status(error.getStatus())
+        .json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
       return;
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    response.status(500).json({ statusCode: 500, error: 'internal', message: 'Internal error; see the server log' });
+    response
+      .status(500)
+      .json({ statusCode: 500, error: 'internal', message: 'Internal error; see the server log' });
   }
 }

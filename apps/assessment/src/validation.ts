@@ -6,5 +6,10 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, where: 
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || where}: ${issue.message}`);
-  throw new UserFacingError('invalid-input', `Invalid ${where}: ${problems.join('; ')}`, 'validation', problems);
+  throw new UserFacingError(
+    'invalid-input',
+    `Invalid ${where}: ${problems.join('; ')}`,
+    'validation',
+    problems,
+  );
 }

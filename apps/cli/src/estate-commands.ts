@@ -11,7 +11,14 @@ import {
   UserFacingError,
 } from '#libs/application';
 import type { VmAssessment } from '#libs/assessment';
-import { AccessStore, AssessmentStore, InventoryStore, PlanStore, type Principal, ROLES } from '#libs/persistence';
+import {
+  AccessStore,
+  AssessmentStore,
+  InventoryStore,
+  PlanStore,
+  type Principal,
+  ROLES,
+} from '#libs/persistence';
 import { type CliContext, printJson, terminalProgress, withCliContext } from './cli-context.js';
 import { printImportSummary } from './import.command.js';
 
@@ -59,7 +66,10 @@ export function readDocument(path: string, what: string): unknown {
   try {
     return parseYaml(text);
   } catch (error) {
-    throw new UserFacingError('invalid-input', `${path}: not valid YAML or JSON: ${(error as Error).message}`);
+    throw new UserFacingError(
+      'invalid-input',
+      `${path}: not valid YAML or JSON: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -68,13 +78,16 @@ export async function resolveInventory(context: CliContext, ref: string, json: b
   const { importer, inventories } = services(context);
   if (isFile(ref)) {
     const progress = terminalProgress();
-    const result = await importer.importFile(ref, { onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`) });
+    const result = await importer.importFile(ref, {
+      onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`),
+    });
     progress.done();
     if (!json) printImportSummary(result);
     return result.inventoryId;
   }
   if (!UUID.test(ref)) throw new UserFacingError('not-found', `${ref} is neither a file nor an inventory id`);
-  if (!(await inventories.get(ref))) throw new UserFacingError('not-found', `Inventory ${ref} does not exist`);
+  if (!(await inventories.get(ref)))
+    throw new UserFacingError('not-found', `Inventory ${ref} does not exist`);
   return ref;
 }
 
@@ -94,7 +107,11 @@ export function toAssessJson(outcome: AssessmentOutcome) {
       score: vm.score,
       targetName: vm.targetName,
       os: vm.os,
-      concerns: vm.concerns.map((concern) => ({ id: concern.id, severity: concern.severity, message: concern.message })),
+      concerns: vm.concerns.map((concern) => ({
+        id: concern.id,
+        severity: concern.severity,
+        message: concern.message,
+      })),
       reasons: vm.reasons,
     })),
   };
@@ -122,11 +139,22 @@ export async function runAssessment(
   policyFile: string | undefined,
 ): Promise<AssessmentOutcome> {
   const { assessment } = services(context);
-  const policy = policyFile ? assessment.parsePolicyText(readFileSync(policyFile, 'utf8'), policyFile) : undefined;
+  const policy = policyFile
+    ? assessment.parsePolicyText(readFileSync(policyFile, 'utf8'), policyFile)
+    : undefined;
   return assessment.assess(inventoryId, { policy }, cliPrincipal());
 }
 
-const SETTINGS_KEYS = ['constraints', 'grouping', 'dependencies', 'ordering', 'networkMap', 'storageMap', 'targetNamespace', 'manual'];
+const SETTINGS_KEYS = [
+  'constraints',
+  'grouping',
+  'dependencies',
+  'ordering',
+  'networkMap',
+  'storageMap',
+  'targetNamespace',
+  'manual',
+];
 
 /** `--constraints FILE` holds either whole plan settings or just the constraints. */
 export function settingsFromFile(path: string): Record<string, unknown> {
@@ -135,23 +163,36 @@ export function settingsFromFile(path: string): Record<string, unknown> {
     throw new UserFacingError('invalid-input', `${path}: expected a mapping of plan settings or constraints`);
   }
   const keys = Object.keys(document);
-  return keys.some((key) => SETTINGS_KEYS.includes(key)) ? (document as Record<string, unknown>) : { constraints: document };
+  return keys.some((key) => SETTINGS_KEYS.includes(key))
+    ? (document as Record<string, unknown>)
+    : { constraints: document };
 }
 
 export function parseNetworkMapping(value: string): [string, unknown] {
   const at = value.lastIndexOf('=');
-  if (at <= 0) throw new UserFacingError('invalid-input', `--map-network ${value}: expected SOURCE=pod|multus:NAMESPACE/NAME|ignored`);
+  if (at <= 0)
+    throw new UserFacingError(
+      'invalid-input',
+      `--map-network ${value}: expected SOURCE=pod|multus:NAMESPACE/NAME|ignored`,
+    );
   const source = value.slice(0, at);
   const target = value.slice(at + 1);
   if (target === 'pod') return [source, { type: 'pod' }];
   if (target === 'ignored') return [source, { type: 'ignored' }];
   if (target.startsWith('multus:')) return [source, { type: 'multus', name: target.slice('multus:'.length) }];
-  throw new UserFacingError('invalid-input', `--map-network ${value}: the target must be pod, ignored or multus:NAMESPACE/NAME`);
+  throw new UserFacingError(
+    'invalid-input',
+    `--map-network ${value}: the target must be pod, ignored or multus:NAMESPACE/NAME`,
+  );
 }
 
 export function parseStorageMapping(value: string): [string, unknown] {
   const at = value.lastIndexOf('=');
-  if (at <= 0) throw new UserFacingError('invalid-input', `--map-storage ${value}: expected DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]]`);
+  if (at <= 0)
+    throw new UserFacingError(
+      'invalid-input',
+      `--map-storage ${value}: expected DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]]`,
+    );
   const [storageClass, volumeMode, accessMode] = value.slice(at + 1).split(':');
   return [
     value.slice(0, at),
@@ -192,7 +233,9 @@ export function printPlan(plan: PlanView): void {
         `  wave ${wave.number}${wave.pilot ? ' (pilot)' : ''}: ${wave.vms.length} VMs, ${wave.groups.length} groups, ${wave.dataGiB} GiB, ~${wave.estimatedHours} h`,
     ),
     `  violations: ${plan.violations.length}`,
-    ...plan.violations.slice(0, 10).map((violation) => `    ${violation.severity} ${violation.code}: ${violation.message}`),
+    ...plan.violations
+      .slice(0, 10)
+      .map((violation) => `    ${violation.severity} ${violation.code}: ${violation.message}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -236,11 +279,19 @@ export function registerEstateCommands(program: Command): void {
     .action(
       async (
         ref: string,
-        options: { constraints?: string; name?: string; mapNetwork: string[]; mapStorage: string[]; json?: boolean },
+        options: {
+          constraints?: string;
+          name?: string;
+          mapNetwork: string[];
+          mapStorage: string[];
+          json?: boolean;
+        },
       ) => {
         await withCliContext(async (context) => {
           const json = Boolean(options.json);
-          const settings: Record<string, unknown> = options.constraints ? settingsFromFile(options.constraints) : {};
+          const settings: Record<string, unknown> = options.constraints
+            ? settingsFromFile(options.constraints)
+            : {};
           const networkMap = {
             ...((settings.networkMap as Record<string, unknown>) ?? {}),
             ...Object.fromEntries(options.mapNetwork.map(parseNetworkMapping)),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InventoryImportService, type ImportResult } from '#libs/application';
+import { type ImportResult, InventoryImportService } from '#libs/application';
 import { InventoryStore } from '#libs/persistence';
 import { printJson, terminalProgress, withCliContext } from './cli-context.js';
 
@@ -30,7 +30,8 @@ export function printImportSummary(result: ImportResult): void {
       .join(', ');
     lines.push(`    ${diagnostic.severity}: ${where ? `${where}: ` : ''}${diagnostic.message}`);
   }
-  if (result.diagnostics.length > 10) lines.push(`    ... and ${result.diagnostics.length - 10} more (use --json)`);
+  if (result.diagnostics.length > 10)
+    lines.push(`    ... and ${result.diagnostics.length - 10} more (use --json)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -3,8 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { UserFacingError } from '#libs/application';
 import { ConfigurationError } from '#libs/config';
 import { registerEstateCommands } from './estate-commands.js';
+import { registerGenerateCommand } from './generate.command.js';
 import { registerImportCommand } from './import.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
+import { registerRenderCommand } from './render.command.js';
+import { registerReportCommands } from './report.command.js';
 import { registerTokenCommand } from './token.command.js';
 
 const program = new Command()
@@ -15,7 +18,10 @@ const program = new Command()
 
 registerImportCommand(program);
 registerEstateCommands(program);
+registerGenerateCommand(program);
+registerReportCommands(program);
 registerMigrateCommand(program);
+registerRenderCommand(program);
 registerTokenCommand(program);
 
 /** A failed command prints one line on stderr and exits non-zero; stack traces only with FLOTILLA_DEBUG. */

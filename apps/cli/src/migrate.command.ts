@@ -19,7 +19,9 @@ export function registerMigrateCommand(program: Command): void {
       try {
         if (options.check) {
           const pending = await pendingMigrations(database.dataSource);
-          process.stdout.write(pending.length ? `Pending: ${pending.join(', ')}\n` : 'Schema is up to date\n');
+          process.stdout.write(
+            pending.length ? `Pending: ${pending.join(', ')}\n` : 'Schema is up to date\n',
+          );
           if (pending.length) process.exitCode = 5;
           return;
         }

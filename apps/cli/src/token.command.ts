@@ -17,7 +17,11 @@ export function registerTokenCommand(program: Command): void {
     .action(async (options: { name: string; role: string[]; json?: boolean }) => {
       const roles = options.role.length ? options.role : ['viewer'];
       const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-      if (unknown.length) throw new UserFacingError('invalid-input', `Unknown role ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
+      if (unknown.length)
+        throw new UserFacingError(
+          'invalid-input',
+          `Unknown role ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`,
+        );
       await withCliContext(async (context) => {
         const { access } = services(context);
         const principal = cliPrincipal();

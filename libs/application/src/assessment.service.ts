@@ -10,7 +10,13 @@ import {
   type VmAssessment,
   validatePolicy,
 } from '#libs/assessment';
-import type { AccessStore, AssessmentRecord, AssessmentStore, InventoryStore, Principal } from '#libs/persistence';
+import type {
+  AccessStore,
+  AssessmentRecord,
+  AssessmentStore,
+  InventoryStore,
+  Principal,
+} from '#libs/persistence';
 import { notFound, UserFacingError } from './errors.js';
 
 /** The name under which `PUT /policies` stores the policy new assessments use by default. */
@@ -26,7 +32,8 @@ export interface AssessmentOutcome {
 }
 
 function policyFailure(error: unknown): never {
-  if (error instanceof PolicyError) throw new UserFacingError('invalid-input', error.message, 'invalid-policy');
+  if (error instanceof PolicyError)
+    throw new UserFacingError('invalid-input', error.message, 'invalid-policy');
   throw error;
 }
 
@@ -56,10 +63,18 @@ export class AssessmentService {
   }
 
   /** The policy new assessments use: the stored default when someone saved one, else the shipped one. */
-  async currentPolicy(): Promise<{ policy: AssessmentPolicy; source: 'stored' | 'built-in'; updatedBy: string | null }> {
+  async currentPolicy(): Promise<{
+    policy: AssessmentPolicy;
+    source: 'stored' | 'built-in';
+    updatedBy: string | null;
+  }> {
     const stored = await this.assessments.getPolicy(DEFAULT_POLICY_NAME);
     if (!stored) return { policy: defaultPolicy, source: 'built-in', updatedBy: null };
-    return { policy: this.validatePolicyDocument(stored.document, 'stored policy'), source: 'stored', updatedBy: stored.updatedBy };
+    return {
+      policy: this.validatePolicyDocument(stored.document, 'stored policy'),
+      source: 'stored',
+      updatedBy: stored.updatedBy,
+    };
   }
 
   async putPolicy(document: unknown, principal: Principal): Promise<AssessmentPolicy> {
@@ -78,7 +93,11 @@ export class AssessmentService {
     return policy;
   }
 
-  async assess(inventoryId: string, options: { policy?: AssessmentPolicy | undefined }, principal: Principal): Promise<AssessmentOutcome> {
+  async assess(
+    inventoryId: string,
+    options: { policy?: AssessmentPolicy | undefined },
+    principal: Principal,
+  ): Promise<AssessmentOutcome> {
     const inventory = await this.inventories.load(inventoryId);
     if (!inventory) throw notFound('Inventory', inventoryId);
     const policy = options.policy ?? (await this.currentPolicy()).policy;
@@ -99,9 +118,22 @@ export class AssessmentService {
       action: 'assessment.create',
       resourceType: 'assessment',
       resourceId: assessmentId,
-      after: { inventoryId, policyHash: hash, rehost: result.summary.rehost, retain: result.summary.retain, retire: result.summary.retire },
+      after: {
+        inventoryId,
+        policyHash: hash,
+        rehost: result.summary.rehost,
+        retain: result.summary.retain,
+        retire: result.summary.retire,
+      },
     });
-    return { assessmentId, inventoryId, policyHash: hash, assessedAt: now.toISOString(), summary: result.summary, vms: result.vms };
+    return {
+      assessmentId,
+      inventoryId,
+      policyHash: hash,
+      assessedAt: now.toISOString(),
+      summary: result.summary,
+      vms: result.vms,
+    };
   }
 
   async get(assessmentId: string): Promise<AssessmentRecord & { policy: unknown }> {
@@ -124,7 +156,12 @@ export class AssessmentService {
     const existing = await this.assessments.getVm(assessmentId, vmKey);
     if (!existing) throw notFound(`VM ${vmKey} in assessment`, assessmentId);
     const override = input
-      ? { disposition: input.disposition, comment: input.comment, by: principal.actor, at: this.clock().toISOString() }
+      ? {
+          disposition: input.disposition,
+          comment: input.comment,
+          by: principal.actor,
+          at: this.clock().toISOString(),
+        }
       : null;
     await this.assessments.setOverride(record.inventoryId, vmKey, override);
     const inventory = await this.inventories.load(record.inventoryId);

@@ -2,7 +2,13 @@
  * Failures a user can cause, with a code the edges (HTTP, CLI) translate: the HTTP status and the
  * exit code come from `kind`, the message is shown as it is.
  */
-export type UserErrorKind = 'invalid-input' | 'not-found' | 'conflict' | 'too-large' | 'forbidden' | 'unavailable';
+export type UserErrorKind =
+  | 'invalid-input'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'forbidden'
+  | 'unavailable';
 
 export class UserFacingError extends Error {
   constructor(

@@ -1,4 +1,38 @@
 export { type AssessmentOutcome, AssessmentService, DEFAULT_POLICY_NAME } from './assessment.service.js';
 export { notFound, type UserErrorKind, UserFacingError } from './errors.js';
+export {
+  type DiskProgressView,
+  ExecutionService,
+  type ExecutionView,
+  type ExecutionVmView,
+  REDIS_REQUIRED_MESSAGE,
+} from './execution.service.js';
+export {
+  type EnqueueOptions,
+  type ExecutionQueue,
+  isStepJob,
+  nudgeJobId,
+  STEP_JOB_PREFIX,
+  startJobId,
+  stepJobId,
+} from './execution-queue.js';
+export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
 export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';
-export { type EditOutcome, type PlanView, PlanningService, type StoredPlan } from './planning.service.js';
+export { type EditOutcome, PlanningService, type PlanView, type StoredPlan } from './planning.service.js';
+export {
+  type ImportEditsOutcome,
+  type ImportedEditRow,
+  ReportService,
+  reportContentHash,
+} from './report.service.js';
+export {
+  buildWaveExecutionSpecs,
+  DEFAULT_EXECUTION_OPTIONS,
+  type ExecutionOptions,
+} from './wave-execution-spec.js';
+export {
+  RENDER_EXECUTION_ID,
+  type RenderedManifest,
+  type RenderSettings,
+  renderWaveManifests,
+} from './wave-manifests.js';

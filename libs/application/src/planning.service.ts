@@ -68,7 +68,8 @@ function applyPlanEdit(plan: WavePlan, edit: PlanEdit, input: PlanInput): Return
   try {
     return applyEdit(plan, edit, input);
   } catch (error) {
-    if (error instanceof PlanEditError) throw new UserFacingError('invalid-input', error.message, 'invalid-edit', edit);
+    if (error instanceof PlanEditError)
+      throw new UserFacingError('invalid-input', error.message, 'invalid-edit', edit);
     throw error;
   }
 }
@@ -244,7 +245,7 @@ export class PlanningService {
     let plan = stored.result;
     let violations: Violation[] = plan.violations;
     for (const edit of edits) {
-      const outcome = applyEdit(plan, edit, {
+      const outcome = applyPlanEdit(plan, edit, {
         ...planInput,
         settings: { ...stored.settings, manual: plan.manual },
       });
@@ -263,6 +264,28 @@ export class PlanningService {
         expectedVersion,
       },
     );
+  }
+
+  /**
+   * Tries edits in order without storing anything: for each, null when it applies, or why it was
+   * refused (it names a VM, group or wave that does not exist). Refused edits are skipped, so
+   * later ones are tried against the plan without them.
+   */
+  async previewEdits(stored: StoredPlan, edits: PlanEdit[]): Promise<Array<string | null>> {
+    const planInput = await this.planInput(stored.assessmentId, stored.settings);
+    let plan = stored.result;
+    return edits.map((edit) => {
+      try {
+        plan = applyEdit(plan, edit, {
+          ...planInput,
+          settings: { ...stored.settings, manual: plan.manual },
+        }).plan;
+        return null;
+      } catch (error) {
+        if (error instanceof PlanEditError) return error.message;
+        throw error;
+      }
+    });
   }
 
   private assertEditable(plan: StoredPlan): void {

@@ -9,7 +9,13 @@
  */
 
 export type PowerState = 'poweredOn' | 'poweredOff' | 'suspended' | 'unknown';
-export type ConnectionState = 'connected' | 'disconnected' | 'inaccessible' | 'invalid' | 'orphaned' | 'unknown';
+export type ConnectionState =
+  | 'connected'
+  | 'disconnected'
+  | 'inaccessible'
+  | 'invalid'
+  | 'orphaned'
+  | 'unknown';
 export type Firmware = 'bios' | 'efi' | 'unknown';
 
 export interface VcenterRef {

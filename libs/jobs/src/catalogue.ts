@@ -11,7 +11,7 @@ export interface JobPayloads {
   /** Start an execution's VMs (after `POST .../execute`), respecting the concurrency limits. */
   'start-execution': { executionId: string };
   /** Periodic sweep: re-enqueue VMs whose lease expired (a worker died) or whose job was lost. */
-  'reconcile': Record<string, never>;
+  reconcile: Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;

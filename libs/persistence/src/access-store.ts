@@ -39,7 +39,11 @@ export class AccessStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Creates a token and returns its only clear-text copy. */
-  async createToken(name: string, roles: Role[], createdBy: string | null): Promise<{ token: string; record: ApiTokenRecord }> {
+  async createToken(
+    name: string,
+    roles: Role[],
+    createdBy: string | null,
+  ): Promise<{ token: string; record: ApiTokenRecord }> {
     const token = `flt_${randomBytes(24).toString('base64url')}`;
     const id = randomUUID();
     const rows = await this.dataSource.query(
@@ -74,7 +78,14 @@ export class AccessStore {
   }
 
   async appendAudit(
-    entry: { actor: string; action: string; resourceType: string; resourceId: string | null; before?: unknown; after?: unknown },
+    entry: {
+      actor: string;
+      action: string;
+      resourceType: string;
+      resourceId: string | null;
+      before?: unknown;
+      after?: unknown;
+    },
     manager?: EntityManager,
   ): Promise<void> {
     await (manager ?? this.dataSource.manager).query(
@@ -90,7 +101,12 @@ export class AccessStore {
     );
   }
 
-  async listAudit(filter: { resourceType?: string; resourceId?: string; afterId?: number; limit: number }): Promise<AuditEntry[]> {
+  async listAudit(filter: {
+    resourceType?: string;
+    resourceId?: string;
+    afterId?: number;
+    limit: number;
+  }): Promise<AuditEntry[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (filter.resourceType) {

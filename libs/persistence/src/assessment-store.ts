@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AssessmentSummary, Disposition, VmAssessment } from '#libs/assessment';
 import type { DataSource } from 'typeorm';
+import type { AssessmentSummary, Disposition, VmAssessment } from '#libs/assessment';
 import type { Page } from './inventory-store.js';
 
 export interface AssessmentRecord {
@@ -64,7 +64,14 @@ export class AssessmentStore {
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO assessments (id, inventory_id, policy, policy_hash, summary, assessed_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [id, input.inventoryId, JSON.stringify(input.policy), input.policyHash, JSON.stringify(input.summary), input.assessedAt],
+        [
+          id,
+          input.inventoryId,
+          JSON.stringify(input.policy),
+          input.policyHash,
+          JSON.stringify(input.summary),
+          input.assessedAt,
+        ],
       );
       for (let start = 0; start < input.vms.length; start += BATCH_SIZE) {
         const batch = input.vms.slice(start, start + BATCH_SIZE).map((vm, index) => ({
@@ -112,7 +119,12 @@ export class AssessmentStore {
     return (await this.listForInventory(inventoryId))[0] ?? null;
   }
 
-  async listVms(assessmentId: string, filter: AssessmentVmFilter, offset: number, limit: number): Promise<Page<VmAssessment>> {
+  async listVms(
+    assessmentId: string,
+    filter: AssessmentVmFilter,
+    offset: number,
+    limit: number,
+  ): Promise<Page<VmAssessment>> {
     const conditions = ['assessment_id = $1'];
     const params: unknown[] = [assessmentId];
     const add = (sql: string, value: unknown): void => {
@@ -123,9 +135,13 @@ export class AssessmentStore {
     if (filter.effort) add('effort = ?', filter.effort);
     if (filter.concern) add('? = ANY(concern_ids)', filter.concern);
     if (filter.search) add(`name ILIKE '%' || ? || '%'`, filter.search);
-    if (filter.inScope !== undefined) conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
+    if (filter.inScope !== undefined)
+      conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
     const where = conditions.join(' AND ');
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM assessment_vms WHERE ${where}`, params);
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM assessment_vms WHERE ${where}`,
+      params,
+    );
     const rows: Array<{ data: VmAssessment }> = await this.dataSource.query(
       `SELECT data FROM assessment_vms WHERE ${where} ORDER BY ordinal LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
       params,
@@ -155,9 +171,20 @@ export class AssessmentStore {
       await manager.query(
         `UPDATE assessment_vms SET disposition = $3, effort = $4, score = $5, concern_ids = $6, data = $7
          WHERE assessment_id = $1 AND vm_key = $2`,
-        [assessmentId, vm.vmKey, vm.disposition, vm.effort, vm.score, vm.concerns.map((c) => c.id), JSON.stringify(vm)],
+        [
+          assessmentId,
+          vm.vmKey,
+          vm.disposition,
+          vm.effort,
+          vm.score,
+          vm.concerns.map((c) => c.id),
+          JSON.stringify(vm),
+        ],
       );
-      await manager.query('UPDATE assessments SET summary = $2 WHERE id = $1', [assessmentId, JSON.stringify(summary)]);
+      await manager.query('UPDATE assessments SET summary = $2 WHERE id = $1', [
+        assessmentId,
+        JSON.stringify(summary),
+      ]);
     });
   }
 
@@ -181,7 +208,10 @@ export class AssessmentStore {
 
   async setOverride(inventoryId: string, vmKey: string, override: VmOverride | null): Promise<void> {
     if (!override) {
-      await this.dataSource.query('DELETE FROM vm_overrides WHERE inventory_id = $1 AND vm_key = $2', [inventoryId, vmKey]);
+      await this.dataSource.query('DELETE FROM vm_overrides WHERE inventory_id = $1 AND vm_key = $2', [
+        inventoryId,
+        vmKey,
+      ]);
       return;
     }
     await this.dataSource.query(

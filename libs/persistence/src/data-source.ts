@@ -19,7 +19,9 @@ export type DatabaseKind = 'postgres' | 'embedded';
 
 export class SchemaBehindError extends Error {
   constructor(readonly pending: string[]) {
-    super(`The database schema is behind this version: ${pending.length} migration(s) pending (${pending.join(', ')}); run \`flotilla migrate\` first`);
+    super(
+      `The database schema is behind this version: ${pending.length} migration(s) pending (${pending.join(', ')}); run \`flotilla migrate\` first`,
+    );
     this.name = 'SchemaBehindError';
   }
 }
@@ -46,7 +48,11 @@ export function describeDatabaseUrl(databaseUrl: string): string {
   }
 }
 
-function buildDataSource(options: DatabaseOptions): { dataSource: DataSource; kind: DatabaseKind; location: string } {
+function buildDataSource(options: DatabaseOptions): {
+  dataSource: DataSource;
+  kind: DatabaseKind;
+  location: string;
+} {
   const common = {
     type: 'postgres' as const,
     entities: flotillaEntities,
@@ -57,7 +63,11 @@ function buildDataSource(options: DatabaseOptions): { dataSource: DataSource; ki
   };
   if (options.databaseUrl) {
     return {
-      dataSource: new DataSource({ ...common, url: options.databaseUrl, extra: { max: options.poolSize ?? 10 } }),
+      dataSource: new DataSource({
+        ...common,
+        url: options.databaseUrl,
+        extra: { max: options.poolSize ?? 10 },
+      }),
       kind: 'postgres',
       location: describeDatabaseUrl(options.databaseUrl),
     };

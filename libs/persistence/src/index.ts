@@ -1,23 +1,4 @@
 export {
-  DEFAULT_EMBEDDED_DIR,
-  type DatabaseKind,
-  type DatabaseOptions,
-  describeDatabaseUrl,
-  type FlotillaDatabase,
-  openDatabase,
-  pendingMigrations,
-  runMigrationsLocked,
-} from './data-source.js';
-export { flotillaEntities } from './entities.js';
-export {
-  type InventoryDetail,
-  type InventoryRecord,
-  InventoryStore,
-  type Page,
-  type VmListFilter,
-  type VmListItem,
-} from './inventory-store.js';
-export {
   AccessStore,
   type ApiTokenRecord,
   type AuditEntry,
@@ -33,6 +14,42 @@ export {
   type StoredPolicy,
   type VmOverride,
 } from './assessment-store.js';
+export {
+  type DatabaseKind,
+  type DatabaseOptions,
+  DEFAULT_EMBEDDED_DIR,
+  describeDatabaseUrl,
+  type FlotillaDatabase,
+  openDatabase,
+  pendingMigrations,
+  runMigrationsLocked,
+  SchemaBehindError,
+} from './data-source.js';
+export { flotillaEntities } from './entities.js';
+export {
+  ACTIVE_EXECUTION_STATUSES,
+  type AdmittedVm,
+  type CopyLimits,
+  ExecutionAlreadyActiveError,
+  type ExecutionEventRecord,
+  type ExecutionRecord,
+  type ExecutionStatus,
+  ExecutionStore,
+  type ExecutionVmRecord,
+  type ExecutionVmStatus,
+  type NewExecutionVm,
+  type PhaseState,
+  type StepCommit,
+  type VmErrorRecord,
+} from './execution-store.js';
+export {
+  type InventoryDetail,
+  type InventoryRecord,
+  InventoryStore,
+  type Page,
+  type VmListFilter,
+  type VmListItem,
+} from './inventory-store.js';
 export {
   type PlanContent,
   type PlanRecord,

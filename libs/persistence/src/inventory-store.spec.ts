@@ -1,7 +1,7 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory, InventoryVm } from '#libs/inventory';
 import { summarizeInventory } from '#libs/inventory';
 import { flotillaMigrations } from '#migrations';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { type FlotillaDatabase, openDatabase, pendingMigrations } from './data-source.js';
 import { InventoryStore } from './inventory-store.js';
@@ -71,14 +71,29 @@ function vm(index: number, overrides: Partial<InventoryVm> = {}): InventoryVm {
 
 function inventoryOf(vms: InventoryVm[]): Inventory {
   return {
-    source: { fileName: 'estate.xlsx', format: 'xlsx', rvtoolsVersion: '4.4.1', sheets: ['vInfo'], vcenters: [] },
+    source: {
+      fileName: 'estate.xlsx',
+      format: 'xlsx',
+      rvtoolsVersion: '4.4.1',
+      sheets: ['vInfo'],
+      vcenters: [],
+    },
     datacenters: [{ name: 'DC1' }],
     clusters: [],
     hosts: [],
     datastores: [],
     networks: [],
     vms,
-    diagnostics: [{ severity: 'warning', sheet: 'vDisk', row: 7, column: 'Capacity MiB', value: 'x', message: 'not a number' }],
+    diagnostics: [
+      {
+        severity: 'warning',
+        sheet: 'vDisk',
+        row: 7,
+        column: 'Capacity MiB',
+        value: 'x',
+        message: 'not a number',
+      },
+    ],
   };
 }
 
@@ -108,7 +123,10 @@ describe.each(['postgres', 'embedded'] as const)('InventoryStore on %s', (kind) 
 
   it('saves, lists, filters, loads and deletes an inventory with Unicode names kept exactly', async () => {
     const names = ['Сервер-01', '数据库 服务器', `long-${'x'.repeat(300)}`];
-    const vms = [...Array.from({ length: 1200 }, (_, index) => vm(index)), ...names.map((name, i) => vm(5000 + i, { name, cluster: 'Cluster C' }))];
+    const vms = [
+      ...Array.from({ length: 1200 }, (_, index) => vm(index)),
+      ...names.map((name, i) => vm(5000 + i, { name, cluster: 'Cluster C' })),
+    ];
     const inventory = inventoryOf(vms);
     const id = await store.save(inventory, 'My estate', summarizeInventory(inventory));
 
@@ -153,14 +171,21 @@ describe('schema checks', () => {
   it('refuses to start on a schema that is behind when asked to verify', async () => {
     const testDb = await createTestDatabase();
     try {
-      const partial = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations.slice(0, 2) });
+      const partial = await openDatabase({
+        databaseUrl: testDb.url,
+        migrations: flotillaMigrations.slice(0, 2),
+      });
       await partial.close();
       await expect(
         openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations, migrationMode: 'verify' }),
       ).rejects.toThrow(/schema is behind.*run `flotilla migrate`/);
       const migrated = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations });
       await migrated.close();
-      const verified = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations, migrationMode: 'verify' });
+      const verified = await openDatabase({
+        databaseUrl: testDb.url,
+        migrations: flotillaMigrations,
+        migrationMode: 'verify',
+      });
       expect(await pendingMigrations(verified.dataSource)).toEqual([]);
       await verified.close();
     } finally {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
 import type {
   ImportDiagnostic,
   Inventory,
@@ -6,7 +7,6 @@ import type {
   InventorySummary,
   InventoryVm,
 } from '#libs/inventory';
-import type { DataSource, EntityManager } from 'typeorm';
 import { InventoryEntity } from './entities.js';
 
 export interface InventoryRecord {
@@ -191,7 +191,12 @@ export class InventoryStore {
     return (result.affected ?? 0) > 0;
   }
 
-  async listVms(inventoryId: string, filter: VmListFilter, offset: number, limit: number): Promise<Page<VmListItem>> {
+  async listVms(
+    inventoryId: string,
+    filter: VmListFilter,
+    offset: number,
+    limit: number,
+  ): Promise<Page<VmListItem>> {
     const conditions = ['inventory_id = $1'];
     const params: unknown[] = [inventoryId];
     const add = (sql: string, value: unknown): void => {
@@ -204,7 +209,10 @@ export class InventoryStore {
     if (filter.search) add(`name ILIKE '%' || ? || '%'`, filter.search);
     if (filter.template !== undefined) add('template = ?', filter.template);
     const where = conditions.join(' AND ');
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM inventory_vms WHERE ${where}`, params);
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM inventory_vms WHERE ${where}`,
+      params,
+    );
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT id, vm_key, name, moref, uuid, datacenter, cluster, host, power_state, guest_os, template, cpus,
          memory_mib, provisioned_mib

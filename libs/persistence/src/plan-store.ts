@@ -116,10 +116,9 @@ export class PlanStore {
     const rows = await this.dataSource.query('SELECT * FROM plans WHERE id = $1', [id]);
     const row = rows[0];
     if (!row) return null;
-    const waves = await this.dataSource.query(
-      'SELECT * FROM plan_waves WHERE plan_id = $1 ORDER BY number',
-      [id],
-    );
+    const waves = await this.dataSource.query('SELECT * FROM plan_waves WHERE plan_id = $1 ORDER BY number', [
+      id,
+    ]);
     return {
       id: row.id,
       name: row.name,
@@ -200,7 +199,10 @@ export class PlanStore {
     for (const gone of byNumber.values()) {
       if (gone.status === 'approved') invalidated.push(gone.number);
       if (gone.status === 'draft' || gone.status === 'approved') {
-        await manager.query('DELETE FROM plan_waves WHERE plan_id = $1 AND number = $2', [planId, gone.number]);
+        await manager.query('DELETE FROM plan_waves WHERE plan_id = $1 AND number = $2', [
+          planId,
+          gone.number,
+        ]);
       }
     }
     return invalidated.sort((a, b) => a - b);
@@ -220,7 +222,12 @@ export class PlanStore {
   }
 
   /** Approves a wave if its content is still the content the approver saw. */
-  async approveWave(planId: string, number: number, contentHash: string, approvedBy: string): Promise<WaveApproval | null> {
+  async approveWave(
+    planId: string,
+    number: number,
+    contentHash: string,
+    approvedBy: string,
+  ): Promise<WaveApproval | null> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await manager.query(
         `UPDATE plan_waves SET status = 'approved', approved_hash = content_hash, approved_by = $4, approved_at = now()
@@ -235,9 +242,18 @@ export class PlanStore {
     });
   }
 
-  async setWaveStatus(planId: string, number: number, status: WaveStatus, manager?: EntityManager): Promise<void> {
+  async setWaveStatus(
+    planId: string,
+    number: number,
+    status: WaveStatus,
+    manager?: EntityManager,
+  ): Promise<void> {
     const run = async (tx: EntityManager) => {
-      await tx.query('UPDATE plan_waves SET status = $3 WHERE plan_id = $1 AND number = $2', [planId, number, status]);
+      await tx.query('UPDATE plan_waves SET status = $3 WHERE plan_id = $1 AND number = $2', [
+        planId,
+        number,
+        status,
+      ]);
       await this.refreshPlanStatus(tx, planId);
     };
     await (manager ? run(manager) : this.dataSource.transaction(run));

@@ -1,0 +1,47 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { EnqueueOptions, ExecutionQueue } from '#libs/application';
+import { DEFAULT_JOB_OPTIONS, EXECUTOR_QUEUE, type JobName, type JobPayloads } from '#libs/jobs';
+
+/**
+ * The API's side of the executor queue: it only adds jobs (ids, never credentials). Absent when
+ * REDIS_URL is not set; the execution endpoints then answer 503.
+ */
+export class ApiExecutionQueue implements ExecutionQueue, OnApplicationShutdown {
+  private readonly queue: Queue;
+
+  constructor(redisUrl: string, prefix?: string) {
+    const url = new URL(redisUrl);
+    this.queue = new Queue(EXECUTOR_QUEUE, {
+      ...(prefix ? { prefix } : {}),
+      connection: {
+        host: url.hostname,
+        port: url.port ? Number(url.port) : 6379,
+        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+        ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+        ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
+        ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+        // An API request must fail, not hang, while Redis is away.
+        maxRetriesPerRequest: 2,
+      },
+    });
+    // An unreachable Redis must not crash the API; the add that needs it fails instead.
+    this.queue.on('error', () => undefined);
+  }
+
+  async enqueue<N extends JobName>(
+    name: N,
+    payload: JobPayloads[N],
+    options: EnqueueOptions = {},
+  ): Promise<void> {
+    await this.queue.add(name, payload, {
+      ...DEFAULT_JOB_OPTIONS,
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+      ...(options.delayMs ? { delay: Math.round(options.delayMs) } : {}),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,58 @@
+import { Logger } from '@nestjs/common';
+import { ConfigurationError } from '#libs/config';
+import {
+  createFlotillaMetrics,
+  type ProbeServer,
+  runReadinessChecks,
+  startProbeServer,
+} from '#libs/observability';
+import { createExecutorApp } from './executor-app.js';
+import { describeExecutorConfig, loadExecutorConfig } from './executor-config.js';
+
+async function main(): Promise<void> {
+  const config = loadExecutorConfig();
+  const logger = new Logger('Flotilla');
+  logger.log(`Executor starting: ${JSON.stringify(describeExecutorConfig(config))}`);
+  const executor = await createExecutorApp(config);
+  let probes: ProbeServer | undefined;
+  if (config.probePort > 0) {
+    probes = await startProbeServer({
+      port: config.probePort,
+      ready: () => runReadinessChecks(executor.readinessChecks),
+      metrics: createFlotillaMetrics({ component: 'executor' }),
+    });
+  }
+  logger.log(`Executor ${executor.workerId} is taking jobs${probes ? ` (probes on :${probes.port})` : ''}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: finishing running steps, then closing`);
+    probes?.drain();
+    executor
+      .close()
+      .then(() => probes?.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(
+            `flotilla-executor did not close cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `flotilla-executor failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

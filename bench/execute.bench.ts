@@ -1,0 +1,418 @@
+/**
+ * `npm run bench:execute`: a 500-VM wave across 8 ESXi hosts, executed by the real executor
+ * (NestJS, BullMQ on the local Redis, Postgres, @kubernetes/client-node) against the Kubernetes
+ * emulator (in a child process) with simulated copy speeds: 100 MiB/s per disk, 280 MiB/s per
+ * host, at most 10 disks per host in flight. vCenter is an in-memory stand-in (power operations
+ * are instant), so the figures are the executor's scheduling and bookkeeping, not vCenter's.
+ *
+ * Prints makespan / lower bound, where the lower bound is the largest of: total data over the
+ * aggregate host throughput, the busiest host's data over its throughput, and the largest disk's
+ * copy time at the per-disk rate. Goal: at most 1.05. Also executor CPU time per VM and Redis and
+ * Postgres round trips per VM.
+ *
+ * Knobs (environment): BENCH_VMS (500), BENCH_HOSTS (8), BENCH_SECONDS (target real seconds of
+ * copying, 45), BENCH_SEED.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { buildWaveExecutionSpecs, DEFAULT_EXECUTION_OPTIONS } from '#libs/application';
+import type { AssessmentSummary } from '#libs/assessment';
+import { type InventoryVm, summarizeInventory } from '#libs/inventory';
+import type { SourceVcenter, SourceVm } from '#libs/migration';
+import { AssessmentStore, ExecutionStore, InventoryStore, openDatabase, PlanStore } from '#libs/persistence';
+import { parsePlanSettings, type Wave } from '#libs/waves';
+import { flotillaMigrations } from '#migrations';
+import { createExecutorApp } from '../apps/executor/src/executor-app.js';
+import type { ExecutorConfig } from '../apps/executor/src/executor-config.js';
+import { makeDisk, makeInventory, makeNic, makeVm } from '../libs/assessment/src/testing/index.js';
+import { createTestDatabase } from '../test/support/database.js';
+
+const MIB = 2 ** 20;
+const VMS = Number(process.env.BENCH_VMS ?? 500);
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 8);
+const TARGET_SECONDS = Number(process.env.BENCH_SECONDS ?? 45);
+const PER_DISK_BPS = 100 * MIB;
+const PER_HOST_BPS = 280 * MIB;
+const DISKS_PER_HOST = 10;
+const NAMESPACE = 'migrated';
+const THUMBPRINT = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01';
+
+/** mulberry32: the same wave every run for a given seed. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function generateWave(): { vms: InventoryVm[]; hostOf: Map<string, string> } {
+  const random = seeded(Number(process.env.BENCH_SEED ?? 7));
+  const drafts = Array.from({ length: VMS }, (_, index) => {
+    const count = random() < 0.5 ? 1 : random() < 0.6 ? 2 : 3;
+    const sizes = Array.from({ length: count }, () => (16 + Math.floor(random() * 145)) * 1024);
+    return { index, sizes, total: sizes.reduce((sum, size) => sum + size, 0) };
+  });
+  // Balanced hosts (largest VM to the least loaded host), as a planner would spread a wave.
+  const load = Array.from({ length: HOSTS }, () => 0);
+  const hostOf = new Map<string, string>();
+  const vms: InventoryVm[] = [];
+  for (const draft of [...drafts].sort((a, b) => b.total - a.total)) {
+    const host = load.indexOf(Math.min(...load));
+    load[host] = (load[host] ?? 0) + draft.total;
+    const name = `bench-${String(draft.index).padStart(4, '0')}`;
+    const key = `bench/vm-${draft.index}`;
+    const hex = draft.index.toString(16).padStart(12, '0');
+    const mac = `00:50:56:${hex.slice(6, 8)}:${hex.slice(8, 10)}:${hex.slice(10, 12)}`;
+    vms.push(
+      makeVm({
+        key,
+        name,
+        moref: `vm-${draft.index}`,
+        uuid: `42000000-0000-0000-0000-${hex}`,
+        biosUuid: `43000000-0000-0000-0000-${hex}`,
+        host: `esx-${host}`,
+        disks: draft.sizes.map((sizeMiB, unit) =>
+          makeDisk({
+            label: `Hard disk ${unit + 1}`,
+            key: 2000 + unit,
+            unitNumber: unit,
+            capacityMiB: sizeMiB,
+            datastore: `ds-${host}`,
+            path: `[ds-${host}] ${name}/${name}_${unit}.vmdk`,
+          }),
+        ),
+        nics: [makeNic({ mac, directPathIo: false })],
+      }),
+    );
+    hostOf.set(key, `esx-${host}`);
+  }
+  return { vms, hostOf };
+}
+
+/** vCenter stand-in: instant power operations, the disks the plan says. */
+class InstantVcenter implements SourceVcenter {
+  private readonly power = new Map<string, 'poweredOn' | 'poweredOff'>();
+  private readonly byUuid: Map<string, InventoryVm>;
+
+  constructor(vms: InventoryVm[]) {
+    this.byUuid = new Map(vms.map((vm) => [vm.uuid ?? '', vm]));
+  }
+  async findVmByInstanceUuid(uuid: string): Promise<SourceVm | null> {
+    const vm = this.byUuid.get(uuid);
+    if (!vm) return null;
+    return {
+      ref: vm.moref ?? '',
+      name: vm.name,
+      powerState: this.power.get(vm.moref ?? '') ?? 'poweredOn',
+      toolsRunning: true,
+      biosUuid: vm.biosUuid,
+      disks: vm.disks.map((disk) => ({
+        key: disk.key ?? 0,
+        label: disk.label,
+        backingFile: disk.path ?? '',
+        capacityBytes: disk.capacityMiB * MIB,
+      })),
+    };
+  }
+  async state(ref: string) {
+    return { powerState: this.power.get(ref) ?? ('poweredOn' as const), toolsRunning: true };
+  }
+  async shutdownGuest(ref: string) {
+    this.power.set(ref, 'poweredOff');
+  }
+  async powerOff(ref: string) {
+    this.power.set(ref, 'poweredOff');
+  }
+  async powerOn(ref: string) {
+    this.power.set(ref, 'poweredOn');
+  }
+  async thumbprint() {
+    return THUMBPRINT;
+  }
+}
+
+class EmulatorProcess {
+  private nextId = 1;
+  private readonly pending = new Map<number, (value: unknown) => void>();
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: { id: number; value: unknown }) => {
+      this.pending.get(message.id)?.(message.value);
+      this.pending.delete(message.id);
+    });
+  }
+
+  static start(options: Record<string, unknown>): Promise<{ emulator: EmulatorProcess; url: string }> {
+    const script = fileURLToPath(new URL('./kube-emulator-process.js', import.meta.url));
+    const child = fork(script, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const emulator = new EmulatorProcess(child);
+    return new Promise((resolve, reject) => {
+      emulator.pending.set(0, (url) => resolve({ emulator, url: String(url) }));
+      child.once('exit', (code) =>
+        reject(new Error(`the emulator process exited (${code}) before it was ready`)),
+      );
+    });
+  }
+
+  ask<T>(type: 'now' | 'imports' | 'stop'): Promise<T> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, (value) => resolve(value as T));
+      this.child.send({ id, type });
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  const { vms, hostOf } = generateWave();
+  const disks = vms.flatMap((vm) => vm.disks.map((disk) => disk.capacityMiB * MIB));
+  const totalBytes = disks.reduce((sum, bytes) => sum + bytes, 0);
+  const perHost = new Map<string, number>();
+  for (const vm of vms) {
+    const bytes = vm.disks.reduce((sum, disk) => sum + disk.capacityMiB * MIB, 0);
+    perHost.set(vm.host ?? '', (perHost.get(vm.host ?? '') ?? 0) + bytes);
+  }
+  const boundAggregate = totalBytes / (HOSTS * PER_HOST_BPS);
+  const boundBusiestHost = Math.max(...perHost.values()) / PER_HOST_BPS;
+  const boundLargestDisk = Math.max(...disks) / PER_DISK_BPS;
+  const lowerBound = Math.max(boundAggregate, boundBusiestHost, boundLargestDisk);
+  const speed = Math.max(1, Math.round(lowerBound / TARGET_SECONDS));
+
+  const { emulator, url } = await EmulatorProcess.start({
+    speed,
+    namespace: NAMESPACE,
+    bytesPerSecond: PER_DISK_BPS,
+    hostBytesPerSecond: PER_HOST_BPS,
+    progressIntervalMs: 300_000,
+    hostOfVm: Object.fromEntries(hostOf),
+  });
+  const testDatabase = await createTestDatabase('flotilla_bench');
+  const database = await openDatabase({
+    databaseUrl: testDatabase.url,
+    migrations: flotillaMigrations,
+    poolSize: 20,
+  });
+  const prefix = `flotilla-bench-${randomUUID().slice(0, 8)}`;
+  const config: ExecutorConfig = {
+    vsphere: {
+      url: 'https://vcenter.bench.invalid/sdk',
+      username: 'svc-bench',
+      password: 'bench-password',
+      thumbprint: THUMBPRINT,
+    },
+    vddkInitImage: 'registry.example.com/vddk:8.0.3',
+    virtV2vImage: undefined,
+    kubeconfig: undefined,
+    copyStallTimeoutMs: 3_600_000,
+    shutdownTimeoutMs: 60_000,
+    limits: { perHost: DISKS_PER_HOST, perDatastore: null, perExecution: null, global: null },
+    concurrency: 32,
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: testDatabase.url,
+    queuePrefix: prefix,
+    redisSentinels: [],
+    redisSentinelName: undefined,
+    probePort: 0,
+    migrationMode: 'run',
+  };
+  let failed = false;
+  try {
+    // The wave, frozen as `execute` would: plan rows for the foreign keys, specs from the same builder.
+    const inventory = makeInventory(vms);
+    const inventoryId = await new InventoryStore(database.dataSource).save(
+      inventory,
+      'bench',
+      summarizeInventory(inventory),
+    );
+    const assessmentId = await new AssessmentStore(database.dataSource).save({
+      inventoryId,
+      policy: {},
+      policyHash: 'bench',
+      assessedAt: new Date(),
+      summary: {} as AssessmentSummary,
+      vms: [],
+    });
+    const settings = parsePlanSettings({
+      networkMap: { 'VM Network': { type: 'pod' } },
+      storageMap: Object.fromEntries(
+        [...Array(HOSTS).keys()].map((host) => [`ds-${host}`, { storageClass: 'fast' }]),
+      ),
+      targetNamespace: { default: NAMESPACE },
+    });
+    const wave = {
+      number: 1,
+      vms: vms.map((vm) => ({
+        key: vm.key,
+        name: vm.name,
+        group: vm.name,
+        targetName: vm.name,
+        targetNamespace: NAMESPACE,
+        effort: 'low',
+        dataMiB: vm.disks.reduce((sum, disk) => sum + disk.capacityMiB, 0),
+        host: vm.host,
+        pinned: false,
+      })),
+    } as Wave;
+    const planId = await new PlanStore(database.dataSource).create({
+      name: 'bench',
+      inventoryId,
+      assessmentId,
+      createdBy: 'bench',
+      content: { settings, result: { waves: [wave] }, waveHashes: [{ number: 1, hash: 'bench' }] },
+    });
+    const specs = buildWaveExecutionSpecs({
+      planId,
+      wave,
+      settings,
+      inventoryVms: vms,
+      assessments: [],
+      options: DEFAULT_EXECUTION_OPTIONS,
+      executionId: 'bench',
+    });
+    const executions = new ExecutionStore(database.dataSource);
+    const executionId = await executions.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'bench',
+      requestedBy: 'bench',
+      spec: { options: DEFAULT_EXECUTION_OPTIONS },
+      vms: specs.map((spec) => ({
+        vmKey: spec.vmKey,
+        name: spec.name,
+        targetName: spec.targetName,
+        sourceHost: spec.sourceHost,
+        spec,
+        firstPhase: 'Preflight',
+        disks: spec.disks.map((disk) => ({
+          index: disk.index,
+          datastore: disk.datastore,
+          capacityBytes: disk.capacityBytes,
+        })),
+      })),
+    });
+
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'emulator', server: url, skipTLSVerify: true }],
+      users: [{ name: 'bench' }],
+      contexts: [{ name: 'emulator', cluster: 'emulator', user: 'bench' }],
+      currentContext: 'emulator',
+    });
+    const executor = await createExecutorApp(config, {
+      source: new InstantVcenter(vms),
+      kubeConfig,
+      timings: { pollMs: 100, copyPollMs: 5_000, vmReadyTimeoutMs: 3_600_000 },
+      leaseMs: 60_000,
+      reconcileIntervalMs: 10_000,
+      logger: false,
+    });
+
+    // Count what the executor sends: every pg query and every Redis command of this process
+    // from now on, except the monitor's own (a client of its own, queried around the counter).
+    const monitor = new pg.Client({ connectionString: testDatabase.url });
+    await monitor.connect();
+    const originalQuery = pg.Client.prototype.query;
+    const monitorQuery = (sql: string, params?: unknown[]) =>
+      (originalQuery as (this: pg.Client, text: string, values?: unknown[]) => Promise<pg.QueryResult>).call(
+        monitor,
+        sql,
+        params,
+      );
+    let postgresQueries = 0;
+    let redisCommands = 0;
+    pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
+      postgresQueries += 1;
+      return (originalQuery as (...values: unknown[]) => unknown).apply(this, args);
+    } as typeof pg.Client.prototype.query;
+    const originalSend = Redis.prototype.sendCommand;
+    Redis.prototype.sendCommand = function counted(this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+      redisCommands += 1;
+      return originalSend.apply(this, args);
+    };
+
+    const cpuBefore = process.cpuUsage();
+    const realStart = Date.now();
+    await executor.queue.enqueue('start-execution', { executionId });
+    let peakPerHost = 0;
+    let lastReport = 0;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const imports = await emulator.ask<Record<string, number>>('imports');
+      peakPerHost = Math.max(peakPerHost, ...Object.values(imports), 0);
+      const counts = await monitorQuery(
+        `SELECT status, count(*)::int AS n FROM execution_vms WHERE execution_id = $1 GROUP BY status`,
+        [executionId],
+      );
+      const by = Object.fromEntries(
+        counts.rows.map((row: { status: string; n: number }) => [row.status, row.n]),
+      );
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        process.stderr.write(`  ${Math.round((Date.now() - realStart) / 1000)} s: ${JSON.stringify(by)}\n`);
+      }
+      if ((by.queued ?? 0) + (by.running ?? 0) === 0) break;
+      if (Date.now() - realStart > 10 * TARGET_SECONDS * 1000)
+        throw new Error(`the wave did not finish: ${JSON.stringify(by)}`);
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    pg.Client.prototype.query = originalQuery;
+    Redis.prototype.sendCommand = originalSend;
+    const times = await monitorQuery(
+      `SELECT min(started_at) AS first, max(finished_at) AS last,
+              count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded
+       FROM execution_vms WHERE execution_id = $1`,
+      [executionId],
+    );
+    const created = await monitorQuery('SELECT created_at FROM executions WHERE id = $1', [executionId]);
+    await monitor.end();
+    const row = times.rows[0] as { first: Date; last: Date; succeeded: number };
+    const startedAt = (created.rows[0] as { created_at: Date }).created_at;
+    const makespanReal = (row.last.getTime() - Math.min(startedAt.getTime(), realStart)) / 1000;
+    const makespan = makespanReal * speed;
+    const ratio = makespan / lowerBound;
+    failed = row.succeeded !== VMS || ratio > 1.05 || peakPerHost > DISKS_PER_HOST;
+    const lines = [
+      `execute benchmark: ${VMS} VMs, ${disks.length} disks, ${(totalBytes / 2 ** 40).toFixed(1)} TiB across ${HOSTS} hosts`,
+      `  rates: ${PER_DISK_BPS / MIB} MiB/s per disk, ${PER_HOST_BPS / MIB} MiB/s per host, ${DISKS_PER_HOST} disks per host in flight; simulated clock x${speed}`,
+      `  VMs completed:                ${row.succeeded}/${VMS}`,
+      `  lower bound:                  ${lowerBound.toFixed(0)} s (aggregate ${boundAggregate.toFixed(0)} s, busiest host ${boundBusiestHost.toFixed(0)} s, largest disk ${boundLargestDisk.toFixed(0)} s)`,
+      `  makespan:                     ${makespan.toFixed(0)} s simulated (${makespanReal.toFixed(1)} s real)`,
+      `  makespan / lower bound:       ${ratio.toFixed(3)} (goal <= 1.05)`,
+      `  peak disks in flight per host: ${peakPerHost} (limit ${DISKS_PER_HOST})`,
+      `  executor CPU per VM:          ${((cpu.user + cpu.system) / 1000 / VMS).toFixed(1)} ms (user ${(cpu.user / 1000 / VMS).toFixed(1)} ms, system ${(cpu.system / 1000 / VMS).toFixed(1)} ms)`,
+      `  Postgres round trips per VM:  ${(postgresQueries / VMS).toFixed(1)}`,
+      `  Redis commands per VM:        ${(redisCommands / VMS).toFixed(1)}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    await executor.close();
+    // A bench run leaves nothing in the shared Redis.
+    const cleanup = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    for (let cursor = '0'; ; ) {
+      const [next, keys] = await cleanup.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await cleanup.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    cleanup.disconnect();
+  } finally {
+    await emulator.ask('stop').catch(() => undefined);
+    await database.close();
+    await testDatabase.drop();
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `execute benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+/**
+ * The Kubernetes emulator in a process of its own, so the benchmark's CPU figure is the
+ * executor's alone. Started by `execute.bench.ts` with its options as JSON in argv[2]; answers
+ * `now` (simulated epoch ms) and `imports` (active imports per host), stops on `stop`.
+ */
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
+
+// Compiled into dist/, the emulator looks for the upstream schemas beside its compiled module;
+// they are data, not code, so tsc does not copy them: point dist/test/fixtures/schemas at the sources.
+const compiledSchemas = fileURLToPath(new URL('../test/fixtures/schemas', import.meta.url));
+const sourceSchemas = fileURLToPath(new URL('../../test/fixtures/schemas', import.meta.url));
+if (!existsSync(compiledSchemas) && existsSync(sourceSchemas)) {
+  mkdirSync(dirname(compiledSchemas), { recursive: true });
+  symlinkSync(sourceSchemas, compiledSchemas, 'dir');
+}
+const { startKubeEmulator } = await import('../test/k8s-emulator/index.js');
+
+interface ChildOptions {
+  speed: number;
+  namespace: string;
+  bytesPerSecond: number;
+  hostBytesPerSecond: number;
+  progressIntervalMs: number;
+  hostOfVm: Record<string, string>;
+}
+
+type Request = { id: number; type: 'now' | 'imports' | 'stop' };
+
+const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
+const hostOfVm = new Map(Object.entries(options.hostOfVm));
+const emulator = await startKubeEmulator({
+  namespaces: ['default', options.namespace, 'cdi'],
+  clock: { speed: options.speed },
+  watchHistory: 500_000,
+  cdi: {
+    bytesPerSecond: options.bytesPerSecond,
+    hostBytesPerSecond: options.hostBytesPerSecond,
+    progressIntervalMs: options.progressIntervalMs,
+    recordEvents: false,
+    hostKey: (dataVolume) => {
+      const annotations = dataVolume.metadata.annotations;
+      const key =
+        annotations && typeof annotations === 'object' && !Array.isArray(annotations)
+          ? annotations[ANNOTATION_VM_KEY]
+          : undefined;
+      return typeof key === 'string' ? hostOfVm.get(key) : undefined;
+    },
+  },
+  kubevirt: { startDelayMs: 5_000, recordEvents: false },
+});
+
+process.on('message', (message: Request) => {
+  if (message.type === 'now') process.send?.({ id: message.id, value: emulator.clock.now() });
+  if (message.type === 'imports')
+    process.send?.({ id: message.id, value: emulator.cdi.activeImportsByHost() });
+  if (message.type === 'stop') {
+    void emulator.close().then(() => {
+      process.send?.({ id: message.id, value: null });
+      process.exit(0);
+    });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ id: 0, value: emulator.url });

@@ -1,0 +1,417 @@
+import {
+  type DiskCopyState,
+  isPhaseName,
+  type PhaseName,
+  type SourcePowerState,
+  type StepEvent,
+  type StepResult,
+  type VmExecutionSpec,
+  type VmItinerary,
+  type VmRuntime,
+  type VmStep,
+} from '#libs/migration';
+import type {
+  CopyLimits,
+  ExecutionStatus,
+  ExecutionStore,
+  ExecutionVmRecord,
+  PlanStore,
+  StepCommit,
+  WaveStatus,
+} from '#libs/persistence';
+import { type ExecutionQueue, nudgeJobId, stepJobId } from './execution-queue.js';
+
+export interface ExecutionRunnerOptions {
+  /** Identifies this worker in leases (`host:pid:random`). */
+  workerId: string;
+  limits: CopyLimits;
+  /** How long a claimed VM stays this worker's without renewal. */
+  leaseMs: number;
+  /** Unexpected errors (API unreachable...) in a row before the VM fails with the last one. */
+  maxTransientFailures: number;
+  /** Back-off after the first unexpected error; doubled per further one. */
+  transientBackoffMs: number;
+  /** A VM whose step is overdue by this much is re-enqueued by the reconciler. */
+  reconcileGraceMs: number;
+  clock?: () => number;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+const WAVE_STATUS: Record<string, WaveStatus> = {
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+interface TransientState extends VmRuntime {
+  transientFailures?: number;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Drives VMs through the itinerary from queue jobs. The database decides everything: a job only
+ * names a VM; `claim` (a conditional UPDATE with a lease) decides whether this worker may act,
+ * and `commit` (conditional on the same lease, phase and revision) persists the outcome, so a
+ * lost, duplicated or replayed job, or a worker dying mid-step, changes nothing but timing.
+ */
+export class ExecutionRunner {
+  private readonly clock: () => number;
+  private readonly log: NonNullable<ExecutionRunnerOptions['log']>;
+  /** VMs this worker is acting on now: their leases are renewed, and released on shutdown. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly executions: ExecutionStore,
+    private readonly plans: PlanStore,
+    private readonly queue: ExecutionQueue,
+    private readonly itinerary: VmItinerary,
+    private readonly options: ExecutionRunnerOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  /** `start-execution`: admits what the copy limits allow; the rest is admitted as slots free up. */
+  async startExecution(executionId: string): Promise<void> {
+    await this.executions.markStarted(executionId);
+    await this.schedule();
+    await this.finishIfDone(executionId);
+  }
+
+  /** Grants copy slots to queued VMs (every execution) and nudges the admitted ones. */
+  async schedule(): Promise<number> {
+    const admitted = await this.executions.admitQueuedVms(this.options.limits);
+    for (const vm of admitted) {
+      await this.queue.enqueue(
+        'advance-vm',
+        { executionId: vm.executionId, vmKey: vm.vmKey },
+        { jobId: stepJobId(vm.executionId, vm.vmKey, vm.revision) },
+      );
+    }
+    return admitted.length;
+  }
+
+  /** `reconcile`: VMs whose job was lost or whose worker died, and queued VMs slots may now fit. */
+  async reconcile(): Promise<number> {
+    const due = await this.executions.dueVms(this.options.reconcileGraceMs);
+    for (const vm of due) {
+      await this.queue.enqueue(
+        'advance-vm',
+        { executionId: vm.executionId, vmKey: vm.vmKey },
+        { jobId: stepJobId(vm.executionId, vm.vmKey, vm.revision) },
+      );
+    }
+    await this.schedule();
+    for (const executionId of await this.executions.activeExecutionIds())
+      await this.finishIfDone(executionId);
+    return due.length;
+  }
+
+  /**
+   * `advance-vm`. `onlyIfDue` for a VM's own timer (see `isStepJob`): a timer that a nudge made
+   * stale finds the VM not due and does nothing.
+   */
+  async advanceVm(executionId: string, vmKey: string, options: { onlyIfDue?: boolean } = {}): Promise<void> {
+    const claimed = await this.executions.claim(
+      executionId,
+      vmKey,
+      this.options.workerId,
+      this.options.leaseMs,
+      options,
+    );
+    if (!claimed) return;
+    const key = `${executionId}/${vmKey}`;
+    this.inFlight.add(key);
+    const renew = setInterval(
+      () => {
+        void this.executions
+          .renewLease(executionId, vmKey, this.options.workerId, this.options.leaseMs)
+          .catch(() => undefined);
+      },
+      Math.max(1_000, Math.floor(this.options.leaseMs / 3)),
+    );
+    renew.unref();
+    try {
+      if (claimed.cancelRequested) await this.cancelStep(claimed);
+      else await this.step(claimed);
+    } finally {
+      clearInterval(renew);
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** Graceful shutdown: leases held now go back so another replica resumes those VMs at once. */
+  async releaseLeases(): Promise<void> {
+    const released = await this.executions.releaseAllLeases(this.options.workerId);
+    for (const vm of released) {
+      await this.queue
+        .enqueue('advance-vm', vm, { jobId: nudgeJobId('released', vm.executionId, vm.vmKey, this.clock()) })
+        .catch(() => undefined);
+    }
+  }
+
+  private toStep(record: ExecutionVmRecord): VmStep {
+    if (!isPhaseName(record.phase))
+      throw new Error(`VM ${record.vmKey} is in an unknown phase "${record.phase}"`);
+    return {
+      executionId: record.executionId,
+      spec: record.spec as VmExecutionSpec,
+      phase: record.phase,
+      runtime: record.runtime as VmRuntime,
+      disks: record.disks as DiskCopyState[],
+      powerStateBefore: (record.powerStateBefore as SourcePowerState | null) ?? null,
+      phaseStartedAt: record.phaseStartedAt ? Date.parse(record.phaseStartedAt) : this.clock(),
+      attempt: record.attempt,
+    };
+  }
+
+  private async step(record: ExecutionVmRecord): Promise<void> {
+    const step = this.toStep(record);
+    let result: StepResult;
+    try {
+      result = await this.itinerary.advance(step);
+    } catch (error) {
+      await this.transientFailure(record, step, error);
+      return;
+    }
+    const runtime: TransientState = { ...(result.runtime ?? step.runtime) };
+    delete runtime.transientFailures;
+    const events = result.events ?? [];
+    const decision = result.decision;
+    let commit: StepCommit;
+    let wakeMs: number | null = null;
+    if (decision.kind === 'next' && result.finished) {
+      commit = {
+        phase: step.phase,
+        phaseState: 'waiting',
+        status: 'succeeded',
+        phaseChanged: false,
+        finished: true,
+      };
+    } else if (decision.kind === 'next') {
+      commit = {
+        phase: result.nextPhase as PhaseName,
+        phaseState: 'pending',
+        phaseChanged: true,
+        wakeAt: null,
+      };
+      wakeMs = 0;
+    } else if (decision.kind === 'wait') {
+      wakeMs = decision.ms;
+      commit = {
+        phase: step.phase,
+        phaseState: 'waiting',
+        phaseChanged: false,
+        wakeAt: new Date(this.clock() + decision.ms),
+      };
+    } else {
+      try {
+        events.push(...(await this.itinerary.afterFailure({ ...step, disks: result.disks ?? step.disks })));
+      } catch (error) {
+        events.push({
+          kind: 'warning',
+          message: `cleanup after the failure did not finish: ${errorText(error)}`,
+        });
+      }
+      commit = {
+        phase: step.phase,
+        phaseState: 'waiting',
+        status: 'failed',
+        phaseChanged: false,
+        error: { phase: step.phase, message: decision.message, at: new Date(this.clock()).toISOString() },
+        finished: true,
+      };
+      events.push({ kind: 'error', message: decision.message });
+    }
+    commit.runtime = runtime as Record<string, unknown>;
+    if (result.disks) commit.disks = result.disks;
+    if (result.powerStateBefore) commit.powerStateBefore = result.powerStateBefore;
+    const revision = await this.executions.commit(record, this.options.workerId, commit);
+    if (revision === null) {
+      this.log(
+        'warn',
+        `lost the lease on ${record.vmKey} of execution ${record.executionId}; its step result was dropped`,
+      );
+      return;
+    }
+    await this.executions.appendEvents(
+      events.map((event) => ({
+        executionId: record.executionId,
+        vmKey: record.vmKey,
+        phase: step.phase,
+        kind: event.kind,
+        message: event.message,
+      })),
+    );
+    if (decision.kind === 'next' && !result.finished) {
+      await this.executions.appendEvents([
+        {
+          executionId: record.executionId,
+          vmKey: record.vmKey,
+          phase: result.nextPhase as string,
+          kind: 'phase',
+          message: `${step.phase} done; ${result.nextPhase}`,
+        },
+      ]);
+    }
+    const ended = commit.finished === true;
+    let released = 0;
+    if (ended) released = await this.executions.releaseSlots(record.executionId, record.vmKey);
+    else if (result.releasedDisks?.length) {
+      released = await this.executions.releaseSlots(record.executionId, record.vmKey, result.releasedDisks);
+    }
+    if (wakeMs !== null) {
+      await this.queue.enqueue(
+        'advance-vm',
+        { executionId: record.executionId, vmKey: record.vmKey },
+        {
+          jobId: stepJobId(record.executionId, record.vmKey, revision),
+          ...(wakeMs > 0 ? { delayMs: wakeMs } : {}),
+        },
+      );
+    }
+    if (released > 0 || ended) await this.schedule();
+    if (ended) await this.finishIfDone(record.executionId);
+  }
+
+  /** Network errors, API 5xx after retries, vCenter hiccups: try again later, fail after a few in a row. */
+  private async transientFailure(record: ExecutionVmRecord, step: VmStep, error: unknown): Promise<void> {
+    const runtime = step.runtime as TransientState;
+    const failures = (runtime.transientFailures ?? 0) + 1;
+    const message = errorText(error);
+    if (failures >= this.options.maxTransientFailures) {
+      let cleanup: StepEvent[] = [];
+      try {
+        cleanup = await this.itinerary.afterFailure(step);
+      } catch {
+        // The same outage may prevent cleanup; cancel removes the leftovers later.
+      }
+      const revision = await this.executions.commit(record, this.options.workerId, {
+        phase: step.phase,
+        phaseState: 'waiting',
+        status: 'failed',
+        phaseChanged: false,
+        runtime: { ...runtime, transientFailures: failures } as Record<string, unknown>,
+        error: {
+          phase: step.phase,
+          message: `${message} (failed ${failures} times in a row)`,
+          at: new Date(this.clock()).toISOString(),
+        },
+        finished: true,
+      });
+      if (revision === null) return;
+      await this.executions.appendEvents(
+        [...cleanup, { kind: 'error', message: `${message} (failed ${failures} times in a row)` }].map(
+          (event) => ({
+            executionId: record.executionId,
+            vmKey: record.vmKey,
+            phase: step.phase,
+            kind: event.kind,
+            message: event.message,
+          }),
+        ),
+      );
+      await this.executions.releaseSlots(record.executionId, record.vmKey);
+      await this.schedule();
+      await this.finishIfDone(record.executionId);
+      return;
+    }
+    const backoff = this.options.transientBackoffMs * 2 ** (failures - 1);
+    const revision = await this.executions.commit(record, this.options.workerId, {
+      phase: step.phase,
+      phaseState: 'waiting',
+      phaseChanged: false,
+      runtime: { ...runtime, transientFailures: failures } as Record<string, unknown>,
+      wakeAt: new Date(this.clock() + backoff),
+    });
+    if (revision === null) return;
+    await this.executions.appendEvents([
+      {
+        executionId: record.executionId,
+        vmKey: record.vmKey,
+        phase: step.phase,
+        kind: 'warning',
+        message: `${message}; trying again in ${Math.round(backoff / 1000)} s (${failures}/${this.options.maxTransientFailures})`,
+      },
+    ]);
+    await this.queue.enqueue(
+      'advance-vm',
+      { executionId: record.executionId, vmKey: record.vmKey },
+      { jobId: stepJobId(record.executionId, record.vmKey, revision), delayMs: backoff },
+    );
+  }
+
+  private async cancelStep(record: ExecutionVmRecord): Promise<void> {
+    const step = this.toStep(record);
+    let outcome: Awaited<ReturnType<VmItinerary['cancel']>>;
+    try {
+      outcome = await this.itinerary.cancel(step);
+    } catch (error) {
+      await this.transientFailure(record, step, error);
+      return;
+    }
+    const events: Array<{
+      executionId: string;
+      vmKey: string;
+      phase: string;
+      kind: string;
+      message: string;
+    }> = outcome.events.map((event) => ({
+      executionId: record.executionId,
+      vmKey: record.vmKey,
+      phase: step.phase,
+      kind: event.kind,
+      message: event.message,
+    }));
+    if (!outcome.done) {
+      const revision = await this.executions.commit(record, this.options.workerId, {
+        phase: step.phase,
+        phaseState: 'waiting',
+        phaseChanged: false,
+        wakeAt: new Date(this.clock() + outcome.waitMs),
+      });
+      if (revision === null) return;
+      await this.executions.appendEvents(events);
+      await this.queue.enqueue(
+        'advance-vm',
+        { executionId: record.executionId, vmKey: record.vmKey },
+        { jobId: stepJobId(record.executionId, record.vmKey, revision), delayMs: outcome.waitMs },
+      );
+      return;
+    }
+    if (!(await this.executions.markCancelled(record.executionId, record.vmKey, this.options.workerId)))
+      return;
+    events.push({
+      executionId: record.executionId,
+      vmKey: record.vmKey,
+      phase: step.phase,
+      kind: 'cancelled',
+      message: `cancelled during ${step.phase}`,
+    });
+    await this.executions.appendEvents(events);
+    await this.executions.releaseSlots(record.executionId, record.vmKey);
+    await this.schedule();
+    await this.finishIfDone(record.executionId);
+  }
+
+  private async finishIfDone(executionId: string): Promise<ExecutionStatus | null> {
+    const status = await this.executions.finishIfDone(executionId);
+    if (status === null) return null;
+    const execution = await this.executions.get(executionId);
+    const waveStatus = WAVE_STATUS[status];
+    if (execution && waveStatus)
+      await this.plans.setWaveStatus(execution.planId, execution.waveNumber, waveStatus);
+    await this.executions.appendEvents([
+      { executionId, vmKey: null, phase: null, kind: 'execution', message: `execution ${status}` },
+    ]);
+    this.log('info', `execution ${executionId} ${status}`);
+    return status;
+  }
+}

@@ -1,0 +1,415 @@
+import type { DataSource } from 'typeorm';
+import { type DiskCopyState, itineraryOf, type VmExecutionSpec } from '#libs/migration';
+import {
+  type AccessStore,
+  type AssessmentStore,
+  ExecutionAlreadyActiveError,
+  type ExecutionEventRecord,
+  type ExecutionStore,
+  type ExecutionVmRecord,
+  type InventoryStore,
+  type PlanStore,
+  type Principal,
+} from '#libs/persistence';
+import { type PlanSettings, type WavePlan, waveContentHash } from '#libs/waves';
+import { notFound, UserFacingError } from './errors.js';
+import { type ExecutionQueue, nudgeJobId, startJobId } from './execution-queue.js';
+import {
+  buildWaveExecutionSpecs,
+  DEFAULT_EXECUTION_OPTIONS,
+  type ExecutionOptions,
+} from './wave-execution-spec.js';
+
+export interface DiskProgressView {
+  index: number;
+  label: string;
+  dataVolume: string;
+  phase: string | null;
+  capacityBytes: number;
+  bytesCopied: number;
+  percent: number;
+  restartCount: number;
+  message: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Seconds left at the rate seen so far; null before any progress or once done. */
+  etaSeconds: number | null;
+}
+
+export interface ExecutionVmView {
+  vmKey: string;
+  name: string;
+  targetName: string;
+  targetNamespace: string;
+  sourceHost: string | null;
+  status: string;
+  phase: string;
+  phaseState: string;
+  itinerary: string[];
+  attempt: number;
+  powerStateBefore: string | null;
+  cancelRequested: boolean;
+  convertGuest: boolean;
+  disks: DiskProgressView[];
+  bytesTotal: number;
+  bytesCopied: number;
+  etaSeconds: number | null;
+  error: { phase: string; message: string; at: string } | null;
+  startedAt: string | null;
+  phaseStartedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+}
+
+export interface ExecutionView {
+  id: string;
+  planId: string;
+  waveNumber: number;
+  waveHash: string;
+  status: string;
+  options: unknown;
+  requestedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  counts: Record<string, number>;
+  bytesTotal: number;
+  bytesCopied: number;
+  percent: number;
+  etaSeconds: number | null;
+  vms: ExecutionVmView[];
+}
+
+export const REDIS_REQUIRED_MESSAGE = 'execution needs Redis: set REDIS_URL';
+
+function diskView(disk: DiskCopyState, now: number): DiskProgressView {
+  let eta: number | null = null;
+  if (!disk.released && disk.bytesCopied > 0 && disk.startedAt) {
+    const elapsed =
+      ((disk.lastProgressAt ? Date.parse(disk.lastProgressAt) : now) - Date.parse(disk.startedAt)) / 1000;
+    if (elapsed > 0) eta = Math.round((disk.capacityBytes - disk.bytesCopied) / (disk.bytesCopied / elapsed));
+  }
+  return {
+    index: disk.index,
+    label: disk.label,
+    dataVolume: disk.dataVolume,
+    phase: disk.phase,
+    capacityBytes: disk.capacityBytes,
+    bytesCopied: disk.bytesCopied,
+    percent:
+      disk.capacityBytes > 0 ? Math.round((disk.bytesCopied / disk.capacityBytes) * 10_000) / 100 : 100,
+    restartCount: disk.restartCount,
+    message: disk.message,
+    startedAt: disk.startedAt,
+    finishedAt: disk.finishedAt,
+    etaSeconds: eta,
+  };
+}
+
+function vmView(record: ExecutionVmRecord, now: number): ExecutionVmView {
+  const spec = record.spec as VmExecutionSpec;
+  const copies = new Map((record.disks as DiskCopyState[]).map((disk) => [disk.index, disk]));
+  const disks = spec.disks.map((planned) => {
+    const copy = copies.get(planned.index);
+    if (copy) return diskView(copy, now);
+    return diskView(
+      {
+        index: planned.index,
+        label: planned.label,
+        dataVolume: planned.dataVolume,
+        capacityBytes: planned.capacityBytes,
+        phase: null,
+        progressPct: 0,
+        bytesCopied: 0,
+        restartCount: 0,
+        message: null,
+        startedAt: null,
+        lastProgressAt: null,
+        finishedAt: null,
+        released: false,
+      },
+      now,
+    );
+  });
+  const etas = disks.map((disk) => disk.etaSeconds).filter((eta): eta is number => eta !== null);
+  return {
+    vmKey: record.vmKey,
+    name: record.name,
+    targetName: record.targetName,
+    targetNamespace: spec.targetNamespace,
+    sourceHost: record.sourceHost,
+    status: record.status,
+    phase: record.phase,
+    phaseState: record.phaseState,
+    itinerary: itineraryOf(spec, record.powerStateBefore),
+    attempt: record.attempt,
+    powerStateBefore: record.powerStateBefore,
+    cancelRequested: record.cancelRequested,
+    convertGuest: spec.convertGuest,
+    disks,
+    bytesTotal: disks.reduce((sum, disk) => sum + disk.capacityBytes, 0),
+    bytesCopied: disks.reduce((sum, disk) => sum + disk.bytesCopied, 0),
+    etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
+    error: record.error,
+    startedAt: record.startedAt,
+    phaseStartedAt: record.phaseStartedAt,
+    finishedAt: record.finishedAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/**
+ * The operator's use cases for running approved waves: start, watch, cancel, retry. The work
+ * itself happens in the executor; this service writes the intent to the database and nudges the
+ * queue.
+ */
+export class ExecutionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly executions: ExecutionStore,
+    private readonly plans: PlanStore,
+    private readonly inventories: InventoryStore,
+    private readonly assessments: AssessmentStore,
+    private readonly access: AccessStore,
+    /** Absent when Redis is not configured: every mutation answers 503. */
+    private readonly queue: ExecutionQueue | undefined,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private requireQueue(): ExecutionQueue {
+    if (!this.queue) throw new UserFacingError('unavailable', REDIS_REQUIRED_MESSAGE, 'redis-not-configured');
+    return this.queue;
+  }
+
+  private requireOperator(principal: Principal): void {
+    if (!principal.roles.includes('operator') && !principal.roles.includes('admin')) {
+      throw new UserFacingError('forbidden', 'Executing waves needs the "operator" role', 'forbidden');
+    }
+  }
+
+  async startWave(
+    planId: string,
+    waveNumber: number,
+    principal: Principal,
+    requested: Partial<ExecutionOptions> = {},
+  ): Promise<ExecutionView> {
+    this.requireOperator(principal);
+    const queue = this.requireQueue();
+    const plan = await this.plans.get<PlanSettings, WavePlan>(planId);
+    if (!plan) throw notFound('Plan', planId);
+    const wave = plan.result.waves.find((candidate) => candidate.number === waveNumber);
+    const approval = plan.waves.find((candidate) => candidate.number === waveNumber);
+    if (!wave || !approval) throw notFound(`Wave ${waveNumber} of plan`, planId);
+    if (approval.status !== 'approved') {
+      throw new UserFacingError(
+        'conflict',
+        `Wave ${waveNumber} is ${approval.status}; only an approved wave can be executed`,
+        'wave-not-approved',
+      );
+    }
+    const currentHash = waveContentHash(wave, plan.settings);
+    if (
+      approval.approvedHash === null ||
+      currentHash !== approval.approvedHash ||
+      approval.contentHash !== approval.approvedHash
+    ) {
+      throw new UserFacingError(
+        'conflict',
+        `Wave ${waveNumber} changed since it was approved; review and approve it again`,
+        'wave-changed-since-approval',
+      );
+    }
+    const options: ExecutionOptions = { ...DEFAULT_EXECUTION_OPTIONS, ...requested };
+    const inventory = await this.inventories.load(plan.inventoryId, { withSource: false });
+    if (!inventory) throw notFound('Inventory', plan.inventoryId);
+    const assessments = await this.assessments.allVms(plan.assessmentId);
+    const specs = buildWaveExecutionSpecs({
+      planId,
+      wave,
+      settings: plan.settings,
+      inventoryVms: inventory.vms,
+      assessments,
+      options,
+      executionId: 'pending',
+    });
+    let executionId: string;
+    try {
+      executionId = await this.dataSource.transaction(async (tx) => {
+        const id = await this.executions.create(
+          {
+            planId,
+            waveNumber,
+            waveHash: approval.approvedHash as string,
+            requestedBy: principal.actor,
+            spec: { options, vms: specs.length },
+            vms: specs.map((spec) => ({
+              vmKey: spec.vmKey,
+              name: spec.name,
+              targetName: spec.targetName,
+              sourceHost: spec.sourceHost,
+              spec,
+              firstPhase: 'Preflight',
+              disks: spec.disks.map((disk) => ({
+                index: disk.index,
+                datastore: disk.datastore,
+                capacityBytes: disk.capacityBytes,
+              })),
+            })),
+          },
+          tx,
+        );
+        await this.plans.setWaveStatus(planId, waveNumber, 'executing', tx);
+        await this.access.appendAudit(
+          {
+            actor: principal.actor,
+            action: 'wave.execute',
+            resourceType: 'wave',
+            resourceId: `${planId}/${waveNumber}`,
+            before: { status: 'approved' },
+            after: { status: 'executing', executionId: id, vms: specs.length, options },
+          },
+          tx,
+        );
+        return id;
+      });
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyActiveError)
+        throw new UserFacingError('conflict', error.message, 'wave-executing');
+      throw error;
+    }
+    await this.executions.appendEvents([
+      {
+        executionId,
+        vmKey: null,
+        phase: null,
+        kind: 'execution',
+        message: `execution queued by ${principal.actor}`,
+      },
+    ]);
+    await queue.enqueue('start-execution', { executionId }, { jobId: startJobId(executionId, 0) });
+    return this.get(executionId);
+  }
+
+  async get(executionId: string): Promise<ExecutionView> {
+    const execution = await this.executions.get(executionId);
+    if (!execution) throw notFound('Execution', executionId);
+    const now = this.clock();
+    const vms = (await this.executions.listVms(executionId)).map((vm) => vmView(vm, now));
+    const counts: Record<string, number> = {};
+    for (const vm of vms) counts[vm.status] = (counts[vm.status] ?? 0) + 1;
+    const bytesTotal = vms.reduce((sum, vm) => sum + vm.bytesTotal, 0);
+    const bytesCopied = vms.reduce((sum, vm) => sum + vm.bytesCopied, 0);
+    const etas = vms.map((vm) => vm.etaSeconds).filter((eta): eta is number => eta !== null);
+    return {
+      id: execution.id,
+      planId: execution.planId,
+      waveNumber: execution.waveNumber,
+      waveHash: execution.waveHash,
+      status: execution.status,
+      options: (execution.spec as { options?: unknown } | null)?.options ?? null,
+      requestedBy: execution.requestedBy,
+      createdAt: execution.createdAt,
+      startedAt: execution.startedAt,
+      finishedAt: execution.finishedAt,
+      counts,
+      bytesTotal,
+      bytesCopied,
+      percent: bytesTotal > 0 ? Math.round((bytesCopied / bytesTotal) * 10_000) / 100 : 0,
+      etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
+      vms,
+    };
+  }
+
+  async events(executionId: string, afterId = 0, limit = 500): Promise<ExecutionEventRecord[]> {
+    if (!(await this.executions.get(executionId))) throw notFound('Execution', executionId);
+    return this.executions.events(executionId, afterId, Math.min(Math.max(limit, 1), 5_000));
+  }
+
+  async cancel(
+    executionId: string,
+    vmKeys: string[] | undefined,
+    principal: Principal,
+  ): Promise<ExecutionView> {
+    this.requireOperator(principal);
+    const queue = this.requireQueue();
+    const execution = await this.executions.get(executionId);
+    if (!execution) throw notFound('Execution', executionId);
+    if (vmKeys !== undefined) {
+      const known = new Set((await this.executions.listVms(executionId)).map((vm) => vm.vmKey));
+      const unknown = vmKeys.filter((key) => !known.has(key));
+      if (unknown.length > 0) throw notFound(`VM(s) ${unknown.join(', ')} in execution`, executionId);
+    }
+    const { flagged, cancelledNow } = await this.executions.requestCancel(executionId, vmKeys);
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action: 'execution.cancel',
+      resourceType: 'execution',
+      resourceId: executionId,
+      before: { status: execution.status },
+      after: { vmKeys: vmKeys ?? 'all', flagged: flagged.length, cancelledBeforeStart: cancelledNow.length },
+    });
+    await this.executions.appendEvents([
+      {
+        executionId,
+        vmKey: null,
+        phase: null,
+        kind: 'execution',
+        message: `cancel requested by ${principal.actor} for ${vmKeys ? vmKeys.join(', ') : 'the whole wave'}`,
+      },
+    ]);
+    const round = this.clock();
+    for (const vmKey of flagged) {
+      await queue.enqueue(
+        'advance-vm',
+        { executionId, vmKey },
+        { jobId: nudgeJobId('cancel', executionId, vmKey, round) },
+      );
+    }
+    // The executor closes the execution (and the wave) when nothing is left running.
+    await queue.enqueue(
+      'start-execution',
+      { executionId },
+      { jobId: startJobId(executionId, `cancel${round}`) },
+    );
+    return this.get(executionId);
+  }
+
+  async retry(executionId: string, principal: Principal): Promise<ExecutionView> {
+    this.requireOperator(principal);
+    const queue = this.requireQueue();
+    const execution = await this.executions.get(executionId);
+    if (!execution) throw notFound('Execution', executionId);
+    const retried = await this.executions.retryFailed(executionId);
+    if (retried.length === 0) {
+      throw new UserFacingError(
+        'conflict',
+        `Execution ${executionId} has no failed VM to retry`,
+        'nothing-to-retry',
+      );
+    }
+    await this.plans.setWaveStatus(execution.planId, execution.waveNumber, 'executing');
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action: 'execution.retry',
+      resourceType: 'execution',
+      resourceId: executionId,
+      before: { status: execution.status },
+      after: { vmKeys: retried },
+    });
+    await this.executions.appendEvents([
+      {
+        executionId,
+        vmKey: null,
+        phase: null,
+        kind: 'execution',
+        message: `retry of ${retried.length} failed VM(s) by ${principal.actor}`,
+      },
+    ]);
+    await queue.enqueue(
+      'start-execution',
+      { executionId },
+      { jobId: startJobId(executionId, `retry${this.clock()}`) },
+    );
+    return this.get(executionId);
+  }
+}

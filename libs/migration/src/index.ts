@@ -1,0 +1,60 @@
+/**
+ * The per-VM cold migration itinerary (Forklift's phases), its ports to vCenter and to the target
+ * cluster, and their adapters. No NestJS, no database, no queue: the executor persists each step.
+ */
+export {
+  type CancelOutcome,
+  importerMessage,
+  itineraryOf,
+  parseProgress,
+  phaseAfter,
+  startsInTarget,
+  VmItinerary,
+} from './itinerary.js';
+export {
+  DEFAULT_KUBE_RETRY,
+  KubeApiError,
+  type KubeRetryPolicy,
+  KubeTargetCluster,
+} from './kube-target-cluster.js';
+export {
+  isOwnedBy,
+  migrationSpecOf,
+  ownerLabelsOf,
+  plannedDisksOf,
+  sameThumbprint,
+} from './migration-spec.js';
+export {
+  type DataVolumeCondition,
+  type DataVolumeEvent,
+  type DataVolumeState,
+  type DeletedObjects,
+  type EnsureResult,
+  type OwnerLabels,
+  type PodState,
+  type SourceDisk,
+  type SourceVcenter,
+  type SourceVm,
+  type TargetCluster,
+  TargetConflictError,
+  type VirtualMachineState,
+} from './ports.js';
+export {
+  DEFAULT_TIMINGS,
+  type DiskCopyState,
+  type ItinerarySettings,
+  type ItineraryTimings,
+  isPhaseName,
+  PHASES,
+  type PhaseDecision,
+  type PhaseName,
+  type PhaseOutcome,
+  type PlannedDiskSummary,
+  type SourcePowerState,
+  type StepEvent,
+  type StepResult,
+  type VmExecutionSpec,
+  type VmRuntime,
+  type VmStep,
+} from './types.js';
+export { VsphereSourceVcenter } from './vsphere-source-vcenter.js';

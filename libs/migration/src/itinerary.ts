@@ -1,0 +1,587 @@
+import {
+  buildCredentialsSecret,
+  buildDataVolumes,
+  buildGuestConversionPod,
+  buildOwnerReferencePatch,
+  buildVirtualMachine,
+  ManifestBuildError,
+  vmObjectNames,
+} from '#libs/kubevirt';
+import { isOwnedBy, migrationSpecOf, ownerLabelsOf, sameThumbprint } from './migration-spec.js';
+import {
+  type DataVolumeState,
+  type DeletedObjects,
+  type SourceVcenter,
+  type TargetCluster,
+  TargetConflictError,
+} from './ports.js';
+import type {
+  DiskCopyState,
+  ItinerarySettings,
+  PhaseName,
+  PhaseOutcome,
+  StepEvent,
+  StepResult,
+  VmExecutionSpec,
+  VmStep,
+} from './types.js';
+
+const ORDER: readonly PhaseName[] = [
+  'Preflight',
+  'StorePowerState',
+  'PowerOffSource',
+  'WaitForPowerOff',
+  'CreateDataVolumes',
+  'CopyDisks',
+  'ConvertGuest',
+  'CreateVM',
+  'WaitForVMReady',
+  'Completed',
+];
+
+/** Whether the VM will run in KubeVirt: the plan starts VMs and the source was running. */
+export function startsInTarget(spec: VmExecutionSpec, powerStateBefore: string | null): boolean {
+  return spec.startAfterMigration && powerStateBefore === 'poweredOn';
+}
+
+/** The phase after `phase` for this VM; optional phases it does not need are skipped. */
+export function phaseAfter(
+  phase: PhaseName,
+  spec: VmExecutionSpec,
+  powerStateBefore: string | null,
+): PhaseName | null {
+  let index = ORDER.indexOf(phase) + 1;
+  for (; index < ORDER.length; index += 1) {
+    const candidate = ORDER[index] as PhaseName;
+    if (candidate === 'ConvertGuest' && !spec.convertGuest) continue;
+    if (candidate === 'WaitForVMReady' && !startsInTarget(spec, powerStateBefore)) continue;
+    return candidate;
+  }
+  return null;
+}
+
+/** The phases this VM goes through, in order (for display and for progress in percent). */
+export function itineraryOf(spec: VmExecutionSpec, powerStateBefore: string | null): PhaseName[] {
+  const phases: PhaseName[] = ['Preflight'];
+  for (
+    let next = phaseAfter('Preflight', spec, powerStateBefore);
+    next;
+    next = phaseAfter(next, spec, powerStateBefore)
+  ) {
+    phases.push(next);
+  }
+  return phases;
+}
+
+const next = (extra: Omit<PhaseOutcome, 'decision'> = {}): PhaseOutcome => ({
+  decision: { kind: 'next' },
+  ...extra,
+});
+const wait = (ms: number, extra: Omit<PhaseOutcome, 'decision'> = {}): PhaseOutcome => ({
+  decision: { kind: 'wait', ms },
+  ...extra,
+});
+const fail = (message: string, extra: Omit<PhaseOutcome, 'decision'> = {}): PhaseOutcome => ({
+  decision: { kind: 'fail', message },
+  ...extra,
+});
+
+/** `"42.17%"` -> 42.17; CDI writes `N/A` before the importer reports. */
+export function parseProgress(progress: unknown): number | null {
+  if (typeof progress !== 'string') return null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(progress);
+  return match ? Math.min(100, Number(match[1])) : null;
+}
+
+/** The importer's own words: the first condition that says something is wrong, else any message. */
+export function importerMessage(dv: DataVolumeState): string | null {
+  const troubled = dv.conditions.find(
+    (condition) => condition.message && condition.status !== 'True' && condition.type !== 'Bound',
+  );
+  const any =
+    troubled ?? dv.conditions.find((condition) => condition.message && condition.type === 'Running');
+  if (!any?.message) return null;
+  return any.reason ? `${any.reason}: ${any.message}` : any.message;
+}
+
+function initialDisks(spec: VmExecutionSpec, now: string): DiskCopyState[] {
+  return spec.disks.map((disk) => ({
+    index: disk.index,
+    label: disk.label,
+    dataVolume: disk.dataVolume,
+    capacityBytes: disk.capacityBytes,
+    phase: null,
+    progressPct: 0,
+    bytesCopied: 0,
+    restartCount: 0,
+    message: null,
+    startedAt: now,
+    lastProgressAt: now,
+    finishedAt: null,
+    released: false,
+  }));
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+export interface CancelOutcome {
+  /** Still waiting for objects to go away or for the source to power on. */
+  done: boolean;
+  waitMs: number;
+  deleted: DeletedObjects[];
+  events: StepEvent[];
+}
+
+/**
+ * The per-VM cold migration: one handler per phase, each idempotent, each returning what to do next
+ * (next phase, wait, fail) and the state to persist with it. No database, no queue, no clock of its
+ * own: the caller persists, schedules and passes the time.
+ */
+export class VmItinerary {
+  constructor(
+    private readonly source: SourceVcenter,
+    private readonly target: TargetCluster,
+    private readonly settings: ItinerarySettings,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async advance(step: VmStep): Promise<StepResult> {
+    let outcome: PhaseOutcome;
+    try {
+      outcome = await this.run(step);
+    } catch (error) {
+      // Misfits between spec and builders, and name clashes, are the operator's to fix: fail now.
+      if (error instanceof ManifestBuildError || error instanceof TargetConflictError) {
+        outcome = fail(error.message);
+      } else {
+        throw error;
+      }
+    }
+    const result: StepResult = { ...outcome, phase: step.phase };
+    if (outcome.decision.kind === 'next') {
+      const powerState = outcome.powerStateBefore ?? step.powerStateBefore;
+      const after = phaseAfter(step.phase, step.spec, powerState);
+      if (after === null) result.finished = true;
+      else result.nextPhase = after;
+    }
+    return result;
+  }
+
+  private run(step: VmStep): Promise<PhaseOutcome> {
+    switch (step.phase) {
+      case 'Preflight':
+        return this.preflight(step);
+      case 'StorePowerState':
+        return this.storePowerState(step);
+      case 'PowerOffSource':
+        return this.powerOffSource(step);
+      case 'WaitForPowerOff':
+        return this.waitForPowerOff(step);
+      case 'CreateDataVolumes':
+        return this.createDataVolumes(step);
+      case 'CopyDisks':
+        return this.copyDisks(step);
+      case 'ConvertGuest':
+        return this.convertGuest(step);
+      case 'CreateVM':
+        return this.createVm(step);
+      case 'WaitForVMReady':
+        return this.waitForVmReady(step);
+      case 'Completed':
+        return this.completed(step);
+    }
+  }
+
+  private sourceRef(step: VmStep): string {
+    if (!step.runtime.sourceRef)
+      throw new Error(`VM ${step.spec.vmKey} has no source reference; Preflight did not run`);
+    return step.runtime.sourceRef;
+  }
+
+  private async preflight(step: VmStep): Promise<PhaseOutcome> {
+    const { spec } = step;
+    if (this.settings.vddkInitImage.trim() === '') {
+      return fail(
+        'no VDDK init image is configured (set VDDK_INIT_IMAGE to the image holding the VDDK library)',
+      );
+    }
+    if (spec.convertGuest && !this.settings.virtV2vImage) {
+      return fail('the guest must be converted but no virt-v2v image is configured (set VIRT_V2V_IMAGE)');
+    }
+    for (const nic of spec.vm.nics) {
+      if (nic.network === null) continue;
+      if (!Object.hasOwn(spec.networkMap, nic.network)) {
+        return fail(
+          `NIC "${nic.label}" is on network "${nic.network}", which the plan's network map does not cover`,
+        );
+      }
+    }
+    for (const disk of spec.disks) {
+      if (!Object.hasOwn(spec.storageMap, disk.datastore)) {
+        return fail(
+          `disk "${disk.label}" is on datastore "${disk.datastore}", which the plan's storage map does not cover`,
+        );
+      }
+    }
+    const served = await this.source.thumbprint();
+    if (!sameThumbprint(served, this.settings.vcenter.thumbprint)) {
+      return fail(
+        `vCenter now presents a certificate with thumbprint ${served}, not the configured ${this.settings.vcenter.thumbprint}; ` +
+          'check VSPHERE_THUMBPRINT before any credentials are handed to the importer',
+      );
+    }
+    const found = await this.source.findVmByInstanceUuid(spec.instanceUuid);
+    if (!found)
+      return fail(`VM "${spec.name}" (instance UUID ${spec.instanceUuid}) no longer exists in vCenter`);
+    const live = new Map(found.disks.map((disk) => [disk.backingFile, disk]));
+    for (const disk of spec.disks) {
+      const current = live.get(disk.backingFile);
+      if (!current) {
+        return fail(
+          `disk "${disk.label}" (${disk.backingFile}) is no longer attached to the VM in vCenter; re-plan the wave`,
+        );
+      }
+      if (current.capacityBytes > disk.capacityBytes) {
+        return fail(
+          `disk "${disk.label}" (${disk.backingFile}) grew to ${current.capacityBytes} bytes since the plan ` +
+            `(${disk.capacityBytes}); re-plan the wave`,
+        );
+      }
+      live.delete(disk.backingFile);
+    }
+    if (live.size > 0) {
+      return fail(
+        `vCenter reports disks the plan does not have: ${[...live.keys()].join(', ')}; re-plan the wave`,
+      );
+    }
+    const owner = ownerLabelsOf(step.executionId, spec.vmKey);
+    const existing = await this.target.getVirtualMachine(spec.targetNamespace, spec.targetName);
+    if (existing && !isOwnedBy(existing.labels, owner)) {
+      return fail(
+        `VirtualMachine ${spec.targetNamespace}/${spec.targetName} already exists in the cluster; the target name is taken`,
+      );
+    }
+    const macs = new Set(
+      spec.vm.nics
+        .map((nic) => nic.mac?.toLowerCase())
+        .filter((mac): mac is string => typeof mac === 'string' && mac !== ''),
+    );
+    if (macs.size > 0) {
+      for (const other of await this.target.listVirtualMachines()) {
+        if (isOwnedBy(other.labels, owner)) continue;
+        const clash = other.macAddresses.find((mac) => macs.has(mac.toLowerCase()));
+        if (clash) {
+          return fail(
+            `MAC address ${clash} is already used by VirtualMachine ${other.namespace}/${other.name} in the cluster`,
+          );
+        }
+      }
+    }
+    const runtime = { ...step.runtime, sourceRef: found.ref };
+    if (found.biosUuid) runtime.biosUuid = found.biosUuid;
+    return next({
+      runtime,
+      events: [{ kind: 'info', message: `source VM ${found.ref} found, ${found.powerState}` }],
+    });
+  }
+
+  private async storePowerState(step: VmStep): Promise<PhaseOutcome> {
+    if (step.powerStateBefore !== null) return next();
+    const { powerState } = await this.source.state(this.sourceRef(step));
+    return next({
+      powerStateBefore: powerState,
+      events: [{ kind: 'info', message: `source power state: ${powerState}` }],
+    });
+  }
+
+  private async powerOffSource(step: VmStep): Promise<PhaseOutcome> {
+    const ref = this.sourceRef(step);
+    if (step.runtime.shutdownRequestedAt || step.runtime.hardPowerOffAt) return next();
+    const { powerState, toolsRunning } = await this.source.state(ref);
+    if (powerState === 'poweredOff') return next();
+    const now = new Date(this.clock()).toISOString();
+    if (powerState === 'poweredOn' && toolsRunning) {
+      await this.source.shutdownGuest(ref);
+      return next({
+        runtime: { ...step.runtime, shutdownRequestedAt: now },
+        events: [{ kind: 'info', message: 'guest shutdown requested through VMware Tools' }],
+      });
+    }
+    if (!step.spec.allowHardPowerOff) {
+      return fail(
+        powerState === 'suspended'
+          ? 'the source VM is suspended and cannot shut down gracefully; the plan does not allow a hard power-off'
+          : 'VMware Tools is not running in the guest, so it cannot be shut down gracefully; the plan does not allow a hard power-off',
+      );
+    }
+    await this.source.powerOff(ref);
+    return next({
+      runtime: { ...step.runtime, hardPowerOffAt: now },
+      events: [
+        {
+          kind: 'warning',
+          message: `hard power-off (${powerState}, Tools ${toolsRunning ? 'running' : 'not running'})`,
+        },
+      ],
+    });
+  }
+
+  private async waitForPowerOff(step: VmStep): Promise<PhaseOutcome> {
+    const ref = this.sourceRef(step);
+    const { powerState } = await this.source.state(ref);
+    if (powerState === 'poweredOff')
+      return next({ events: [{ kind: 'info', message: 'source VM is powered off' }] });
+    const since =
+      Date.parse(step.runtime.shutdownRequestedAt ?? step.runtime.hardPowerOffAt ?? '') ||
+      step.phaseStartedAt;
+    const waited = this.clock() - since;
+    if (waited < this.settings.timings.shutdownTimeoutMs) return wait(this.settings.timings.pollMs);
+    if (step.spec.allowHardPowerOff && !step.runtime.hardPowerOffAt) {
+      await this.source.powerOff(ref);
+      return wait(this.settings.timings.pollMs, {
+        runtime: { ...step.runtime, hardPowerOffAt: new Date(this.clock()).toISOString() },
+        events: [
+          { kind: 'warning', message: `guest did not shut down within ${seconds(waited)}; hard power-off` },
+        ],
+      });
+    }
+    return fail(
+      `the guest did not shut down within ${seconds(waited)} and is still ${powerState}` +
+        (step.spec.allowHardPowerOff ? '' : '; the plan does not allow a hard power-off'),
+    );
+  }
+
+  private async createDataVolumes(step: VmStep): Promise<PhaseOutcome> {
+    const spec = migrationSpecOf(step, this.settings);
+    await this.target.ensureSecret(buildCredentialsSecret(spec, this.settings.credentials));
+    const events: StepEvent[] = [];
+    const previous = new Map(step.disks.map((disk) => [disk.index, disk]));
+    const now = new Date(this.clock()).toISOString();
+    const disks = initialDisks(step.spec, now);
+    let removing = false;
+    for (const [index, dataVolume] of buildDataVolumes(spec).entries()) {
+      const disk = disks[index] as DiskCopyState;
+      const before = previous.get(disk.index);
+      const existing = await this.target.getDataVolume(
+        dataVolume.metadata.namespace,
+        dataVolume.metadata.name,
+      );
+      if (existing?.phase === 'Failed') {
+        // A retry: the failed import is replaced, finished ones are kept and not copied again.
+        await this.target.deleteDataVolume(dataVolume.metadata.namespace, dataVolume.metadata.name);
+        events.push({
+          kind: 'info',
+          message: `failed DataVolume ${dataVolume.metadata.name} deleted to import again`,
+        });
+        removing = true;
+        continue;
+      }
+      if (existing?.phase === 'Succeeded' && before) {
+        disks[index] = { ...before, released: false };
+        continue;
+      }
+      const { created } = await this.target.ensureDataVolume(dataVolume);
+      if (created) events.push({ kind: 'info', message: `DataVolume ${dataVolume.metadata.name} created` });
+    }
+    if (removing) return wait(this.settings.timings.pollMs, { disks, events });
+    return next({ disks, events });
+  }
+
+  private async copyDisks(step: VmStep): Promise<PhaseOutcome> {
+    const { spec } = step;
+    const nowMs = this.clock();
+    const now = new Date(nowMs).toISOString();
+    const events: StepEvent[] = [];
+    const released: number[] = [];
+    const disks: DiskCopyState[] = [];
+    let failure: string | null = null;
+    for (const current of step.disks) {
+      if (current.released) {
+        disks.push(current);
+        continue;
+      }
+      const dv = await this.target.getDataVolume(spec.targetNamespace, current.dataVolume);
+      const disk: DiskCopyState = { ...current };
+      disks.push(disk);
+      if (!dv) {
+        failure ??= `DataVolume ${spec.targetNamespace}/${current.dataVolume} (disk "${current.label}") disappeared during the copy`;
+        continue;
+      }
+      const message = importerMessage(dv);
+      disk.phase = dv.phase;
+      disk.message = message;
+      if (dv.restartCount > disk.restartCount) {
+        events.push({
+          kind: 'warning',
+          message: `importer of disk "${disk.label}" restarted (restart ${dv.restartCount})${message ? `: ${message}` : ''}`,
+        });
+        disk.restartCount = dv.restartCount;
+      }
+      if (dv.phase === 'Succeeded') {
+        disk.progressPct = 100;
+        disk.bytesCopied = disk.capacityBytes;
+        disk.finishedAt = now;
+        disk.released = true;
+        released.push(disk.index);
+        events.push({ kind: 'info', message: `disk "${disk.label}" copied (${disk.capacityBytes} bytes)` });
+        continue;
+      }
+      if (dv.phase === 'Failed') {
+        failure ??= `import of disk "${disk.label}" (DataVolume ${dv.name}) failed: ${message ?? 'the importer gave no reason'}`;
+        continue;
+      }
+      const pct = dv.progressPct;
+      if (pct !== null && pct > disk.progressPct) {
+        disk.progressPct = pct;
+        disk.bytesCopied = Math.floor((disk.capacityBytes * pct) / 100);
+        disk.lastProgressAt = now;
+      }
+      const still = nowMs - Date.parse(disk.lastProgressAt ?? disk.startedAt ?? now);
+      if (still > this.settings.timings.copyStallTimeoutMs) {
+        failure ??=
+          `copy of disk "${disk.label}" stalled: no progress for ${seconds(still)} at ${disk.progressPct}% ` +
+          `(DataVolume phase ${dv.phase ?? 'unknown'}${message ? `; ${message}` : ''})`;
+      }
+    }
+    if (failure !== null) return fail(failure, { disks, events, releasedDisks: released });
+    if (disks.every((disk) => disk.released)) return next({ disks, events, releasedDisks: released });
+    return wait(this.settings.timings.copyPollMs, { disks, events, releasedDisks: released });
+  }
+
+  private async convertGuest(step: VmStep): Promise<PhaseOutcome> {
+    const image = this.settings.virtV2vImage;
+    if (!image) return fail('no virt-v2v image is configured (set VIRT_V2V_IMAGE)');
+    const spec = migrationSpecOf(step, this.settings);
+    const names = vmObjectNames(spec);
+    const existing = await this.target.getPod(names.namespace, names.guestConversionPod);
+    let phase = existing?.phase ?? null;
+    let message = existing?.message ?? null;
+    const runtime = { ...step.runtime };
+    const events: StepEvent[] = [];
+    if (!existing) {
+      const pvcs = [];
+      for (const disk of step.disks) {
+        const volumeMode =
+          (await this.target.pvcVolumeMode(names.namespace, disk.dataVolume)) ?? 'Filesystem';
+        pvcs.push({ name: disk.dataVolume, volumeMode });
+      }
+      const pod = buildGuestConversionPod(spec, pvcs, { image, vcenterUser: this.settings.credentials.user });
+      const ensured = await this.target.ensurePod(pod);
+      phase = ensured.object.phase;
+      message = ensured.object.message;
+      runtime.conversionStartedAt ??= new Date(this.clock()).toISOString();
+      events.push({
+        kind: 'info',
+        message: `guest conversion pod ${pod.metadata.name} created (virt-v2v-in-place)`,
+      });
+    }
+    if (phase === 'Succeeded')
+      return next({ runtime, events: [...events, { kind: 'info', message: 'guest converted' }] });
+    if (phase === 'Failed')
+      return fail(`guest conversion failed: ${message ?? 'the pod gave no reason'}`, { runtime, events });
+    const since = Date.parse(runtime.conversionStartedAt ?? '') || step.phaseStartedAt;
+    if (this.clock() - since > this.settings.timings.conversionTimeoutMs) {
+      return fail(
+        `guest conversion did not finish within ${seconds(this.settings.timings.conversionTimeoutMs)}`,
+        { runtime },
+      );
+    }
+    return wait(this.settings.timings.pollMs, { runtime, events });
+  }
+
+  private async createVm(step: VmStep): Promise<PhaseOutcome> {
+    const spec = migrationSpecOf(step, this.settings);
+    const names = vmObjectNames(spec);
+    const vm = buildVirtualMachine(
+      spec,
+      step.spec.disks.map((disk) => ({ metadata: { name: disk.dataVolume } })),
+    );
+    const ensured = await this.target.ensureVirtualMachine(vm);
+    const patch = buildOwnerReferencePatch({ metadata: { name: vm.metadata.name, uid: ensured.object.uid } });
+    for (const disk of step.spec.disks) {
+      const dv = await this.target.getDataVolume(names.namespace, disk.dataVolume);
+      await this.target.patchPvcOwner(names.namespace, dv?.claimName ?? disk.dataVolume, patch);
+    }
+    return next({
+      runtime: { ...step.runtime, vmUid: ensured.object.uid },
+      events: [
+        {
+          kind: 'info',
+          message: `VirtualMachine ${names.namespace}/${vm.metadata.name} ${ensured.created ? 'created' : 'found'} (runStrategy ${vm.spec.runStrategy}); disks now owned by it`,
+        },
+      ],
+    });
+  }
+
+  private async waitForVmReady(step: VmStep): Promise<PhaseOutcome> {
+    const { spec } = step;
+    const vm = await this.target.getVirtualMachine(spec.targetNamespace, spec.targetName);
+    if (!vm)
+      return fail(
+        `VirtualMachine ${spec.targetNamespace}/${spec.targetName} disappeared before it was ready`,
+      );
+    if (vm.ready) return next({ events: [{ kind: 'info', message: 'VirtualMachine is ready' }] });
+    const waited = this.clock() - step.phaseStartedAt;
+    if (waited > this.settings.timings.vmReadyTimeoutMs) {
+      return fail(
+        `VirtualMachine did not become ready within ${seconds(waited)} (status ${vm.printableStatus ?? 'unknown'})`,
+      );
+    }
+    return wait(this.settings.timings.pollMs);
+  }
+
+  private async completed(step: VmStep): Promise<PhaseOutcome> {
+    const names = vmObjectNames(migrationSpecOf(step, this.settings));
+    // The credentials are only needed by the importer and the conversion pod: none is left behind.
+    await this.target.deleteSecret(names.namespace, names.credentialsSecret);
+    if (step.spec.convertGuest) await this.target.deletePod(names.namespace, names.guestConversionPod);
+    return next({ events: [{ kind: 'info', message: 'migration completed' }] });
+  }
+
+  /**
+   * After a failure: the credentials go, copies still running are stopped (their slots are given
+   * back), finished copies stay so a retry does not copy them again.
+   */
+  async afterFailure(step: VmStep): Promise<StepEvent[]> {
+    const { spec } = step;
+    const names = vmObjectNames(migrationSpecOf(step, this.settings));
+    const events: StepEvent[] = [];
+    await this.target.deleteSecret(names.namespace, names.credentialsSecret);
+    for (const disk of step.disks) {
+      if (disk.released) continue;
+      const dv = await this.target.getDataVolume(spec.targetNamespace, disk.dataVolume);
+      if (dv && dv.phase !== 'Succeeded' && dv.phase !== 'Failed') {
+        await this.target.deleteDataVolume(spec.targetNamespace, disk.dataVolume);
+        events.push({ kind: 'info', message: `unfinished copy ${disk.dataVolume} stopped` });
+      }
+    }
+    if (spec.convertGuest) await this.target.deletePod(names.namespace, names.guestConversionPod);
+    return events;
+  }
+
+  /** Removes what this execution created for the VM and powers the source back on if it was on. */
+  async cancel(step: VmStep): Promise<CancelOutcome> {
+    const { spec } = step;
+    const owner = ownerLabelsOf(step.executionId, spec.vmKey);
+    const events: StepEvent[] = [];
+    const deleted = await this.target.deleteOwned(spec.targetNamespace, owner);
+    if (deleted.length > 0) {
+      events.push({
+        kind: 'info',
+        message: `deleted ${deleted.map((object) => `${object.kind} ${object.name}`).join(', ')}`,
+      });
+    }
+    const remaining = await this.target.countOwned(spec.targetNamespace, owner);
+    if (remaining > 0) return { done: false, waitMs: this.settings.timings.pollMs, deleted, events };
+    if (step.powerStateBefore === 'poweredOn' && step.runtime.sourceRef) {
+      const { powerState } = await this.source.state(step.runtime.sourceRef);
+      if (powerState !== 'poweredOn') {
+        await this.source.powerOn(step.runtime.sourceRef);
+        events.push({ kind: 'info', message: 'source VM powered back on' });
+      }
+    }
+    return { done: true, waitMs: 0, deleted, events };
+  }
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataVolume, Secret } from '#libs/kubevirt';
+import { type KubeEmulator, startKubeEmulator } from '../../../test/k8s-emulator/index.js';
+import { KubeApiError, KubeTargetCluster } from './kube-target-cluster.js';
+import { type DataVolumeEvent, TargetConflictError } from './ports.js';
+
+const NS = 'migrated';
+const labels = { 'flotilla.io/execution': 'exec-1', 'flotilla.io/vm': 'vm-1' };
+
+function secret(name: string, owner = labels): Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name, namespace: NS, labels: owner },
+    data: { accessKeyId: 'dXNlcg==' },
+  };
+}
+
+function dataVolume(name: string): DataVolume {
+  return {
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'DataVolume',
+    metadata: { name, namespace: NS, labels, annotations: { 'flotilla.io/vm-key': 'vc/vm-1' } },
+    spec: {
+      source: {
+        vddk: {
+          url: 'https://vcenter.example.com/sdk',
+          uuid: '42000000-0000-0000-0000-000000000101',
+          backingFile: '[ds] vm/vm.vmdk',
+          thumbprint: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01',
+          secretRef: 'vm-vddk',
+          initImageURL: 'registry.example.com/vddk:8',
+        },
+      },
+      storage: { storageClassName: 'fast', resources: { requests: { storage: '1024Mi' } } },
+    },
+  };
+}
+
+async function eventually<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('KubeTargetCluster against the Kubernetes emulator', () => {
+  let emulator: KubeEmulator;
+  let cluster: KubeTargetCluster;
+
+  beforeAll(async () => {
+    emulator = await startKubeEmulator({
+      namespaces: ['default', NS, 'cdi'],
+      clock: { speed: 50 },
+      bookmarkIntervalMs: 100,
+    });
+    cluster = new KubeTargetCluster(emulator.kubeConfig(), {
+      attempts: 6,
+      baseDelayMs: 20,
+      maxDelayMs: 200,
+      maxRetryAfterMs: 2_000,
+    });
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it('creates once, accepts its own object on a replay, refuses someone else’s', async () => {
+    expect((await cluster.ensureSecret(secret('a-vddk'))).created).toBe(true);
+    expect((await cluster.ensureSecret(secret('a-vddk'))).created).toBe(false);
+    await expect(
+      cluster.ensureSecret(secret('a-vddk', { 'flotilla.io/execution': 'other', 'flotilla.io/vm': 'vm-1' })),
+    ).rejects.toBeInstanceOf(TargetConflictError);
+    expect(emulator.faults.count({ verb: 'create', resource: 'secrets' })).toBe(3);
+  });
+
+  it('retries 429 after the Retry-After it was given, and 500s with back-off', async () => {
+    emulator.faults.inject({
+      verb: 'create',
+      resource: 'secrets',
+      times: 1,
+      action: { type: 'error', code: 429, retryAfterSeconds: 1 },
+    });
+    const started = Date.now();
+    expect((await cluster.ensureSecret(secret('b-vddk'))).created).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    emulator.faults.inject({
+      verb: 'get',
+      resource: 'secrets',
+      times: 3,
+      action: { type: 'error', code: 500 },
+    });
+    expect((await cluster.ensureSecret(secret('b-vddk'))).created).toBe(false);
+    emulator.faults.inject({
+      verb: 'get',
+      resource: 'datavolumes',
+      times: 10,
+      action: { type: 'error', code: 503 },
+    });
+    await expect(cluster.getDataVolume(NS, 'nothing')).rejects.toBeInstanceOf(KubeApiError);
+    emulator.faults.clear();
+  });
+
+  it('watches DataVolumes through dropped streams and compacted history', async () => {
+    const events: DataVolumeEvent[] = [];
+    await cluster.ensureSecret(secret('vm-vddk'));
+    const watch = cluster.watchDataVolumes('flotilla.io/execution', (event) => events.push(event));
+    try {
+      await cluster.ensureDataVolume(dataVolume('w-disk-0'));
+      await eventually(() =>
+        events.find((event) => event.name === 'w-disk-0' && event.phase === 'Succeeded'),
+      );
+      emulator.dropWatches(true);
+      await cluster.ensureDataVolume(dataVolume('w-disk-1'));
+      await eventually(() =>
+        events.find((event) => event.name === 'w-disk-1' && event.phase === 'Succeeded'),
+      );
+      emulator.dropWatches();
+      emulator.compactHistory(0);
+      await cluster.ensureDataVolume(dataVolume('w-disk-2'));
+      const last = await eventually(() =>
+        events.find((event) => event.name === 'w-disk-2' && event.phase === 'Succeeded'),
+      );
+      expect(last.annotations['flotilla.io/vm-key']).toBe('vc/vm-1');
+      // Each phase is reported once per DataVolume, resumptions do not replay it.
+      const succeeded = events.filter((event) => event.phase === 'Succeeded').map((event) => event.name);
+      expect(succeeded.sort()).toEqual(['w-disk-0', 'w-disk-1', 'w-disk-2']);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('deletes everything labelled for an execution and VM', async () => {
+    const deleted = await cluster.deleteOwned(NS, { execution: 'exec-1', vm: 'vm-1' });
+    expect(deleted.map((object) => object.kind)).toEqual(expect.arrayContaining(['DataVolume', 'Secret']));
+    await eventually(() => (emulator.list('datavolumes', NS).length === 0 ? true : undefined));
+    expect(emulator.list('secrets', NS)).toHaveLength(0);
+  });
+});

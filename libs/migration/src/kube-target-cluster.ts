@@ -1,0 +1,620 @@
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from '@kubernetes/client-node';
+import {
+  type DataVolume,
+  LABEL_EXECUTION,
+  LABEL_VM,
+  type Pod,
+  type Secret,
+  type VirtualMachine,
+} from '#libs/kubevirt';
+import {
+  type DataVolumeCondition,
+  type DataVolumeEvent,
+  type DataVolumeState,
+  type DeletedObjects,
+  type EnsureResult,
+  type OwnerLabels,
+  type PodState,
+  type TargetCluster,
+  TargetConflictError,
+  type VirtualMachineState,
+} from './ports.js';
+
+const CDI = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' } as const;
+const KUBEVIRT_VM = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' } as const;
+const KUBEVIRT_VMI = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' } as const;
+
+type Json = Record<string, unknown>;
+
+export interface KubeRetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Longest Retry-After honoured; a server asking for more gets this. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_KUBE_RETRY: KubeRetryPolicy = {
+  attempts: 6,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+};
+
+/** A Kubernetes API failure described without the request body (a Secret's data must never reach a log). */
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string | null,
+    readonly operation: string,
+    detail: string,
+  ) {
+    super(`Kubernetes API ${operation} failed: HTTP ${status}${reason ? ` ${reason}` : ''}: ${detail}`);
+    this.name = 'KubeApiError';
+  }
+}
+
+const asObject = (value: unknown): Json =>
+  value !== null && typeof value === 'object' ? (value as Json) : {};
+const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const labelsOf = (object: unknown): Record<string, string> =>
+  asObject(asObject(asObject(object).metadata).labels) as Record<string, string>;
+
+function header(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
+  const value = header(headers, 'retry-after');
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+function statusReason(error: ApiException<unknown>): string | null {
+  const body = typeof error.body === 'string' ? safeParse(error.body) : error.body;
+  return asString(asObject(body).reason);
+}
+
+function statusMessage(error: ApiException<unknown>): string {
+  const body = typeof error.body === 'string' ? safeParse(error.body) : error.body;
+  return asString(asObject(body).message) ?? `HTTP ${error.code}`;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 300) };
+  }
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'EAI_AGAIN',
+]);
+
+function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  return /socket hang up|ECONNRESET|ECONNREFUSED|fetch failed|network/i.test(error.message);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function ownerSelector(owner: OwnerLabels): string {
+  return `${LABEL_EXECUTION}=${owner.execution},${LABEL_VM}=${owner.vm}`;
+}
+
+function dataVolumeState(object: unknown): DataVolumeState {
+  const metadata = asObject(asObject(object).metadata);
+  const status = asObject(asObject(object).status);
+  const progress = asString(status.progress);
+  const match = progress === null ? null : /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(progress);
+  const conditions: DataVolumeCondition[] = (Array.isArray(status.conditions) ? status.conditions : []).map(
+    (entry) => {
+      const condition = asObject(entry);
+      const result: DataVolumeCondition = {
+        type: String(condition.type ?? ''),
+        status: String(condition.status ?? ''),
+      };
+      const reason = asString(condition.reason);
+      const message = asString(condition.message);
+      if (reason) result.reason = reason;
+      if (message) result.message = message;
+      return result;
+    },
+  );
+  const name = String(metadata.name ?? '');
+  return {
+    name,
+    labels: labelsOf(object),
+    phase: asString(status.phase),
+    progressPct: match ? Math.min(100, Number(match[1])) : null,
+    restartCount: typeof status.restartCount === 'number' ? status.restartCount : 0,
+    conditions,
+    claimName: asString(status.claimName) ?? name,
+  };
+}
+
+function podState(object: unknown): PodState {
+  const status = asObject(asObject(object).status);
+  let message = asString(status.message);
+  for (const entry of Array.isArray(status.containerStatuses) ? status.containerStatuses : []) {
+    const terminated = asObject(asObject(asObject(entry).state).terminated);
+    const text = asString(terminated.message) ?? asString(terminated.reason);
+    if (text && terminated.exitCode !== 0) message = text;
+  }
+  return {
+    name: String(asObject(asObject(object).metadata).name ?? ''),
+    labels: labelsOf(object),
+    phase: asString(status.phase),
+    message,
+  };
+}
+
+function virtualMachineState(object: unknown): VirtualMachineState {
+  const metadata = asObject(asObject(object).metadata);
+  const status = asObject(asObject(object).status);
+  const template = asObject(asObject(asObject(object).spec).template);
+  const interfaces = asObject(asObject(asObject(template.spec).domain).devices).interfaces;
+  return {
+    name: String(metadata.name ?? ''),
+    uid: String(metadata.uid ?? ''),
+    labels: labelsOf(object),
+    ready: status.ready === true,
+    printableStatus: asString(status.printableStatus),
+    macAddresses: (Array.isArray(interfaces) ? interfaces : [])
+      .map((entry) => asString(asObject(entry).macAddress))
+      .filter((mac): mac is string => mac !== null),
+  };
+}
+
+/**
+ * The target cluster through `@kubernetes/client-node`: CustomObjectsApi for CDI DataVolumes and
+ * KubeVirt VMs, CoreV1Api for Secrets, PVCs and Pods. Every call retries 429, 5xx and network
+ * failures with exponential back-off, waiting what Retry-After asks (an API server under
+ * priority-and-fairness pressure says how long); 409 on create means the object exists, which an
+ * idempotent ensure accepts when the labels say it is ours.
+ */
+export class KubeTargetCluster implements TargetCluster {
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+  #calls = 0;
+  #vmList: { at: number; list: Promise<Array<VirtualMachineState & { namespace: string }>> } | undefined;
+
+  constructor(
+    private readonly config: KubeConfig,
+    private readonly retry: KubeRetryPolicy = DEFAULT_KUBE_RETRY,
+    private readonly listCacheMs = 5_000,
+  ) {
+    this.core = config.makeApiClient(CoreV1Api);
+    this.custom = config.makeApiClient(CustomObjectsApi);
+  }
+
+  /** API requests sent, retries included (the benchmark reports it). */
+  get calls(): number {
+    return this.#calls;
+  }
+
+  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    let delay = this.retry.baseDelayMs;
+    for (let attempt = 1; ; attempt += 1) {
+      this.#calls += 1;
+      try {
+        return await request();
+      } catch (error) {
+        const retriable =
+          (error instanceof ApiException && (error.code === 429 || error.code >= 500)) ||
+          isNetworkError(error);
+        if (!retriable || attempt >= this.retry.attempts) {
+          if (error instanceof ApiException) {
+            throw new KubeApiError(error.code, statusReason(error), operation, statusMessage(error));
+          }
+          throw error;
+        }
+        const asked = error instanceof ApiException ? retryAfterMs(error.headers) : undefined;
+        const pause =
+          asked !== undefined
+            ? Math.min(asked, this.retry.maxRetryAfterMs)
+            : delay * (0.5 + Math.random() / 2);
+        await sleep(pause);
+        delay = Math.min(delay * 2, this.retry.maxDelayMs);
+      }
+    }
+  }
+
+  /** null on 404. */
+  private async read<T>(operation: string, request: () => Promise<T>): Promise<T | null> {
+    try {
+      return await this.call(operation, request);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  private async remove(operation: string, request: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.call(operation, request);
+      return true;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Create, or accept what is there: a replayed step finds its own object (same execution and VM
+   * labels); anything else with that name is a conflict the operator must resolve.
+   */
+  private async ensure<T>(
+    kind: string,
+    object: { metadata: { name: string; namespace: string; labels: Record<string, string> } },
+    create: () => Promise<unknown>,
+    get: () => Promise<unknown>,
+    decode: (value: unknown) => T,
+  ): Promise<EnsureResult<T>> {
+    const { name, namespace, labels } = object.metadata;
+    try {
+      return {
+        created: true,
+        object: decode(await this.call(`create ${kind} ${namespace}/${name}`, create)),
+      };
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    }
+    const existing = await this.read(`get ${kind} ${namespace}/${name}`, get);
+    if (existing === null) {
+      throw new Error(
+        `${kind} ${namespace}/${name} was reported as existing but cannot be read; it may be terminating`,
+      );
+    }
+    const found = labelsOf(existing);
+    if (found[LABEL_EXECUTION] !== labels[LABEL_EXECUTION] || found[LABEL_VM] !== labels[LABEL_VM]) {
+      throw new TargetConflictError(kind, namespace, name, found);
+    }
+    if (asObject(asObject(existing).metadata).deletionTimestamp) {
+      throw new Error(`${kind} ${namespace}/${name} is still being deleted; trying again later`);
+    }
+    return { created: false, object: decode(existing) };
+  }
+
+  ensureSecret(secret: Secret): Promise<EnsureResult<{ name: string }>> {
+    const { name, namespace } = secret.metadata;
+    return this.ensure(
+      'Secret',
+      secret,
+      () => this.core.createNamespacedSecret({ namespace, body: secret }),
+      () => this.core.readNamespacedSecret({ namespace, name }),
+      () => ({ name }),
+    );
+  }
+
+  ensureDataVolume(dataVolume: DataVolume): Promise<EnsureResult<DataVolumeState>> {
+    const { name, namespace } = dataVolume.metadata;
+    return this.ensure(
+      'DataVolume',
+      dataVolume,
+      () => this.custom.createNamespacedCustomObject({ ...CDI, namespace, body: dataVolume }),
+      () => this.custom.getNamespacedCustomObject({ ...CDI, namespace, name }),
+      dataVolumeState,
+    );
+  }
+
+  ensurePod(pod: Pod): Promise<EnsureResult<PodState>> {
+    const { name, namespace } = pod.metadata;
+    return this.ensure(
+      'Pod',
+      pod,
+      () => this.core.createNamespacedPod({ namespace, body: pod }),
+      () => this.core.readNamespacedPod({ namespace, name }),
+      podState,
+    );
+  }
+
+  ensureVirtualMachine(vm: VirtualMachine): Promise<EnsureResult<VirtualMachineState>> {
+    const { name, namespace } = vm.metadata;
+    return this.ensure(
+      'VirtualMachine',
+      vm,
+      () => this.custom.createNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, body: vm }),
+      () => this.custom.getNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, name }),
+      virtualMachineState,
+    );
+  }
+
+  async getDataVolume(namespace: string, name: string): Promise<DataVolumeState | null> {
+    const object = await this.read(`get DataVolume ${namespace}/${name}`, () =>
+      this.custom.getNamespacedCustomObject({ ...CDI, namespace, name }),
+    );
+    return object === null ? null : dataVolumeState(object);
+  }
+
+  async deleteDataVolume(namespace: string, name: string): Promise<void> {
+    await this.remove(`delete DataVolume ${namespace}/${name}`, () =>
+      this.custom.deleteNamespacedCustomObject({ ...CDI, namespace, name, propagationPolicy: 'Background' }),
+    );
+  }
+
+  async getPod(namespace: string, name: string): Promise<PodState | null> {
+    const object = await this.read(`get Pod ${namespace}/${name}`, () =>
+      this.core.readNamespacedPod({ namespace, name }),
+    );
+    return object === null ? null : podState(object);
+  }
+
+  async pvcVolumeMode(namespace: string, name: string): Promise<'Filesystem' | 'Block' | null> {
+    const object = await this.read(`get PersistentVolumeClaim ${namespace}/${name}`, () =>
+      this.core.readNamespacedPersistentVolumeClaim({ namespace, name }),
+    );
+    if (object === null) return null;
+    return object.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem';
+  }
+
+  async getVirtualMachine(namespace: string, name: string): Promise<VirtualMachineState | null> {
+    const object = await this.read(`get VirtualMachine ${namespace}/${name}`, () =>
+      this.custom.getNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, name }),
+    );
+    return object === null ? null : virtualMachineState(object);
+  }
+
+  /**
+   * Every VM in the cluster, shared by the Preflights of a few seconds: listing a cluster's VMs
+   * for each of hundreds of VMs would be quadratic. A VM created since the list was taken is
+   * missed only for `listCacheMs`; the VMs of one wave have the distinct MACs of one inventory.
+   */
+  listVirtualMachines(): Promise<Array<VirtualMachineState & { namespace: string }>> {
+    const cached = this.#vmList;
+    if (cached && Date.now() - cached.at < this.listCacheMs) return cached.list;
+    const list = this.call('list VirtualMachines', () =>
+      this.custom.listClusterCustomObject({ ...KUBEVIRT_VM }),
+    ).then((result) => {
+      const items = asObject(result).items;
+      return (Array.isArray(items) ? items : []).map((item) => ({
+        ...virtualMachineState(item),
+        namespace: String(asObject(asObject(item).metadata).namespace ?? ''),
+      }));
+    });
+    this.#vmList = { at: Date.now(), list };
+    list.catch(() => {
+      if (this.#vmList?.list === list) this.#vmList = undefined;
+    });
+    return list;
+  }
+
+  async patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void> {
+    await this.call(`patch PersistentVolumeClaim ${namespace}/${pvcName}`, () =>
+      this.core.patchNamespacedPersistentVolumeClaim(
+        { namespace, name: pvcName, body: patch },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<void> {
+    await this.remove(`delete Secret ${namespace}/${name}`, () =>
+      this.core.deleteNamespacedSecret({ namespace, name }),
+    );
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.remove(`delete Pod ${namespace}/${name}`, () =>
+      this.core.deleteNamespacedPod({ namespace, name }),
+    );
+  }
+
+  /**
+   * Deletes by label, VM first so nothing runs from disks about to go, then the VMI it started
+   * (which carries only the template's labels), pods, DataVolumes, the PVCs CDI made for them
+   * (labelled like their DataVolume, or named after it) and the Secret.
+   */
+  async deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]> {
+    const labelSelector = ownerSelector(owner);
+    const deleted: DeletedObjects[] = [];
+    const vms = asObject(
+      await this.call('list VirtualMachines', () =>
+        this.custom.listNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, labelSelector }),
+      ),
+    ).items;
+    for (const item of Array.isArray(vms) ? vms : []) {
+      const name = String(asObject(asObject(item).metadata).name);
+      if (
+        await this.remove(`delete VirtualMachine ${namespace}/${name}`, () =>
+          this.custom.deleteNamespacedCustomObject({
+            ...KUBEVIRT_VM,
+            namespace,
+            name,
+            propagationPolicy: 'Background',
+          }),
+        )
+      ) {
+        deleted.push({ kind: 'VirtualMachine', name });
+      }
+      const vmi = await this.read(`get VirtualMachineInstance ${namespace}/${name}`, () =>
+        this.custom.getNamespacedCustomObject({ ...KUBEVIRT_VMI, namespace, name }),
+      );
+      if (vmi !== null && labelsOf(vmi)[LABEL_VM] === owner.vm) {
+        if (
+          await this.remove(`delete VirtualMachineInstance ${namespace}/${name}`, () =>
+            this.custom.deleteNamespacedCustomObject({ ...KUBEVIRT_VMI, namespace, name }),
+          )
+        ) {
+          deleted.push({ kind: 'VirtualMachineInstance', name });
+        }
+      }
+    }
+    const pods = await this.call('list Pods', () =>
+      this.core.listNamespacedPod({ namespace, labelSelector }),
+    );
+    for (const pod of pods.items) {
+      const name = pod.metadata?.name ?? '';
+      if (
+        await this.remove(`delete Pod ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPod({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'Pod', name });
+      }
+    }
+    const dataVolumes = asObject(
+      await this.call('list DataVolumes', () =>
+        this.custom.listNamespacedCustomObject({ ...CDI, namespace, labelSelector }),
+      ),
+    ).items;
+    const claimNames = new Set<string>();
+    for (const item of Array.isArray(dataVolumes) ? dataVolumes : []) {
+      const state = dataVolumeState(item);
+      claimNames.add(state.claimName);
+      await this.deleteDataVolume(namespace, state.name);
+      deleted.push({ kind: 'DataVolume', name: state.name });
+    }
+    const pvcs = await this.call('list PersistentVolumeClaims', () =>
+      this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
+    );
+    for (const pvc of pvcs.items) if (pvc.metadata?.name) claimNames.add(pvc.metadata.name);
+    for (const name of claimNames) {
+      if (
+        await this.remove(`delete PersistentVolumeClaim ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'PersistentVolumeClaim', name });
+      }
+    }
+    const secrets = await this.call('list Secrets', () =>
+      this.core.listNamespacedSecret({ namespace, labelSelector }),
+    );
+    for (const secret of secrets.items) {
+      const name = secret.metadata?.name ?? '';
+      if (
+        await this.remove(`delete Secret ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedSecret({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'Secret', name });
+      }
+    }
+    return deleted;
+  }
+
+  async countOwned(namespace: string, owner: OwnerLabels): Promise<number> {
+    const labelSelector = ownerSelector(owner);
+    const lists = await Promise.all([
+      this.call('list VirtualMachines', () =>
+        this.custom.listNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, labelSelector }),
+      ),
+      this.call('list DataVolumes', () =>
+        this.custom.listNamespacedCustomObject({ ...CDI, namespace, labelSelector }),
+      ),
+      this.call('list PersistentVolumeClaims', () =>
+        this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
+      ),
+      this.call('list Pods', () => this.core.listNamespacedPod({ namespace, labelSelector })),
+      this.call('list Secrets', () => this.core.listNamespacedSecret({ namespace, labelSelector })),
+    ]);
+    return lists.reduce<number>((total, list) => {
+      const items = asObject(list).items;
+      return total + (Array.isArray(items) ? items.length : 0);
+    }, 0);
+  }
+
+  /**
+   * Watches the DataVolumes carrying `labelSelector` in every namespace and reports phase and
+   * restart changes. Resumes from the last resourceVersion seen when the stream drops, lists
+   * again on 410 Gone (history compacted), and backs off while the API server is unreachable.
+   */
+  watchDataVolumes(labelSelector: string, onEvent: (event: DataVolumeEvent) => void): { stop(): void } {
+    const watch = new Watch(this.config);
+    let stopped = false;
+    let resourceVersion: string | undefined;
+    let abort: AbortController | undefined;
+    let failures = 0;
+    const seen = new Map<string, string>();
+    const report = (object: unknown) => {
+      const metadata = asObject(asObject(object).metadata);
+      const state = dataVolumeState(object);
+      const key = `${String(metadata.namespace)}/${state.name}`;
+      const signature = `${state.phase}:${state.restartCount}`;
+      if (seen.get(key) === signature) return;
+      seen.set(key, signature);
+      onEvent({
+        namespace: String(metadata.namespace ?? ''),
+        name: state.name,
+        uid: String(metadata.uid ?? ''),
+        labels: state.labels,
+        annotations: asObject(metadata.annotations) as Record<string, string>,
+        phase: state.phase,
+        restartCount: state.restartCount,
+      });
+    };
+    const list = async () => {
+      const result = asObject(
+        await this.call('list DataVolumes', () =>
+          this.custom.listClusterCustomObject({ ...CDI, labelSelector }),
+        ),
+      );
+      for (const item of Array.isArray(result.items) ? result.items : []) report(item);
+      resourceVersion = asString(asObject(result.metadata).resourceVersion) ?? undefined;
+    };
+    const start = async (): Promise<void> => {
+      if (stopped) return;
+      try {
+        if (resourceVersion === undefined) await list();
+        let gone = false;
+        abort = await watch.watch(
+          `/apis/${CDI.group}/${CDI.version}/${CDI.plural}`,
+          { labelSelector, resourceVersion, allowWatchBookmarks: true },
+          (type, object) => {
+            failures = 0;
+            const version = asString(asObject(asObject(object).metadata).resourceVersion);
+            if (type === 'ERROR') {
+              if (asObject(object).code === 410) gone = true;
+              return;
+            }
+            if (version) resourceVersion = version;
+            if (type === 'ADDED' || type === 'MODIFIED') report(object);
+            if (type === 'DELETED')
+              seen.delete(
+                `${String(asObject(asObject(object).metadata).namespace)}/${dataVolumeState(object).name}`,
+              );
+          },
+          (error) => {
+            if (stopped) return;
+            if (gone) resourceVersion = undefined;
+            if (error) failures += 1;
+            setTimeout(() => void start(), Math.min(100 * 2 ** failures, 5_000)).unref();
+          },
+        );
+      } catch {
+        failures += 1;
+        if (!stopped) setTimeout(() => void start(), Math.min(100 * 2 ** failures, 5_000)).unref();
+      }
+    };
+    void start();
+    return {
+      stop() {
+        stopped = true;
+        abort?.abort();
+      },
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import { LABEL_EXECUTION, LABEL_VM, planDisks, toLabelValue, type VmMigrationSpec } from '#libs/kubevirt';
+import type { OwnerLabels } from './ports.js';
+import type { ItinerarySettings, PlannedDiskSummary, VmExecutionSpec, VmStep } from './types.js';
+
+const MIB = 1024 * 1024;
+
+/** The builders' view of a VM: the frozen spec plus what the executor learned and is configured with. */
+export function migrationSpecOf(
+  step: VmStep,
+  settings: Pick<ItinerarySettings, 'vcenter' | 'vddkInitImage'>,
+): VmMigrationSpec {
+  const { spec } = step;
+  const migration: VmMigrationSpec = {
+    vm: spec.vm,
+    planId: spec.planId,
+    waveNumber: spec.waveNumber,
+    executionId: step.executionId,
+    targetNamespace: spec.targetNamespace,
+    targetName: spec.targetName,
+    networkMap: spec.networkMap,
+    storageMap: spec.storageMap,
+    vcenter: settings.vcenter,
+    vddkInitImage: settings.vddkInitImage,
+    compatibilityMode: !spec.convertGuest,
+    preference: spec.preference,
+    start: spec.startAfterMigration,
+  };
+  if (step.powerStateBefore !== null) migration.sourcePowerState = step.powerStateBefore;
+  if (step.runtime.biosUuid !== undefined) migration.biosUuid = step.runtime.biosUuid;
+  return migration;
+}
+
+/**
+ * The disks of a VM as the copy scheduler counts them, computed once when the wave starts with the
+ * same builder the DataVolumes come from, so disk N is always DataVolume N.
+ */
+export function plannedDisksOf(
+  spec: Omit<VmExecutionSpec, 'disks'>,
+  executionId: string,
+): PlannedDiskSummary[] {
+  const migration: VmMigrationSpec = {
+    vm: spec.vm,
+    planId: spec.planId,
+    waveNumber: spec.waveNumber,
+    executionId,
+    targetNamespace: spec.targetNamespace,
+    targetName: spec.targetName,
+    networkMap: spec.networkMap,
+    storageMap: spec.storageMap,
+    vcenter: { url: 'https://vcenter.invalid/sdk', thumbprint: '' },
+    vddkInitImage: '',
+    compatibilityMode: !spec.convertGuest,
+    preference: spec.preference,
+    start: spec.startAfterMigration,
+  };
+  return planDisks(migration).map((planned) => ({
+    index: planned.index,
+    label: planned.disk.label,
+    backingFile: planned.backingFile,
+    datastore: planned.disk.datastore ?? '',
+    capacityBytes: Math.ceil(planned.disk.capacityMiB) * MIB,
+    dataVolume: planned.dataVolumeName,
+  }));
+}
+
+export function ownerLabelsOf(executionId: string, vmKey: string): OwnerLabels {
+  return { execution: toLabelValue(executionId), vm: toLabelValue(vmKey) };
+}
+
+export function isOwnedBy(labels: Record<string, string> | undefined, owner: OwnerLabels): boolean {
+  return labels?.[LABEL_EXECUTION] === owner.execution && labels?.[LABEL_VM] === owner.vm;
+}
+
+/** `ab:cd...`, `ABCD...` and `AB:CD:...` are the same SHA-1 thumbprint. */
+export function sameThumbprint(a: string, b: string): boolean {
+  const bare = (value: string) => value.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  return bare(a) === bare(b);
+}

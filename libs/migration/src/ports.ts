@@ -1,0 +1,144 @@
+import type { DataVolume, Pod, Secret, VirtualMachine } from '#libs/kubevirt';
+import type { SourcePowerState } from './types.js';
+
+/** A virtual disk as vCenter reports it now (Preflight compares it with the approved plan). */
+export interface SourceDisk {
+  key: number;
+  label: string | null;
+  backingFile: string;
+  capacityBytes: number;
+}
+
+export interface SourceVm {
+  /** Managed object id, e.g. `vm-42`. */
+  ref: string;
+  name: string;
+  powerState: SourcePowerState;
+  toolsRunning: boolean;
+  biosUuid: string | null;
+  disks: SourceDisk[];
+}
+
+/** What the itinerary needs of vCenter. */
+export interface SourceVcenter {
+  findVmByInstanceUuid(instanceUuid: string): Promise<SourceVm | null>;
+  /** Power state and whether VMware Tools runs (a graceful shutdown needs it). */
+  state(ref: string): Promise<{ powerState: SourcePowerState; toolsRunning: boolean }>;
+  /** Asks VMware Tools to shut the guest down; returns at once. */
+  shutdownGuest(ref: string): Promise<void>;
+  /** Hard power-off, awaited; a VM already off is not an error. */
+  powerOff(ref: string): Promise<void>;
+  /** Power on, awaited; a VM already on is not an error. */
+  powerOn(ref: string): Promise<void>;
+  /** SHA-1 thumbprint of the vCenter certificate as served now (`AB:CD:...`). */
+  thumbprint(): Promise<string>;
+}
+
+/** The labels that identify what one execution created for one VM. */
+export interface OwnerLabels {
+  execution: string;
+  vm: string;
+}
+
+export interface DataVolumeCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface DataVolumeState {
+  name: string;
+  labels: Record<string, string>;
+  phase: string | null;
+  /** `status.progress` as a number of percent; null when CDI says N/A or nothing. */
+  progressPct: number | null;
+  restartCount: number;
+  conditions: DataVolumeCondition[];
+  /** The PVC CDI bound for it (`status.claimName`, else the DataVolume's name). */
+  claimName: string;
+}
+
+export interface PodState {
+  name: string;
+  labels: Record<string, string>;
+  phase: string | null;
+  /** The container's termination message or reason, when it ended. */
+  message: string | null;
+}
+
+export interface VirtualMachineState {
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  ready: boolean;
+  printableStatus: string | null;
+  /** MAC addresses its interfaces ask for. */
+  macAddresses: string[];
+}
+
+export interface EnsureResult<T> {
+  /** False when the object already existed (a step running again after a crash). */
+  created: boolean;
+  object: T;
+}
+
+/** The target objects an execution created for a VM, deleted on cancel. */
+export interface DeletedObjects {
+  kind: string;
+  name: string;
+}
+
+export interface DataVolumeEvent {
+  namespace: string;
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  phase: string | null;
+  restartCount: number;
+}
+
+/**
+ * What the itinerary needs of the target cluster. Every `ensure` is idempotent by the object's
+ * deterministic name: an object that exists with the same owner labels is taken as is, one that
+ * exists with other labels is refused (`TargetConflictError`).
+ */
+export interface TargetCluster {
+  ensureSecret(secret: Secret): Promise<EnsureResult<{ name: string }>>;
+  ensureDataVolume(dataVolume: DataVolume): Promise<EnsureResult<DataVolumeState>>;
+  ensurePod(pod: Pod): Promise<EnsureResult<PodState>>;
+  ensureVirtualMachine(vm: VirtualMachine): Promise<EnsureResult<VirtualMachineState>>;
+  getDataVolume(namespace: string, name: string): Promise<DataVolumeState | null>;
+  deleteDataVolume(namespace: string, name: string): Promise<void>;
+  getPod(namespace: string, name: string): Promise<PodState | null>;
+  /** The PVC's `spec.volumeMode`, null when the PVC does not exist yet. */
+  pvcVolumeMode(namespace: string, name: string): Promise<'Filesystem' | 'Block' | null>;
+  getVirtualMachine(namespace: string, name: string): Promise<VirtualMachineState | null>;
+  /** Every VirtualMachine in the cluster, for MAC conflicts. */
+  listVirtualMachines(): Promise<Array<VirtualMachineState & { namespace: string }>>;
+  /** Merge-patches the PVC's metadata.ownerReferences (moves ownership to the VM). */
+  patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void>;
+  deleteSecret(namespace: string, name: string): Promise<void>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  /** Deletes every VM, VMI, DataVolume, PVC, Pod and Secret carrying these labels. */
+  deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]>;
+  /** Count of objects still carrying these labels (after deleteOwned they may still be terminating). */
+  countOwned(namespace: string, owner: OwnerLabels): Promise<number>;
+}
+
+/** An object with our deterministic name exists but was not created by this execution for this VM. */
+export class TargetConflictError extends Error {
+  constructor(
+    readonly kind: string,
+    readonly namespace: string,
+    readonly objectName: string,
+    readonly labels: Record<string, string>,
+  ) {
+    super(
+      `${kind} ${namespace}/${objectName} already exists and was not created by this execution for this VM ` +
+        `(labels: ${JSON.stringify(labels)})`,
+    );
+    this.name = 'TargetConflictError';
+  }
+}

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AssessmentSummary } from '#libs/assessment';
+import { summarizeInventory } from '#libs/inventory';
+import { flotillaMigrations } from '#migrations';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { makeInventory } from '../../assessment/src/testing/index.js';
+import { AssessmentStore } from './assessment-store.js';
+import { type FlotillaDatabase, openDatabase } from './data-source.js';
+import { ExecutionAlreadyActiveError, ExecutionStore, type NewExecutionVm } from './execution-store.js';
+import { InventoryStore } from './inventory-store.js';
+import { PlanStore } from './plan-store.js';
+
+const GIB = 2 ** 30;
+
+function vm(key: string, host: string, sizesGiB: number[], datastore = 'ds1'): NewExecutionVm {
+  return {
+    vmKey: key,
+    name: key,
+    targetName: key,
+    sourceHost: host,
+    spec: { vmKey: key },
+    firstPhase: 'Preflight',
+    disks: sizesGiB.map((size, index) => ({ index, datastore, capacityBytes: size * GIB })),
+  };
+}
+
+describe('ExecutionStore', () => {
+  let testDatabase: TestDatabase;
+  let database: FlotillaDatabase;
+  let replicas: FlotillaDatabase[];
+  let store: ExecutionStore;
+  let inventoryId: string;
+  let assessmentId: string;
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase('flotilla_exec_store');
+    database = await openDatabase({ databaseUrl: testDatabase.url, migrations: flotillaMigrations });
+    // Separate pools stand for separate executor replicas.
+    replicas = await Promise.all(
+      [1, 2, 3].map(() =>
+        openDatabase({
+          databaseUrl: testDatabase.url,
+          migrations: flotillaMigrations,
+          migrationMode: 'none',
+        }),
+      ),
+    );
+    store = new ExecutionStore(database.dataSource);
+    const inventory = makeInventory([]);
+    inventoryId = await new InventoryStore(database.dataSource).save(
+      inventory,
+      'empty',
+      summarizeInventory(inventory),
+    );
+    assessmentId = await new AssessmentStore(database.dataSource).save({
+      inventoryId,
+      policy: {},
+      policyHash: 'p',
+      assessedAt: new Date(),
+      summary: {} as AssessmentSummary,
+      vms: [],
+    });
+  });
+
+  afterAll(async () => {
+    for (const replica of replicas ?? []) await replica.close();
+    await database?.close();
+    await testDatabase?.drop();
+  });
+
+  async function newPlan(): Promise<string> {
+    return new PlanStore(database.dataSource).create({
+      name: `plan ${randomUUID()}`,
+      inventoryId,
+      assessmentId,
+      createdBy: 'test',
+      content: { settings: {}, result: {}, waveHashes: [{ number: 1, hash: 'h' }] },
+    });
+  }
+
+  async function clearSlots(): Promise<void> {
+    await database.dataSource.query('DELETE FROM copy_slots');
+    await database.dataSource.query(`UPDATE executions SET status = 'completed'`);
+  }
+
+  it('refuses a second active execution of the same wave', async () => {
+    const planId = await newPlan();
+    const input = {
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('a', 'h1', [1])],
+    };
+    await store.create(input);
+    await expect(store.create(input)).rejects.toBeInstanceOf(ExecutionAlreadyActiveError);
+    await clearSlots();
+  });
+
+  it('admits largest disks first and never past the per-host limit, even with replicas racing', async () => {
+    const planId = await newPlan();
+    const vms = Array.from({ length: 30 }, (_, index) =>
+      vm(`vm-${String(index).padStart(2, '0')}`, index % 2 ? 'esx-b' : 'esx-a', [index + 1, 1]),
+    );
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms,
+    });
+    const limits = { perHost: 10, perDatastore: null, perExecution: null, global: null };
+    const admitted = (
+      await Promise.all(
+        replicas.flatMap((replica) =>
+          [1, 2].map(() => new ExecutionStore(replica.dataSource).admitQueuedVms(limits)),
+        ),
+      )
+    ).flat();
+    // 2 disks each, 10 per host: 5 VMs per host, the largest ones.
+    expect(admitted).toHaveLength(10);
+    const slots = await store.slotsInUse();
+    const perHost = new Map<string, number>();
+    for (const slot of slots) perHost.set(slot.sourceHost, (perHost.get(slot.sourceHost) ?? 0) + 1);
+    expect(Object.fromEntries(perHost)).toEqual({ 'esx-a': 10, 'esx-b': 10 });
+    expect(admitted.map((entry) => entry.vmKey).sort()).toEqual([
+      'vm-20',
+      'vm-21',
+      'vm-22',
+      'vm-23',
+      'vm-24',
+      'vm-25',
+      'vm-26',
+      'vm-27',
+      'vm-28',
+      'vm-29',
+    ]);
+    // A finished disk frees one slot: not enough for a 2-disk VM until a second one is freed.
+    await store.releaseSlots(executionId, 'vm-29', [0]);
+    expect(await store.admitQueuedVms(limits)).toEqual([]);
+    await store.releaseSlots(executionId, 'vm-29', [1]);
+    expect((await store.admitQueuedVms(limits)).map((entry) => entry.vmKey)).toEqual(['vm-19']);
+    await clearSlots();
+  });
+
+  it('honours the per-datastore, per-execution and global limits, and admits an oversized VM alone', async () => {
+    const planId = await newPlan();
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [
+        vm('big', 'esx-c', [9, 9, 9, 9], 'ds-x'),
+        vm('s1', 'esx-d', [5], 'ds-y'),
+        vm('s2', 'esx-d', [4], 'ds-y'),
+        vm('s3', 'esx-e', [3], 'ds-z'),
+      ],
+    });
+    const byDatastore = await store.admitQueuedVms({
+      perHost: 2,
+      perDatastore: 1,
+      perExecution: null,
+      global: null,
+    });
+    expect(byDatastore.map((entry) => entry.vmKey)).toEqual(['big', 's1', 's3']);
+    await store.releaseSlots(executionId, 's1');
+    const capped = await store.admitQueuedVms({
+      perHost: 10,
+      perDatastore: null,
+      perExecution: 5,
+      global: 100,
+    });
+    expect(capped).toEqual([]);
+    await store.releaseSlots(executionId, 's3');
+    expect(
+      await store.admitQueuedVms({ perHost: 10, perDatastore: null, perExecution: 100, global: 4 }),
+    ).toEqual([]);
+    expect(
+      (await store.admitQueuedVms({ perHost: 10, perDatastore: null, perExecution: 100, global: 5 })).map(
+        (e) => e.vmKey,
+      ),
+    ).toEqual(['s2']);
+    await clearSlots();
+  });
+
+  it('lets one worker claim a VM at a time and drops a commit whose lease was lost', async () => {
+    const planId = await newPlan();
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('solo', 'esx-f', [1])],
+    });
+    await store.admitQueuedVms({ perHost: 10, perDatastore: null, perExecution: null, global: null });
+    const claims = await Promise.all(
+      replicas.map((replica, index) =>
+        new ExecutionStore(replica.dataSource).claim(executionId, 'solo', `worker-${index}`, 200),
+      ),
+    );
+    const winners = claims.filter((claim) => claim !== null);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0];
+    if (!winner) throw new Error('no winner');
+    // The lease runs out; another worker takes over; the first one's result is refused.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = await store.claim(executionId, 'solo', 'worker-late', 10_000);
+    expect(second).not.toBeNull();
+    expect(
+      await store.commit(winner, winner.leaseOwner ?? '', {
+        phase: 'StorePowerState',
+        phaseState: 'pending',
+        phaseChanged: true,
+      }),
+    ).toBeNull();
+    const revision = await store.commit(second as NonNullable<typeof second>, 'worker-late', {
+      phase: 'StorePowerState',
+      phaseState: 'pending',
+      phaseChanged: true,
+    });
+    expect(revision).toBe((second?.revision ?? 0) + 1);
+    expect((await store.getVm(executionId, 'solo'))?.phase).toBe('StorePowerState');
+    // A step timer that is not due yet does not claim.
+    await store.commit(
+      (await store.claim(executionId, 'solo', 'w', 10_000)) as NonNullable<typeof second>,
+      'w',
+      {
+        phase: 'StorePowerState',
+        phaseState: 'waiting',
+        phaseChanged: false,
+        wakeAt: new Date(Date.now() + 60_000),
+      },
+    );
+    expect(await store.claim(executionId, 'solo', 'w', 10_000, { onlyIfDue: true })).toBeNull();
+    expect(await store.claim(executionId, 'solo', 'w', 10_000)).not.toBeNull();
+    await clearSlots();
+  });
+});

@@ -1,0 +1,801 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export type ExecutionStatus = 'queued' | 'running' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
+export type ExecutionVmStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `pending`: the phase has not acted yet; `running`: a worker holds it; `waiting`: it acted and waits. */
+export type PhaseState = 'pending' | 'running' | 'waiting';
+
+export const ACTIVE_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'cancelling'];
+
+export interface ExecutionRecord {
+  id: string;
+  planId: string;
+  waveNumber: number;
+  waveHash: string;
+  status: ExecutionStatus;
+  spec: unknown;
+  requestedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface VmErrorRecord {
+  phase: string;
+  message: string;
+  at: string;
+}
+
+export interface ExecutionVmRecord {
+  executionId: string;
+  vmKey: string;
+  name: string;
+  targetName: string;
+  sourceHost: string | null;
+  spec: unknown;
+  phase: string;
+  phaseState: PhaseState;
+  status: ExecutionVmStatus;
+  attempt: number;
+  powerStateBefore: string | null;
+  disks: unknown[];
+  runtime: Record<string, unknown>;
+  error: VmErrorRecord | null;
+  cancelRequested: boolean;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  wakeAt: string | null;
+  phaseStartedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+  revision: number;
+}
+
+export interface ExecutionEventRecord {
+  id: number;
+  executionId: string;
+  vmKey: string | null;
+  at: string;
+  phase: string | null;
+  kind: string;
+  message: string;
+}
+
+export interface NewExecutionVm {
+  vmKey: string;
+  name: string;
+  targetName: string;
+  sourceHost: string | null;
+  spec: unknown;
+  firstPhase: string;
+  /** Disks as the copy scheduler counts them: one slot each while it copies. */
+  disks: Array<{ index: number; datastore: string; capacityBytes: number }>;
+}
+
+/** In-flight disk limits; null means no limit of that kind. */
+export interface CopyLimits {
+  perHost: number;
+  perDatastore: number | null;
+  perExecution: number | null;
+  global: number | null;
+}
+
+export interface AdmittedVm {
+  executionId: string;
+  vmKey: string;
+  revision: number;
+}
+
+/** What a phase step persists when it ends. */
+export interface StepCommit {
+  phase: string;
+  phaseState: PhaseState;
+  status?: ExecutionVmStatus;
+  /** The phase changed: its start time resets. */
+  phaseChanged: boolean;
+  runtime?: Record<string, unknown>;
+  disks?: unknown[];
+  powerStateBefore?: string;
+  error?: VmErrorRecord | null;
+  wakeAt?: Date | null;
+  finished?: boolean;
+  /** Recorded in the same statement, only if the commit lands. */
+  events?: Array<{ phase: string | null; kind: string; message: string }>;
+}
+
+export class ExecutionAlreadyActiveError extends Error {
+  constructor(
+    readonly planId: string,
+    readonly waveNumber: number,
+  ) {
+    super(`Wave ${waveNumber} of plan ${planId} is already executing`);
+    this.name = 'ExecutionAlreadyActiveError';
+  }
+}
+
+/** Any key works as long as every replica uses the same one: it serializes copy-slot grants. */
+const COPY_SCHEDULER_LOCK_KEY = 4_170_221_312;
+
+/** node-postgres through TypeORM returns [rows, count] for UPDATE/DELETE ... RETURNING. */
+function rowsOf(result: unknown): Array<Record<string, unknown>> {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as Array<Record<string, unknown>>;
+  }
+  return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : [];
+}
+
+const iso = (value: unknown): string | null => (value ? new Date(value as string).toISOString() : null);
+
+function toExecution(row: Record<string, unknown>): ExecutionRecord {
+  return {
+    id: String(row.id),
+    planId: String(row.plan_id),
+    waveNumber: Number(row.wave_number),
+    waveHash: String(row.wave_hash),
+    status: row.status as ExecutionStatus,
+    spec: row.spec,
+    requestedBy: String(row.requested_by),
+    createdAt: iso(row.created_at) as string,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+function toVm(row: Record<string, unknown>): ExecutionVmRecord {
+  return {
+    executionId: String(row.execution_id),
+    vmKey: String(row.vm_key),
+    name: String(row.name),
+    targetName: String(row.target_name),
+    sourceHost: (row.source_host as string | null) ?? null,
+    spec: row.spec,
+    phase: String(row.phase),
+    phaseState: row.phase_state as PhaseState,
+    status: row.status as ExecutionVmStatus,
+    attempt: Number(row.attempt),
+    powerStateBefore: (row.power_state_before as string | null) ?? null,
+    disks: (row.disks as unknown[]) ?? [],
+    runtime: (row.runtime as Record<string, unknown>) ?? {},
+    error: (row.error as VmErrorRecord | null) ?? null,
+    cancelRequested: Boolean(row.cancel_requested),
+    leaseOwner: (row.lease_owner as string | null) ?? null,
+    leaseExpiresAt: iso(row.lease_expires_at),
+    wakeAt: iso(row.wake_at),
+    phaseStartedAt: iso(row.phase_started_at),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    updatedAt: iso(row.updated_at) as string,
+    revision: Number(row.revision),
+  };
+}
+
+function toEvent(row: Record<string, unknown>): ExecutionEventRecord {
+  return {
+    id: Number(row.id),
+    executionId: String(row.execution_id),
+    vmKey: (row.vm_key as string | null) ?? null,
+    at: iso(row.at) as string,
+    phase: (row.phase as string | null) ?? null,
+    kind: String(row.kind),
+    message: String(row.message),
+  };
+}
+
+interface SlotCandidate {
+  executionId: string;
+  vmKey: string;
+  sourceHost: string;
+  disks: Array<{ index: number; datastore: string; capacityBytes: number }>;
+}
+
+/**
+ * Owns every query on executions, their VMs, events and copy slots. The rows are the truth: a
+ * queue job only asks "advance this VM", and the conditional updates here decide whether the
+ * asking worker may.
+ */
+export class ExecutionStore {
+  #roundTrips = 0;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Statements sent to Postgres by this store (the benchmark reports it per VM). */
+  get roundTrips(): number {
+    return this.#roundTrips;
+  }
+
+  private query(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<unknown> {
+    this.#roundTrips += 1;
+    return (manager ?? this.dataSource.manager).query(sql, params);
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    // BEGIN and COMMIT are round trips too.
+    this.#roundTrips += 2;
+    return this.dataSource.transaction(work);
+  }
+
+  /** Creates the execution and its VMs (all `queued`) in one transaction; the caller may pass its own. */
+  async create(
+    input: {
+      planId: string;
+      waveNumber: number;
+      waveHash: string;
+      requestedBy: string;
+      spec: unknown;
+      vms: NewExecutionVm[];
+    },
+    manager?: EntityManager,
+  ): Promise<string> {
+    const id = randomUUID();
+    const run = async (tx: EntityManager) => {
+      try {
+        await this.query(
+          `INSERT INTO executions (id, plan_id, wave_number, wave_hash, status, spec, requested_by)
+           VALUES ($1, $2, $3, $4, 'queued', $5, $6)`,
+          [id, input.planId, input.waveNumber, input.waveHash, JSON.stringify(input.spec), input.requestedBy],
+          tx,
+        );
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505')
+          throw new ExecutionAlreadyActiveError(input.planId, input.waveNumber);
+        throw error;
+      }
+      for (let offset = 0; offset < input.vms.length; offset += 200) {
+        const batch = input.vms.slice(offset, offset + 200);
+        const params: unknown[] = [];
+        const values = batch.map((vm) => {
+          const largest = Math.max(0, ...vm.disks.map((disk) => disk.capacityBytes));
+          const total = vm.disks.reduce((sum, disk) => sum + disk.capacityBytes, 0);
+          params.push(
+            id,
+            vm.vmKey,
+            vm.name,
+            vm.targetName,
+            vm.sourceHost,
+            JSON.stringify(vm.spec),
+            vm.firstPhase,
+            JSON.stringify(vm.disks),
+            largest,
+            total,
+          );
+          const base = params.length - 10;
+          return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, 'pending', 'queued', $${base + 8}, $${base + 9}, $${base + 10})`;
+        });
+        await this.query(
+          `INSERT INTO execution_vms (execution_id, vm_key, name, target_name, source_host, spec, phase, phase_state, status,
+             copy_disks, largest_disk_bytes, total_bytes)
+           VALUES ${values.join(', ')}`,
+          params,
+          tx,
+        );
+      }
+    };
+    if (manager) await run(manager);
+    else await this.transaction(run);
+    return id;
+  }
+
+  async get(id: string): Promise<ExecutionRecord | null> {
+    const rows = rowsOf(await this.query('SELECT * FROM executions WHERE id = $1', [id]));
+    return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  async listVms(executionId: string): Promise<ExecutionVmRecord[]> {
+    const rows = rowsOf(
+      await this.query('SELECT * FROM execution_vms WHERE execution_id = $1 ORDER BY vm_key', [executionId]),
+    );
+    return rows.map(toVm);
+  }
+
+  async getVm(executionId: string, vmKey: string): Promise<ExecutionVmRecord | null> {
+    const rows = rowsOf(
+      await this.query('SELECT * FROM execution_vms WHERE execution_id = $1 AND vm_key = $2', [
+        executionId,
+        vmKey,
+      ]),
+    );
+    return rows[0] ? toVm(rows[0]) : null;
+  }
+
+  /** Moves a queued execution to running (once); later calls change nothing. */
+  async markStarted(executionId: string): Promise<boolean> {
+    const rows = rowsOf(
+      await this.query(
+        `UPDATE executions SET status = 'running', started_at = COALESCE(started_at, now())
+         WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [executionId],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes the VM for one step: only when it is active and nobody holds an unexpired lease (so only
+   * one worker advances a VM, across every replica). The phase is marked running before the
+   * handler acts, so a crash is visible as a running phase with an expired lease.
+   */
+  async claim(
+    executionId: string,
+    vmKey: string,
+    owner: string,
+    leaseMs: number,
+    options: { onlyIfDue?: boolean } = {},
+  ): Promise<ExecutionVmRecord | null> {
+    const rows = rowsOf(
+      await this.query(
+        `UPDATE execution_vms SET
+           lease_owner = $3,
+           lease_expires_at = now() + make_interval(secs => $4::double precision / 1000),
+           phase_started_at = CASE WHEN phase_state = 'pending' OR phase_started_at IS NULL THEN now() ELSE phase_started_at END,
+           phase_state = 'running',
+           revision = revision + 1,
+           updated_at = now()
+         WHERE execution_id = $1 AND vm_key = $2 AND status = 'running'
+           AND (lease_expires_at IS NULL OR lease_expires_at < now())
+           AND (NOT $5 OR wake_at IS NULL OR wake_at <= now() + interval '250 milliseconds')
+         RETURNING *`,
+        [executionId, vmKey, owner, leaseMs, options.onlyIfDue === true],
+      ),
+    );
+    return rows[0] ? toVm(rows[0]) : null;
+  }
+
+  /**
+   * Persists the end of a step and its events in one statement, only if this worker still holds
+   * the lease on the same phase and revision it claimed. Returns the new revision; null means
+   * another worker took over (our lease ran out) and our result is dropped.
+   */
+  async commit(
+    claimed: Pick<ExecutionVmRecord, 'executionId' | 'vmKey' | 'phase' | 'revision'>,
+    owner: string,
+    step: StepCommit,
+  ): Promise<number | null> {
+    const rows = rowsOf(
+      await this.query(
+        `WITH updated AS (
+         UPDATE execution_vms SET
+           phase = $5,
+           phase_state = $6,
+           status = COALESCE($7, status),
+           phase_started_at = CASE WHEN $8 THEN NULL ELSE phase_started_at END,
+           runtime = COALESCE($9::jsonb, runtime),
+           disks = COALESCE($10::jsonb, disks),
+           power_state_before = COALESCE(power_state_before, $11),
+           error = CASE WHEN $12 THEN $13::jsonb ELSE error END,
+           wake_at = $14,
+           finished_at = CASE WHEN $15 THEN now() ELSE finished_at END,
+           lease_owner = NULL,
+           lease_expires_at = NULL,
+           revision = revision + 1,
+           updated_at = now()
+         WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3 AND phase = $4 AND revision = $16
+         RETURNING revision),
+         events AS (
+           INSERT INTO execution_events (execution_id, vm_key, phase, kind, message)
+           SELECT $1, $2, e.phase, e.kind, e.message
+           FROM json_to_recordset($17::json) AS e(ordinal int, phase text, kind text, message text)
+           WHERE EXISTS (SELECT 1 FROM updated)
+           ORDER BY e.ordinal)
+         SELECT revision FROM updated`,
+        [
+          claimed.executionId,
+          claimed.vmKey,
+          owner,
+          claimed.phase,
+          step.phase,
+          step.phaseState,
+          step.status ?? null,
+          step.phaseChanged,
+          step.runtime === undefined ? null : JSON.stringify(step.runtime),
+          step.disks === undefined ? null : JSON.stringify(step.disks),
+          step.powerStateBefore ?? null,
+          step.error !== undefined,
+          step.error ? JSON.stringify(step.error) : null,
+          step.wakeAt ?? null,
+          step.finished === true,
+          claimed.revision,
+          JSON.stringify((step.events ?? []).map((event, ordinal) => ({ ordinal, ...event }))),
+        ],
+      ),
+    );
+    return rows[0] ? Number(rows[0].revision) : null;
+  }
+
+  /** Gives back a lease without changing the VM (a worker shutting down, or a transient error). */
+  async releaseLease(executionId: string, vmKey: string, owner: string, wakeAt: Date | null): Promise<void> {
+    await this.query(
+      `UPDATE execution_vms SET lease_owner = NULL, lease_expires_at = NULL,
+         phase_state = CASE WHEN phase_state = 'running' THEN 'waiting' ELSE phase_state END,
+         wake_at = $4, updated_at = now()
+       WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3`,
+      [executionId, vmKey, owner, wakeAt],
+    );
+  }
+
+  /** Releases every lease a worker holds (graceful shutdown): other replicas pick the VMs up at once. */
+  async releaseAllLeases(owner: string): Promise<Array<{ executionId: string; vmKey: string }>> {
+    const rows = rowsOf(
+      await this.query(
+        `UPDATE execution_vms SET lease_owner = NULL, lease_expires_at = NULL,
+           phase_state = CASE WHEN phase_state = 'running' THEN 'waiting' ELSE phase_state END, wake_at = now()
+         WHERE lease_owner = $1 RETURNING execution_id, vm_key`,
+        [owner],
+      ),
+    );
+    return rows.map((row) => ({ executionId: String(row.execution_id), vmKey: String(row.vm_key) }));
+  }
+
+  async renewLease(executionId: string, vmKey: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows = rowsOf(
+      await this.query(
+        `UPDATE execution_vms SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
+         WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3 RETURNING vm_key`,
+        [executionId, vmKey, owner, leaseMs],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async appendEvents(
+    events: Array<{
+      executionId: string;
+      vmKey: string | null;
+      phase: string | null;
+      kind: string;
+      message: string;
+    }>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    const params: unknown[] = [];
+    const values = events.map((event) => {
+      params.push(event.executionId, event.vmKey, event.phase, event.kind, event.message);
+      const base = params.length - 5;
+      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5})`;
+    });
+    await this.query(
+      `INSERT INTO execution_events (execution_id, vm_key, phase, kind, message) VALUES ${values.join(', ')}`,
+      params,
+      manager,
+    );
+  }
+
+  async events(executionId: string, afterId: number, limit: number): Promise<ExecutionEventRecord[]> {
+    const rows = rowsOf(
+      await this.query(
+        `SELECT * FROM execution_events WHERE execution_id = $1 AND id > $2 ORDER BY id LIMIT ${Math.max(1, Math.floor(limit))}`,
+        [executionId, afterId],
+      ),
+    );
+    return rows.map(toEvent);
+  }
+
+  /**
+   * The copy scheduler (Forklift's per-host budget, plus per datastore, per execution and global):
+   * under a transaction-scoped advisory lock, so replicas never grant past a limit together, it
+   * admits queued VMs largest disk first, each with one slot per disk. A VM with more disks than a
+   * host's budget is admitted alone on an idle host rather than never.
+   */
+  async admitQueuedVms(limits: CopyLimits, maxCandidates = 2_000): Promise<AdmittedVm[]> {
+    return this.transaction(async (tx) => {
+      await this.query('SELECT pg_advisory_xact_lock($1)', [COPY_SCHEDULER_LOCK_KEY], tx);
+      const candidates = rowsOf(
+        await this.query(
+          `SELECT v.execution_id, v.vm_key, COALESCE(v.source_host, '') AS source_host, v.copy_disks
+           FROM execution_vms v JOIN executions e ON e.id = v.execution_id
+           WHERE v.status = 'queued' AND NOT v.cancel_requested AND e.status IN ('queued', 'running')
+           ORDER BY v.largest_disk_bytes DESC, v.total_bytes DESC, e.created_at, v.vm_key
+           LIMIT ${Math.floor(maxCandidates)}`,
+          [],
+          tx,
+        ),
+      ).map(
+        (row): SlotCandidate => ({
+          executionId: String(row.execution_id),
+          vmKey: String(row.vm_key),
+          sourceHost: String(row.source_host),
+          disks: row.copy_disks as SlotCandidate['disks'],
+        }),
+      );
+      if (candidates.length === 0) return [];
+      const inFlight = rowsOf(
+        await this.query(
+          `SELECT source_host, datastore, execution_id, count(*)::int AS n FROM copy_slots
+           GROUP BY GROUPING SETS ((source_host), (datastore), (execution_id), ())`,
+          [],
+          tx,
+        ),
+      );
+      const byHost = new Map<string, number>();
+      const byDatastore = new Map<string, number>();
+      const byExecution = new Map<string, number>();
+      let global = 0;
+      for (const row of inFlight) {
+        const n = Number(row.n);
+        if (row.source_host !== null) byHost.set(String(row.source_host), n);
+        else if (row.datastore !== null) byDatastore.set(String(row.datastore), n);
+        else if (row.execution_id !== null) byExecution.set(String(row.execution_id), n);
+        else global = n;
+      }
+      const admitted: SlotCandidate[] = [];
+      for (const candidate of candidates) {
+        const need = Math.max(1, candidate.disks.length);
+        const host = byHost.get(candidate.sourceHost) ?? 0;
+        if (host + need > limits.perHost && !(host === 0 && need > limits.perHost)) continue;
+        if (
+          limits.global !== null &&
+          global + need > limits.global &&
+          !(global === 0 && need > limits.global)
+        )
+          continue;
+        const execution = byExecution.get(candidate.executionId) ?? 0;
+        if (
+          limits.perExecution !== null &&
+          execution + need > limits.perExecution &&
+          !(execution === 0 && need > limits.perExecution)
+        ) {
+          continue;
+        }
+        const perDatastore = new Map<string, number>();
+        for (const disk of candidate.disks)
+          perDatastore.set(disk.datastore, (perDatastore.get(disk.datastore) ?? 0) + 1);
+        const datastoreLimit = limits.perDatastore;
+        if (
+          datastoreLimit !== null &&
+          [...perDatastore].some(([datastore, count]) => {
+            const current = byDatastore.get(datastore) ?? 0;
+            return current + count > datastoreLimit && !(current === 0 && count > datastoreLimit);
+          })
+        ) {
+          continue;
+        }
+        byHost.set(candidate.sourceHost, host + need);
+        byExecution.set(candidate.executionId, execution + need);
+        global += need;
+        for (const [datastore, count] of perDatastore)
+          byDatastore.set(datastore, (byDatastore.get(datastore) ?? 0) + count);
+        admitted.push(candidate);
+      }
+      if (admitted.length === 0) return [];
+      const params: unknown[] = [];
+      const values: string[] = [];
+      for (const vm of admitted) {
+        const disks = vm.disks.length > 0 ? vm.disks : [{ index: 0, datastore: '', capacityBytes: 0 }];
+        for (const disk of disks) {
+          params.push(
+            vm.executionId,
+            vm.vmKey,
+            disk.index,
+            vm.sourceHost,
+            disk.datastore,
+            disk.capacityBytes,
+          );
+          const base = params.length - 6;
+          values.push(`($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6})`);
+        }
+      }
+      await this.query(
+        `INSERT INTO copy_slots (execution_id, vm_key, disk_index, source_host, datastore, bytes) VALUES ${values.join(', ')}
+         ON CONFLICT DO NOTHING`,
+        params,
+        tx,
+      );
+      const updated = await this.query(
+        `UPDATE execution_vms v SET status = 'running', admitted_at = now(), started_at = COALESCE(v.started_at, now()),
+           wake_at = NULL, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[]) AS a(execution_id, vm_key)
+         WHERE v.execution_id = a.execution_id AND v.vm_key = a.vm_key AND v.status = 'queued'
+         RETURNING v.execution_id, v.vm_key, v.revision`,
+        [admitted.map((vm) => vm.executionId), admitted.map((vm) => vm.vmKey)],
+        tx,
+      );
+      await this.query(
+        `UPDATE executions SET status = 'running', started_at = COALESCE(started_at, now())
+         WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
+        [[...new Set(admitted.map((vm) => vm.executionId))]],
+        tx,
+      );
+      return rowsOf(updated).map((row) => ({
+        executionId: String(row.execution_id),
+        vmKey: String(row.vm_key),
+        revision: Number(row.revision),
+      }));
+    });
+  }
+
+  /** Gives copy slots back (a disk's copy ended); all of the VM's when `diskIndexes` is absent. */
+  async releaseSlots(executionId: string, vmKey: string, diskIndexes?: number[]): Promise<number> {
+    if (diskIndexes !== undefined && diskIndexes.length === 0) return 0;
+    const rows = rowsOf(
+      diskIndexes === undefined
+        ? await this.query(
+            'DELETE FROM copy_slots WHERE execution_id = $1 AND vm_key = $2 RETURNING disk_index',
+            [executionId, vmKey],
+          )
+        : await this.query(
+            'DELETE FROM copy_slots WHERE execution_id = $1 AND vm_key = $2 AND disk_index = ANY($3::int[]) RETURNING disk_index',
+            [executionId, vmKey, diskIndexes],
+          ),
+    );
+    return rows.length;
+  }
+
+  async slotsInUse(): Promise<
+    Array<{ sourceHost: string; datastore: string; executionId: string; vmKey: string; diskIndex: number }>
+  > {
+    const rows = rowsOf(await this.query('SELECT * FROM copy_slots ORDER BY acquired_at'));
+    return rows.map((row) => ({
+      sourceHost: String(row.source_host),
+      datastore: String(row.datastore),
+      executionId: String(row.execution_id),
+      vmKey: String(row.vm_key),
+      diskIndex: Number(row.disk_index),
+    }));
+  }
+
+  /**
+   * Asks for VMs to be cancelled. Those never admitted are cancelled at once (nothing was done);
+   * running ones are flagged for a worker to clean up. Succeeded VMs are never touched.
+   */
+  async requestCancel(
+    executionId: string,
+    vmKeys: string[] | undefined,
+  ): Promise<{ flagged: string[]; cancelledNow: string[] }> {
+    return this.transaction(async (tx) => {
+      const keyFilter = vmKeys === undefined ? '' : 'AND vm_key = ANY($2::text[])';
+      const params = vmKeys === undefined ? [executionId] : [executionId, vmKeys];
+      const cancelledNow = rowsOf(
+        await this.query(
+          `UPDATE execution_vms SET status = 'cancelled', cancel_requested = true, finished_at = now(), updated_at = now()
+           WHERE execution_id = $1 AND status = 'queued' ${keyFilter} RETURNING vm_key`,
+          params,
+          tx,
+        ),
+      ).map((row) => String(row.vm_key));
+      // Failed VMs may have left copies behind: cancelling them cleans up too.
+      const flagged = rowsOf(
+        await this.query(
+          `UPDATE execution_vms SET cancel_requested = true,
+             status = CASE WHEN status = 'failed' THEN 'running' ELSE status END, updated_at = now()
+           WHERE execution_id = $1 AND status IN ('running', 'failed') AND NOT cancel_requested ${keyFilter} RETURNING vm_key`,
+          params,
+          tx,
+        ),
+      ).map((row) => String(row.vm_key));
+      if (vmKeys === undefined) {
+        await this.query(
+          `UPDATE executions SET status = 'cancelling' WHERE id = $1 AND status IN ('queued', 'running', 'failed')`,
+          [executionId],
+          tx,
+        );
+      } else if (flagged.length > 0) {
+        await this.query(
+          `UPDATE executions SET status = 'running' WHERE id = $1 AND status = 'failed'`,
+          [executionId],
+          tx,
+        );
+      }
+      return { flagged, cancelledNow };
+    });
+  }
+
+  /** Cancel finished for a VM: whatever it was doing, it is cancelled now. */
+  async markCancelled(executionId: string, vmKey: string, owner: string): Promise<boolean> {
+    const rows = rowsOf(
+      await this.query(
+        `UPDATE execution_vms SET status = 'cancelled', phase_state = 'waiting', lease_owner = NULL, lease_expires_at = NULL,
+           wake_at = NULL, finished_at = now(), updated_at = now(), revision = revision + 1
+         WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3 RETURNING vm_key`,
+        [executionId, vmKey, owner],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Failed VMs go back to the scheduler's queue, keeping the phase they failed in (the itinerary
+   * resumes there; a failed copy goes back to CreateDataVolumes to replace the failed import).
+   * Succeeded and cancelled VMs are never touched.
+   */
+  async retryFailed(executionId: string): Promise<string[]> {
+    return this.transaction(async (tx) => {
+      const rows = rowsOf(
+        await this.query(
+          `UPDATE execution_vms SET status = 'queued', error = NULL, attempt = attempt + 1, phase_state = 'pending',
+             phase = CASE WHEN phase = 'CopyDisks' THEN 'CreateDataVolumes' ELSE phase END,
+             phase_started_at = NULL, admitted_at = NULL, finished_at = NULL, wake_at = NULL,
+             lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+           WHERE execution_id = $1 AND status = 'failed' AND NOT cancel_requested RETURNING vm_key`,
+          [executionId],
+          tx,
+        ),
+      ).map((row) => String(row.vm_key));
+      if (rows.length > 0) {
+        await this.query(
+          `UPDATE executions SET status = 'running', finished_at = NULL WHERE id = $1 AND status IN ('failed', 'running')`,
+          [executionId],
+          tx,
+        );
+      }
+      return rows;
+    });
+  }
+
+  /**
+   * Ends the execution once no VM is active; returns the final status only to the one caller that
+   * made the change, so the wave's status is set once.
+   */
+  async finishIfDone(executionId: string): Promise<ExecutionStatus | null> {
+    const rows = rowsOf(
+      await this.query(
+        `WITH tally AS (
+           SELECT count(*) FILTER (WHERE status IN ('queued', 'running')) AS active,
+                  count(*) FILTER (WHERE status = 'failed') AS failed,
+                  count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+           FROM execution_vms WHERE execution_id = $1)
+         UPDATE executions e SET
+           status = CASE WHEN tally.failed > 0 THEN 'failed' WHEN tally.cancelled > 0 THEN 'cancelled' ELSE 'completed' END,
+           finished_at = now()
+         FROM tally
+         WHERE e.id = $1 AND tally.active = 0 AND e.status IN ('queued', 'running', 'cancelling')
+         RETURNING e.status`,
+        [executionId],
+      ),
+    );
+    return rows[0] ? (rows[0].status as ExecutionStatus) : null;
+  }
+
+  /**
+   * VMs a worker should look at now: active, lease free (never taken or expired after a crash),
+   * and due (`wake_at` passed by `graceMs`, or never set). Their advance jobs were lost or their
+   * worker died.
+   */
+  async dueVms(
+    graceMs: number,
+    limit = 1_000,
+  ): Promise<Array<{ executionId: string; vmKey: string; revision: number }>> {
+    const rows = rowsOf(
+      await this.query(
+        `SELECT execution_id, vm_key, revision FROM execution_vms
+         WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())
+           AND (wake_at IS NULL OR wake_at < now() - make_interval(secs => $1::double precision / 1000))
+           AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+         ORDER BY updated_at LIMIT ${Math.floor(limit)}`,
+        [graceMs],
+      ),
+    );
+    return rows.map((row) => ({
+      executionId: String(row.execution_id),
+      vmKey: String(row.vm_key),
+      revision: Number(row.revision),
+    }));
+  }
+
+  /** Executions with queued VMs (for the scheduler's periodic pass) or with nothing left to do. */
+  async activeExecutionIds(): Promise<string[]> {
+    const rows = rowsOf(
+      await this.query(
+        `SELECT id FROM executions WHERE status IN ('queued', 'running', 'cancelling') ORDER BY created_at`,
+      ),
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  /** Counts per VM status, for progress summaries. */
+  async statusCounts(executionId: string): Promise<Record<string, number>> {
+    const rows = rowsOf(
+      await this.query(
+        'SELECT status, count(*)::int AS n FROM execution_vms WHERE execution_id = $1 GROUP BY status',
+        [executionId],
+      ),
+    );
+    return Object.fromEntries(rows.map((row) => [String(row.status), Number(row.n)]));
+  }
+}

@@ -1,0 +1,316 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { restoreCellText } from './cell-text.js';
+import {
+  PLAN_SHEET,
+  PLAN_SHEET_ASSIGNMENT_HEADER_ROW,
+  SHEET_NAMES,
+  WAVE_REPORT_FORMAT,
+} from './wave-report-writer.js';
+import {
+  DEFAULT_ZIP_LIMITS,
+  type XlsxCellValue,
+  XlsxReadError,
+  type XlsxRow,
+  XlsxTableReader,
+  type ZipLimits,
+} from './xlsx-table-reader.js';
+
+export interface WaveEditMove {
+  /** Spreadsheet row (1-based) where the planner made the edit. */
+  row: number;
+  sheet: string;
+  vmKey: string;
+  vmName: string;
+  /** The wave the planner put the VM in; null when they cleared the cell (out of all waves). */
+  toWave: number | null;
+  /** The wave the report was written with. */
+  fromWave: number | null;
+}
+
+export interface WaveEditProblem {
+  sheet: string;
+  row: number;
+  message: string;
+}
+
+export interface WaveEdits {
+  planId: string;
+  planVersion: number | null;
+  planHash: string;
+  /** Only VMs whose wave the planner changed; unchanged rows are not listed. */
+  moves: WaveEditMove[];
+  problems: WaveEditProblem[];
+}
+
+export interface ReadWaveEditsOptions {
+  /** Name used in messages (the upload's file name); defaults to the path. */
+  fileName?: string;
+  /** Caps for the compressed upload and what it inflates to. */
+  limits?: Partial<ZipLimits> & { maxFileBytes?: number };
+}
+
+/** The file is not a wave report this service wrote, or cannot be read at all. */
+export class WaveReportReadError extends Error {
+  override readonly name = 'WaveReportReadError';
+}
+
+const DEFAULT_MAX_FILE_BYTES = 256 * 1024 ** 2;
+/** Sheets the load-back reads, in the order their edits are reported. */
+const EDITABLE_SHEETS = [SHEET_NAMES.waves, SHEET_NAMES.vms] as const;
+
+interface SheetEntry {
+  sheet: string;
+  row: number;
+  vmKey: string;
+  vmName: string;
+  wave: number | null;
+}
+
+type ParsedWave = { ok: true; wave: number | null } | { ok: false; message: string };
+
+/** A Wave cell: a positive whole number, `Wave 3`, or empty for "in no wave". */
+export function parseWaveCell(raw: XlsxCellValue): ParsedWave {
+  if (raw === null) return { ok: true, wave: null };
+  if (typeof raw === 'number') {
+    return Number.isInteger(raw) && raw >= 1
+      ? { ok: true, wave: raw }
+      : { ok: false, message: `wave ${raw} is not a whole number from 1` };
+  }
+  const text = restoreCellText(String(raw)).trim();
+  if (text === '') return { ok: true, wave: null };
+  const match = /^(?:wave\s*)?(\d+)(?:\.0+)?$/i.exec(text);
+  if (match && Number(match[1]) >= 1) return { ok: true, wave: Number(match[1]) };
+  return { ok: false, message: `"${text}" is not a wave number` };
+}
+
+const countBytes = (max: number, fileName: string): Transform => {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      bytes += chunk.length;
+      if (bytes > max) callback(new XlsxReadError(`"${fileName}" is larger than the limit of ${max} bytes`));
+      else callback(null, chunk);
+    },
+  });
+};
+
+interface PlanSheet {
+  format: string;
+  planId: string;
+  planVersion: number | null;
+  planHash: string;
+  waves: Map<string, number | null>;
+}
+
+function cellText(value: XlsxCellValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : String(value);
+}
+
+function headerColumns(row: XlsxRow): Map<string, number> {
+  const columns = new Map<string, number>();
+  for (const [column, value] of row.cells) {
+    const header = cellText(value).trim().toLowerCase();
+    if (header && !columns.has(header)) columns.set(header, column);
+  }
+  return columns;
+}
+
+async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null> {
+  if (!reader.sheetNames.includes(PLAN_SHEET)) return null;
+  const meta = new Map<string, XlsxCellValue>();
+  const waves = new Map<string, number | null>();
+  for await (const { row, cells } of reader.rows(PLAN_SHEET)) {
+    if (row < PLAN_SHEET_ASSIGNMENT_HEADER_ROW) {
+      meta.set(cellText(cells.get(1)), cells.get(2) ?? null);
+    } else if (row > PLAN_SHEET_ASSIGNMENT_HEADER_ROW) {
+      const key = restoreCellText(cellText(cells.get(1)));
+      const wave = cells.get(2);
+      if (key) waves.set(key, typeof wave === 'number' ? wave : null);
+    }
+  }
+  const version = meta.get('planVersion');
+  return {
+    format: cellText(meta.get('format')),
+    planId: restoreCellText(cellText(meta.get('planId'))),
+    planVersion: typeof version === 'number' ? version : null,
+    planHash: restoreCellText(cellText(meta.get('planHash'))),
+    waves,
+  };
+}
+
+async function readEditableSheet(
+  reader: XlsxTableReader,
+  sheet: string,
+  entries: SheetEntry[],
+  problems: WaveEditProblem[],
+): Promise<void> {
+  let keyColumn = 0;
+  let nameColumn = 0;
+  let waveColumn = 0;
+  let sawHeader = false;
+  for await (const { row, cells } of reader.rows(sheet)) {
+    if (!sawHeader) {
+      sawHeader = true;
+      const columns = headerColumns({ row, cells });
+      keyColumn = columns.get('vm key') ?? 0;
+      nameColumn = columns.get('vm') ?? 0;
+      waveColumn = columns.get('wave') ?? 0;
+      if (!keyColumn || !waveColumn) {
+        problems.push({
+          sheet,
+          row,
+          message: `the header row has no ${keyColumn ? '"Wave"' : '"VM key"'} column; this sheet was not read`,
+        });
+        return;
+      }
+      continue;
+    }
+    const vmKey = restoreCellText(cellText(cells.get(keyColumn))).trim();
+    const waveValue = cells.get(waveColumn) ?? null;
+    if (!vmKey) {
+      if (cellText(waveValue).trim() !== '') {
+        problems.push({ sheet, row, message: 'the row has a wave but no VM key' });
+      }
+      continue;
+    }
+    const parsed = parseWaveCell(waveValue);
+    if (!parsed.ok) {
+      problems.push({ sheet, row, message: `VM "${vmKey}": ${parsed.message}` });
+      continue;
+    }
+    entries.push({
+      sheet,
+      row,
+      vmKey,
+      vmName: nameColumn ? restoreCellText(cellText(cells.get(nameColumn))) : '',
+      wave: parsed.wave,
+    });
+  }
+}
+
+function compareEntries(a: { sheet: string; row: number }, b: { sheet: string; row: number }): number {
+  const order = (sheet: string) => {
+    const index = (EDITABLE_SHEETS as readonly string[]).indexOf(sheet);
+    return index < 0 ? EDITABLE_SHEETS.length : index;
+  };
+  return order(a.sheet) - order(b.sheet) || a.row - b.row;
+}
+
+/**
+ * Reads the wave assignments a planner edited in a wave report (the `Waves` sheet's Wave column
+ * or the `VMs` sheet's Wave column) and returns the VMs whose wave changed, compared with the
+ * assignments the report was written with (kept in the hidden `_flotilla` sheet). The caller
+ * checks `planId`/`planHash` against the current plan and applies the moves through the planner's
+ * own validation. A VM moved to two different waves in the two sheets is a problem, not a move;
+ * deleting a row moves nothing (clear the Wave cell to take a VM out of its wave).
+ */
+export async function readWaveEdits(
+  source: string | Readable,
+  options: ReadWaveEditsOptions = {},
+): Promise<WaveEdits> {
+  const fileName = options.fileName ?? (typeof source === 'string' ? source : 'upload.xlsx');
+  const limits: ZipLimits = {
+    maxEntries: options.limits?.maxEntries ?? DEFAULT_ZIP_LIMITS.maxEntries,
+    maxInflatedBytes: options.limits?.maxInflatedBytes ?? DEFAULT_ZIP_LIMITS.maxInflatedBytes,
+  };
+  const maxFileBytes = options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  // The zip is read with random access (its directory is at the end): a stream is spooled to disk.
+  const spoolDir = typeof source === 'string' ? null : await mkdtemp(join(tmpdir(), 'flotilla-edits-'));
+  try {
+    let path: string;
+    if (typeof source === 'string') {
+      path = source;
+    } else {
+      path = join(spoolDir!, 'upload.xlsx');
+      await pipeline(source, countBytes(maxFileBytes, fileName), createWriteStream(path));
+    }
+    let reader: XlsxTableReader;
+    try {
+      reader = await XlsxTableReader.open(path, fileName, limits);
+    } catch (error) {
+      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
+      throw error;
+    }
+    const entries: SheetEntry[] = [];
+    const problems: WaveEditProblem[] = [];
+    let plan: PlanSheet | null;
+    try {
+      plan = await readPlanSheet(reader);
+      if (plan) {
+        for (const sheet of EDITABLE_SHEETS) {
+          if (reader.sheetNames.includes(sheet)) await readEditableSheet(reader, sheet, entries, problems);
+          else problems.push({ sheet, row: 0, message: `the workbook has no "${sheet}" sheet` });
+        }
+      }
+    } catch (error) {
+      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
+      throw error;
+    } finally {
+      reader.close();
+    }
+    if (!plan || plan.format !== WAVE_REPORT_FORMAT) {
+      throw new WaveReportReadError(
+        `"${fileName}" is not a Flotilla wave report: its hidden sheet "${PLAN_SHEET}" ${plan ? `has format "${plan.format}", expected "${WAVE_REPORT_FORMAT}"` : 'is missing'}`,
+      );
+    }
+    if (!plan.planId || !plan.planHash) {
+      throw new WaveReportReadError(
+        `"${fileName}": the hidden sheet "${PLAN_SHEET}" has no plan id or plan hash`,
+      );
+    }
+    const changed = new Map<string, SheetEntry[]>();
+    for (const entry of entries) {
+      if (!plan.waves.has(entry.vmKey)) {
+        problems.push({
+          sheet: entry.sheet,
+          row: entry.row,
+          message: `VM key "${entry.vmKey}" is not in this plan`,
+        });
+        continue;
+      }
+      if (plan.waves.get(entry.vmKey) === entry.wave) continue;
+      const list = changed.get(entry.vmKey);
+      if (list) list.push(entry);
+      else changed.set(entry.vmKey, [entry]);
+    }
+    const moves: WaveEditMove[] = [];
+    for (const [vmKey, edits] of changed) {
+      edits.sort(compareEntries);
+      const targets = new Set(edits.map((edit) => edit.wave));
+      if (targets.size > 1) {
+        const where = edits
+          .map((edit) => `${edit.sheet} row ${edit.row} says ${edit.wave ?? 'no wave'}`)
+          .join(', ');
+        for (const edit of edits) {
+          problems.push({
+            sheet: edit.sheet,
+            row: edit.row,
+            message: `VM "${vmKey}" was moved to different waves (${where}); it was not moved`,
+          });
+        }
+        continue;
+      }
+      const first = edits[0];
+      moves.push({
+        row: first.row,
+        sheet: first.sheet,
+        vmKey,
+        vmName: first.vmName,
+        toWave: first.wave,
+        fromWave: plan.waves.get(vmKey) ?? null,
+      });
+    }
+    moves.sort(compareEntries);
+    problems.sort(compareEntries);
+    return { planId: plan.planId, planVersion: plan.planVersion, planHash: plan.planHash, moves, problems };
+  } finally {
+    if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Command } from 'commander';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '#libs/config';
+import { PLACEHOLDER_VCENTER_PASSWORD } from '#libs/kubevirt';
+import { AccessStore, type Role } from '#libs/persistence';
+import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
+import { registerRenderCommand } from '../../apps/cli/src/render.command.js';
+import { type ManifestKind, validateManifest } from '../k8s-emulator/index.js';
+import { type ExecutionEnvironment, startExecutionEnvironment } from './execution-fixture.js';
+
+const ADMIN = 'execution-api-admin';
+
+describe('the execution API', () => {
+  let env: ExecutionEnvironment;
+  let app: INestApplication;
+  let withoutRedis: INestApplication;
+  let server: Parameters<typeof request>[0];
+  const tokens = {} as Record<Role, string>;
+  const as = (role: Role) => ({ Authorization: `Bearer ${tokens[role]}` });
+
+  beforeAll(async () => {
+    env = await startExecutionEnvironment();
+    const config = loadConfig({ DATABASE_URL: env.testDatabase.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
+    app = await createAssessmentApp(config, { logger: false, executionQueue: env.queue });
+    await app.init();
+    server = app.getHttpServer();
+    withoutRedis = await createAssessmentApp(config, { logger: false });
+    await withoutRedis.init();
+    const access = new AccessStore(env.database.dataSource);
+    for (const role of ['viewer', 'operator'] as const) {
+      tokens[role] = (await access.createToken(`${role}-token`, [role], 'test')).token;
+    }
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await withoutRedis?.close();
+    await env?.close();
+  });
+
+  it('answers 503 with a clear message when Redis is not configured', async () => {
+    const { planId, waveNumber } = await env.approvedWave({ name: 'no redis' });
+    const response = await request(withoutRedis.getHttpServer())
+      .post(`/plans/${planId}/waves/${waveNumber}/execute`)
+      .set(as('operator'))
+      .send({});
+    expect(response.status).toBe(503);
+    expect(response.body.message).toBe('execution needs Redis: set REDIS_URL');
+  });
+
+  it('starts, shows, streams, refuses a second start, and ends a wave through HTTP', {
+    timeout: 180_000,
+  }, async () => {
+    const { planId, waveNumber } = await env.approvedWave({ name: 'http' });
+    const path = `/plans/${planId}/waves/${waveNumber}/execute`;
+    expect((await request(server).post(path).set(as('viewer')).send({})).status).toBe(403);
+    expect(
+      (await request(server).post(path).set(as('operator')).send({ convertGuest: 'sometimes' })).status,
+    ).toBe(422);
+
+    const started = await request(server).post(path).set(as('operator')).send({ startVms: true });
+    expect(started.status).toBe(202);
+    const executionId: string = started.body.id;
+    expect(started.body.vms).toHaveLength(20);
+    expect(started.body.vms[0]).toMatchObject({ status: 'queued', phase: 'Preflight' });
+    expect(JSON.stringify(started.body)).not.toContain(env.vcsim.password);
+
+    const again = await request(server).post(path).set(as('operator')).send({});
+    expect(again.status).toBe(409);
+
+    await env.startExecutor();
+    const stream = await request(server)
+      .get(`/executions/${executionId}/stream`)
+      .set(as('viewer'))
+      .buffer(true)
+      .parse((response, done) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => done(null, text));
+      });
+    expect(stream.status).toBe(200);
+    const body = String(stream.body);
+    expect(body).toContain('event: end');
+    expect(body).toContain('"status":"completed"');
+    expect(body).toContain('CopyDisks done');
+
+    const shown = await request(server).get(`/executions/${executionId}`).set(as('viewer'));
+    expect(shown.status).toBe(200);
+    expect(shown.body.status).toBe('completed');
+    expect(shown.body.vms.every((vm: { phase: string }) => vm.phase === 'Completed')).toBe(true);
+    expect(shown.body.vms[0].disks[0]).toMatchObject({ percent: 100, phase: 'Succeeded' });
+
+    const events = await request(server)
+      .get(`/executions/${executionId}/events?after=0&limit=5`)
+      .set(as('viewer'));
+    expect(events.status).toBe(200);
+    expect(events.body).toHaveLength(5);
+    const next = await request(server)
+      .get(`/executions/${executionId}/events?after=${events.body[4].id}`)
+      .set(as('viewer'));
+    expect(next.body[0].id).toBeGreaterThan(events.body[4].id);
+
+    const retry = await request(server).post(`/executions/${executionId}/retry`).set(as('operator'));
+    expect(retry.status).toBe(409);
+    const cancel = await request(server)
+      .post(`/executions/${executionId}/cancel`)
+      .set(as('operator'))
+      .send({ vmKeys: ['no-such-vm'] });
+    expect(cancel.status).toBe(404);
+  });
+
+  it('renders a wave with `flotilla render` as the executor would apply it, secrets as placeholders', {
+    timeout: 60_000,
+  }, async () => {
+    const { planId, waveNumber } = await env.approvedWave({ name: 'render' });
+    const out = mkdtempSync(join(tmpdir(), 'flotilla-render-'));
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        DATABASE_URL: env.testDatabase.url,
+        VSPHERE_URL: env.vcsim.url,
+        VSPHERE_THUMBPRINT: env.vcsim.thumbprint,
+        VDDK_INIT_IMAGE: env.config.vddkInitImage,
+      });
+      const program = new Command().exitOverride();
+      registerRenderCommand(program);
+      await program.parseAsync(['render', planId, '--wave', String(waveNumber), '--out', out], {
+        from: 'user',
+      });
+      const files = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((file) =>
+        file.endsWith('.yaml'),
+      );
+      // A Secret, a DataVolume and a VirtualMachine per VM (none of these Linux guests is converted).
+      expect(files).toHaveLength(60);
+      for (const file of files) {
+        const text = readFileSync(join(out, file), 'utf8');
+        expect(text).not.toContain(env.vcsim.password);
+        const manifest = parseYaml(text) as { kind: ManifestKind };
+        expect(validateManifest(manifest.kind, manifest), file).toEqual([]);
+      }
+      const secret = files.find((file) => file.includes('secret'));
+      expect(readFileSync(join(out, secret ?? ''), 'utf8')).toContain(PLACEHOLDER_VCENTER_PASSWORD);
+    } finally {
+      process.env = saved;
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

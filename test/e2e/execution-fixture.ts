@@ -1,0 +1,415 @@
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import {
+  AssessmentService,
+  type EnqueueOptions,
+  type ExecutionQueue,
+  ExecutionService,
+  type ExecutionView,
+  PlanningService,
+} from '#libs/application';
+import { type InventoryVm, summarizeInventory } from '#libs/inventory';
+import { DEFAULT_JOB_OPTIONS, EXECUTOR_QUEUE, type JobName, type JobPayloads } from '#libs/jobs';
+import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
+import {
+  AccessStore,
+  AssessmentStore,
+  ExecutionStore,
+  type FlotillaDatabase,
+  InventoryStore,
+  openDatabase,
+  PlanStore,
+  type Principal,
+} from '#libs/persistence';
+import { type ManagedObjectReference, VsphereClient } from '#libs/vsphere';
+import { flotillaMigrations } from '#migrations';
+import {
+  createExecutorApp,
+  type ExecutorHandle,
+  type ExecutorOverrides,
+} from '../../apps/executor/src/executor-app.js';
+import type { ExecutorConfig } from '../../apps/executor/src/executor-config.js';
+import { makeDisk, makeInventory, makeNic, makeVm } from '../../libs/assessment/src/testing/index.js';
+import { type KubeEmulator, type KubeEmulatorOptions, startKubeEmulator } from '../k8s-emulator/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startVcsim, type VcsimInstance, type VcsimOptions } from '../vcsim/vcsim.js';
+
+export const TARGET_NAMESPACE = 'migrated';
+export const STORAGE_CLASS = 'fast-ssd';
+export const VDDK_IMAGE = 'registry.example.com/vddk:8.0.3';
+export const V2V_IMAGE = 'quay.io/kubev2v/forklift-virt-v2v:2.7';
+export const OPERATOR: Principal = {
+  actor: 'test:operator',
+  roles: ['operator', 'planner', 'approver', 'viewer'],
+};
+const REDIS_URL = process.env.FLOTILLA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The test's side of the executor queue: BullMQ with the test's own prefix. */
+export class TestExecutionQueue implements ExecutionQueue {
+  readonly queue: Queue;
+
+  constructor(prefix: string) {
+    this.queue = new Queue(EXECUTOR_QUEUE, {
+      prefix,
+      connection: {
+        host: '127.0.0.1',
+        port: Number(new URL(REDIS_URL).port || 6379),
+        maxRetriesPerRequest: null,
+      },
+    });
+  }
+
+  async enqueue<N extends JobName>(
+    name: N,
+    payload: JobPayloads[N],
+    options: EnqueueOptions = {},
+  ): Promise<void> {
+    await this.queue.add(name, payload, {
+      ...DEFAULT_JOB_OPTIONS,
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+    });
+  }
+}
+
+export interface EnvironmentOptions {
+  vcsim?: VcsimOptions;
+  emulator?: KubeEmulatorOptions;
+  /** Bytes each simulated import copies (the vcsim disks are 1 MiB). */
+  importBytes?: number;
+}
+
+export interface ExecutionEnvironment {
+  vcsim: VcsimInstance;
+  emulator: KubeEmulator;
+  testDatabase: TestDatabase;
+  database: FlotillaDatabase;
+  executions: ExecutionStore;
+  plans: PlanStore;
+  service: ExecutionService;
+  planning: PlanningService;
+  queue: TestExecutionQueue;
+  prefix: string;
+  config: ExecutorConfig;
+  /** Inventory VMs made from vcsim's VMs, by key. */
+  vms: Map<string, InventoryVm>;
+  hostOfVm: Map<string, string>;
+  vsphere: VsphereClient;
+  startExecutor(overrides?: ExecutorOverrides): Promise<ExecutorHandle>;
+  /** Plans and approves one wave holding the given VMs (all by default); returns its plan id and number. */
+  approvedWave(options?: {
+    vmKeys?: string[];
+    name?: string;
+  }): Promise<{ planId: string; waveNumber: number; vmKeys: string[] }>;
+  waitForExecution(
+    executionId: string,
+    done: (view: ExecutionView) => boolean,
+    timeoutMs?: number,
+  ): Promise<ExecutionView>;
+  powerState(moref: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+async function inventoryFromVcsim(
+  client: VsphereClient,
+): Promise<{ vms: InventoryVm[]; hostOfVm: Map<string, string> }> {
+  const listed = await client.listVms({
+    paths: [
+      'name',
+      'runtime.powerState',
+      'runtime.host',
+      'guest.toolsRunningStatus',
+      'config.instanceUuid',
+      'config.uuid',
+      'config.hardware.device',
+    ],
+  });
+  const names = new Map<string, string>();
+  const nameOf = async (ref: ManagedObjectReference): Promise<string> => {
+    const key = `${ref.type}:${ref.value}`;
+    let name = names.get(key);
+    if (name === undefined) {
+      const value = (await client.retrieveProperties(ref, ['name'])).name;
+      name = typeof value === 'string' ? value : ref.value;
+      names.set(key, name);
+    }
+    return name;
+  };
+  const vms: InventoryVm[] = [];
+  const hostOfVm = new Map<string, string>();
+  // vcsim 0.24 hands some VMs the same MAC; a real inventory has distinct ones (and the
+  // executor's Preflight would rightly refuse the second VM), so duplicates get a fresh one.
+  const macs = new Set<string>();
+  for (const [index, listedVm] of listed.entries()) {
+    const devices = (await client.retrieveProperties(listedVm.moref, ['config.hardware.device']))[
+      'config.hardware.device'
+    ];
+    const nics = [];
+    for (const device of Array.isArray(devices) ? devices : []) {
+      const record = device as Record<string, unknown>;
+      if (typeof record.macAddress !== 'string') continue;
+      let mac = record.macAddress.toLowerCase();
+      if (macs.has(mac))
+        mac = `00:50:56:${[index, nics.length, macs.size].map((n) => (n % 256).toString(16).padStart(2, '0')).join(':')}`;
+      macs.add(mac);
+      const port = ((record.backing as Record<string, unknown> | undefined)?.port ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const network =
+        typeof port.portgroupKey === 'string'
+          ? await nameOf({ type: 'DistributedVirtualPortgroup', value: port.portgroupKey })
+          : 'VM Network';
+      nics.push(
+        makeNic({
+          label: `Network adapter ${nics.length + 1}`,
+          adapterType: 'e1000',
+          network,
+          mac,
+          connected: true,
+          startsConnected: true,
+          directPathIo: false,
+        }),
+      );
+    }
+    const host = listedVm.host ? await nameOf(listedVm.host) : null;
+    const disks = (listedVm.disks ?? []).map((disk, position) =>
+      makeDisk({
+        label: `Hard disk ${position + 1}`,
+        key: disk.key,
+        capacityMiB: Math.ceil(disk.capacityInBytes / 2 ** 20),
+        controller: 'SCSI controller 0',
+        controllerType: 'scsi',
+        unitNumber: disk.unitNumber ?? position,
+        path: disk.fileName,
+        datastore: /^\[([^\]]+)\]/.exec(disk.fileName)?.[1] ?? null,
+      }),
+    );
+    const key = `vcsim/${listedVm.moref.value}`;
+    vms.push(
+      makeVm({
+        key,
+        name: listedVm.name ?? listedVm.moref.value,
+        moref: listedVm.moref.value,
+        uuid: listedVm.instanceUuid ?? null,
+        biosUuid: listedVm.biosUuid ?? null,
+        vcenter: { server: '127.0.0.1', uuid: 'vcsim' },
+        datacenter: 'DC0',
+        cluster: null,
+        host,
+        powerState: listedVm.powerState ?? 'unknown',
+        toolsRunningStatus: listedVm.toolsRunningStatus ?? null,
+        primaryIp: `10.0.0.${index + 10}`,
+        dnsName: null,
+        disks,
+        nics,
+        partitions: [],
+      }),
+    );
+    if (host) hostOfVm.set(key, host);
+  }
+  return { vms, hostOfVm };
+}
+
+export async function startExecutionEnvironment(
+  options: EnvironmentOptions = {},
+): Promise<ExecutionEnvironment> {
+  const vcsim = await startVcsim({ vmsPerPool: 10, ...options.vcsim });
+  const vsphere = await VsphereClient.connect({
+    url: vcsim.url,
+    username: vcsim.username,
+    password: vcsim.password,
+    thumbprint: vcsim.thumbprint,
+  });
+  const { vms, hostOfVm } = await inventoryFromVcsim(vsphere);
+  const emulator = await startKubeEmulator({
+    namespaces: ['default', TARGET_NAMESPACE, 'cdi'],
+    clock: { speed: 20 },
+    ...options.emulator,
+    cdi: {
+      bytesPerSecond: 100 * 2 ** 20,
+      hostBytesPerSecond: 300 * 2 ** 20,
+      hostKey: (dataVolume) =>
+        hostOfVm.get(String(at(dataVolume, `metadata.annotations.${ANNOTATION_VM_KEY}`) ?? '')),
+      importBytes: () => options.importBytes ?? 2 * 2 ** 30,
+      vcenterThumbprints: { '127.0.0.1': vcsim.thumbprint },
+      ...options.emulator?.cdi,
+    },
+    kubevirt: { startDelayMs: 2_000, ...options.emulator?.kubevirt },
+  });
+  const testDatabase = await createTestDatabase('flotilla_exec');
+  const database = await openDatabase({
+    databaseUrl: testDatabase.url,
+    migrations: flotillaMigrations,
+    poolSize: 20,
+  });
+  const inventories = new InventoryStore(database.dataSource);
+  const assessments = new AssessmentStore(database.dataSource);
+  const plans = new PlanStore(database.dataSource);
+  const access = new AccessStore(database.dataSource);
+  const executions = new ExecutionStore(database.dataSource);
+  const prefix = `flotilla-test-${randomBytes(4).toString('hex')}`;
+  const queue = new TestExecutionQueue(prefix);
+  const service = new ExecutionService(
+    database.dataSource,
+    executions,
+    plans,
+    inventories,
+    assessments,
+    access,
+    queue,
+  );
+  const planning = new PlanningService(inventories, assessments, plans, access);
+  const assessing = new AssessmentService(inventories, assessments, access);
+  const inventory = makeInventory(vms);
+  const inventoryId = await inventories.save(inventory, 'vcsim', summarizeInventory(inventory));
+  const assessment = await assessing.assess(inventoryId, {}, OPERATOR);
+  const networks = [
+    ...new Set(vms.flatMap((vm) => vm.nics.map((nic) => nic.network)).filter((n): n is string => n !== null)),
+  ];
+  const datastores = [
+    ...new Set(
+      vms.flatMap((vm) => vm.disks.map((disk) => disk.datastore)).filter((n): n is string => n !== null),
+    ),
+  ];
+  const config: ExecutorConfig = {
+    vsphere: {
+      url: vcsim.url,
+      username: vcsim.username,
+      password: vcsim.password,
+      thumbprint: vcsim.thumbprint,
+    },
+    vddkInitImage: VDDK_IMAGE,
+    virtV2vImage: V2V_IMAGE,
+    kubeconfig: undefined,
+    copyStallTimeoutMs: 60_000,
+    shutdownTimeoutMs: 10_000,
+    limits: { perHost: 10, perDatastore: null, perExecution: null, global: null },
+    concurrency: 16,
+    redisUrl: REDIS_URL,
+    databaseUrl: testDatabase.url,
+    queuePrefix: prefix,
+    redisSentinels: [],
+    redisSentinelName: undefined,
+    probePort: 0,
+    migrationMode: 'run',
+  };
+  const executors: ExecutorHandle[] = [];
+  let planCount = 0;
+
+  const environment: ExecutionEnvironment = {
+    vcsim,
+    emulator,
+    testDatabase,
+    database,
+    executions,
+    plans,
+    service,
+    planning,
+    queue,
+    prefix,
+    config,
+    vms: new Map(vms.map((vm) => [vm.key, vm])),
+    hostOfVm,
+    vsphere,
+    async startExecutor(overrides: ExecutorOverrides = {}) {
+      const handle = await createExecutorApp(config, {
+        kubeConfig: emulator.kubeConfig(),
+        timings: { pollMs: 100, copyPollMs: 1_000, vmReadyTimeoutMs: 60_000, ...overrides.timings },
+        leaseMs: 3_000,
+        reconcileIntervalMs: 1_000,
+        shutdownGraceMs: 5_000,
+        logger: false,
+        ...overrides,
+      });
+      executors.push(handle);
+      return handle;
+    },
+    async approvedWave(request = {}) {
+      planCount += 1;
+      const wanted = new Set(request.vmKeys ?? vms.map((vm) => vm.key));
+      const plan = await planning.create(
+        {
+          assessmentId: assessment.assessmentId,
+          name: request.name ?? `e2e plan ${planCount}`,
+          settings: {
+            constraints: { pilot: null, maxVmsPerWave: 500 },
+            networkMap: Object.fromEntries(networks.map((name) => [name, { type: 'pod' }])),
+            storageMap: Object.fromEntries(datastores.map((name) => [name, { storageClass: STORAGE_CLASS }])),
+            targetNamespace: { default: TARGET_NAMESPACE },
+          },
+        },
+        OPERATOR,
+      );
+      const excluded = vms
+        .filter((vm) => !wanted.has(vm.key))
+        .map((vm) => ({ kind: 'exclude-vm' as const, vmKey: vm.key }));
+      let view = plan;
+      if (excluded.length > 0) view = (await planning.applyEdits(plan.id, excluded, OPERATOR)).plan;
+      const wave = view.waves.find((candidate) => candidate.vmKeys.length > 0);
+      if (!wave)
+        throw new Error(
+          `the planner made no wave: ${JSON.stringify(view.excluded.slice(0, 3))} ${JSON.stringify(view.violations.slice(0, 3))}`,
+        );
+      const missing = [...wanted].filter((key) => !wave.vmKeys.includes(key));
+      if (missing.length > 0) {
+        throw new Error(
+          `the planner left ${missing.length} VM(s) out of wave ${wave.number}: ${JSON.stringify(view.excluded.slice(0, 3))}`,
+        );
+      }
+      await planning.approveWave(plan.id, wave.number, OPERATOR);
+      return { planId: plan.id, waveNumber: wave.number, vmKeys: wave.vmKeys };
+    },
+    async waitForExecution(executionId, done, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      let view = await service.get(executionId);
+      while (!done(view)) {
+        if (Date.now() > deadline) {
+          const summary = view.vms.map(
+            (vm) => `${vm.name}:${vm.status}/${vm.phase}${vm.error ? ` (${vm.error.message})` : ''}`,
+          );
+          throw new Error(
+            `execution ${executionId} still ${view.status} after ${timeoutMs} ms: ${summary.join(', ')}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        view = await service.get(executionId);
+      }
+      return view;
+    },
+    async powerState(moref) {
+      return (await vsphere.getVmProperties({ type: 'VirtualMachine', value: moref }, ['runtime.powerState']))
+        .powerState;
+    },
+    async close() {
+      for (const executor of executors) await executor.close().catch(() => undefined);
+      await queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.queue.close();
+      await vsphere.close().catch(() => undefined);
+      await database.close();
+      await testDatabase.drop();
+      await emulator.close();
+      await vcsim.close();
+    },
+  };
+  return environment;
+}
+
+/** Every object of a kind in the emulator, by name, to catch duplicates. */
+export function namesOf(emulator: KubeEmulator, resource: string, namespace = TARGET_NAMESPACE): string[] {
+  return emulator.list(resource, namespace).map((object) => String(object.metadata.name));
+}
+
+/** A value inside a JSON object by dotted path (keys may hold dots when they are the last segment). */
+export function at(object: unknown, path: string): unknown {
+  let current: unknown = object;
+  const parts = path.split('.');
+  for (let index = 0; index < parts.length; index += 1) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const record = current as Record<string, unknown>;
+    const rest = parts.slice(index).join('.');
+    if (Object.hasOwn(record, rest)) return record[rest];
+    current = record[parts[index] as string];
+  }
+  return current;
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutionView } from '#libs/application';
+import { LABEL_EXECUTION, LABEL_VM, toLabelValue } from '#libs/kubevirt';
+import {
+  at,
+  type ExecutionEnvironment,
+  namesOf,
+  OPERATOR,
+  STORAGE_CLASS,
+  startExecutionEnvironment,
+  TARGET_NAMESPACE,
+  VDDK_IMAGE,
+} from './execution-fixture.js';
+
+const finished = (view: ExecutionView) => ['completed', 'failed', 'cancelled'].includes(view.status);
+
+function duplicates(names: string[]): string[] {
+  return names.filter((name, index) => names.indexOf(name) !== index);
+}
+
+describe('executing an approved wave of 20 VMs (vcsim + Kubernetes emulator + Postgres + Redis)', () => {
+  let env: ExecutionEnvironment;
+
+  beforeAll(async () => {
+    env = await startExecutionEnvironment();
+  });
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('migrates every VM to Completed with the right objects and no duplicates', {
+    timeout: 180_000,
+  }, async () => {
+    const executor = await env.startExecutor();
+    const { planId, waveNumber, vmKeys } = await env.approvedWave();
+    expect(vmKeys).toHaveLength(20);
+    const started = await env.service.startWave(planId, waveNumber, OPERATOR);
+    expect(started.vms).toHaveLength(20);
+    expect((await env.plans.get(planId))?.waves.find((wave) => wave.number === waveNumber)?.status).toBe(
+      'executing',
+    );
+
+    const view = await env.waitForExecution(started.id, finished);
+    const failures = view.vms
+      .filter((vm) => vm.status !== 'succeeded')
+      .map((vm) => `${vm.name}: ${vm.error?.message}`);
+    expect(failures).toEqual([]);
+    expect(view.status).toBe('completed');
+    expect(view.percent).toBe(100);
+    for (const vm of view.vms) {
+      expect(vm.phase).toBe('Completed');
+      expect(vm.powerStateBefore).toBe('poweredOn');
+      expect(vm.disks.every((disk) => disk.percent === 100 && disk.phase === 'Succeeded')).toBe(true);
+    }
+    expect((await env.plans.get(planId))?.waves.find((wave) => wave.number === waveNumber)?.status).toBe(
+      'completed',
+    );
+
+    const virtualMachines = env.emulator.list('virtualmachines', TARGET_NAMESPACE);
+    const dataVolumes = env.emulator.list('datavolumes', TARGET_NAMESPACE);
+    expect(virtualMachines).toHaveLength(20);
+    expect(duplicates(namesOf(env.emulator, 'virtualmachines'))).toEqual([]);
+    expect(dataVolumes).toHaveLength(20);
+    // The credentials Secrets are gone once the VMs are migrated.
+    expect(env.emulator.list('secrets', TARGET_NAMESPACE)).toHaveLength(0);
+
+    for (const vmKey of vmKeys) {
+      const source = env.vms.get(vmKey);
+      if (!source) throw new Error(`no inventory VM ${vmKey}`);
+      const target = view.vms.find((vm) => vm.vmKey === vmKey);
+      const vm = env.emulator.get('virtualmachines', TARGET_NAMESPACE, target?.targetName ?? '');
+      expect(vm, `VirtualMachine of ${source.name}`).toBeDefined();
+      expect(at(vm, `metadata.labels.${LABEL_EXECUTION}`)).toBe(view.id);
+      expect(at(vm, `metadata.labels.${LABEL_VM}`)).toBe(toLabelValue(vmKey));
+      expect(at(vm, 'spec.runStrategy')).toBe('Always');
+      const interfaces = at(vm, 'spec.template.spec.domain.devices.interfaces') as Array<{
+        macAddress: string;
+      }>;
+      expect(interfaces.map((nic) => nic.macAddress)).toEqual(source.nics.map((nic) => nic.mac));
+      expect(at(vm, 'spec.template.spec.domain.firmware.serial')).toBe(source.biosUuid?.toLowerCase());
+      const dv = env.emulator.get('datavolumes', TARGET_NAMESPACE, `${target?.targetName}-disk-0`);
+      const vddk = at(dv, 'spec.source.vddk');
+      expect(vddk).toMatchObject({
+        url: env.vcsim.url,
+        uuid: source.biosUuid?.toLowerCase(),
+        backingFile: source.disks[0]?.path,
+        thumbprint: env.vcsim.thumbprint,
+        initImageURL: VDDK_IMAGE,
+      });
+      expect(at(dv, 'spec.storage.storageClassName')).toBe(STORAGE_CLASS);
+      const pvc = env.emulator.get(
+        'persistentvolumeclaims',
+        TARGET_NAMESPACE,
+        `${target?.targetName}-disk-0`,
+      );
+      const owners = at(pvc, 'metadata.ownerReferences') as Array<{ kind: string; name: string }>;
+      expect(owners.map((owner) => `${owner.kind}/${owner.name}`)).toEqual([
+        `VirtualMachine/${target?.targetName}`,
+      ]);
+      expect(await env.powerState(source.moref ?? '')).toBe('poweredOff');
+    }
+    // Each object was created once: replays found theirs instead of creating another.
+    const counters = env.emulator.faults.counters();
+    expect(counters['create virtualmachines']).toBe(20);
+    expect(counters['create datavolumes']).toBe(20);
+    const events = await env.service.events(view.id, 0, 5_000);
+    expect(
+      events.some((event) => event.kind === 'execution' && event.message === 'execution completed'),
+    ).toBe(true);
+    await executor.close();
+  });
+});
