@@ -67,7 +67,6 @@ describe('cancelling an execution', () => {
       },
     });
     env.config.limits.perHost = 2;
-    await env.startExecutor({ timings: { vmReadyTimeoutMs: 600_000 } });
   });
 
   afterAll(async () => {
@@ -88,6 +87,8 @@ describe('cancelling an execution', () => {
     const afterQueuedCancel = await env.service.cancel(started.id, [queued.vmKey], OPERATOR);
     expect(byKey(afterQueuedCancel, queued.vmKey).status).toBe('cancelled');
     expect(await env.powerState(env.vms.get(queued.vmKey)?.moref ?? '')).toBe('poweredOn');
+    // The executor starts only now, so that VM was certainly still queued when it was cancelled.
+    await env.startExecutor({ timings: { vmReadyTimeoutMs: 600_000 } });
 
     // CopyDisks: its import is stalled so it stays there.
     const copying = await env.waitForExecution(started.id, (view) =>

@@ -40,12 +40,17 @@ describe('loadExecutorConfig', () => {
     expect(problems).toHaveLength(5);
     expect(problems.some((line) => line.startsWith('VSPHERE_URL: must be an https:// URL'))).toBe(true);
     expect(problems.some((line) => line.startsWith('VSPHERE_PASSWORD: is required'))).toBe(true);
-    expect(problems.some((line) => line.startsWith('FLOTILLA_LIMIT_DISKS_PER_HOST: must be a positive whole number'))).toBe(true);
+    expect(
+      problems.some((line) =>
+        line.startsWith('FLOTILLA_LIMIT_DISKS_PER_HOST: must be a positive whole number'),
+      ),
+    ).toBe(true);
   });
 
   it('never shows a password, in the description or in an error', () => {
     const description = JSON.stringify(describeExecutorConfig(loadExecutorConfig(valid)));
-    for (const secret of ['S3cret-value!', 'redis-pass', 'db-pass']) expect(description).not.toContain(secret);
+    for (const secret of ['S3cret-value!', 'redis-pass', 'db-pass'])
+      expect(description).not.toContain(secret);
     try {
       loadExecutorConfig({ ...valid, REDIS_URL: 'http://x' });
     } catch (error) {

@@ -37,6 +37,9 @@ export interface ExecutionRunnerOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
+/** Phases one job may take a VM through when each ends in `next` (Preflight to CopyDisks is 6). */
+const MAX_INLINE_PHASES = 8;
+
 const WAVE_STATUS: Record<string, WaveStatus> = {
   completed: 'completed',
   failed: 'failed',
@@ -116,34 +119,44 @@ export class ExecutionRunner {
 
   /**
    * `advance-vm`. `onlyIfDue` for a VM's own timer (see `isStepJob`): a timer that a nudge made
-   * stale finds the VM not due and does nothing.
+   * stale finds the VM not due and does nothing. Phases that end in `next` are followed at once in
+   * the same job (each still claimed and committed on its own), up to `MAX_INLINE_PHASES`, so a
+   * VM goes from admission to copying without a queue round trip per phase.
    */
   async advanceVm(executionId: string, vmKey: string, options: { onlyIfDue?: boolean } = {}): Promise<void> {
-    const claimed = await this.executions.claim(
-      executionId,
-      vmKey,
-      this.options.workerId,
-      this.options.leaseMs,
-      options,
-    );
-    if (!claimed) return;
-    const key = `${executionId}/${vmKey}`;
-    this.inFlight.add(key);
-    const renew = setInterval(
-      () => {
-        void this.executions
-          .renewLease(executionId, vmKey, this.options.workerId, this.options.leaseMs)
-          .catch(() => undefined);
-      },
-      Math.max(1_000, Math.floor(this.options.leaseMs / 3)),
-    );
-    renew.unref();
-    try {
-      if (claimed.cancelRequested) await this.cancelStep(claimed);
-      else await this.step(claimed);
-    } finally {
-      clearInterval(renew);
-      this.inFlight.delete(key);
+    let onlyIfDue = options.onlyIfDue === true;
+    for (let hop = 1; hop <= MAX_INLINE_PHASES; hop += 1) {
+      const claimed = await this.executions.claim(
+        executionId,
+        vmKey,
+        this.options.workerId,
+        this.options.leaseMs,
+        {
+          onlyIfDue,
+        },
+      );
+      if (!claimed) return;
+      const key = `${executionId}/${vmKey}`;
+      this.inFlight.add(key);
+      const renew = setInterval(
+        () => {
+          void this.executions
+            .renewLease(executionId, vmKey, this.options.workerId, this.options.leaseMs)
+            .catch(() => undefined);
+        },
+        Math.max(1_000, Math.floor(this.options.leaseMs / 3)),
+      );
+      renew.unref();
+      let carryOn = false;
+      try {
+        if (claimed.cancelRequested) await this.cancelStep(claimed);
+        else carryOn = await this.step(claimed, hop < MAX_INLINE_PHASES);
+      } finally {
+        clearInterval(renew);
+        this.inFlight.delete(key);
+      }
+      if (!carryOn) return;
+      onlyIfDue = false;
     }
   }
 
@@ -172,18 +185,23 @@ export class ExecutionRunner {
     };
   }
 
-  private async step(record: ExecutionVmRecord): Promise<void> {
+  /** One phase of one VM. True when it ended in `next` and the caller may run the next phase now. */
+  private async step(record: ExecutionVmRecord, mayContinue: boolean): Promise<boolean> {
     const step = this.toStep(record);
     let result: StepResult;
     try {
       result = await this.itinerary.advance(step);
     } catch (error) {
       await this.transientFailure(record, step, error);
-      return;
+      return false;
     }
     const runtime: TransientState = { ...(result.runtime ?? step.runtime) };
     delete runtime.transientFailures;
-    const events = result.events ?? [];
+    const events: NonNullable<StepCommit['events']> = (result.events ?? []).map((event) => ({
+      phase: step.phase,
+      kind: event.kind,
+      message: event.message,
+    }));
     const decision = result.decision;
     let commit: StepCommit;
     let wakeMs: number | null = null;
@@ -202,6 +220,11 @@ export class ExecutionRunner {
         phaseChanged: true,
         wakeAt: null,
       };
+      events.push({
+        phase: result.nextPhase as string,
+        kind: 'phase',
+        message: `${step.phase} done; ${result.nextPhase}`,
+      });
       wakeMs = 0;
     } else if (decision.kind === 'wait') {
       wakeMs = decision.ms;
@@ -213,9 +236,13 @@ export class ExecutionRunner {
       };
     } else {
       try {
-        events.push(...(await this.itinerary.afterFailure({ ...step, disks: result.disks ?? step.disks })));
+        const cleanup = await this.itinerary.afterFailure({ ...step, disks: result.disks ?? step.disks });
+        events.push(
+          ...cleanup.map((event) => ({ phase: step.phase, kind: event.kind, message: event.message })),
+        );
       } catch (error) {
         events.push({
+          phase: step.phase,
           kind: 'warning',
           message: `cleanup after the failure did not finish: ${errorText(error)}`,
         });
@@ -228,9 +255,10 @@ export class ExecutionRunner {
         error: { phase: step.phase, message: decision.message, at: new Date(this.clock()).toISOString() },
         finished: true,
       };
-      events.push({ kind: 'error', message: decision.message });
+      events.push({ phase: step.phase, kind: 'error', message: decision.message });
     }
     commit.runtime = runtime as Record<string, unknown>;
+    commit.events = events;
     if (result.disks) commit.disks = result.disks;
     if (result.powerStateBefore) commit.powerStateBefore = result.powerStateBefore;
     const revision = await this.executions.commit(record, this.options.workerId, commit);
@@ -239,27 +267,7 @@ export class ExecutionRunner {
         'warn',
         `lost the lease on ${record.vmKey} of execution ${record.executionId}; its step result was dropped`,
       );
-      return;
-    }
-    await this.executions.appendEvents(
-      events.map((event) => ({
-        executionId: record.executionId,
-        vmKey: record.vmKey,
-        phase: step.phase,
-        kind: event.kind,
-        message: event.message,
-      })),
-    );
-    if (decision.kind === 'next' && !result.finished) {
-      await this.executions.appendEvents([
-        {
-          executionId: record.executionId,
-          vmKey: record.vmKey,
-          phase: result.nextPhase as string,
-          kind: 'phase',
-          message: `${step.phase} done; ${result.nextPhase}`,
-        },
-      ]);
+      return false;
     }
     const ended = commit.finished === true;
     let released = 0;
@@ -267,6 +275,9 @@ export class ExecutionRunner {
     else if (result.releasedDisks?.length) {
       released = await this.executions.releaseSlots(record.executionId, record.vmKey, result.releasedDisks);
     }
+    if (released > 0 || ended) await this.schedule();
+    if (ended) await this.finishIfDone(record.executionId);
+    if (wakeMs === 0 && mayContinue) return true;
     if (wakeMs !== null) {
       await this.queue.enqueue(
         'advance-vm',
@@ -277,8 +288,7 @@ export class ExecutionRunner {
         },
       );
     }
-    if (released > 0 || ended) await this.schedule();
-    if (ended) await this.finishIfDone(record.executionId);
+    return false;
   }
 
   /** Network errors, API 5xx after retries, vCenter hiccups: try again later, fail after a few in a row. */
@@ -293,31 +303,22 @@ export class ExecutionRunner {
       } catch {
         // The same outage may prevent cleanup; cancel removes the leftovers later.
       }
+      const text = `${message} (failed ${failures} times in a row)`;
       const revision = await this.executions.commit(record, this.options.workerId, {
         phase: step.phase,
         phaseState: 'waiting',
         status: 'failed',
         phaseChanged: false,
         runtime: { ...runtime, transientFailures: failures } as Record<string, unknown>,
-        error: {
-          phase: step.phase,
-          message: `${message} (failed ${failures} times in a row)`,
-          at: new Date(this.clock()).toISOString(),
-        },
+        error: { phase: step.phase, message: text, at: new Date(this.clock()).toISOString() },
         finished: true,
+        events: [...cleanup, { kind: 'error', message: text }].map((event) => ({
+          phase: step.phase,
+          kind: event.kind,
+          message: event.message,
+        })),
       });
       if (revision === null) return;
-      await this.executions.appendEvents(
-        [...cleanup, { kind: 'error', message: `${message} (failed ${failures} times in a row)` }].map(
-          (event) => ({
-            executionId: record.executionId,
-            vmKey: record.vmKey,
-            phase: step.phase,
-            kind: event.kind,
-            message: event.message,
-          }),
-        ),
-      );
       await this.executions.releaseSlots(record.executionId, record.vmKey);
       await this.schedule();
       await this.finishIfDone(record.executionId);
@@ -330,17 +331,15 @@ export class ExecutionRunner {
       phaseChanged: false,
       runtime: { ...runtime, transientFailures: failures } as Record<string, unknown>,
       wakeAt: new Date(this.clock() + backoff),
+      events: [
+        {
+          phase: step.phase,
+          kind: 'warning',
+          message: `${message}; trying again in ${Math.round(backoff / 1000)} s (${failures}/${this.options.maxTransientFailures})`,
+        },
+      ],
     });
     if (revision === null) return;
-    await this.executions.appendEvents([
-      {
-        executionId: record.executionId,
-        vmKey: record.vmKey,
-        phase: step.phase,
-        kind: 'warning',
-        message: `${message}; trying again in ${Math.round(backoff / 1000)} s (${failures}/${this.options.maxTransientFailures})`,
-      },
-    ]);
     await this.queue.enqueue(
       'advance-vm',
       { executionId: record.executionId, vmKey: record.vmKey },
@@ -376,9 +375,9 @@ export class ExecutionRunner {
         phaseState: 'waiting',
         phaseChanged: false,
         wakeAt: new Date(this.clock() + outcome.waitMs),
+        events,
       });
       if (revision === null) return;
-      await this.executions.appendEvents(events);
       await this.queue.enqueue(
         'advance-vm',
         { executionId: record.executionId, vmKey: record.vmKey },
