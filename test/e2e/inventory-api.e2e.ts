@@ -174,6 +174,22 @@ describe('inventory API on PostgreSQL', () => {
     expect((await request(server).get('/readyz')).body.database).toBe('postgres');
   });
 
+  it('tags requests with ids and exposes Prometheus metrics', async () => {
+    const response = await request(server)
+      .get('/inventories')
+      .set(as(viewerToken))
+      .set('x-request-id', 'trace-42');
+    expect(response.headers['x-request-id']).toBe('trace-42');
+    const metrics = await request(server).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(
+      /flotilla_inventory_imports_total\{format="xlsx",outcome="succeeded"[^}]*\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(/flotilla_http_request_duration_seconds_bucket/);
+    const ready = await request(server).get('/readyz');
+    expect(ready.body).toMatchObject({ status: 'ok', redis: 'not configured' });
+  });
+
   it('serves its OpenAPI document', async () => {
     const response = await request(server).get('/openapi.json');
     expect(response.status).toBe(200);

@@ -17,6 +17,7 @@ import {
   ReportService,
 } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
+import { createFlotillaMetrics, type FlotillaMetrics } from '#libs/observability';
 import {
   AccessStore,
   AssessmentStore,
@@ -36,7 +37,7 @@ import { HealthController } from './health.controller.js';
 import { InventoriesController } from './inventories.controller.js';
 import { PlansController } from './plans.controller.js';
 import { ReportsController } from './reports.controller.js';
-import { EXECUTION_QUEUE, FLOTILLA_CONFIG, FLOTILLA_DATABASE } from './tokens.js';
+import { EXECUTION_QUEUE, FLOTILLA_CONFIG, FLOTILLA_DATABASE, FLOTILLA_METRICS } from './tokens.js';
 import { UserErrorFilter } from './user-error.filter.js';
 
 class DatabaseLifecycle implements OnApplicationShutdown {
@@ -59,7 +60,10 @@ const fromDatabase = <T>(
 @Module({})
 export class AssessmentApiModule {
   /** `executionQueue` replaces the BullMQ queue REDIS_URL would give (tests use their own prefix). */
-  static register(config: FlotillaConfig, options: { executionQueue?: ExecutionQueue } = {}): DynamicModule {
+  static register(
+    config: FlotillaConfig,
+    options: { executionQueue?: ExecutionQueue; metrics?: FlotillaMetrics } = {},
+  ): DynamicModule {
     return {
       module: AssessmentApiModule,
       // Uploads stream to disk, never into memory; the size limit answers 413 as soon as it is crossed.
@@ -77,6 +81,10 @@ export class AssessmentApiModule {
       ],
       providers: [
         { provide: FLOTILLA_CONFIG, useValue: config },
+        {
+          provide: FLOTILLA_METRICS,
+          useValue: options.metrics ?? createFlotillaMetrics({ component: 'assessment' }),
+        },
         {
           provide: FLOTILLA_DATABASE,
           useFactory: () =>

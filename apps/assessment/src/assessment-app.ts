@@ -5,20 +5,42 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ExecutionQueue } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
+import {
+  createFlotillaMetrics,
+  createLogger,
+  createRequestObservability,
+  type FlotillaMetrics,
+  metricsHandler,
+  PinoNestLogger,
+} from '#libs/observability';
 import { AssessmentApiModule } from './app.module.js';
 
 /** Builds the HTTP API; used by main.ts and by the end-to-end tests. */
 export async function createAssessmentApp(
   config: FlotillaConfig,
-  options: { logger?: false; executionQueue?: ExecutionQueue } = {},
+  options: { logger?: false; executionQueue?: ExecutionQueue; metrics?: FlotillaMetrics } = {},
 ): Promise<INestApplication> {
-  const moduleOptions = options.executionQueue ? { executionQueue: options.executionQueue } : {};
+  // One registry per app: tests build several apps in one process.
+  const metrics = options.metrics ?? createFlotillaMetrics({ component: 'assessment' });
+  const moduleOptions = {
+    metrics,
+    ...(options.executionQueue ? { executionQueue: options.executionQueue } : {}),
+  };
+  const logger = createLogger({
+    service: 'assessment',
+    level: options.logger === false ? 'silent' : config.logLevel,
+  });
   const app = await NestFactory.create<NestExpressApplication>(
     AssessmentApiModule.register(config, moduleOptions),
     {
-      logger: options.logger ?? ['log', 'warn', 'error'],
+      bufferLogs: true,
+      ...(options.logger === false ? { logger: false } : {}),
     },
   );
+  if (options.logger !== false) app.useLogger(new PinoNestLogger(logger));
+  // Request ids and latency for every request; /metrics is plain Express, outside the token guard.
+  app.use(createRequestObservability({ logger, metrics }));
+  app.use('/metrics', metricsHandler(metrics));
   app.useBodyParser('json', { limit: '10mb' });
   const document = SwaggerModule.createDocument(
     app,

@@ -41,6 +41,11 @@ export class ApiExecutionQueue implements ExecutionQueue, OnApplicationShutdown 
     });
   }
 
+  /** For /readyz: answers when Redis does (BullMQ 6 keeps its client behind a backend: ask it a count). */
+  async ping(): Promise<void> {
+    await this.queue.getJobCounts('waiting');
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
   }

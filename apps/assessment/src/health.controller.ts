@@ -1,13 +1,22 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { ExecutionQueue } from '#libs/application';
+import { runReadinessChecks } from '#libs/observability';
 import type { FlotillaDatabase } from '#libs/persistence';
 import { PublicRoute } from './auth.js';
-import { FLOTILLA_DATABASE } from './tokens.js';
+import { EXECUTION_QUEUE, FLOTILLA_DATABASE } from './tokens.js';
+
+type PingableQueue = ExecutionQueue & { ping?: () => Promise<void> };
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
-  constructor(@Inject(FLOTILLA_DATABASE) private readonly database: FlotillaDatabase) {}
+  private readonly logger = new Logger('Readiness');
+
+  constructor(
+    @Inject(FLOTILLA_DATABASE) private readonly database: FlotillaDatabase,
+    @Inject(EXECUTION_QUEUE) private readonly queue: PingableQueue | null,
+  ) {}
 
   @Get('healthz')
   @PublicRoute()
@@ -18,11 +27,17 @@ export class HealthController {
   @Get('readyz')
   @PublicRoute()
   async ready() {
-    try {
-      await this.database.dataSource.query('SELECT 1');
-    } catch {
-      throw new ServiceUnavailableException({ status: 'unavailable', database: 'unreachable' });
+    const queue = this.queue;
+    const report = await runReadinessChecks({
+      database: () => this.database.dataSource.query('SELECT 1'),
+      // Redis is needed only to execute waves; without REDIS_URL the API is ready for the rest.
+      ...(queue?.ping ? { redis: () => (queue.ping as () => Promise<void>)() } : {}),
+    });
+    if (!report.ready) {
+      // Why a check failed goes to the log; an unauthenticated probe only sees which one failed.
+      this.logger.warn(`not ready: ${JSON.stringify(report.problems)}`);
+      throw new ServiceUnavailableException({ status: 'unavailable', checks: report.checks });
     }
-    return { status: 'ok', database: this.database.kind };
+    return { status: 'ok', database: this.database.kind, redis: queue?.ping ? 'ok' : 'not configured' };
   }
 }

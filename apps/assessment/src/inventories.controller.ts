@@ -15,8 +15,10 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { InventoryImportService, notFound, UserFacingError } from '#libs/application';
+import type { FlotillaMetrics } from '#libs/observability';
 import { AccessStore, InventoryStore, type Principal } from '#libs/persistence';
 import { CurrentPrincipal, RequireRole } from './auth.js';
+import { FLOTILLA_METRICS } from './tokens.js';
 import { validate } from './validation.js';
 
 const vmQuerySchema = z.object({
@@ -67,6 +69,7 @@ export class InventoriesController {
     @Inject(InventoryImportService) private readonly importer: InventoryImportService,
     @Inject(InventoryStore) private readonly inventories: InventoryStore,
     @Inject(AccessStore) private readonly access: AccessStore,
+    @Inject(FLOTILLA_METRICS) private readonly metrics: FlotillaMetrics,
   ) {}
 
   @Post()
@@ -91,12 +94,17 @@ export class InventoriesController {
         'Send the RVTools export as multipart field "file"',
         'no-file',
       );
+    const finishTimer = this.metrics.inventoryImportDuration.startTimer();
+    let format = 'unknown';
+    let outcome = 'failed';
     try {
       await sniffUpload(file.path, file.originalname);
       const result = await this.importer.importFile(file.path, {
         fileName: file.originalname,
         name: nameFromQuery,
       });
+      format = result.format;
+      outcome = 'succeeded';
       await this.access.appendAudit({
         actor: principal.actor,
         action: 'inventory.import',
@@ -105,7 +113,12 @@ export class InventoriesController {
         after: { name: result.name, fileName: result.fileName, vms: result.summary.vms },
       });
       return result;
+    } catch (error) {
+      if (error instanceof UserFacingError) outcome = 'rejected';
+      throw error;
     } finally {
+      finishTimer({ format, outcome });
+      this.metrics.inventoryImports.inc({ format, outcome });
       await rm(file.path, { force: true });
     }
   }

@@ -44,6 +44,7 @@ const environmentSchema = z.object({
   REDIS_URL: redisUrl,
   FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: optionalText,
   FLOTILLA_MIGRATIONS: z.enum(['run', 'verify']).default('run'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FLOTILLA_AUTH_DISABLED: z
     .enum(['true', 'false', ''])
     .optional()
@@ -63,6 +64,7 @@ export interface FlotillaConfig {
   authDisabled: boolean;
   /** `run`: apply pending migrations at start; `verify`: refuse to start when some are pending. */
   migrationMode: 'run' | 'verify';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export class ConfigurationError extends Error {
@@ -93,5 +95,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Flotil
     bootstrapAdminToken: env.FLOTILLA_BOOTSTRAP_ADMIN_TOKEN,
     authDisabled: env.FLOTILLA_AUTH_DISABLED,
     migrationMode: env.FLOTILLA_MIGRATIONS,
+    logLevel: env.LOG_LEVEL,
   };
 }

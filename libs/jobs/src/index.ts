@@ -1,9 +1,12 @@
 export {
-  advanceVmJobId,
   DEFAULT_JOB_OPTIONS,
   EXECUTOR_QUEUE,
+  isStepJob,
   JOB_NAMES,
   type JobName,
   type JobPayloads,
-  startExecutionJobId,
+  nudgeJobId,
+  STEP_JOB_PREFIX,
+  startJobId,
+  stepJobId,
 } from './catalogue.js';
