@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { buildWaveExecutionSpecs, DEFAULT_EXECUTION_OPTIONS } from '#libs/application';
+import { buildWaveExecutionSpecs, DEFAULT_EXECUTION_OPTIONS, newExecutionVm } from '#libs/application';
 import type { AssessmentSummary } from '#libs/assessment';
 import { type InventoryVm, summarizeInventory } from '#libs/inventory';
 import type { SourceVcenter, SourceVm } from '#libs/migration';
@@ -283,19 +283,7 @@ async function main(): Promise<void> {
       waveHash: 'bench',
       requestedBy: 'bench',
       spec: { options: DEFAULT_EXECUTION_OPTIONS },
-      vms: specs.map((spec) => ({
-        vmKey: spec.vmKey,
-        name: spec.name,
-        targetName: spec.targetName,
-        sourceHost: spec.sourceHost,
-        spec,
-        firstPhase: 'Preflight',
-        disks: spec.disks.map((disk) => ({
-          index: disk.index,
-          datastore: disk.datastore,
-          capacityBytes: disk.capacityBytes,
-        })),
-      })),
+      vms: specs.map(newExecutionVm),
     });
 
     const { KubeConfig } = await import('@kubernetes/client-node');

@@ -18,6 +18,7 @@ import {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,
   type ExecutionOptions,
+  newExecutionVm,
 } from './wave-execution-spec.js';
 
 export interface DiskProgressView {
@@ -242,19 +243,7 @@ export class ExecutionService {
             waveHash: approval.approvedHash as string,
             requestedBy: principal.actor,
             spec: { options, vms: specs.length },
-            vms: specs.map((spec) => ({
-              vmKey: spec.vmKey,
-              name: spec.name,
-              targetName: spec.targetName,
-              sourceHost: spec.sourceHost,
-              spec,
-              firstPhase: 'Preflight',
-              disks: spec.disks.map((disk) => ({
-                index: disk.index,
-                datastore: disk.datastore,
-                capacityBytes: disk.capacityBytes,
-              })),
-            })),
+            vms: specs.map(newExecutionVm),
           },
           tx,
         );

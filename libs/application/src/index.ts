@@ -29,6 +29,7 @@ export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,
   type ExecutionOptions,
+  newExecutionVm,
 } from './wave-execution-spec.js';
 export {
   RENDER_EXECUTION_ID,

@@ -102,3 +102,20 @@ export function buildWaveExecutionSpecs(input: {
   }
   return specs;
 }
+
+/** How the execution store records a VM of a new execution: everything starts at Preflight. */
+export function newExecutionVm(spec: VmExecutionSpec) {
+  return {
+    vmKey: spec.vmKey,
+    name: spec.name,
+    targetName: spec.targetName,
+    sourceHost: spec.sourceHost,
+    spec,
+    firstPhase: 'Preflight',
+    disks: spec.disks.map((disk) => ({
+      index: disk.index,
+      datastore: disk.datastore,
+      capacityBytes: disk.capacityBytes,
+    })),
+  };
+}

@@ -15,29 +15,19 @@ import {
   type TargetCluster,
   TargetConflictError,
 } from './ports.js';
-import type {
-  DiskCopyState,
-  ItinerarySettings,
-  PhaseName,
-  PhaseOutcome,
-  StepEvent,
-  StepResult,
-  VmExecutionSpec,
-  VmStep,
+import {
+  type DiskCopyState,
+  type ItinerarySettings,
+  PHASES,
+  type PhaseName,
+  type PhaseOutcome,
+  type StepEvent,
+  type StepResult,
+  type VmExecutionSpec,
+  type VmStep,
 } from './types.js';
 
-const ORDER: readonly PhaseName[] = [
-  'Preflight',
-  'StorePowerState',
-  'PowerOffSource',
-  'WaitForPowerOff',
-  'CreateDataVolumes',
-  'CopyDisks',
-  'ConvertGuest',
-  'CreateVM',
-  'WaitForVMReady',
-  'Completed',
-];
+const ORDER: readonly PhaseName[] = PHASES;
 
 /** Whether the VM will run in KubeVirt: the plan starts VMs and the source was running. */
 export function startsInTarget(spec: VmExecutionSpec, powerStateBefore: string | null): boolean {
