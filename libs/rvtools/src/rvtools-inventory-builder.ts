@@ -914,10 +914,13 @@ export class RvtoolsInventoryBuilder {
 
     if (!hasSheet('vDatastore')) {
       for (const vm of this.vms) {
-        for (const disk of vm.disks) {
-          if (!disk.datastore || this.datastores.has(disk.datastore)) continue;
-          this.datastores.set(disk.datastore, {
-            name: disk.datastore,
+        // Without vDisk, vInfo's `Path` (`[datastore] folder/vm.vmx`) still says where the VM lives.
+        const vmxDatastore = /^\[([^\]]+)\]/.exec(vm.source.vInfo?.[0]?.Path ?? '')?.[1] ?? null;
+        const names = vm.disks.length > 0 ? vm.disks.map((disk) => disk.datastore) : [vmxDatastore];
+        for (const datastore of names) {
+          if (!datastore || this.datastores.has(datastore)) continue;
+          this.datastores.set(datastore, {
+            name: datastore,
             type: null,
             capacityMiB: null,
             freeMiB: null,
