@@ -221,6 +221,7 @@ async function main(): Promise<void> {
     redisSentinelName: undefined,
     probePort: 0,
     migrationMode: 'run',
+    logLevel: 'silent',
   };
   let failed = false;
   try {

@@ -38,7 +38,7 @@ let result: Record<string, unknown>;
 if (mode === 'exceljs') {
   result = await exceljsRead(file);
 } else if (mode === 'parse') {
-  const inventory = await readRvtoolsInventory({ path: file });
+  const inventory = await readRvtoolsInventory({ path: file }, { maxInflatedBytes: 4 * 1024 ** 3 });
   result = { vms: inventory.vms.length, diagnostics: inventory.diagnostics.length };
 } else {
   // The database is opened (and migrated) before the clock starts: a server is already running in production.

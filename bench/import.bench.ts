@@ -14,7 +14,14 @@ const rows: Array<Record<string, string | number>> = [];
 
 for (const vms of sizes) {
   const file = await benchWorkbook(vms);
-  const baseline = await measureInChild<{ seconds: number; rows: number }>(step, ['exceljs', file]);
+  // exceljs 4.4's streaming reader gives up on the 100,000-VM file (its promise never settles and
+  // Node exits with code 13), so the ratio is reported where the baseline could be measured.
+  const baseline = await measureInChild<{ seconds: number; rows: number }>(step, ['exceljs', file]).catch(
+    (error: Error) => {
+      process.stderr.write(`exceljs baseline failed on ${vms} VMs: ${error.message}\n`);
+      return null;
+    },
+  );
   const parse = await measureInChild<{ seconds: number }>(step, ['parse', file]);
   const database = await createTestDatabase('flotilla_bench');
   let full: Awaited<ReturnType<typeof measureInChild<{ seconds: number; vms: number }>>>;
@@ -25,12 +32,12 @@ for (const vms of sizes) {
   }
   rows.push({
     vms,
-    'exceljs read (s)': baseline.result.seconds.toFixed(2),
+    'exceljs read (s)': baseline ? baseline.result.seconds.toFixed(2) : 'failed',
     'our parse (s)': parse.result.seconds.toFixed(2),
     'full import (s)': full.result.seconds.toFixed(2),
     'import peak RSS (MiB)': Math.round(full.maxRssMiB),
-    'import / exceljs': (full.result.seconds / baseline.result.seconds).toFixed(2),
-    'parse / exceljs': (parse.result.seconds / baseline.result.seconds).toFixed(2),
+    'import / exceljs': baseline ? (full.result.seconds / baseline.result.seconds).toFixed(2) : 'n/a',
+    'parse / exceljs': baseline ? (parse.result.seconds / baseline.result.seconds).toFixed(2) : 'n/a',
     'VMs imported': full.result.vms,
   });
 }

@@ -293,6 +293,7 @@ export async function startExecutionEnvironment(
     redisSentinelName: undefined,
     probePort: 0,
     migrationMode: 'run',
+    logLevel: 'silent',
   };
   const executors: ExecutorHandle[] = [];
   let planCount = 0;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { getQueueToken } from '@nestjs/bullmq';
-import { type INestApplicationContext, Logger } from '@nestjs/common';
+import { type INestApplicationContext, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { ExecutionRunner } from '#libs/application';
@@ -40,7 +40,8 @@ export interface ExecutorOverrides {
   reconcileIntervalMs?: number;
   shutdownGraceMs?: number;
   workerId?: string;
-  logger?: false;
+  /** `false` silences the app (tests); a LoggerService (the JSON logger) replaces Nest's. */
+  logger?: false | LoggerService;
 }
 
 export interface ExecutorHandle {

@@ -71,6 +71,7 @@ const environmentSchema = z.object({
   REDIS_SENTINEL_NAME: text,
   FLOTILLA_EXECUTOR_PROBE_PORT: wholeNumber(9090, { allowZero: true }),
   FLOTILLA_MIGRATIONS: z.enum(['run', 'verify']).default('run'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export interface CopyLimitsConfig {
@@ -103,6 +104,7 @@ export interface ExecutorConfig {
   probePort: number;
   /** `verify` when a migration Job runs the schema changes before the executor starts. */
   migrationMode: 'run' | 'verify';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 /** Validates the executor's environment once; every bad setting is reported on its own line. */
@@ -152,6 +154,7 @@ export function loadExecutorConfig(environment: NodeJS.ProcessEnv = process.env)
     redisSentinelName: env.REDIS_SENTINEL_NAME,
     probePort: env.FLOTILLA_EXECUTOR_PROBE_PORT as number,
     migrationMode: env.FLOTILLA_MIGRATIONS,
+    logLevel: env.LOG_LEVEL,
   };
 }
 

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { ConfigurationError } from '#libs/config';
 import {
   createFlotillaMetrics,
+  createLogger,
+  PinoNestLogger,
   type ProbeServer,
   runReadinessChecks,
   startProbeServer,
@@ -11,9 +13,12 @@ import { describeExecutorConfig, loadExecutorConfig } from './executor-config.js
 
 async function main(): Promise<void> {
   const config = loadExecutorConfig();
+  // Structured JSON logs; the logger redacts secrets and carries execution/VM ids from the log context.
+  const nestLogger = new PinoNestLogger(createLogger({ service: 'executor', level: config.logLevel }));
+  Logger.overrideLogger(nestLogger);
   const logger = new Logger('Flotilla');
   logger.log(`Executor starting: ${JSON.stringify(describeExecutorConfig(config))}`);
-  const executor = await createExecutorApp(config);
+  const executor = await createExecutorApp(config, { logger: nestLogger });
   let probes: ProbeServer | undefined;
   if (config.probePort > 0) {
     probes = await startProbeServer({
