@@ -11,9 +11,14 @@ import {
   createRequestObservability,
   type FlotillaMetrics,
   metricsHandler,
+  mountQueueDashboard,
   PinoNestLogger,
 } from '#libs/observability';
+import { AccessStore } from '#libs/persistence';
 import { AssessmentApiModule } from './app.module.js';
+import { hasRole, principalForToken } from './auth.js';
+import { ApiExecutionQueue } from './execution-queue.provider.js';
+import { EXECUTION_QUEUE } from './tokens.js';
 
 /** Builds the HTTP API; used by main.ts and by the end-to-end tests. */
 export async function createAssessmentApp(
@@ -52,6 +57,23 @@ export async function createAssessmentApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  const queue = app.get<ExecutionQueue | null>(EXECUTION_QUEUE);
+  if (queue instanceof ApiExecutionQueue) {
+    metrics.trackQueue(queue.queue);
+    // Bull Board can retry and delete jobs: admins only, with the same tokens as the API.
+    const access = app.get(AccessStore);
+    mountQueueDashboard(app, {
+      basePath: '/admin/queues',
+      queues: [queue.queue],
+      authorize: async (token) => {
+        if (config.authDisabled) return 'allowed';
+        if (!token) return 'unauthenticated';
+        const principal = await principalForToken(token, access, config);
+        if (!principal) return 'unauthenticated';
+        return hasRole(principal, 'admin') ? 'allowed' : 'forbidden';
+      },
+    });
+  }
   app.enableShutdownHooks();
   return app;
 }

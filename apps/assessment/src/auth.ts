@@ -73,12 +73,21 @@ export class TokenAuthGuard implements CanActivate {
     const value = Array.isArray(header) ? header[0] : header;
     const match = value?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new UnauthorizedException('Send an API token: Authorization: Bearer <token>');
-    const token = match[1] as string;
-    if (this.config.bootstrapAdminToken && token === this.config.bootstrapAdminToken) {
-      return { actor: 'bootstrap-admin', roles: ['admin'] };
-    }
-    const record = await this.access.findActiveToken(token);
-    if (!record) throw new UnauthorizedException('Unknown or revoked API token');
-    return { actor: `token:${record.name}`, roles: record.roles };
+    const principal = await principalForToken(match[1] as string, this.access, this.config);
+    if (!principal) throw new UnauthorizedException('Unknown or revoked API token');
+    return principal;
   }
+}
+
+/** Who a token belongs to: the configured bootstrap admin, an active stored token, or nobody. */
+export async function principalForToken(
+  token: string,
+  access: AccessStore,
+  config: Pick<FlotillaConfig, 'bootstrapAdminToken'>,
+): Promise<Principal | null> {
+  if (config.bootstrapAdminToken && token === config.bootstrapAdminToken) {
+    return { actor: 'bootstrap-admin', roles: ['admin'] };
+  }
+  const record = await access.findActiveToken(token);
+  return record ? { actor: `token:${record.name}`, roles: record.roles } : null;
 }

@@ -8,7 +8,8 @@ import { DEFAULT_JOB_OPTIONS, EXECUTOR_QUEUE, type JobName, type JobPayloads } f
  * REDIS_URL is not set; the execution endpoints then answer 503.
  */
 export class ApiExecutionQueue implements ExecutionQueue, OnApplicationShutdown {
-  private readonly queue: Queue;
+  /** The BullMQ queue itself, for the operators' queue dashboard and its depth metric. */
+  readonly queue: Queue;
 
   constructor(redisUrl: string, prefix?: string) {
     const url = new URL(redisUrl);
