@@ -59,7 +59,9 @@ export interface VmListItem {
 type ObjectKind = 'datacenter' | 'cluster' | 'host' | 'datastore' | 'network';
 
 /** Rows per INSERT: large enough to amortize round trips, small enough to keep each statement modest. */
-const VM_BATCH_SIZE = 500;
+const VM_BATCH_SIZE = 200;
+/** Columns bound per VM row (all but inventory_id). */
+const VM_COLUMNS = 16;
 
 interface InventoryTableRow {
   id: string;
@@ -85,7 +87,9 @@ function toRecord(row: InventoryTableRow): InventoryRecord {
 
 /** Postgres text cannot hold NUL; vCenter strings occasionally do. */
 function jsonForPostgres(value: unknown): string {
-  return JSON.stringify(value).replace(/\\u0000/g, '');
+  const json = JSON.stringify(value);
+  // Scanning is cheap; copying a batch's JSON for a replace that finds nothing is not.
+  return json.includes('\\u0000') ? json.replace(/\\u0000/g, '') : json;
 }
 
 /** Owns every query on the inventory tables. */
@@ -116,38 +120,46 @@ export class InventoryStore {
     return id;
   }
 
+  /**
+   * Multi-row VALUES with one parameter per column: each VM's JSON is a small string that dies
+   * young, where one JSON document per batch would be a multi-megabyte string that V8 keeps in
+   * large-object space until a full collection (+160 MB peak on 10,000 VMs).
+   */
   private async insertVms(manager: EntityManager, inventoryId: string, vms: InventoryVm[]): Promise<void> {
     for (let start = 0; start < vms.length; start += VM_BATCH_SIZE) {
-      const batch = vms.slice(start, start + VM_BATCH_SIZE).map((vm, index) => {
+      const params: unknown[] = [inventoryId];
+      const rows: string[] = [];
+      const end = Math.min(vms.length, start + VM_BATCH_SIZE);
+      for (let index = start; index < end; index++) {
+        const vm = vms[index] as InventoryVm;
         const { source, ...data } = vm;
-        return {
-          vm_key: vm.key,
-          ordinal: start + index,
-          name: vm.name,
-          moref: vm.moref,
-          uuid: vm.uuid,
-          datacenter: vm.datacenter,
-          cluster: vm.cluster,
-          host: vm.host,
-          power_state: vm.powerState,
-          guest_os: vm.guestOsConfig ?? vm.guestOsTools,
-          template: vm.template,
-          cpus: vm.cpus,
-          memory_mib: vm.memoryMiB,
-          provisioned_mib: vm.provisionedMiB,
-          data,
-          source,
-        };
-      });
+        const first = params.length + 1;
+        params.push(
+          vm.key,
+          index,
+          vm.name,
+          vm.moref,
+          vm.uuid,
+          vm.datacenter,
+          vm.cluster,
+          vm.host,
+          vm.powerState,
+          vm.guestOsConfig ?? vm.guestOsTools,
+          vm.template,
+          vm.cpus,
+          vm.memoryMiB,
+          vm.provisionedMiB,
+          jsonForPostgres(data),
+          jsonForPostgres(source),
+        );
+        const placeholders = Array.from({ length: VM_COLUMNS }, (_, offset) => `$${first + offset}`);
+        rows.push(`($1, ${placeholders.join(', ')})`);
+      }
       await manager.query(
         `INSERT INTO inventory_vms (inventory_id, vm_key, ordinal, name, moref, uuid, datacenter, cluster, host,
            power_state, guest_os, template, cpus, memory_mib, provisioned_mib, data, source)
-         SELECT $1, r.vm_key, r.ordinal, r.name, r.moref, r.uuid, r.datacenter, r.cluster, r.host,
-           r.power_state, r.guest_os, r.template, r.cpus, r.memory_mib, r.provisioned_mib, r.data, r.source
-         FROM json_to_recordset($2::json) AS r(vm_key text, ordinal int, name text, moref text, uuid text,
-           datacenter text, cluster text, host text, power_state text, guest_os text, template boolean, cpus int,
-           memory_mib bigint, provisioned_mib bigint, data jsonb, source json)`,
-        [inventoryId, jsonForPostgres(batch)],
+         VALUES ${rows.join(', ')}`,
+        params,
       );
     }
   }
