@@ -8,6 +8,7 @@ import {
   runReadinessChecks,
   startProbeServer,
 } from '#libs/observability';
+import { ExecutionStore } from '#libs/persistence';
 import { createExecutorApp } from './executor-app.js';
 import { describeExecutorConfig, loadExecutorConfig } from './executor-config.js';
 
@@ -21,10 +22,17 @@ async function main(): Promise<void> {
   const executor = await createExecutorApp(config, { logger: nestLogger });
   let probes: ProbeServer | undefined;
   if (config.probePort > 0) {
+    const metrics = createFlotillaMetrics({ component: 'executor' });
+    // Counted in Postgres, the truth every replica shares, when Prometheus scrapes.
+    const executions = executor.app.get(ExecutionStore);
+    metrics.observePhases({
+      executions: () => executions.executionCountsByStatus(),
+      vms: () => executions.vmCountsByPhase(),
+    });
     probes = await startProbeServer({
       port: config.probePort,
       ready: () => runReadinessChecks(executor.readinessChecks),
-      metrics: createFlotillaMetrics({ component: 'executor' }),
+      metrics,
     });
   }
   logger.log(`Executor ${executor.workerId} is taking jobs${probes ? ` (probes on :${probes.port})` : ''}`);

@@ -99,6 +99,24 @@ describe('ExecutionStore', () => {
     await clearSlots();
   });
 
+  it('counts executions by status and unfinished VMs by phase, for the metrics', async () => {
+    const before = await store.vmCountsByPhase();
+    const planId = await newPlan();
+    await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('m1', 'h1', [1]), vm('m2', 'h1', [1])],
+    });
+    const after = await store.vmCountsByPhase();
+    expect((after.Preflight ?? 0) - (before.Preflight ?? 0)).toBe(2);
+    const statuses = await store.executionCountsByStatus();
+    expect(Object.values(statuses).reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(1);
+    await clearSlots();
+  });
+
   it('admits largest disks first and never past the per-host limit, even with replicas racing', async () => {
     const planId = await newPlan();
     const vms = Array.from({ length: 30 }, (_, index) =>

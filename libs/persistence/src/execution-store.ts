@@ -798,4 +798,25 @@ export class ExecutionStore {
     );
     return Object.fromEntries(rows.map((row) => [String(row.status), Number(row.n)]));
   }
+
+  /** Executions per status, over every plan: the gauge Prometheus scrapes. */
+  async executionCountsByStatus(): Promise<Record<string, number>> {
+    const rows = rowsOf(
+      await this.query('SELECT status, count(*)::int AS n FROM executions GROUP BY status', []),
+    );
+    return Object.fromEntries(rows.map((row) => [String(row.status), Number(row.n)]));
+  }
+
+  /** VMs of unfinished executions per phase (finished VMs are counted by their outcome). */
+  async vmCountsByPhase(): Promise<Record<string, number>> {
+    const rows = rowsOf(
+      await this.query(
+        `SELECT CASE WHEN status IN ('succeeded', 'failed', 'cancelled') THEN status ELSE phase END AS phase,
+           count(*)::int AS n
+         FROM execution_vms GROUP BY 1`,
+        [],
+      ),
+    );
+    return Object.fromEntries(rows.map((row) => [String(row.phase), Number(row.n)]));
+  }
 }
