@@ -17,6 +17,7 @@ import {
   ReportService,
 } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
+import { parseSentinels } from '#libs/jobs';
 import { createFlotillaMetrics, type FlotillaMetrics } from '#libs/observability';
 import {
   AccessStore,
@@ -130,7 +131,13 @@ export class AssessmentApiModule {
         {
           provide: EXECUTION_QUEUE,
           useFactory: () =>
-            options.executionQueue ?? (config.redisUrl ? new ApiExecutionQueue(config.redisUrl) : null),
+            options.executionQueue ??
+            (config.redisUrl
+              ? new ApiExecutionQueue(config.redisUrl, undefined, {
+                  sentinels: parseSentinels(config.redisSentinels),
+                  name: config.redisSentinelName,
+                })
+              : null),
         },
         {
           provide: ExecutionService,

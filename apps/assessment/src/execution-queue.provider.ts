@@ -1,7 +1,14 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { EnqueueOptions, ExecutionQueue } from '#libs/application';
-import { DEFAULT_JOB_OPTIONS, EXECUTOR_QUEUE, type JobName, type JobPayloads } from '#libs/jobs';
+import {
+  DEFAULT_JOB_OPTIONS,
+  EXECUTOR_QUEUE,
+  type JobName,
+  type JobPayloads,
+  type RedisSentinelSettings,
+  redisConnectionOptions,
+} from '#libs/jobs';
 
 /**
  * The API's side of the executor queue: it only adds jobs (ids, never credentials). Absent when
@@ -11,20 +18,11 @@ export class ApiExecutionQueue implements ExecutionQueue, OnApplicationShutdown 
   /** The BullMQ queue itself, for the operators' queue dashboard and its depth metric. */
   readonly queue: Queue;
 
-  constructor(redisUrl: string, prefix?: string) {
-    const url = new URL(redisUrl);
+  constructor(redisUrl: string, prefix?: string, sentinel?: RedisSentinelSettings) {
     this.queue = new Queue(EXECUTOR_QUEUE, {
       ...(prefix ? { prefix } : {}),
-      connection: {
-        host: url.hostname,
-        port: url.port ? Number(url.port) : 6379,
-        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-        ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-        ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
-        ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-        // An API request must fail, not hang, while Redis is away.
-        maxRetriesPerRequest: 2,
-      },
+      // An API request must fail, not hang, while Redis is away.
+      connection: { ...redisConnectionOptions(redisUrl, sentinel), maxRetriesPerRequest: 2 },
     });
     // An unreachable Redis must not crash the API; the add that needs it fails instead.
     this.queue.on('error', () => undefined);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from '#libs/config';
+import { parseSentinels } from '#libs/jobs';
 
 const text = z
   .string()
@@ -143,14 +144,7 @@ export function loadExecutorConfig(environment: NodeJS.ProcessEnv = process.env)
     redisUrl: env.REDIS_URL,
     databaseUrl: env.DATABASE_URL,
     queuePrefix: env.FLOTILLA_QUEUE_PREFIX,
-    redisSentinels: (env.REDIS_SENTINELS ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '')
-      .map((entry) => {
-        const [host, port] = entry.split(':');
-        return { host: host as string, port: Number(port) };
-      }),
+    redisSentinels: parseSentinels(env.REDIS_SENTINELS),
     redisSentinelName: env.REDIS_SENTINEL_NAME,
     probePort: env.FLOTILLA_EXECUTOR_PROBE_PORT as number,
     migrationMode: env.FLOTILLA_MIGRATIONS,

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { ExecutionRunner, isStepJob, nudgeJobId } from '#libs/application';
-import { EXECUTOR_QUEUE, type JobPayloads } from '#libs/jobs';
+import { EXECUTOR_QUEUE, type JobPayloads, redisConnectionOptions } from '#libs/jobs';
 import { ANNOTATION_VM_KEY, LABEL_EXECUTION } from '#libs/kubevirt';
 import {
   type DataVolumeEvent,
@@ -21,7 +21,7 @@ import {
   VmItinerary,
 } from '#libs/migration';
 import { ExecutionStore, type FlotillaDatabase, PlanStore } from '#libs/persistence';
-import { BullmqExecutionQueue, redisConnectionOptions } from './bullmq-execution-queue.js';
+import { BullmqExecutionQueue } from './bullmq-execution-queue.js';
 import type { ExecutorConfig } from './executor-config.js';
 import { JobDispatcher } from './job-dispatcher.js';
 

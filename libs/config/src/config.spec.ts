@@ -12,12 +12,18 @@ describe('loadConfig', () => {
 
   it('reports every bad setting at once, naming each', () => {
     try {
-      loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty', REDIS_URL: 'http://nope' });
+      loadConfig({
+        DATABASE_URL: 'mysql://x',
+        PORT: 'eighty',
+        REDIS_URL: 'http://nope',
+        REDIS_SENTINELS: 'a b',
+      });
       expect.unreachable('loadConfig accepted bad settings');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigurationError);
       const problems = (error as ConfigurationError).problems;
-      expect(problems).toHaveLength(3);
+      expect(problems).toHaveLength(4);
+      expect(problems.join('\n')).toMatch(/REDIS_SENTINELS: must be host:port,host:port/);
       expect(problems.join('\n')).toMatch(/DATABASE_URL: must be a postgres/);
       expect(problems.join('\n')).toMatch(/PORT: must be a positive whole number, got "eighty"/);
       expect(problems.join('\n')).toMatch(/REDIS_URL: must be a redis/);

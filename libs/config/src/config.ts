@@ -43,6 +43,11 @@ const environmentSchema = z.object({
   FLOTILLA_MAX_INFLATED_MB: positiveInt(4096),
   REDIS_URL: redisUrl,
   FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: optionalText,
+  REDIS_SENTINELS: optionalText.refine(
+    (value) => value === undefined || /^[^,:\s]+(:\d+)?(,[^,:\s]+(:\d+)?)*$/.test(value),
+    'must be host:port,host:port',
+  ),
+  REDIS_SENTINEL_NAME: optionalText,
   FLOTILLA_MIGRATIONS: z.enum(['run', 'verify']).default('run'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FLOTILLA_AUTH_DISABLED: z
@@ -60,6 +65,9 @@ export interface FlotillaConfig {
   uploadLimitBytes: number;
   maxInflatedBytes: number;
   redisUrl: string | undefined;
+  /** `host:port,…` of Redis Sentinels and their master group; REDIS_URL's host is used without them. */
+  redisSentinels: string | undefined;
+  redisSentinelName: string | undefined;
   bootstrapAdminToken: string | undefined;
   authDisabled: boolean;
   /** `run`: apply pending migrations at start; `verify`: refuse to start when some are pending. */
@@ -92,6 +100,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Flotil
     uploadLimitBytes: env.FLOTILLA_UPLOAD_LIMIT_MB * MIB,
     maxInflatedBytes: env.FLOTILLA_MAX_INFLATED_MB * MIB,
     redisUrl: env.REDIS_URL,
+    redisSentinels: env.REDIS_SENTINELS,
+    redisSentinelName: env.REDIS_SENTINEL_NAME,
     bootstrapAdminToken: env.FLOTILLA_BOOTSTRAP_ADMIN_TOKEN,
     authDisabled: env.FLOTILLA_AUTH_DISABLED,
     migrationMode: env.FLOTILLA_MIGRATIONS,

@@ -10,3 +10,4 @@ export {
   startJobId,
   stepJobId,
 } from './catalogue.js';
+export { parseSentinels, type RedisSentinelSettings, redisConnectionOptions } from './redis-connection.js';
