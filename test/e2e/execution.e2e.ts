@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionView } from '#libs/application';
 import { LABEL_EXECUTION, LABEL_VM, toLabelValue } from '#libs/kubevirt';
+import { createFlotillaMetrics } from '#libs/observability';
 import {
   at,
   type ExecutionEnvironment,
@@ -32,7 +33,8 @@ describe('executing an approved wave of 20 VMs (vcsim + Kubernetes emulator + Po
   it('migrates every VM to Completed with the right objects and no duplicates', {
     timeout: 180_000,
   }, async () => {
-    const executor = await env.startExecutor();
+    const metrics = createFlotillaMetrics({ component: 'executor' });
+    const executor = await env.startExecutor({ metrics });
     const { planId, waveNumber, vmKeys } = await env.approvedWave();
     expect(vmKeys).toHaveLength(20);
     const started = await env.service.startWave(planId, waveNumber, OPERATOR);
@@ -48,6 +50,10 @@ describe('executing an approved wave of 20 VMs (vcsim + Kubernetes emulator + Po
     expect(failures).toEqual([]);
     expect(view.status).toBe('completed');
     expect(view.percent).toBe(100);
+    const exposition = (await metrics.exposition()).body;
+    expect(exposition).toMatch(
+      /flotilla_job_duration_seconds_count\{[^}]*job_name="advance-vm"[^}]*outcome="completed"[^}]*\} [1-9]/,
+    );
     for (const vm of view.vms) {
       expect(vm.phase).toBe('Completed');
       expect(vm.powerStateBefore).toBe('poweredOn');

@@ -82,6 +82,9 @@ describe('assessment, planning, approval and audit through the API', () => {
 
     const detail = await request(server).get(`/assessments/${assessmentId}`).set(as('viewer'));
     expect(detail.body.policyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await request(server).get('/metrics')).text).toMatch(
+      /flotilla_assessments_total\{outcome="succeeded"[^}]*\} 1/,
+    );
   });
 
   it('keeps an override across re-assessment', async () => {

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AssessmentService, notFound } from '#libs/application';
+import { AssessmentService, notFound, UserFacingError } from '#libs/application';
+import type { FlotillaMetrics } from '#libs/observability';
 import { AssessmentStore, type Principal } from '#libs/persistence';
 import { CurrentPrincipal, RequireRole } from './auth.js';
+import { FLOTILLA_METRICS } from './tokens.js';
 import { validate } from './validation.js';
 
 const uuid = z.string().uuid('must be a UUID');
@@ -40,6 +42,7 @@ export class AssessmentsController {
   constructor(
     @Inject(AssessmentService) private readonly service: AssessmentService,
     @Inject(AssessmentStore) private readonly assessments: AssessmentStore,
+    @Inject(FLOTILLA_METRICS) private readonly metrics: FlotillaMetrics,
   ) {}
 
   @Post('inventories/:id/assessments')
@@ -53,7 +56,14 @@ export class AssessmentsController {
     const input = validate(assessBodySchema, body ?? {}, 'body');
     const policy =
       input.policy === undefined ? undefined : this.service.validatePolicyDocument(input.policy, 'policy');
-    const outcome = await this.service.assess(inventoryId, { policy }, principal);
+    let outcome: Awaited<ReturnType<AssessmentService['assess']>>;
+    try {
+      outcome = await this.service.assess(inventoryId, { policy }, principal);
+    } catch (error) {
+      this.metrics.assessments.inc({ outcome: error instanceof UserFacingError ? 'rejected' : 'failed' });
+      throw error;
+    }
+    this.metrics.assessments.inc({ outcome: 'succeeded' });
     return {
       assessmentId: outcome.assessmentId,
       inventoryId,

@@ -16,6 +16,7 @@ import {
   sameThumbprint,
   VsphereSourceVcenter,
 } from '#libs/migration';
+import type { FlotillaMetrics } from '#libs/observability';
 import { type FlotillaDatabase, openDatabase } from '#libs/persistence';
 import { fetchServerThumbprint } from '#libs/vsphere';
 import { flotillaMigrations } from '#migrations';
@@ -42,6 +43,7 @@ export interface ExecutorOverrides {
   workerId?: string;
   /** `false` silences the app (tests); a LoggerService (the JSON logger) replaces Nest's. */
   logger?: false | LoggerService;
+  metrics?: FlotillaMetrics;
 }
 
 export interface ExecutorHandle {
@@ -156,6 +158,7 @@ export async function createExecutorApp(
     reconcileIntervalMs: overrides.reconcileIntervalMs ?? 30_000,
     shutdownGraceMs: overrides.shutdownGraceMs ?? 25_000,
     log,
+    metrics: overrides.metrics,
   };
   const app = await NestFactory.createApplicationContext(ExecutorModule.register(dependencies), {
     logger: overrides.logger ?? ['log', 'warn', 'error'],

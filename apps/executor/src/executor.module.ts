@@ -20,6 +20,7 @@ import {
   type TargetCluster,
   VmItinerary,
 } from '#libs/migration';
+import type { FlotillaMetrics } from '#libs/observability';
 import { ExecutionStore, type FlotillaDatabase, PlanStore } from '#libs/persistence';
 import { BullmqExecutionQueue } from './bullmq-execution-queue.js';
 import type { ExecutorConfig } from './executor-config.js';
@@ -47,6 +48,8 @@ export interface ExecutorDependencies {
   /** How long SIGTERM waits for running steps before giving their leases back. */
   shutdownGraceMs: number;
   log: Logger;
+  /** Job wait and duration histograms; absent in tests that do not look at metrics. */
+  metrics?: FlotillaMetrics | undefined;
 }
 
 @Processor(EXECUTOR_QUEUE)
@@ -62,6 +65,13 @@ export class ExecutorProcessor extends WorkerHost implements OnApplicationBootst
     this.worker.concurrency = this.dependencies.config.concurrency;
     // Without a listener an 'error' event (Redis gone) would crash the process; ioredis reconnects.
     this.worker.on('error', (error) => this.dependencies.log.warn(`queue worker: ${error.message}`));
+    const metrics = this.dependencies.metrics;
+    if (metrics) {
+      this.worker.on('completed', (job) => metrics.recordJob(EXECUTOR_QUEUE, job, 'completed'));
+      this.worker.on('failed', (job) => {
+        if (job) metrics.recordJob(EXECUTOR_QUEUE, job, 'failed');
+      });
+    }
   }
 
   async process(job: Job): Promise<void> {

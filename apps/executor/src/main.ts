@@ -19,10 +19,10 @@ async function main(): Promise<void> {
   Logger.overrideLogger(nestLogger);
   const logger = new Logger('Flotilla');
   logger.log(`Executor starting: ${JSON.stringify(describeExecutorConfig(config))}`);
-  const executor = await createExecutorApp(config, { logger: nestLogger });
+  const metrics = createFlotillaMetrics({ component: 'executor' });
+  const executor = await createExecutorApp(config, { logger: nestLogger, metrics });
   let probes: ProbeServer | undefined;
   if (config.probePort > 0) {
-    const metrics = createFlotillaMetrics({ component: 'executor' });
     // Counted in Postgres, the truth every replica shares, when Prometheus scrapes.
     const executions = executor.app.get(ExecutionStore);
     metrics.observePhases({
