@@ -198,6 +198,9 @@ export class ExecutorModule {
                 transientBackoffMs: Math.max(200, dependencies.itinerary.timings.pollMs),
                 reconcileGraceMs: Math.max(2_000, dependencies.reconcileIntervalMs),
                 log: (level, message) => dependencies.log[level === 'info' ? 'log' : level](message),
+                onBytesCopied: dependencies.metrics
+                  ? (host, bytes) => dependencies.metrics?.recordCopiedBytes(host, bytes)
+                  : undefined,
               },
             ),
           inject: [ExecutionStore, PlanStore, BullmqExecutionQueue],

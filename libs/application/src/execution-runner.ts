@@ -35,6 +35,8 @@ export interface ExecutionRunnerOptions {
   reconcileGraceMs: number;
   clock?: () => number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Called with the bytes a step saw copied for a VM on `host` (the copy throughput metrics). */
+  onBytesCopied?: (host: string, bytes: number) => void;
 }
 
 /** Phases one job may take a VM through when each ends in `next` (Preflight to CopyDisks is 6). */
@@ -268,6 +270,14 @@ export class ExecutionRunner {
         `lost the lease on ${record.vmKey} of execution ${record.executionId}; its step result was dropped`,
       );
       return false;
+    }
+    if (result.disks && this.options.onBytesCopied) {
+      const before = new Map((record.disks as DiskCopyState[]).map((disk) => [disk.index, disk.bytesCopied]));
+      const copied = result.disks.reduce(
+        (sum, disk) => sum + Math.max(0, disk.bytesCopied - (before.get(disk.index) ?? 0)),
+        0,
+      );
+      if (copied > 0) this.options.onBytesCopied(record.sourceHost ?? 'unknown', copied);
     }
     const ended = commit.finished === true;
     let released = 0;
