@@ -1,6 +1,6 @@
 import { CsvError, parse } from 'csv-parse';
 import type { SheetRowVisitor } from './sheet-source.js';
-import { StreamingTextDecoder } from './text-decoding.js';
+import { CellTextInterner, StreamingTextDecoder } from './text-decoding.js';
 
 const CANDIDATE_DELIMITERS = [',', ';', '\t'] as const;
 
@@ -36,6 +36,7 @@ function detectCsvDelimiter(head: string): string {
  */
 export async function readCsvRows(input: AsyncIterable<Buffer>, visitor: SheetRowVisitor): Promise<void> {
   const decoder = new StreamingTextDecoder();
+  const texts = new CellTextInterner();
   let parser: Parser | null = null;
   let consuming: Promise<void> = Promise.resolve();
   let rowNumber = 0;
@@ -56,7 +57,12 @@ export async function readCsvRows(input: AsyncIterable<Buffer>, visitor: SheetRo
       try {
         for await (const record of created as AsyncIterable<string[]>) {
           rowNumber++;
-          if (record.length > 1 || (record.length === 1 && record[0] !== '')) visitor.row(record, rowNumber);
+          if (record.length > 1 || (record.length === 1 && record[0] !== '')) {
+            visitor.row(
+              record.map((text) => texts.intern(text)),
+              rowNumber,
+            );
+          }
         }
       } catch (error) {
         failed = true;

@@ -43,3 +43,26 @@ export function decodeText(bytes: Uint8Array): string {
 export function detachString(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
 }
+
+const MAX_INTERNED_TEXTS = 50_000;
+const MAX_INTERNED_LENGTH = 200;
+
+/**
+ * One copy of each repeated cell text (OS names, host, cluster and datastore names, `True`):
+ * CSV files and workbooks written with inline strings instead of a shared-string table would
+ * otherwise keep a copy per cell (half the inventory's memory on a generated 10,000-VM export).
+ * Bounded, so columns of unique values (UUIDs, MACs) cannot grow it forever. Returned strings are
+ * detached from the chunk they were read from.
+ */
+export class CellTextInterner {
+  private readonly texts = new Map<string, string>();
+
+  intern(text: string): string {
+    if (text.length > MAX_INTERNED_LENGTH) return detachString(text);
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    const copy = detachString(text);
+    if (this.texts.size < MAX_INTERNED_TEXTS) this.texts.set(copy, copy);
+    return copy;
+  }
+}

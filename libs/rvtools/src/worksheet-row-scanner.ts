@@ -1,6 +1,6 @@
 import { ChunkedXmlScanner } from './chunked-xml-scanner.js';
 import type { SheetRowVisitor } from './sheet-source.js';
-import { detachString } from './text-decoding.js';
+import { CellTextInterner } from './text-decoding.js';
 import { decodeOoxmlEscapes, decodeXmlText, findTagEnd, normalizeLineEnds } from './xml-tag-scanner.js';
 
 /** Excel's column limit; a reference past it (a hostile `r="ZZZZZZ1"`) is ignored. */
@@ -58,6 +58,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
   private capture = 0;
   private inInlineString = false;
   private phoneticDepth = 0;
+  private readonly texts = new CellTextInterner();
 
   constructor(
     private readonly sharedStrings: readonly string[],
@@ -323,7 +324,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     const cells = this.cells;
     while (cells.length < column) cells.push('');
     // Shared strings are detached once when the table is read; everything else is sliced from the chunk.
-    cells[column] = this.cellType === CellType.Shared ? text : detachString(text);
+    cells[column] = this.cellType === CellType.Shared ? text : this.texts.intern(text);
   }
 }
 
