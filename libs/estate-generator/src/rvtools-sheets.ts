@@ -8,6 +8,24 @@ import { isVmSheet, vmSheetRows } from './rvtools-vm-columns.js';
  * variant only renames headers on the way out (values are the same in 3.x and 4.x).
  */
 
+/** vSphere's default security, shaping and teaming policy, as vSwitch and vPort both list it. */
+const STANDARD_SWITCH_POLICY = {
+  'Promiscuous Mode': false,
+  'Mac Changes': false,
+  'Forged Transmits': false,
+  'Traffic Shaping': false,
+  Width: 0,
+  Peak: 0,
+  Burst: 0,
+  Policy: 'loadbalance_srcid',
+  'Reverse Policy': true,
+  'Notify Switch': true,
+  'Rolling Order': false,
+  Offload: true,
+  TSO: true,
+  'Zero Copy Xmit': true,
+} as const;
+
 export type RvtoolsVariant = '4.x' | '3.x';
 
 /** `true`/`false` are written as the text `True`/`False`, the way RVTools writes booleans. */
@@ -291,20 +309,7 @@ function* entityRows(
             Switch: name,
             '# Ports': 9216,
             'Free Ports': 9216 - (index.hostLoad.get(`${host.vcenter}|${host.name}`)?.running ?? 0) - 8,
-            'Promiscuous Mode': false,
-            'Mac Changes': false,
-            'Forged Transmits': false,
-            'Traffic Shaping': false,
-            Width: 0,
-            Peak: 0,
-            Burst: 0,
-            Policy: 'loadbalance_srcid',
-            'Reverse Policy': true,
-            'Notify Switch': true,
-            'Rolling Order': false,
-            Offload: true,
-            TSO: true,
-            'Zero Copy Xmit': true,
+            ...STANDARD_SWITCH_POLICY,
             MTU: 1500,
             'VI SDK Server': host.vcenter,
             'VI SDK UUID': vcenterOf(index, host.vcenter).uuid,
@@ -322,20 +327,7 @@ function* entityRows(
             'Port Group': portGroup.name,
             Switch: portGroup.switchName,
             VLAN: String(portGroup.vlan),
-            'Promiscuous Mode': false,
-            'Mac Changes': false,
-            'Forged Transmits': false,
-            'Traffic Shaping': false,
-            Width: 0,
-            Peak: 0,
-            Burst: 0,
-            Policy: 'loadbalance_srcid',
-            'Reverse Policy': true,
-            'Notify Switch': true,
-            'Rolling Order': false,
-            Offload: true,
-            TSO: true,
-            'Zero Copy Xmit': true,
+            ...STANDARD_SWITCH_POLICY,
             'VI SDK Server': host.vcenter,
             'VI SDK UUID': vcenterOf(index, host.vcenter).uuid,
           };
