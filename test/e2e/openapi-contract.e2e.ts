@@ -21,6 +21,7 @@ type HttpMethod = (typeof HTTP_METHODS)[number];
 
 interface MediaType {
   schema?: Record<string, unknown>;
+  examples?: Record<string, { summary?: string; value: unknown }>;
 }
 interface Operation {
   parameters?: Array<{ in: string; name: string; schema?: unknown }>;
@@ -204,6 +205,43 @@ describe('the published API contract (/openapi.json)', () => {
     }
     expect(problems).toEqual([]);
     expect(document.openapi).toBe('3.1.0');
+  });
+
+  it('gives examples for the main flows, each valid against its own schema', () => {
+    const problems: string[] = [];
+    const examplesOf = (where: string, location: string, content: Record<string, MediaType> | undefined) =>
+      Object.entries(content ?? {}).flatMap(([type, media]) =>
+        Object.entries(media.examples ?? {}).map(([name, example]) => ({
+          where: `${where} ${type} example ${name}`,
+          schemaRef: `${DOCUMENT_ID}#${location}/content/${pointer(type)}/schema`,
+          value: example.value,
+        })),
+      );
+    const examples = operations(document).flatMap(({ key, path, operation }) => {
+      const method = key.split(' ')[0]?.toLowerCase();
+      const location = `/paths/${pointer(path)}/${method}`;
+      return [
+        ...examplesOf(`${key} request`, `${location}/requestBody`, operation.requestBody?.content),
+        ...Object.entries(operation.responses ?? {}).flatMap(([status, response]) =>
+          examplesOf(`${key} ${status}`, `${location}/responses/${status}`, response.content),
+        ),
+      ];
+    });
+    for (const flow of [
+      'POST /inventories 201',
+      'POST /inventories/{id}/assessments request',
+      'POST /plans request',
+      'POST /plans/{id}/edits request',
+      'PUT /plans/{id}/maps request',
+      'POST /plans/{id}/waves/{number}/execute request',
+    ]) {
+      if (!examples.some((example) => example.where.startsWith(flow))) problems.push(`${flow}: no example`);
+    }
+    for (const example of examples) {
+      const check = ajv.getSchema(example.schemaRef) ?? ajv.compile({ $ref: example.schemaRef });
+      if (!check(example.value)) problems.push(`${example.where}: ${ajv.errorsText(check.errors)}`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it('documents the upload form: the file and the name', () => {
