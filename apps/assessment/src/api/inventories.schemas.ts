@@ -129,26 +129,28 @@ export const vmQuery = z.object({
  * One VM as the import normalized it. The main fields are listed; the hardware lists (disks, NICs,
  * snapshots...) and the raw source rows follow the inventory model and are not fixed here.
  */
-export const inventoryVm = z
-  .object({
-    id: z.number().int(),
-    key: z.string(),
-    name: z.string(),
-    moref: z.string().nullable(),
-    uuid: z.string().nullable(),
+export const inventoryVm = vmListItem
+  .pick({
+    id: true,
+    key: true,
+    name: true,
+    moref: true,
+    uuid: true,
+    datacenter: true,
+    cluster: true,
+    host: true,
+    template: true,
+    cpus: true,
+    memoryMiB: true,
+    provisionedMiB: true,
+  })
+  .extend({
     vcenter: vcenterRef,
-    datacenter: z.string().nullable(),
-    cluster: z.string().nullable(),
-    host: z.string().nullable(),
     folder: z.string().nullable(),
     powerState,
-    template: z.boolean(),
     guestOsConfig: z.string().nullable(),
     guestOsTools: z.string().nullable(),
-    cpus: z.number().int(),
-    memoryMiB: z.number(),
     firmware: z.enum(['bios', 'efi', 'unknown']),
-    provisionedMiB: z.number().nullable(),
     inUseMiB: z.number().nullable(),
     customAttributes: z.record(z.string(), z.string()),
     disks: z.array(z.looseObject({ label: z.string(), capacityMiB: z.number() })),

@@ -159,7 +159,7 @@ export const moveGroup = z
 
 const lowerBoundFigure = z.number();
 
-export const planView = z
+export const planSummary = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -170,9 +170,14 @@ export const planView = z
       .number()
       .int()
       .meta({ description: 'Send as `If-Match` to make an edit fail on a newer plan' }),
-    createdBy: z.string(),
     createdAt: timestamp,
     updatedAt: timestamp,
+  })
+  .meta({ id: 'PlanSummary' });
+
+export const planView = planSummary
+  .extend({
+    createdBy: z.string(),
     settings: planSettings,
     lowerBoundWaves: z.number().int(),
     lowerBound: z
@@ -202,19 +207,6 @@ export const planView = z
     waves: z.array(wave),
   })
   .meta({ id: 'Plan' });
-
-export const planSummary = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    inventoryId: z.uuid(),
-    assessmentId: z.uuid(),
-    status: z.string(),
-    version: z.number().int(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  })
-  .meta({ id: 'PlanSummary' });
 
 export const editOutcome = z
   .object({
