@@ -90,8 +90,9 @@ function registerComponent(name: string, definition: JsonSchema): void {
 
 /** The JSON Schema (2020-12, as OpenAPI 3.1 takes it) of a request or response, named parts registered. */
 export function documentSchema(schema: z.ZodType, io: Io): JsonSchema {
-  const { $schema: _dialect, $defs: _definitions, ...root } = convert(schema, io);
-  const definitions = definitionsOf(convert(schema, io));
+  const converted = convert(schema, io);
+  const { $schema: _dialect, $defs: _definitions, ...root } = converted;
+  const definitions = definitionsOf(converted);
   const names = componentNames(schema, io, definitions);
   const rewrite = (value: JsonSchema): JsonSchema =>
     JSON.parse(
@@ -104,6 +105,8 @@ export function documentSchema(schema: z.ZodType, io: Io): JsonSchema {
     registerComponent(names.get(id) ?? id, rewrite(definition));
   return rewrite(root);
 }
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 /**
  * Adds the named schemas to the document, declares the dialect they are written in (OpenAPI 3.1 =
@@ -127,8 +130,6 @@ export function withContractSchemas(document: OpenAPIObject): OpenAPIObject {
     components: { ...document.components, schemas: { ...document.components?.schemas, ...schemas } },
   };
 }
-
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 /** Parses one parameter with its schema; a failure is a 422 naming the field (see validation.ts). */
 export class SchemaValidationPipe<T extends z.ZodType> implements PipeTransform<unknown, z.output<T>> {
