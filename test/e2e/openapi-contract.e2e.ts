@@ -24,6 +24,7 @@ interface MediaType {
   examples?: Record<string, { summary?: string; value: unknown }>;
 }
 interface Operation {
+  operationId?: string;
   parameters?: Array<{ in: string; name: string; schema?: unknown }>;
   requestBody?: { content?: Record<string, MediaType> };
   responses?: Record<string, { content?: Record<string, MediaType> }>;
@@ -203,6 +204,9 @@ describe('the published API contract (/openapi.json)', () => {
     for (const [, name] of JSON.stringify(document).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
       if (!(name && name in document.components.schemas)) problems.push(`missing component ${name}`);
     }
+    const ids = operations(document).map(({ operation }) => operation.operationId);
+    expect(new Set(ids).size, 'operation ids are unique').toBe(ids.length);
+    expect(ids).toContain('plansCreate');
     expect(problems).toEqual([]);
     expect(document.openapi).toBe('3.1.0');
   });

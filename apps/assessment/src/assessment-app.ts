@@ -15,7 +15,7 @@ import {
   PinoNestLogger,
 } from '#libs/observability';
 import { AccessStore } from '#libs/persistence';
-import { withContractSchemas } from './api/contract.js';
+import { contractOperationId, withContractSchemas } from './api/contract.js';
 import { AssessmentApiModule } from './app.module.js';
 import { hasRole, principalForToken } from './auth.js';
 import { ApiExecutionQueue } from './execution-queue.provider.js';
@@ -58,6 +58,7 @@ export async function createAssessmentApp(
         .setVersion('1')
         .addBearerAuth()
         .build(),
+      { operationIdFactory: contractOperationId },
     ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });

@@ -106,6 +106,12 @@ export function documentSchema(schema: z.ZodType, io: Io): JsonSchema {
   return rewrite(root);
 }
 
+/** `plansCreate`, `executionsCancel`: the names a client generated from the document gives its calls. */
+export function contractOperationId(controllerKey: string, methodKey: string): string {
+  const area = controllerKey.replace(/Controller$/, '');
+  return `${area.charAt(0).toLowerCase()}${area.slice(1)}${methodKey.charAt(0).toUpperCase()}${methodKey.slice(1)}`;
+}
+
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 /**
