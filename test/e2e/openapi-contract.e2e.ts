@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#libs/config';
 import { generateRvtoolsFile } from '#libs/estate-generator';
 import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
+import { ApiExecutionQueue } from '../../apps/assessment/src/execution-queue.provider.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const ADMIN = 'openapi-e2e-admin';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DOCUMENT_ID = 'https://flotilla.invalid/openapi.json';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -98,6 +100,7 @@ describe('the published API contract (/openapi.json)', () => {
   let scratch: string;
   let document: OpenApiDocument;
   let ajv: Ajv2020;
+  let queue: ApiExecutionQueue;
   const admin = { Authorization: `Bearer ${ADMIN}` };
 
   /** Checks a real answer against the schema the document publishes for it. */
@@ -122,9 +125,12 @@ describe('the published API contract (/openapi.json)', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'flotilla-openapi-'));
     database = await createTestDatabase();
+    // The real queue on the real Redis, under a prefix of its own: no executor consumes these jobs,
+    // so the executions this file starts stay queued and their answers can be checked at leisure.
+    queue = new ApiExecutionQueue(REDIS_URL, `flotilla-openapi-e2e-${process.pid}-${Date.now()}`);
     app = await createAssessmentApp(
       loadConfig({ DATABASE_URL: database.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN }),
-      { logger: false },
+      { logger: false, executionQueue: queue },
     );
     await app.init();
     server = app.getHttpServer();
@@ -138,6 +144,7 @@ describe('the published API contract (/openapi.json)', () => {
   });
 
   afterAll(async () => {
+    await queue?.queue.obliterate({ force: true });
     await app?.close();
     await database?.drop();
     rmSync(scratch, { recursive: true, force: true });
@@ -401,6 +408,35 @@ describe('the published API contract (/openapi.json)', () => {
       await request(server).get(`/plans/${planId}/waves/${approvable?.number}`).set(planner),
     );
     expectDocumented('get', '/audit', await request(server).get(`/audit?resourceId=${planId}`).set(planner));
+
+    const operator = await request(server)
+      .post('/tokens')
+      .set(admin)
+      .send({ name: 'contract-operator', roles: ['operator', 'viewer'] });
+    const asOperator = { Authorization: `Bearer ${operator.body.token}` };
+    const started = await request(server)
+      .post(`/plans/${planId}/waves/${approvable?.number}/execute`)
+      .set(asOperator)
+      .send({ convertGuest: 'never', startVms: false });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expectDocumented('post', '/plans/{id}/waves/{number}/execute', started);
+    const executionId: string = started.body.id;
+    expectDocumented(
+      'get',
+      '/executions/{id}',
+      await request(server).get(`/executions/${executionId}`).set(asOperator),
+    );
+    const events = await request(server)
+      .get(`/executions/${executionId}/events?after=0&limit=50`)
+      .set(asOperator);
+    expect(events.body.length).toBeGreaterThan(0);
+    expectDocumented('get', '/executions/{id}/events', events);
+    const cancelled = await request(server)
+      .post(`/executions/${executionId}/cancel`)
+      .set(asOperator)
+      .send({});
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
+    expectDocumented('post', '/executions/{id}/cancel', cancelled);
   });
 
   it('answers invalid ids, queries, bodies and headers with a documented 422 naming the field', async () => {
