@@ -27,6 +27,7 @@ interface MediaType {
 }
 interface Operation {
   operationId?: string;
+  summary?: string;
   parameters?: Array<{ in: string; name: string; schema?: unknown }>;
   requestBody?: { content?: Record<string, MediaType> };
   responses?: Record<string, { content?: Record<string, MediaType> }>;
@@ -238,6 +239,17 @@ describe('the published API contract (/openapi.json)', () => {
         ),
       ];
     });
+    for (const flow of [
+      'POST /inventories',
+      'POST /inventories/{id}/assessments',
+      'POST /plans',
+      'POST /plans/{id}/edits',
+      'POST /plans/{id}/waves/{number}/approve',
+      'POST /plans/{id}/waves/{number}/execute',
+    ]) {
+      const operation = operations(document).find(({ key }) => key === flow)?.operation;
+      if (!operation?.summary) problems.push(`${flow}: no summary`);
+    }
     for (const flow of [
       'POST /inventories 201',
       'POST /inventories/{id}/assessments request',

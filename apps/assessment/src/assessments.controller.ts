@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { AssessmentService, notFound, UserFacingError } from '#libs/application';
 import type { FlotillaMetrics } from '#libs/observability';
@@ -37,6 +37,10 @@ export class AssessmentsController {
 
   @Post('inventories/:id/assessments')
   @RequireRole('planner')
+  @ApiOperation({
+    summary: 'Assess an inventory',
+    description: 'Step 2: every VM gets a disposition (rehost, retain, retire), concerns, sizing and effort.',
+  })
   @Returns(assessResult, { status: 201, description: 'The new assessment and its summary' })
   async assess(
     @UuidParam('id', 'inventory id') inventoryId: string,

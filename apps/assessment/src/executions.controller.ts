@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Sse } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import type { z } from 'zod';
 import { ExecutionService } from '#libs/application';
@@ -47,6 +47,11 @@ export class ExecutionsController {
   @Post('plans/:id/waves/:number/execute')
   @HttpCode(202)
   @RequireRole('operator')
+  @ApiOperation({
+    summary: 'Execute an approved wave',
+    description:
+      'Step 6: the executor migrates the wave VM by VM; needs Redis (503 without) and the operator role.',
+  })
   @Returns(executionView, { status: 202, description: 'The queued execution; follow it on /executions/{id}' })
   execute(
     @UuidParam('id', 'plan id') id: string,

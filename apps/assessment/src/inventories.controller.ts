@@ -10,7 +10,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { InventoryImportService, notFound, UserFacingError } from '#libs/application';
 import type { FlotillaMetrics } from '#libs/observability';
@@ -79,6 +79,11 @@ export class InventoriesController {
 
   @Post()
   @RequireRole('planner')
+  @ApiOperation({
+    summary: 'Import an RVTools export',
+    description:
+      'Step 1 of the main flow: the export becomes an inventory; problems are listed by sheet, row and column.',
+  })
   @UseInterceptors(FileInterceptor('file'))
   @Returns(importResult, {
     status: 201,

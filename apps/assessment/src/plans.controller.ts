@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { notFound, PlanningService } from '#libs/application';
 import type { Principal } from '#libs/persistence';
@@ -43,6 +43,10 @@ export class PlansController {
 
   @Post()
   @RequireRole('planner')
+  @ApiOperation({
+    summary: 'Plan waves from an assessment',
+    description: 'Step 3: rehost VMs are grouped and packed into waves under the constraints in `settings`.',
+  })
   @Returns(planView, { status: 201, description: 'The plan, its waves and what violates its constraints' })
   create(
     @ValidBody(createPlanBody, {
@@ -191,6 +195,11 @@ export class PlansController {
   /** One edit or a list, applied in order; the answer lists the violations they leave. */
   @Post(':id/edits')
   @RequireRole('planner')
+  @ApiOperation({
+    summary: 'Edit a plan',
+    description:
+      'Step 4: move, pin, exclude or include VMs and groups, or add a wave; send `If-Match: <version>` to refuse stale edits.',
+  })
   @Returns(editOutcome, { status: 201, description: 'The edited plan; approvals of changed waves are gone' })
   edit(
     @PlanId() id: string,
@@ -231,6 +240,11 @@ export class PlansController {
   @Post(':id/waves/:number/approve')
   @HttpCode(200)
   @RequireRole('approver')
+  @ApiOperation({
+    summary: 'Approve a wave',
+    description:
+      'Step 5: approval records the content hash; any later change to the wave sends it back to draft. Needs the approver role and a wave without blocking violations.',
+  })
   @Returns(planView, { description: "The plan; the wave's approval records who approved which content" })
   approve(
     @PlanId() id: string,
