@@ -1,22 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { notFound } from '#libs/application';
-import { AccessStore, type Principal, ROLES } from '#libs/persistence';
+import { AccessStore, type Principal } from '#libs/persistence';
+import {
+  apiToken,
+  auditEntry,
+  auditQuery,
+  createdToken,
+  createTokenBody,
+  principal as principalSchema,
+} from './api/access.schemas.js';
+import { Returns, ReturnsNothing, UuidParam, ValidBody, ValidQuery } from './api/contract.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
-import { validate } from './validation.js';
-
-const createTokenSchema = z.object({
-  name: z.string().trim().min(1).max(100),
-  roles: z.array(z.enum(ROLES)).min(1),
-});
-
-const auditQuerySchema = z.object({
-  resourceType: z.string().optional(),
-  resourceId: z.string().optional(),
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-});
 
 @ApiTags('access')
 @ApiBearerAuth()
@@ -27,8 +23,16 @@ export class AccessController {
   /** The clear-text token is in this answer only; the database keeps its hash. */
   @Post('tokens')
   @RequireRole('admin')
-  async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    const input = validate(createTokenSchema, body, 'body');
+  @Returns(createdToken, { status: 201, description: 'The token record and its only clear-text copy' })
+  async create(
+    @ValidBody(createTokenBody, {
+      examples: {
+        planner: { summary: 'A token for a planner', value: { name: 'alice', roles: ['planner'] } },
+      },
+    })
+    input: z.output<typeof createTokenBody>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<z.output<typeof createdToken>> {
     const { token, record } = await this.access.createToken(input.name, input.roles, principal.actor);
     await this.access.appendAudit({
       actor: principal.actor,
@@ -42,15 +46,19 @@ export class AccessController {
 
   @Get('tokens')
   @RequireRole('admin')
-  list() {
+  @Returns(apiToken.array())
+  list(): Promise<Array<z.output<typeof apiToken>>> {
     return this.access.listTokens();
   }
 
   @Delete('tokens/:id')
   @HttpCode(204)
   @RequireRole('admin')
-  async revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    validate(z.string().uuid(), id, 'token id');
+  @ReturnsNothing('Revoked')
+  async revoke(
+    @UuidParam('id', 'token id') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
     if (!(await this.access.revokeToken(id))) throw notFound('Active token', id);
     await this.access.appendAudit({
       actor: principal.actor,
@@ -62,8 +70,10 @@ export class AccessController {
 
   @Get('audit')
   @RequireRole('viewer')
-  audit(@Query() query: Record<string, unknown>) {
-    const filter = validate(auditQuerySchema, query, 'query');
+  @Returns(auditEntry.array())
+  audit(
+    @ValidQuery(auditQuery) filter: z.output<typeof auditQuery>,
+  ): Promise<Array<z.output<typeof auditEntry>>> {
     return this.access.listAudit({
       resourceType: filter.resourceType,
       resourceId: filter.resourceId,
@@ -74,7 +84,8 @@ export class AccessController {
 
   @Get('whoami')
   @RequireRole('viewer')
-  whoami(@CurrentPrincipal() principal: Principal) {
+  @Returns(principalSchema)
+  whoami(@CurrentPrincipal() principal: Principal): z.output<typeof principalSchema> {
     return principal;
   }
 }

@@ -15,6 +15,7 @@ import {
   PinoNestLogger,
 } from '#libs/observability';
 import { AccessStore } from '#libs/persistence';
+import { contractOperationId, withContractSchemas } from './api/contract.js';
 import { AssessmentApiModule } from './app.module.js';
 import { hasRole, principalForToken } from './auth.js';
 import { ApiExecutionQueue } from './execution-queue.provider.js';
@@ -47,14 +48,18 @@ export async function createAssessmentApp(
   app.use(createRequestObservability({ logger, metrics }));
   app.use('/metrics', metricsHandler(metrics));
   app.useBodyParser('json', { limit: '10mb' });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Flotilla API')
-      .setDescription('Assess, plan and execute vSphere to KubeVirt migrations in waves')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  // Request and response schemas come from the routes' zod schemas (api/contract.ts).
+  const document = withContractSchemas(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Flotilla API')
+        .setDescription('Assess, plan and execute vSphere to KubeVirt migrations in waves')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+      { operationIdFactory: contractOperationId },
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   const queue = app.get<ExecutionQueue | null>(EXECUTION_QUEUE);

@@ -1,39 +1,29 @@
-import { Body, Controller, Get, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
+import { Controller, Get, Inject, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { AssessmentService, notFound, UserFacingError } from '#libs/application';
 import type { FlotillaMetrics } from '#libs/observability';
 import { AssessmentStore, type Principal } from '#libs/persistence';
+import {
+  assessBody,
+  assessmentDetail,
+  assessmentPolicy,
+  assessmentRecord,
+  assessmentVmQuery,
+  assessResult,
+  currentPolicy,
+  overrideBody,
+  storedPolicy,
+  vmAssessment,
+  vmAssessmentPage,
+} from './api/assessments.schemas.js';
+import { Returns, TextParam, UuidParam, ValidBody, ValidQuery } from './api/contract.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
 import { FLOTILLA_METRICS } from './tokens.js';
-import { validate } from './validation.js';
 
-const uuid = z.string().uuid('must be a UUID');
-
-const assessBodySchema = z
-  .object({
-    /** A full policy document; absent = the stored default policy. */
-    policy: z.unknown().optional(),
-  })
-  .default({});
-
-const vmQuerySchema = z.object({
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  disposition: z.enum(['rehost', 'retain', 'retire']).optional(),
-  concern: z.string().optional(),
-  effort: z.enum(['low', 'medium', 'high']).optional(),
-  search: z.string().optional(),
-  inScope: z.enum(['true', 'false']).optional(),
-});
-
-const overrideSchema = z.union([
-  z.object({
-    disposition: z.enum(['rehost', 'retain', 'retire']),
-    comment: z.string().trim().min(1, 'explain the decision in a comment'),
-  }),
-  z.object({ disposition: z.null() }),
-]);
+type VmAssessment = z.output<typeof vmAssessment>;
+const AssessmentId = () => UuidParam('id', 'assessment id');
+const VmKey = () => TextParam('vmKey', 'VM key (URL-encoded)');
 
 @ApiTags('assessments')
 @ApiBearerAuth()
@@ -47,13 +37,21 @@ export class AssessmentsController {
 
   @Post('inventories/:id/assessments')
   @RequireRole('planner')
+  @ApiOperation({
+    summary: 'Assess an inventory',
+    description: 'Step 2: every VM gets a disposition (rehost, retain, retire), concerns, sizing and effort.',
+  })
+  @Returns(assessResult, { status: 201, description: 'The new assessment and its summary' })
   async assess(
-    @Param('id') inventoryId: string,
-    @Body() body: unknown,
+    @UuidParam('id', 'inventory id') inventoryId: string,
+    @ValidBody(assessBody, {
+      examples: {
+        storedPolicy: { summary: 'Assess with the stored default policy', value: {} },
+      },
+    })
+    input: z.output<typeof assessBody>,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, inventoryId, 'inventory id');
-    const input = validate(assessBodySchema, body ?? {}, 'body');
+  ): Promise<z.output<typeof assessResult>> {
     const policy =
       input.policy === undefined ? undefined : this.service.validatePolicyDocument(input.policy, 'policy');
     let outcome: Awaited<ReturnType<AssessmentService['assess']>>;
@@ -74,23 +72,27 @@ export class AssessmentsController {
 
   @Get('inventories/:id/assessments')
   @RequireRole('viewer')
-  list(@Param('id') inventoryId: string) {
-    validate(uuid, inventoryId, 'inventory id');
+  @Returns(assessmentRecord.array())
+  list(
+    @UuidParam('id', 'inventory id') inventoryId: string,
+  ): Promise<Array<z.output<typeof assessmentRecord>>> {
     return this.assessments.listForInventory(inventoryId);
   }
 
   @Get('assessments/:id')
   @RequireRole('viewer')
-  async get(@Param('id') id: string) {
-    validate(uuid, id, 'assessment id');
+  @Returns(assessmentDetail)
+  async get(@AssessmentId() id: string) {
     return this.service.get(id);
   }
 
   @Get('assessments/:id/vms')
   @RequireRole('viewer')
-  async vms(@Param('id') id: string, @Query() query: Record<string, unknown>) {
-    validate(uuid, id, 'assessment id');
-    const filter = validate(vmQuerySchema, query, 'query');
+  @Returns(vmAssessmentPage)
+  async vms(
+    @AssessmentId() id: string,
+    @ValidQuery(assessmentVmQuery) filter: z.output<typeof assessmentVmQuery>,
+  ): Promise<z.output<typeof vmAssessmentPage>> {
     await this.service.get(id);
     return this.assessments.listVms(
       id,
@@ -102,8 +104,8 @@ export class AssessmentsController {
 
   @Get('assessments/:id/vms/:vmKey')
   @RequireRole('viewer')
-  async vm(@Param('id') id: string, @Param('vmKey') vmKey: string) {
-    validate(uuid, id, 'assessment id');
+  @Returns(vmAssessment)
+  async vm(@AssessmentId() id: string, @VmKey() vmKey: string): Promise<VmAssessment> {
     const vm = await this.assessments.getVm(id, vmKey);
     if (!vm) throw notFound(`VM ${vmKey} in assessment`, id);
     return vm;
@@ -111,26 +113,39 @@ export class AssessmentsController {
 
   @Put('assessments/:id/vms/:vmKey/override')
   @RequireRole('planner')
+  @Returns(vmAssessment, { description: 'The VM with the override applied' })
   async override(
-    @Param('id') id: string,
-    @Param('vmKey') vmKey: string,
-    @Body() body: unknown,
+    @AssessmentId() id: string,
+    @VmKey() vmKey: string,
+    @ValidBody(overrideBody, {
+      examples: {
+        retire: {
+          summary: 'Retire a VM the rules would move',
+          value: { disposition: 'retire', comment: 'Decommissioned with the billing app' },
+        },
+        clear: { summary: 'Remove the override', value: { disposition: null } },
+      },
+    })
+    input: z.output<typeof overrideBody>,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'assessment id');
-    const input = validate(overrideSchema, body, 'body');
+  ): Promise<VmAssessment> {
     return this.service.setOverride(id, vmKey, input.disposition === null ? null : input, principal);
   }
 
   @Get('policies')
   @RequireRole('viewer')
-  async policy() {
+  @Returns(currentPolicy)
+  async policy(): Promise<z.output<typeof currentPolicy>> {
     return this.service.currentPolicy();
   }
 
   @Put('policies')
   @RequireRole('planner')
-  async putPolicy(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+  @Returns(storedPolicy)
+  async putPolicy(
+    @ValidBody(assessmentPolicy) body: z.output<typeof assessmentPolicy>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<z.output<typeof storedPolicy>> {
     return { policy: await this.service.putPolicy(body, principal), source: 'stored' };
   }
 }

@@ -1,25 +1,32 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Sse } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Inject, Post, Sse } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ExecutionService } from '#libs/application';
 import type { Principal } from '#libs/persistence';
+import { waveNumber } from './api/common.schemas.js';
+import {
+  Returns,
+  ReturnsEventStream,
+  UuidParam,
+  ValidBody,
+  ValidParam,
+  ValidQueryParam,
+} from './api/contract.js';
+import {
+  afterEventId,
+  cancelBody,
+  eventLimit,
+  executeBody,
+  executionEvent,
+  executionView,
+  streamData,
+} from './api/executions.schemas.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
-import { validate } from './validation.js';
 
-const uuid = z.string().uuid('must be a UUID');
-const waveNumber = z.coerce.number().int().positive('must be a wave number (1, 2, ...)');
-const afterId = z.coerce.number().int().nonnegative('must be an event id (0 for the start)').default(0);
-
-const executeSchema = z
-  .object({
-    convertGuest: z.enum(['auto', 'always', 'never']).optional(),
-    allowHardPowerOff: z.boolean().optional(),
-    startVms: z.boolean().optional(),
-  })
-  .strict();
-
-const cancelSchema = z.object({ vmKeys: z.array(z.string().min(1)).min(1).optional() }).strict();
+type ExecutionView = z.output<typeof executionView>;
+const ExecutionId = () => UuidParam('id', 'execution id');
+const AfterEventId = () => ValidQueryParam('after', afterEventId, 'The last event id seen (0 for the start)');
 
 /** How often the event stream looks for new events; the database is the only source. */
 const STREAM_POLL_MS = 1_000;
@@ -40,47 +47,56 @@ export class ExecutionsController {
   @Post('plans/:id/waves/:number/execute')
   @HttpCode(202)
   @RequireRole('operator')
+  @ApiOperation({
+    summary: 'Execute an approved wave',
+    description:
+      'Step 6: the executor migrates the wave VM by VM; needs Redis (503 without) and the operator role.',
+  })
+  @Returns(executionView, { status: 202, description: 'The queued execution; follow it on /executions/{id}' })
   execute(
-    @Param('id') id: string,
-    @Param('number') number: string,
-    @Body() body: unknown,
+    @UuidParam('id', 'plan id') id: string,
+    @ValidParam('number', waveNumber, 'wave number') number: number,
+    @ValidBody(executeBody, {
+      examples: {
+        defaults: { summary: 'Execute with the default options', value: {} },
+        windows: {
+          summary: 'Convert guests, allow a hard power-off, start the VMs',
+          value: { convertGuest: 'always', allowHardPowerOff: true, startVms: true },
+        },
+      },
+    })
+    options: z.output<typeof executeBody>,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
-    const options = validate(executeSchema, body ?? {}, 'body');
+  ): Promise<ExecutionView> {
     const cleaned = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    return this.executions.startWave(id, validate(waveNumber, number, 'wave number'), principal, cleaned);
+    return this.executions.startWave(id, number, principal, cleaned);
   }
 
   @Get('executions/:id')
   @RequireRole('viewer')
-  get(@Param('id') id: string) {
-    validate(uuid, id, 'execution id');
+  @Returns(executionView)
+  get(@ExecutionId() id: string): Promise<ExecutionView> {
     return this.executions.get(id);
   }
 
   /** Polling-friendly: `?after=<last event id seen>`. */
   @Get('executions/:id/events')
   @RequireRole('viewer')
+  @Returns(executionEvent.array())
   events(
-    @Param('id') id: string,
-    @Query('after') after: string | undefined,
-    @Query('limit') limit: string | undefined,
-  ) {
-    validate(uuid, id, 'execution id');
-    return this.executions.events(
-      id,
-      validate(afterId, after, 'after'),
-      validate(z.coerce.number().int().positive().max(5_000).default(500), limit, 'limit'),
-    );
+    @ExecutionId() id: string,
+    @AfterEventId() after: number,
+    @ValidQueryParam('limit', eventLimit, 'Events at most (1-5000)') limit: number,
+  ): Promise<Array<z.output<typeof executionEvent>>> {
+    return this.executions.events(id, after, limit);
   }
 
   /** Server-sent events: each execution event as it lands, then `end` when the execution is over. */
   @Sse('executions/:id/stream')
   @RequireRole('viewer')
-  stream(@Param('id') id: string, @Query('after') after: string | undefined): Observable<StreamMessage> {
-    validate(uuid, id, 'execution id');
-    let cursor = validate(afterId, after, 'after');
+  @ReturnsEventStream(streamData, 'Execution events as they land (`event:` is the kind), then `end`')
+  stream(@ExecutionId() id: string, @AfterEventId() after: number): Observable<StreamMessage> {
+    let cursor = after;
     return new Observable<StreamMessage>((subscriber) => {
       let stopped = false;
       const tick = async () => {
@@ -111,17 +127,26 @@ export class ExecutionsController {
   @Post('executions/:id/cancel')
   @HttpCode(202)
   @RequireRole('operator')
-  cancel(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    validate(uuid, id, 'execution id');
-    const { vmKeys } = validate(cancelSchema, body ?? {}, 'body');
+  @Returns(executionView, { status: 202, description: 'The execution, cancelling' })
+  cancel(
+    @ExecutionId() id: string,
+    @ValidBody(cancelBody, {
+      examples: {
+        all: { summary: 'Cancel the whole execution', value: {} },
+        some: { summary: 'Cancel two VMs', value: { vmKeys: ['vc01/vm-1042', 'vc01/vm-1043'] } },
+      },
+    })
+    { vmKeys }: z.output<typeof cancelBody>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ExecutionView> {
     return this.executions.cancel(id, vmKeys, principal);
   }
 
   @Post('executions/:id/retry')
   @HttpCode(202)
   @RequireRole('operator')
-  retry(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    validate(uuid, id, 'execution id');
+  @Returns(executionView, { status: 202, description: 'The execution, its failed VMs queued again' })
+  retry(@ExecutionId() id: string, @CurrentPrincipal() principal: Principal): Promise<ExecutionView> {
     return this.executions.retry(id, principal);
   }
 }

@@ -1,8 +1,11 @@
 import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import type { ExecutionQueue } from '#libs/application';
 import { runReadinessChecks } from '#libs/observability';
 import type { FlotillaDatabase } from '#libs/persistence';
+import { Returns } from './api/contract.js';
+import { liveness, readiness } from './api/health.schemas.js';
 import { PublicRoute } from './auth.js';
 import { EXECUTION_QUEUE, FLOTILLA_DATABASE } from './tokens.js';
 
@@ -20,13 +23,15 @@ export class HealthController {
 
   @Get('healthz')
   @PublicRoute()
-  live() {
+  @Returns(liveness)
+  live(): z.output<typeof liveness> {
     return { status: 'ok' };
   }
 
   @Get('readyz')
   @PublicRoute()
-  async ready() {
+  @Returns(readiness, { description: 'Ready; 503 names the check that failed' })
+  async ready(): Promise<z.output<typeof readiness>> {
     const queue = this.queue;
     const report = await runReadinessChecks({
       database: () => this.database.dataSource.query('SELECT 1'),

@@ -5,33 +5,38 @@ import {
   Get,
   HttpCode,
   Inject,
-  Param,
   Post,
-  Query,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { InventoryImportService, notFound, UserFacingError } from '#libs/application';
 import type { FlotillaMetrics } from '#libs/observability';
 import { AccessStore, InventoryStore, type Principal } from '#libs/persistence';
+import {
+  Returns,
+  ReturnsNothing,
+  TextParam,
+  UuidParam,
+  ValidMultipartForm,
+  ValidQuery,
+} from './api/contract.js';
+import {
+  importResult,
+  inventoryDetail,
+  inventoryRecord,
+  inventoryVm,
+  uploadForm,
+  uploadQuery,
+  vmPage,
+  vmQuery,
+} from './api/inventories.schemas.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
 import { FLOTILLA_METRICS } from './tokens.js';
-import { validate } from './validation.js';
 
-const vmQuerySchema = z.object({
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cluster: z.string().optional(),
-  powerState: z.enum(['poweredOn', 'poweredOff', 'suspended', 'unknown']).optional(),
-  os: z.string().optional(),
-  search: z.string().optional(),
-  template: z.enum(['true', 'false']).optional(),
-});
-
-const uuidSchema = z.string().uuid('must be a UUID');
+const InventoryId = () => UuidParam('id', 'inventory id');
 
 /** First bytes of a zip (xlsx and zipped CSV) or of a text CSV; anything else is refused before parsing. */
 async function sniffUpload(path: string, originalName: string): Promise<void> {
@@ -74,20 +79,66 @@ export class InventoriesController {
 
   @Post()
   @RequireRole('planner')
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      properties: { file: { type: 'string', format: 'binary' }, name: { type: 'string' } },
-      required: ['file'],
-    },
+  @ApiOperation({
+    summary: 'Import an RVTools export',
+    description:
+      'Step 1 of the main flow: the export becomes an inventory; problems are listed by sheet, row and column.',
   })
   @UseInterceptors(FileInterceptor('file'))
+  @Returns(importResult, {
+    status: 201,
+    description: 'The stored inventory, its summary and the rows that had problems',
+    examples: {
+      imported: {
+        summary: 'An 80-VM export',
+        value: {
+          inventoryId: '5f0c3b1e-2a44-4c55-9d1e-8f3a6b7c9d01',
+          name: 'estate.xlsx',
+          fileName: 'estate.xlsx',
+          format: 'xlsx',
+          rvtoolsVersion: '4.6.1',
+          summary: {
+            vms: 80,
+            templates: 2,
+            poweredOn: 70,
+            poweredOff: 8,
+            hosts: 6,
+            clusters: 2,
+            datacenters: 1,
+            datastores: 5,
+            networks: 4,
+            disks: 120,
+            provisionedGiB: 9120.5,
+            inUseGiB: 5301.2,
+            vcpus: 260,
+            memoryGiB: 812,
+            diagnostics: { error: 0, warning: 1, info: 0 },
+          },
+          diagnostics: [
+            {
+              severity: 'warning',
+              sheet: 'vDisk',
+              row: 17,
+              column: 'Capacity MiB',
+              value: '',
+              message: 'empty capacity',
+            },
+          ],
+        },
+      },
+    },
+  })
   async upload(
     @UploadedFile() file: UploadedInventoryFile | undefined,
-    @Query('name') nameFromQuery: string | undefined,
+    @ValidMultipartForm(uploadForm, {
+      name: 'file',
+      description: 'The RVTools export: an .xlsx workbook, a zip of its CSV files or one CSV file',
+    })
+    form: z.output<typeof uploadForm>,
+    @ValidQuery(uploadQuery) query: z.output<typeof uploadQuery>,
     @CurrentPrincipal() principal: Principal,
-  ) {
+  ): Promise<z.output<typeof importResult>> {
+    const nameFromQuery = form.name ?? query.name;
     if (!file)
       throw new UserFacingError(
         'invalid-input',
@@ -125,14 +176,15 @@ export class InventoriesController {
 
   @Get()
   @RequireRole('viewer')
-  list() {
+  @Returns(inventoryRecord.array())
+  list(): Promise<Array<z.output<typeof inventoryRecord>>> {
     return this.inventories.list();
   }
 
   @Get(':id')
   @RequireRole('viewer')
-  async get(@Param('id') id: string) {
-    validate(uuidSchema, id, 'inventory id');
+  @Returns(inventoryDetail)
+  async get(@InventoryId() id: string): Promise<z.output<typeof inventoryDetail>> {
     const inventory = await this.inventories.get(id);
     if (!inventory) throw notFound('Inventory', id);
     return inventory;
@@ -140,9 +192,11 @@ export class InventoriesController {
 
   @Get(':id/vms')
   @RequireRole('viewer')
-  async listVms(@Param('id') id: string, @Query() query: Record<string, unknown>) {
-    validate(uuidSchema, id, 'inventory id');
-    const filter = validate(vmQuerySchema, query, 'query');
+  @Returns(vmPage)
+  async listVms(
+    @InventoryId() id: string,
+    @ValidQuery(vmQuery) filter: z.output<typeof vmQuery>,
+  ): Promise<z.output<typeof vmPage>> {
     if (!(await this.inventories.get(id))) throw notFound('Inventory', id);
     return this.inventories.listVms(
       id,
@@ -154,8 +208,8 @@ export class InventoriesController {
 
   @Get(':id/vms/:vmId')
   @RequireRole('viewer')
-  async getVm(@Param('id') id: string, @Param('vmId') vmId: string) {
-    validate(uuidSchema, id, 'inventory id');
+  @Returns(inventoryVm)
+  async getVm(@InventoryId() id: string, @TextParam('vmId', 'VM key, moref or database id') vmId: string) {
     const vm = await this.inventories.getVm(id, vmId);
     if (!vm) throw notFound(`VM ${vmId} in inventory`, id);
     return vm;
@@ -164,8 +218,8 @@ export class InventoriesController {
   @Delete(':id')
   @HttpCode(204)
   @RequireRole('planner')
-  async delete(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    validate(uuidSchema, id, 'inventory id');
+  @ReturnsNothing('Deleted, with its assessments and plans')
+  async delete(@InventoryId() id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     const existing = await this.inventories.get(id);
     if (!existing) throw notFound('Inventory', id);
     await this.inventories.delete(id);

@@ -1,50 +1,39 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
+import { Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { notFound, PlanningService } from '#libs/application';
 import type { Principal } from '#libs/persistence';
 import type { PlanEdit } from '#libs/waves';
+import { waveNumber } from './api/common.schemas.js';
+import { Returns, ReturnsNothing, UuidParam, ValidBody, ValidHeader, ValidParam } from './api/contract.js';
+import {
+  createPlanBody,
+  editOutcome,
+  editsBody,
+  ifMatchVersion,
+  mapsBody,
+  mapsView,
+  moveGroup,
+  planSettings,
+  planSummary,
+  planView,
+  settingsPatchBody,
+  wave,
+} from './api/plans.schemas.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
-import { validate } from './validation.js';
 
-const uuid = z.string().uuid('must be a UUID');
-const waveNumber = z.coerce.number().int().positive('must be a wave number (1, 2, ...)');
-
-const createPlanSchema = z.object({
-  assessmentId: uuid,
-  name: z.string().trim().max(200).optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
-});
-
-const vmKey = z.string().min(1);
-const group = z.string().min(1);
-const toWave = z.number().int().positive();
-
-const editSchema: z.ZodType<PlanEdit> = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('move-vm'), vmKey, toWave, pin: z.boolean().optional() }),
-  z.object({ kind: z.literal('move-group'), group, toWave, pin: z.boolean().optional() }),
-  z.object({ kind: z.literal('pin-vm'), vmKey }),
-  z.object({ kind: z.literal('unpin-vm'), vmKey }),
-  z.object({ kind: z.literal('pin-group'), group }),
-  z.object({ kind: z.literal('unpin-group'), group }),
-  z.object({ kind: z.literal('exclude-vm'), vmKey }),
-  z.object({ kind: z.literal('include-vm'), vmKey, toWave: toWave.optional() }),
-  z.object({ kind: z.literal('exclude-group'), group }),
-  z.object({ kind: z.literal('include-group'), group, toWave: toWave.optional() }),
-  z.object({ kind: z.literal('add-wave') }),
-]) as z.ZodType<PlanEdit>;
-
-const editsBodySchema = z.union([editSchema, z.array(editSchema).min(1)]);
+type PlanView = z.output<typeof planView>;
+type EditOutcome = z.output<typeof editOutcome>;
 
 /** `If-Match: <version>` makes an edit fail instead of overwriting someone else's change. */
-function expectedVersion(ifMatch: string | undefined): number | undefined {
-  if (ifMatch === undefined || ifMatch === '' || ifMatch === '*') return undefined;
-  return validate(
-    z.coerce.number().int().positive(),
-    ifMatch.replace(/"/g, ''),
-    'If-Match header (plan version)',
+const IfMatch = () =>
+  ValidHeader(
+    'If-Match',
+    ifMatchVersion,
+    'The plan version the change is based on (409 when the plan moved on)',
   );
-}
+const PlanId = () => UuidParam('id', 'plan id');
+const WaveNumber = () => ValidParam('number', waveNumber, 'wave number');
 
 @ApiTags('plans')
 @ApiBearerAuth()
@@ -54,156 +43,214 @@ export class PlansController {
 
   @Post()
   @RequireRole('planner')
-  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    const input = validate(createPlanSchema, body, 'body');
+  @ApiOperation({
+    summary: 'Plan waves from an assessment',
+    description: 'Step 3: rehost VMs are grouped and packed into waves under the constraints in `settings`.',
+  })
+  @Returns(planView, { status: 201, description: 'The plan, its waves and what violates its constraints' })
+  create(
+    @ValidBody(createPlanBody, {
+      examples: {
+        defaults: {
+          summary: 'Plan an assessment with the default constraints',
+          value: { assessmentId: '0b0e4c4e-4a57-4d6a-9f57-0e8f4d3c2a11', name: 'Datacenter exit' },
+        },
+        constrained: {
+          summary: 'At most 10 VMs a wave, a 3-VM pilot, a namespace',
+          value: {
+            assessmentId: '0b0e4c4e-4a57-4d6a-9f57-0e8f4d3c2a11',
+            name: 'Wave plan',
+            settings: {
+              constraints: { maxVmsPerWave: 10, pilot: { vms: 3, maxDataGiB: 2000 } },
+              targetNamespace: { default: 'migrated' },
+            },
+          },
+        },
+      },
+    })
+    input: z.output<typeof createPlanBody>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<PlanView> {
     return this.planning.create(input, principal);
   }
 
   @Get()
   @RequireRole('viewer')
-  list() {
+  @Returns(planSummary.array())
+  list(): Promise<Array<z.output<typeof planSummary>>> {
     return this.planning.list();
   }
 
   @Get(':id')
   @RequireRole('viewer')
-  get(@Param('id') id: string) {
-    validate(uuid, id, 'plan id');
+  @Returns(planView)
+  get(@PlanId() id: string): Promise<PlanView> {
     return this.planning.get(id);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequireRole('planner')
-  async delete(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    validate(uuid, id, 'plan id');
+  @ReturnsNothing('Deleted')
+  async delete(@PlanId() id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.planning.delete(id, principal);
   }
 
   @Get(':id/settings')
   @RequireRole('viewer')
-  async settings(@Param('id') id: string) {
-    validate(uuid, id, 'plan id');
+  @Returns(planSettings)
+  async settings(@PlanId() id: string): Promise<PlanView['settings']> {
     return (await this.planning.get(id)).settings;
   }
 
   /** Merge-patch of the settings: constraints, maps, grouping, dependencies, namespaces; then re-plan. */
   @Put(':id/settings')
   @RequireRole('planner')
+  @Returns(editOutcome, { description: 'The re-planned plan' })
   updateSettings(
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @Headers('if-match') ifMatch: string | undefined,
+    @PlanId() id: string,
+    @ValidBody(settingsPatchBody, {
+      examples: {
+        constraints: {
+          summary: 'Smaller waves, grouped by a custom attribute',
+          value: { constraints: { maxVmsPerWave: 20 }, grouping: { attribute: 'Application' } },
+        },
+      },
+    })
+    patch: z.output<typeof settingsPatchBody>,
+    @IfMatch() expectedVersion: number | undefined,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
-    validate(z.record(z.string(), z.unknown()), body, 'body');
-    return this.planning.updateSettings(id, body, principal, expectedVersion(ifMatch));
+  ): Promise<EditOutcome> {
+    return this.planning.updateSettings(id, patch, principal, expectedVersion);
   }
 
   @Get(':id/maps')
   @RequireRole('viewer')
-  async maps(@Param('id') id: string) {
-    validate(uuid, id, 'plan id');
+  @Returns(mapsView)
+  async maps(@PlanId() id: string): Promise<z.output<typeof mapsView>> {
     const { networkMap, storageMap, targetNamespace } = (await this.planning.get(id)).settings;
     return { networkMap, storageMap, targetNamespace };
   }
 
   @Put(':id/maps')
   @RequireRole('planner')
+  @Returns(editOutcome, { description: 'The re-planned plan' })
   updateMaps(
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @Headers('if-match') ifMatch: string | undefined,
+    @PlanId() id: string,
+    @ValidBody(mapsBody, {
+      examples: {
+        maps: {
+          summary: 'Map a port group and a datastore',
+          value: {
+            networkMap: {
+              'VM Network': { type: 'pod' },
+              'App-VLAN-20': { type: 'multus', name: 'apps/vlan-20' },
+            },
+            storageMap: { 'ds-ssd-01': { storageClass: 'fast', accessMode: 'ReadWriteMany' } },
+          },
+        },
+      },
+    })
+    maps: z.output<typeof mapsBody>,
+    @IfMatch() expectedVersion: number | undefined,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
-    const maps = validate(
-      z.object({
-        networkMap: z.record(z.string(), z.unknown()).optional(),
-        storageMap: z.record(z.string(), z.unknown()).optional(),
-        targetNamespace: z.record(z.string(), z.unknown()).optional(),
-      }),
-      body,
-      'body',
-    );
-    return this.planning.updateSettings(id, maps, principal, expectedVersion(ifMatch));
+  ): Promise<EditOutcome> {
+    return this.planning.updateSettings(id, maps, principal, expectedVersion);
   }
 
   @Get(':id/groups')
   @RequireRole('viewer')
-  async groups(@Param('id') id: string) {
-    validate(uuid, id, 'plan id');
+  @Returns(moveGroup.array())
+  async groups(@PlanId() id: string): Promise<PlanView['groups']> {
     return (await this.planning.get(id)).groups;
   }
 
   @Get(':id/waves')
   @RequireRole('viewer')
-  async waves(@Param('id') id: string) {
-    validate(uuid, id, 'plan id');
+  @Returns(wave.array())
+  async waves(@PlanId() id: string): Promise<PlanView['waves']> {
     return (await this.planning.get(id)).waves;
   }
 
   @Get(':id/waves/:number')
   @RequireRole('viewer')
-  async wave(@Param('id') id: string, @Param('number') number: string) {
-    validate(uuid, id, 'plan id');
-    const n = validate(waveNumber, number, 'wave number');
-    const wave = (await this.planning.get(id)).waves.find((candidate) => candidate.number === n);
-    if (!wave) throw notFound(`Wave ${n} of plan`, id);
-    return wave;
+  @Returns(wave)
+  async wave(@PlanId() id: string, @WaveNumber() number: number): Promise<PlanView['waves'][number]> {
+    const found = (await this.planning.get(id)).waves.find((candidate) => candidate.number === number);
+    if (!found) throw notFound(`Wave ${number} of plan`, id);
+    return found;
   }
 
   @Post(':id/waves')
   @RequireRole('planner')
+  @Returns(editOutcome, { status: 201, description: 'The plan with an empty wave appended' })
   addWave(
-    @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @PlanId() id: string,
+    @IfMatch() expectedVersion: number | undefined,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
-    return this.planning.edit(id, { kind: 'add-wave' }, principal, expectedVersion(ifMatch));
+  ): Promise<EditOutcome> {
+    return this.planning.edit(id, { kind: 'add-wave' }, principal, expectedVersion);
   }
 
   /** One edit or a list, applied in order; the answer lists the violations they leave. */
   @Post(':id/edits')
   @RequireRole('planner')
+  @ApiOperation({
+    summary: 'Edit a plan',
+    description:
+      'Step 4: move, pin, exclude or include VMs and groups, or add a wave; send `If-Match: <version>` to refuse stale edits.',
+  })
+  @Returns(editOutcome, { status: 201, description: 'The edited plan; approvals of changed waves are gone' })
   edit(
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @Headers('if-match') ifMatch: string | undefined,
+    @PlanId() id: string,
+    @ValidBody(editsBody, {
+      examples: {
+        move: {
+          summary: 'Move a VM to wave 2 (pinned there)',
+          value: { kind: 'move-vm', vmKey: 'vc01/vm-1042', toWave: 2 },
+        },
+        several: {
+          summary: 'Several edits, applied in order',
+          value: [
+            { kind: 'exclude-vm', vmKey: 'vc01/vm-2001' },
+            { kind: 'move-group', group: 'attribute:Application=billing', toWave: 3 },
+          ],
+        },
+      },
+    })
+    edits: z.output<typeof editsBody>,
+    @IfMatch() expectedVersion: number | undefined,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
-    const edits = validate(editsBodySchema, body, 'edit');
-    return this.planning.applyEdits(
-      id,
-      Array.isArray(edits) ? edits : [edits],
-      principal,
-      expectedVersion(ifMatch),
-    );
+  ): Promise<EditOutcome> {
+    const list: PlanEdit[] = Array.isArray(edits) ? edits : [edits];
+    return this.planning.applyEdits(id, list, principal, expectedVersion);
   }
 
   @Post(':id/replan')
   @RequireRole('planner')
+  @Returns(editOutcome, { status: 201, description: 'The plan planned again; pins and exclusions are kept' })
   replan(
-    @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @PlanId() id: string,
+    @IfMatch() expectedVersion: number | undefined,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
-    return this.planning.replan(id, principal, expectedVersion(ifMatch));
+  ): Promise<EditOutcome> {
+    return this.planning.replan(id, principal, expectedVersion);
   }
 
   @Post(':id/waves/:number/approve')
   @HttpCode(200)
   @RequireRole('approver')
+  @ApiOperation({
+    summary: 'Approve a wave',
+    description:
+      'Step 5: approval records the content hash; any later change to the wave sends it back to draft. Needs the approver role and a wave without blocking violations.',
+  })
+  @Returns(planView, { description: "The plan; the wave's approval records who approved which content" })
   approve(
-    @Param('id') id: string,
-    @Param('number') number: string,
+    @PlanId() id: string,
+    @WaveNumber() number: number,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
-    return this.planning.approveWave(id, validate(waveNumber, number, 'wave number'), principal);
+  ): Promise<PlanView> {
+    return this.planning.approveWave(id, number, principal);
   }
 }

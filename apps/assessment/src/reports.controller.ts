@@ -1,15 +1,16 @@
 import { rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { Controller, Get, Inject, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ReportService, UserFacingError } from '#libs/application';
 import type { Principal } from '#libs/persistence';
+import { Returns, ReturnsFile, UuidParam, ValidMultipartForm, ValidParam } from './api/contract.js';
+import { importEditsOutcome } from './api/plans.schemas.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
-import { validate } from './validation.js';
 
-const uuid = z.string().uuid('must be a UUID');
+const PlanId = () => UuidParam('id', 'plan id');
 
 type DownloadResponse = Writable & { setHeader(name: string, value: string): void };
 
@@ -33,8 +34,8 @@ export class ReportsController {
   /** Streamed as it is written: a 100,000-VM workbook never sits in memory. */
   @Get('report.xlsx')
   @RequireRole('viewer')
-  async workbook(@Param('id') id: string, @Res() response: DownloadResponse) {
-    validate(uuid, id, 'plan id');
+  @ReturnsFile([CONTENT_TYPES.xlsx], 'The wave report workbook (Summary, Waves, VMs, Concerns... sheets)')
+  async workbook(@PlanId() id: string, @Res() response: DownloadResponse): Promise<void> {
     // Resolve the plan first, so a missing plan is a clean 404 rather than a broken download.
     const input = await this.reports.buildInput(id);
     response.setHeader('Content-Type', CONTENT_TYPES.xlsx);
@@ -47,18 +48,17 @@ export class ReportsController {
 
   @Get(':table.:format')
   @RequireRole('viewer')
+  @ReturnsFile(
+    [CONTENT_TYPES.csv, CONTENT_TYPES.json],
+    'One table of the report: `vms` or `waves`, as CSV or JSON',
+  )
   async table(
-    @Param('id') id: string,
-    @Param('table') table: string,
-    @Param('format') format: string,
+    @PlanId() id: string,
+    @ValidParam('table', z.enum(['vms', 'waves']), 'table') table: 'vms' | 'waves',
+    @ValidParam('format', z.enum(['csv', 'json']), 'format') format: 'csv' | 'json',
     @Res() response: DownloadResponse,
-  ) {
-    validate(uuid, id, 'plan id');
-    const parsed = validate(
-      z.object({ table: z.enum(['vms', 'waves']), format: z.enum(['csv', 'json']) }),
-      { table, format },
-      'export',
-    );
+  ): Promise<void> {
+    const parsed = { table, format };
     await this.reports.buildInput(id);
     response.setHeader('Content-Type', CONTENT_TYPES[parsed.format]);
     response.setHeader(
@@ -72,14 +72,18 @@ export class ReportsController {
   /** A planner's edited workbook: wave moves become manual edits, answered row by row. */
   @Post('import-edits')
   @RequireRole('planner')
-  @ApiConsumes('multipart/form-data')
   @UseInterceptors(FileInterceptor('file'))
+  @Returns(importEditsOutcome, { status: 201, description: 'What happened to each edited row' })
   async importEdits(
-    @Param('id') id: string,
+    @PlanId() id: string,
     @UploadedFile() file: UploadedWorkbook | undefined,
+    @ValidMultipartForm(z.object({}), {
+      name: 'file',
+      description: 'The report workbook with VMs moved between waves in the Waves sheet',
+    })
+    _form: Record<string, never>,
     @CurrentPrincipal() principal: Principal,
-  ) {
-    validate(uuid, id, 'plan id');
+  ): Promise<z.output<typeof importEditsOutcome>> {
     if (!file)
       throw new UserFacingError(
         'invalid-input',

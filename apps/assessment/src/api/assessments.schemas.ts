@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { assessmentPolicySchema } from '#libs/assessment';
+import { booleanText, disposition, effort, page, pageQuery, severity, timestamp } from './common.schemas.js';
+
+/** Assessments: the rules' verdict on each VM, overrides, and the policy behind them. */
+
+export const assessmentPolicy = assessmentPolicySchema.meta({
+  id: 'AssessmentPolicy',
+  description: 'Thresholds, rules, scoring and OS mappings (`version: 1`); see `flotilla policy show`',
+});
+
+const counts = z.record(z.string(), z.number());
+
+const sizingTotals = z
+  .object({
+    vms: z.number().int(),
+    vcpus: z.number(),
+    memoryMiB: z.number(),
+    memoryWithOverheadMiB: z.number(),
+    storageMiB: z.number(),
+    storageByClassMiB: counts,
+    workerNodes: z.number().int(),
+    workerNodesFor: z.object({ cpu: z.number(), memory: z.number(), spare: z.number() }).optional(),
+  })
+  .meta({ id: 'SizingTotals' });
+
+export const assessmentSummary = z
+  .object({
+    vms: z.number().int(),
+    rehost: z.number().int(),
+    retain: z.number().int(),
+    retire: z.number().int(),
+    templates: z.number().int(),
+    outOfScope: z.number().int(),
+    byEffort: z.object({ low: z.number().int(), medium: z.number().int(), high: z.number().int() }),
+    byOsFamily: counts,
+    byConcern: counts,
+    sizing: z.object({ estate: sizingTotals, byCluster: z.record(z.string(), sizingTotals) }),
+    transfer: z.object({ dataMiB: z.number(), hoursAtHostThroughput: z.number() }),
+  })
+  .meta({ id: 'AssessmentSummary' });
+
+export const assessmentRecord = z
+  .object({
+    id: z.uuid(),
+    inventoryId: z.uuid(),
+    policyHash: z.string().meta({ description: 'SHA-256 of the policy content: same hash, same rules' }),
+    assessedAt: timestamp,
+    createdAt: timestamp,
+    summary: assessmentSummary,
+  })
+  .meta({ id: 'Assessment' });
+
+export const assessmentDetail = assessmentRecord
+  .extend({ policy: assessmentPolicy })
+  .meta({ id: 'AssessmentDetail' });
+
+export const assessBody = z
+  .object({
+    policy: assessmentPolicy.optional().meta({ description: 'A full policy; absent = the stored default' }),
+  })
+  .default({});
+
+export const assessResult = z
+  .object({
+    assessmentId: z.uuid(),
+    inventoryId: z.uuid(),
+    policyHash: z.string(),
+    summary: assessmentSummary,
+  })
+  .meta({ id: 'AssessResult' });
+
+const evidence = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+const vmOverride = z
+  .object({ disposition, comment: z.string(), by: z.string().nullable(), at: timestamp })
+  .meta({ id: 'VmOverride', description: "A person's decision that wins over the rules" });
+
+export const vmAssessment = z
+  .object({
+    vmKey: z.string(),
+    name: z.string(),
+    moref: z.string().nullable(),
+    disposition,
+    outOfScope: z.enum(['template', 'srm-placeholder', 'cluster-service-vm']).nullable(),
+    effort,
+    score: z.number().meta({ description: 'Readiness 0..100: 100 = moves as it is' }),
+    reasons: z.array(z.object({ code: z.string(), message: z.string() })),
+    concerns: z.array(z.object({ id: z.string(), severity, message: z.string(), evidence })),
+    retire: z.object({ confidence: z.number(), evidence }).nullable(),
+    os: z.object({
+      family: z.string(),
+      preference: z.string().nullable(),
+      support: z.enum(['supported', 'legacy', 'unsupported', 'unknown']),
+      needsDriverConversion: z.boolean(),
+      osName: z.string().nullable().optional(),
+      matchedBy: z.enum(['tools', 'guest-id', 'config']).nullable().optional(),
+    }),
+    sizing: z.object({
+      sockets: z.number().int(),
+      coresPerSocket: z.number().int(),
+      threads: z.number().int(),
+      memoryMiB: z.number(),
+      memoryWithOverheadMiB: z.number(),
+      disks: z.array(
+        z.object({
+          label: z.string(),
+          capacityMiB: z.number(),
+          requestMiB: z.number(),
+          datastore: z.string().nullable(),
+          storageClass: z.string().nullable(),
+        }),
+      ),
+      storageByClassMiB: counts,
+    }),
+    transfer: z.object({
+      dataMiB: z.number(),
+      largestDiskMiB: z.number(),
+      hours: z.number(),
+      bottleneck: z.enum(['disk', 'host']).optional(),
+    }),
+    targetName: z.string().meta({ description: 'Target VM name (DNS-1123)' }),
+    override: vmOverride.nullable(),
+  })
+  .meta({ id: 'VmAssessment' });
+
+export const vmAssessmentPage = page(vmAssessment).meta({ id: 'VmAssessmentPage' });
+
+export const assessmentVmQuery = z.object({
+  ...pageQuery,
+  disposition: disposition.optional(),
+  concern: z.string().optional().meta({ description: 'A concern id, e.g. rdm-disk' }),
+  effort: effort.optional(),
+  search: z.string().optional(),
+  inScope: booleanText.optional(),
+});
+
+export const overrideBody = z.union([
+  z.object({
+    disposition,
+    comment: z.string().trim().min(1, 'explain the decision in a comment'),
+  }),
+  z.object({ disposition: z.null().meta({ description: 'Removes the override' }) }),
+]);
+
+export const currentPolicy = z
+  .object({
+    policy: assessmentPolicy,
+    source: z.enum(['stored', 'built-in']),
+    updatedBy: z.string().nullable(),
+  })
+  .meta({ id: 'CurrentPolicy' });
+
+export const storedPolicy = z
+  .object({ policy: assessmentPolicy, source: z.literal('stored') })
+  .meta({ id: 'StoredPolicy' });

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { timestamp } from './common.schemas.js';
+
+/** Executions: a wave run by the executor, its VMs' progress and its events. */
+
+export const executeBody = z
+  .object({
+    convertGuest: z
+      .enum(['auto', 'always', 'never'])
+      .optional()
+      .meta({ description: 'Run virt-v2v guest conversion: auto = Windows guests only' }),
+    allowHardPowerOff: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Power off when a clean shutdown times out' }),
+    startVms: z.boolean().optional().meta({ description: 'Start the KubeVirt VMs once imported' }),
+  })
+  .strict()
+  .default({});
+
+export const cancelBody = z
+  .object({
+    vmKeys: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'Cancel only these VMs; absent = the whole execution' }),
+  })
+  .strict()
+  .default({});
+
+const diskProgress = z.object({
+  index: z.number().int(),
+  label: z.string(),
+  dataVolume: z.string(),
+  phase: z.string().nullable(),
+  capacityBytes: z.number(),
+  bytesCopied: z.number(),
+  percent: z.number(),
+  restartCount: z.number().int(),
+  message: z.string().nullable(),
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+  etaSeconds: z.number().nullable(),
+});
+
+export const executionVm = z
+  .object({
+    vmKey: z.string(),
+    name: z.string(),
+    targetName: z.string(),
+    targetNamespace: z.string(),
+    sourceHost: z.string().nullable(),
+    status: z.string().meta({ description: 'queued, running, succeeded, failed or cancelled' }),
+    phase: z.string().meta({ description: 'The itinerary step the VM is at (Forklift phase names)' }),
+    phaseState: z.string(),
+    itinerary: z.array(z.string()),
+    attempt: z.number().int(),
+    powerStateBefore: z.string().nullable(),
+    cancelRequested: z.boolean(),
+    convertGuest: z.boolean(),
+    disks: z.array(diskProgress),
+    bytesTotal: z.number(),
+    bytesCopied: z.number(),
+    etaSeconds: z.number().nullable(),
+    error: z.object({ phase: z.string(), message: z.string(), at: timestamp }).nullable(),
+    startedAt: timestamp.nullable(),
+    phaseStartedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'ExecutionVm' });
+
+export const executionView = z
+  .object({
+    id: z.uuid(),
+    planId: z.uuid(),
+    waveNumber: z.number().int(),
+    waveHash: z.string().meta({ description: 'Content hash of the wave as approved' }),
+    status: z.string().meta({ description: 'queued, running, cancelling, completed, failed or cancelled' }),
+    options: z.unknown().meta({ description: 'The execution options in force (see the execute body)' }),
+    requestedBy: z.string(),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    counts: z.record(z.string(), z.number().int()).meta({ description: 'VMs by status' }),
+    bytesTotal: z.number(),
+    bytesCopied: z.number(),
+    percent: z.number(),
+    etaSeconds: z.number().nullable(),
+    vms: z.array(executionVm),
+  })
+  .meta({ id: 'Execution' });
+
+export const executionEvent = z
+  .object({
+    id: z.number().int().meta({ description: 'Increasing; pass the last one seen as `after`' }),
+    executionId: z.uuid(),
+    vmKey: z.string().nullable(),
+    at: timestamp,
+    phase: z.string().nullable(),
+    kind: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'ExecutionEvent' });
+
+export const afterEventId = z.coerce
+  .number()
+  .int()
+  .nonnegative('must be an event id (0 for the start)')
+  .default(0);
+
+export const eventLimit = z.coerce.number().int().positive().max(5_000).default(500);
+
+/** The `data` of a stream message: an execution event, or `{ status }` on the final `end` message. */
+export const streamData = z.union([executionEvent, z.object({ status: z.string() })]);

@@ -1,0 +1,253 @@
+import { z } from 'zod';
+import { planSettingsSchema } from '#libs/waves';
+import { effort, severity, timestamp, uuid } from './common.schemas.js';
+
+/** Plans: waves planned from an assessment, edits, settings, maps and approvals. */
+
+export const planSettings = planSettingsSchema.meta({
+  id: 'PlanSettings',
+  description:
+    'Constraints, grouping, dependencies, ordering, network/storage maps, namespaces, manual edits',
+});
+
+export const createPlanBody = z.object({
+  assessmentId: uuid,
+  name: z.string().trim().max(200).optional(),
+  settings: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'Any part of PlanSettings; the rest takes the defaults' }),
+});
+
+/** Checked against PlanSettings once merged into the stored settings, so the patch itself is open. */
+export const settingsPatchBody = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'A JSON merge-patch of PlanSettings; the plan is re-planned with the result' });
+
+const mapPatch = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .meta({ description: 'Merged into the stored map (see PlanSettings)' });
+
+export const mapsBody = z.object({
+  networkMap: mapPatch,
+  storageMap: mapPatch,
+  targetNamespace: mapPatch,
+});
+
+export const mapsView = z
+  .object({
+    networkMap: planSettingsSchema.unwrap().shape.networkMap.unwrap(),
+    storageMap: planSettingsSchema.unwrap().shape.storageMap.unwrap(),
+    targetNamespace: planSettingsSchema.unwrap().shape.targetNamespace.unwrap(),
+  })
+  .meta({ id: 'PlanMaps' });
+
+const vmKey = z.string().min(1);
+const group = z.string().min(1);
+const toWave = z.number().int().positive();
+
+export const planEdit = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('move-vm'), vmKey, toWave, pin: z.boolean().optional() }),
+    z.object({ kind: z.literal('move-group'), group, toWave, pin: z.boolean().optional() }),
+    z.object({ kind: z.literal('pin-vm'), vmKey }),
+    z.object({ kind: z.literal('unpin-vm'), vmKey }),
+    z.object({ kind: z.literal('pin-group'), group }),
+    z.object({ kind: z.literal('unpin-group'), group }),
+    z.object({ kind: z.literal('exclude-vm'), vmKey }),
+    z.object({ kind: z.literal('include-vm'), vmKey, toWave: toWave.optional() }),
+    z.object({ kind: z.literal('exclude-group'), group }),
+    z.object({ kind: z.literal('include-group'), group, toWave: toWave.optional() }),
+    z.object({ kind: z.literal('add-wave') }),
+  ])
+  .meta({ id: 'PlanEdit' });
+
+export const editsBody = z.union([planEdit, z.array(planEdit).min(1)]);
+
+export const waveApproval = z
+  .object({
+    number: z.number().int(),
+    status: z.enum(['draft', 'approved', 'executing', 'completed', 'failed', 'cancelled']),
+    contentHash: z.string(),
+    approvedHash: z.string().nullable(),
+    approvedBy: z.string().nullable(),
+    approvedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'WaveApproval' });
+
+export const violation = z
+  .object({
+    code: z.string().meta({ description: 'e.g. wave-over-vm-cap, unmapped-network, group-split' }),
+    severity: z.enum(['error', 'warning']).meta({ description: 'Errors block approval of the wave' }),
+    wave: z.number().int().nullable(),
+    message: z.string(),
+    vmKeys: z.array(z.string()),
+    groups: z.array(z.string()),
+  })
+  .meta({ id: 'Violation' });
+
+export const wave = z
+  .object({
+    number: z.number().int(),
+    pilot: z.boolean(),
+    addedByHand: z.boolean(),
+    vmKeys: z.array(z.string()),
+    vms: z.array(
+      z.object({
+        key: z.string(),
+        name: z.string(),
+        group: z.string(),
+        targetName: z.string(),
+        targetNamespace: z.string(),
+        effort: effort.nullable(),
+        dataMiB: z.number(),
+        host: z.string().nullable(),
+        pinned: z.boolean(),
+      }),
+    ),
+    groups: z.array(z.string()),
+    dataMiB: z.number(),
+    dataGiB: z.number(),
+    estimatedHours: z.number(),
+    concurrency: z.object({
+      streamsPerHost: z.number(),
+      perDiskMiBps: z.number(),
+      perHostMiBps: z.number(),
+      hosts: z.number().int(),
+      peakStreams: z.number().int(),
+      slowestHost: z.string().nullable(),
+    }),
+    hosts: z.array(z.string()),
+    datastores: z.array(z.string()),
+    networks: z.array(z.string()),
+    openConcerns: z.object({
+      count: z.number().int(),
+      bySeverity: z.object({ critical: z.number().int(), warning: z.number().int(), info: z.number().int() }),
+      items: z.array(
+        z.object({ vmKey: z.string(), vmName: z.string(), id: z.string(), severity, message: z.string() }),
+      ),
+    }),
+    targetNamespace: z.string(),
+    approval: waveApproval.nullable(),
+  })
+  .meta({ id: 'Wave' });
+
+export const moveGroup = z
+  .object({
+    name: z.string(),
+    key: z.enum([
+      'rule',
+      'attribute',
+      'vapp',
+      'folder',
+      'resource-pool',
+      'name-prefix',
+      'shared-disk',
+      'singleton',
+    ]),
+    value: z.string().nullable(),
+    vmKeys: z.array(z.string()),
+    vmNames: z.array(z.string()),
+    rehostVmKeys: z.array(z.string()),
+    sharedDisks: z.array(z.string()),
+    mergedFrom: z.array(z.string()),
+    effort: effort.nullable(),
+    dataMiB: z.number(),
+  })
+  .meta({ id: 'MoveGroup', description: 'VMs that must move in the same wave' });
+
+const lowerBoundFigure = z.number();
+
+export const planSummary = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    inventoryId: z.uuid(),
+    assessmentId: z.uuid(),
+    status: z.string(),
+    version: z
+      .number()
+      .int()
+      .meta({ description: 'Send as `If-Match` to make an edit fail on a newer plan' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'PlanSummary' });
+
+export const planView = planSummary
+  .extend({
+    createdBy: z.string(),
+    settings: planSettings,
+    lowerBoundWaves: z.number().int(),
+    lowerBound: z
+      .object({
+        waves: lowerBoundFigure,
+        byVmCount: lowerBoundFigure,
+        byData: lowerBoundFigure,
+        byAggregateWindow: lowerBoundFigure,
+        byHostWindow: lowerBoundFigure,
+        byHostVmCap: lowerBoundFigure,
+        byDatastoreVmCap: lowerBoundFigure,
+        byDependencyChain: lowerBoundFigure,
+        byManualEdits: lowerBoundFigure,
+        pilotWave: lowerBoundFigure,
+        oversizedGroups: lowerBoundFigure,
+      })
+      .meta({ description: 'Waves no plan can go below, and why' }),
+    violations: z.array(violation),
+    excluded: z.array(
+      z.object({
+        vmKey: z.string(),
+        name: z.string(),
+        reason: z.enum(['manual', 'retain', 'retire', 'out-of-scope', 'not-assessed']),
+      }),
+    ),
+    groups: z.array(moveGroup),
+    waves: z.array(wave),
+  })
+  .meta({ id: 'Plan' });
+
+export const editOutcome = z
+  .object({
+    plan: planView,
+    violations: z.array(violation),
+    invalidatedWaves: z
+      .array(z.number().int())
+      .meta({ description: 'Waves whose approval the change removed' }),
+  })
+  .meta({ id: 'EditOutcome' });
+
+/** `If-Match: <version>` (quotes allowed; `*` or absent = no check). */
+export const ifMatchVersion = z.union([
+  z
+    .enum(['', '*'])
+    .optional()
+    .transform(() => undefined),
+  z
+    .string()
+    .transform((value) => Number(value.replace(/"/g, '')))
+    .pipe(z.number().int().positive('must be a plan version (1, 2, ...)')),
+]);
+
+export const importEditsOutcome = z
+  .object({
+    planId: z.uuid(),
+    version: z.number().int(),
+    rows: z.array(
+      z.object({
+        sheet: z.string(),
+        row: z.number().int(),
+        vmKey: z.string(),
+        vmName: z.string(),
+        fromWave: z.number().int().nullable(),
+        toWave: z.number().int().nullable(),
+        outcome: z.enum(['applied', 'refused', 'unchanged']),
+        message: z.string(),
+      }),
+    ),
+    problems: z.array(z.object({ sheet: z.string(), row: z.number().int(), message: z.string() })),
+    violations: z.array(violation),
+    invalidatedWaves: z.array(z.number().int()),
+  })
+  .meta({ id: 'ImportEditsOutcome' });
