@@ -16,9 +16,14 @@ import {
 } from '#libs/observability';
 import { AccessStore } from '#libs/persistence';
 import { AssessmentApiModule } from './app.module.js';
-import { hasRole, principalForToken } from './auth.js';
+import { adminAccessCheck, adminOnly } from './auth.js';
 import { ApiExecutionQueue } from './execution-queue.provider.js';
+import { answerBodyParserErrors, refuseNulCharacters } from './request-body-guard.js';
 import { EXECUTION_QUEUE } from './tokens.js';
+import { removeUploadsWhenDone } from './upload-files.js';
+
+/** JSON bodies are settings, edits and policies: far below this. Uploads are multipart, with their own limit. */
+const JSON_BODY_LIMIT = '1mb';
 
 /** Builds the HTTP API; used by main.ts and by the end-to-end tests. */
 export async function createAssessmentApp(
@@ -43,10 +48,15 @@ export async function createAssessmentApp(
     },
   );
   if (options.logger !== false) app.useLogger(new PinoNestLogger(logger));
-  // Request ids and latency for every request; /metrics is plain Express, outside the token guard.
+  const adminCheck = adminAccessCheck(config, app.get(AccessStore));
+  // Request ids and latency for every request; /metrics is plain Express, outside Nest's token guard.
   app.use(createRequestObservability({ logger, metrics }));
-  app.use('/metrics', metricsHandler(metrics));
-  app.useBodyParser('json', { limit: '10mb' });
+  app.use('/metrics', adminOnly(adminCheck, 'The metrics endpoint'), metricsHandler(metrics));
+  // Parsed before any guard runs: an oversized body is a 413 before the token is even looked up.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: true });
+  app.use(answerBodyParserErrors, refuseNulCharacters);
+  app.use(removeUploadsWhenDone);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -61,18 +71,7 @@ export async function createAssessmentApp(
   if (queue instanceof ApiExecutionQueue) {
     metrics.trackQueue(queue.queue);
     // Bull Board can retry and delete jobs: admins only, with the same tokens as the API.
-    const access = app.get(AccessStore);
-    mountQueueDashboard(app, {
-      basePath: '/admin/queues',
-      queues: [queue.queue],
-      authorize: async (token) => {
-        if (config.authDisabled) return 'allowed';
-        if (!token) return 'unauthenticated';
-        const principal = await principalForToken(token, access, config);
-        if (!principal) return 'unauthenticated';
-        return hasRole(principal, 'admin') ? 'allowed' : 'forbidden';
-      },
-    });
+    mountQueueDashboard(app, { basePath: '/admin/queues', queues: [queue.queue], authorize: adminCheck });
   }
   app.enableShutdownHooks();
   return app;

@@ -78,9 +78,14 @@ export class ExecutionsController {
   /** Server-sent events: each execution event as it lands, then `end` when the execution is over. */
   @Sse('executions/:id/stream')
   @RequireRole('viewer')
-  stream(@Param('id') id: string, @Query('after') after: string | undefined): Observable<StreamMessage> {
+  async stream(
+    @Param('id') id: string,
+    @Query('after') after: string | undefined,
+  ): Promise<Observable<StreamMessage>> {
     validate(uuid, id, 'execution id');
     let cursor = validate(afterId, after, 'after');
+    // Before any header is sent: an unknown execution is a 404, not a 200 with an error event.
+    await this.executions.get(id);
     return new Observable<StreamMessage>((subscriber) => {
       let stopped = false;
       const tick = async () => {

@@ -1,5 +1,6 @@
 import { open, rm } from 'node:fs/promises';
 import {
+  Body,
   Controller,
   Delete,
   Get,
@@ -32,6 +33,17 @@ const vmQuerySchema = z.object({
 });
 
 const uuidSchema = z.string().uuid('must be a UUID');
+
+/** Multipart text fields are parsed after the JSON NUL check has run, so they are checked here. */
+const uploadFormSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((value) => !value.includes('\u0000'), 'contains a NUL character (\\u0000)')
+    .optional(),
+});
 
 /** First bytes of a zip (xlsx and zipped CSV) or of a text CSV; anything else is refused before parsing. */
 async function sniffUpload(path: string, originalName: string): Promise<void> {
@@ -85,14 +97,23 @@ export class InventoriesController {
   @UseInterceptors(FileInterceptor('file'))
   async upload(
     @UploadedFile() file: UploadedInventoryFile | undefined,
+    @Body() form: unknown,
     @Query('name') nameFromQuery: string | undefined,
     @CurrentPrincipal() principal: Principal,
   ) {
+    // The multipart `name` field the OpenAPI body documents; `?name=` still works.
+    const { name: nameFromForm } = validate(uploadFormSchema, form ?? {}, 'form');
     if (!file)
       throw new UserFacingError(
         'invalid-input',
         'Send the RVTools export as multipart field "file"',
         'no-file',
+      );
+    if (file.originalname.includes('\u0000'))
+      throw new UserFacingError(
+        'invalid-input',
+        'file name: contains a NUL character (\\u0000)',
+        'nul-character',
       );
     const finishTimer = this.metrics.inventoryImportDuration.startTimer();
     let format = 'unknown';
@@ -101,7 +122,7 @@ export class InventoriesController {
       await sniffUpload(file.path, file.originalname);
       const result = await this.importer.importFile(file.path, {
         fileName: file.originalname,
-        name: nameFromQuery,
+        name: nameFromForm ?? nameFromQuery,
       });
       format = result.format;
       outcome = 'succeeded';

@@ -1,0 +1,98 @@
+/**
+ * npm run bench:patterns — the worst patterns we could construct, each over 10,000 VM names
+ * (hostile runs of one letter, and realistic names), on the linear-time engine every user pattern
+ * goes through (target: each under 100 ms). V8's RegExp needs hours for the first one.
+ */
+import { compileLinearPattern } from '#libs/patterns';
+
+const WORST_PATTERNS = [
+  '((a+)+)+$',
+  '(a+)+$',
+  '(a|a)*b',
+  '(a|aa)+$',
+  '(a*)*b',
+  '(.*a){20}',
+  '(.*a){20}!x',
+  '(x+x+)+y',
+  '^(([a-z])+.)+[A-Z]([a-z])+$',
+  '(\\w+\\s?)*$',
+  '.*.*.*.*.*.*.*.*.*.*=',
+  '[a-z]{400}',
+  '(.{0,10}){10}$',
+  '^(.{0,20}){10}',
+  '^((a+)+)+$',
+  // Exponentially many DFA states: the engine's state cache must not fall over.
+  '[ab]*a[ab]{20}',
+  '(a|b)*a(a|b){12}$',
+];
+const TARGET_MS = 100;
+
+const hostileNames = Array.from({ length: 10_000 }, (_, index) =>
+  index % 2 === 0
+    ? `${'a'.repeat(70)}!${index}`
+    : Array.from({ length: 70 }, (_, at) => ((index * 7_919 + at * at * 31) % 3 === 0 ? 'a' : 'b')).join(''),
+);
+const realisticNames = Array.from(
+  { length: 10_000 },
+  (_, index) =>
+    `${['web', 'db', 'app', 'batch'][index % 4]}-${['prod', 'test'][index % 2]}-${String(index).padStart(5, '0')}.corp.example`,
+);
+
+interface Row {
+  pattern: string;
+  names: string;
+  flags: string;
+  /** Compile + test() over every name: grouping rules, policy patterns. */
+  testMs: number;
+  /** exec() with capture groups over every name: the name-prefix key. */
+  execMs: number;
+  matched: number;
+}
+
+const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+const rows: Row[] = [];
+for (const source of WORST_PATTERNS) {
+  for (const caseInsensitive of [false, true]) {
+    for (const [label, names] of [
+      ['hostile', hostileNames],
+      ['realistic', realisticNames],
+    ] as const) {
+      let started = performance.now();
+      const pattern = compileLinearPattern(source, { caseInsensitive });
+      let matched = 0;
+      for (const name of names) if (pattern.test(name)) matched++;
+      const testMs = elapsed(started);
+      started = performance.now();
+      for (const name of names) pattern.exec(name);
+      const execMs = elapsed(started);
+      rows.push({
+        pattern: source,
+        names: label,
+        flags: caseInsensitive ? 'i' : '',
+        testMs,
+        execMs,
+        matched,
+      });
+    }
+  }
+}
+
+const widest = Math.max(...rows.map((row) => row.pattern.length));
+process.stdout.write(`${'pattern'.padEnd(widest)}  names      flags  test ms  exec ms  matched\n`);
+for (const row of rows) {
+  process.stdout.write(
+    `${row.pattern.padEnd(widest)}  ${row.names.padEnd(9)}  ${row.flags.padEnd(5)}  ${String(row.testMs).padEnd(7)}  ${String(row.execMs).padEnd(7)}  ${row.matched}\n`,
+  );
+}
+const slowest = (key: 'testMs' | 'execMs') =>
+  rows.reduce((worst, row) => (row[key] > worst[key] ? row : worst));
+for (const [key, what] of [
+  ['testMs', 'test (rules, policies)'],
+  ['execMs', 'exec with groups (name prefix)'],
+] as const) {
+  const worst = slowest(key);
+  process.stdout.write(
+    `slowest ${what}: /${worst.pattern}/${worst.flags} over 10,000 ${worst.names} names in ${worst[key]} ms (target < ${TARGET_MS} ms)\n`,
+  );
+  if (worst[key] >= TARGET_MS) process.exitCode = 1;
+}
