@@ -34,6 +34,16 @@ const editSchema: z.ZodType<PlanEdit> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('add-wave') }),
 ]) as z.ZodType<PlanEdit>;
 
+/** The wave's `approval.contentHash` as the approver saw it (GET /plans/:id/waves/:n). */
+const approveSchema = z
+  .object({
+    contentHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be the wave's 64-hex content hash")
+      .optional(),
+  })
+  .strict();
+
 const editsBodySchema = z.union([editSchema, z.array(editSchema).min(1)]);
 
 /** `If-Match: <version>` makes an edit fail instead of overwriting someone else's change. */
@@ -201,9 +211,15 @@ export class PlansController {
   approve(
     @Param('id') id: string,
     @Param('number') number: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentPrincipal() principal: Principal,
   ) {
     validate(uuid, id, 'plan id');
-    return this.planning.approveWave(id, validate(waveNumber, number, 'wave number'), principal);
+    const { contentHash } = validate(approveSchema, body ?? {}, 'body');
+    return this.planning.approveWave(id, validate(waveNumber, number, 'wave number'), principal, {
+      contentHash,
+      planVersion: expectedVersion(ifMatch),
+    });
   }
 }

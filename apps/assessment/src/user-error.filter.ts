@@ -8,6 +8,7 @@ const STATUS_BY_KIND: Record<UserErrorKind, number> = {
   'too-large': 413,
   forbidden: 403,
   unavailable: 503,
+  'precondition-required': 428,
 };
 
 interface JsonResponse {

@@ -64,10 +64,19 @@ export function compileLinearPattern(source: string, options: LinearPatternOptio
       `invalid regular expression for the linear-time engine: ${message}`,
     );
   }
+  const size = compiled.programSize();
+  if (size > MAX_PROGRAM_SIZE) {
+    throw new PatternRefusedError(
+      source,
+      `it is too complex: it compiles to ${size} instructions and the limit is ${MAX_PROGRAM_SIZE} (large counted repeats such as {100} multiply the size)`,
+    );
+  }
   return {
     source,
     test: (text) => compiled.test(text),
     exec: (text) => {
+      // The DFA behind test() is much faster than submatch extraction, and most names do not match.
+      if (!compiled.test(text)) return null;
       const found: Array<string | undefined> | null = compiled.exec(text);
       if (found === null) return null;
       return { match: found[0] ?? '', groups: found.slice(1) };
