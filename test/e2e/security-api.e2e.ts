@@ -115,6 +115,10 @@ describe('hostile input and security defaults through the API', () => {
         field: 'query.search',
       },
       {
+        call: request(server).get(`/inventories/${inventoryId}/vms/web%0001`).set(as('viewer')),
+        field: 'path',
+      },
+      {
         call: request(server)
           .post('/inventories')
           .set(as('planner'))
