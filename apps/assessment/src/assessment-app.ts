@@ -18,7 +18,7 @@ import { AccessStore } from '#libs/persistence';
 import { AssessmentApiModule } from './app.module.js';
 import { adminAccessCheck, adminOnly } from './auth.js';
 import { ApiExecutionQueue } from './execution-queue.provider.js';
-import { answerBodyParserErrors, refuseNulCharacters } from './request-body-guard.js';
+import { installRequestBodyGuards } from './request-body-guard.js';
 import { EXECUTION_QUEUE } from './tokens.js';
 import { removeUploadsWhenDone } from './upload-files.js';
 
@@ -47,15 +47,13 @@ export async function createAssessmentApp(
       ...(options.logger === false ? { logger: false } : {}),
     },
   );
+  // biome-ignore lint/correctness/useHookAtTopLevel: Nest's useLogger, not a React hook
   if (options.logger !== false) app.useLogger(new PinoNestLogger(logger));
   const adminCheck = adminAccessCheck(config, app.get(AccessStore));
   // Request ids and latency for every request; /metrics is plain Express, outside Nest's token guard.
   app.use(createRequestObservability({ logger, metrics }));
   app.use('/metrics', adminOnly(adminCheck, 'The metrics endpoint'), metricsHandler(metrics));
-  // Parsed before any guard runs: an oversized body is a 413 before the token is even looked up.
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: true });
-  app.use(answerBodyParserErrors, refuseNulCharacters);
+  installRequestBodyGuards(app, JSON_BODY_LIMIT);
   app.use(removeUploadsWhenDone);
   const document = SwaggerModule.createDocument(
     app,

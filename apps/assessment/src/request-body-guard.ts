@@ -1,3 +1,4 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 
 const NUL = '\u0000';
@@ -69,4 +70,16 @@ export function answerBodyParserErrors(
     return;
   }
   next(error);
+}
+
+/**
+ * JSON and form bodies are parsed before any guard runs, so an oversized body is a 413 before
+ * the token is even looked up; then the NUL check sees every parsed body.
+ */
+export function installRequestBodyGuards(app: NestExpressApplication, limit: string): void {
+  // biome-ignore lint/correctness/useHookAtTopLevel: Nest's useBodyParser, not a React hook
+  app.useBodyParser('json', { limit });
+  // biome-ignore lint/correctness/useHookAtTopLevel: Nest's useBodyParser, not a React hook
+  app.useBodyParser('urlencoded', { limit, extended: true });
+  app.use(answerBodyParserErrors, refuseNulCharacters);
 }
