@@ -5,6 +5,7 @@ import { AccessSchema1764208800000 } from './1764208800000-AccessSchema.js';
 import { PlanSchema1764212400000 } from './1764212400000-PlanSchema.js';
 import { ExecutionSchema1764216000000 } from './1764216000000-ExecutionSchema.js';
 import { ExecutionRuntime1764219600000 } from './1764219600000-ExecutionRuntime.js';
+import { AuditLogNoTruncate1796298963249 } from './1796298963249-AuditLogNoTruncate.js';
 
 /** Every migration, oldest first. A migration is never edited once it has landed. */
 export const flotillaMigrations: Array<new () => MigrationInterface> = [
@@ -14,4 +15,5 @@ export const flotillaMigrations: Array<new () => MigrationInterface> = [
   PlanSchema1764212400000,
   ExecutionSchema1764216000000,
   ExecutionRuntime1764219600000,
+  AuditLogNoTruncate1796298963249,
 ];

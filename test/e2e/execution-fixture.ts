@@ -358,7 +358,9 @@ export async function startExecutionEnvironment(
           `the planner left ${missing.length} VM(s) out of wave ${wave.number}: ${JSON.stringify(view.excluded.slice(0, 3))}`,
         );
       }
-      await planning.approveWave(plan.id, wave.number, OPERATOR);
+      await planning.approveWave(plan.id, wave.number, OPERATOR, {
+        contentHash: wave.approval?.contentHash,
+      });
       return { planId: plan.id, waveNumber: wave.number, vmKeys: wave.vmKeys };
     },
     async waitForExecution(executionId, done, timeoutMs = 90_000) {

@@ -180,7 +180,7 @@ describe('inventory API on PostgreSQL', () => {
       .set(as(viewerToken))
       .set('x-request-id', 'trace-42');
     expect(response.headers['x-request-id']).toBe('trace-42');
-    const metrics = await request(server).get('/metrics');
+    const metrics = await request(server).get('/metrics').set(as(ADMIN));
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(
       /flotilla_inventory_imports_total\{format="xlsx",outcome="succeeded"[^}]*\} [1-9]/,

@@ -401,7 +401,9 @@ describe('the published API contract (/openapi.json)', () => {
 
     const plan = await request(server).get(`/plans/${planId}`).set(planner);
     expectDocumented('get', '/plans/{id}', plan);
-    const approvable = (plan.body.waves as Array<{ number: number; vmKeys: string[] }>).find(
+    const approvable = (
+      plan.body.waves as Array<{ number: number; vmKeys: string[]; approval: { contentHash: string } }>
+    ).find(
       (wave) =>
         wave.vmKeys.length > 0 &&
         !(plan.body.violations as Array<{ severity: string; wave: number | null }>).some(
@@ -411,7 +413,8 @@ describe('the published API contract (/openapi.json)', () => {
     expect(approvable, 'a wave without blocking violations').toBeDefined();
     const approved = await request(server)
       .post(`/plans/${planId}/waves/${approvable?.number}/approve`)
-      .set(planner);
+      .set(planner)
+      .send({ contentHash: approvable?.approval.contentHash });
     expect(approved.status).toBe(200);
     expectDocumented('post', '/plans/{id}/waves/{number}/approve', approved);
     expectDocumented(

@@ -82,7 +82,7 @@ describe('assessment, planning, approval and audit through the API', () => {
 
     const detail = await request(server).get(`/assessments/${assessmentId}`).set(as('viewer'));
     expect(detail.body.policyHash).toMatch(/^[0-9a-f]{64}$/);
-    expect((await request(server).get('/metrics')).text).toMatch(
+    expect((await request(server).get('/metrics').set(as('bootstrap'))).text).toMatch(
       /flotilla_assessments_total\{outcome="succeeded"[^}]*\} 1/,
     );
   });
@@ -144,7 +144,10 @@ describe('assessment, planning, approval and audit through the API', () => {
     expect(created.body.waves[0].pilot).toBe(true);
 
     // Unmapped networks and datastores block approval: the approver sees why.
-    const blocked = await request(server).post(`/plans/${planId}/waves/1/approve`).set(as('approver'));
+    const blocked = await request(server)
+      .post(`/plans/${planId}/waves/1/approve`)
+      .set(as('approver'))
+      .send({ contentHash: created.body.waves[0].approval.contentHash });
     expect(blocked.status).toBe(422);
     expect(blocked.body.message).toMatch(/unmapped|map/i);
 
@@ -180,10 +183,23 @@ describe('assessment, planning, approval and audit through the API', () => {
     expect(approvable, 'a wave without blocking violations').toBeDefined();
     const n: number = approvable.number;
 
+    const reviewedHash: string = approvable.approval.contentHash;
     expect(
-      (await request(server).post(`/plans/${planId}/waves/${n}/approve`).set(as('planner'))).status,
+      (
+        await request(server)
+          .post(`/plans/${planId}/waves/${n}/approve`)
+          .set(as('planner'))
+          .send({ contentHash: reviewedHash })
+      ).status,
     ).toBe(403);
-    const approved = await request(server).post(`/plans/${planId}/waves/${n}/approve`).set(as('approver'));
+    // Approval names what was reviewed: nothing to compare with is refused (428), not guessed.
+    const unreviewed = await request(server).post(`/plans/${planId}/waves/${n}/approve`).set(as('approver'));
+    expect(unreviewed.status).toBe(428);
+    expect(unreviewed.body.message).toMatch(/contentHash.*If-Match/);
+    const approved = await request(server)
+      .post(`/plans/${planId}/waves/${n}/approve`)
+      .set({ ...as('approver'), 'If-Match': String(current.body.version) })
+      .send({ contentHash: reviewedHash });
     expect(approved.status).toBe(200);
     const approval = approved.body.waves.find((wave: { number: number }) => wave.number === n).approval;
     expect(approval.status).toBe('approved');
@@ -203,6 +219,21 @@ describe('assessment, planning, approval and audit through the API', () => {
     const moved = edited.body.plan.waves.find((wave: { number: number }) => wave.number === target);
     expect(moved.vmKeys).toContain(approvable.vmKeys[0]);
 
+    // Approving what was reviewed before the move approves nothing: 409, and the attempt is audited.
+    const outdated = await request(server)
+      .post(`/plans/${planId}/waves/${n}/approve`)
+      .set(as('approver'))
+      .send({ contentHash: reviewedHash });
+    expect(outdated.status).toBe(409);
+    expect(outdated.body.message).toMatch(/changed since you reviewed it/);
+    const outdatedVersion = await request(server)
+      .post(`/plans/${planId}/waves/${n}/approve`)
+      .set({ ...as('approver'), 'If-Match': String(current.body.version) });
+    expect(outdatedVersion.status).toBe(409);
+    expect(edited.body.plan.waves.find((wave: { number: number }) => wave.number === n).approval.status).toBe(
+      'draft',
+    );
+
     const unknownVm = await request(server)
       .post(`/plans/${planId}/edits`)
       .set(as('planner'))
@@ -221,7 +252,10 @@ describe('assessment, planning, approval and audit through the API', () => {
     expect(audit.body.map((entry: { action: string }) => entry.action)).toEqual([
       'wave.approve',
       'wave.approval-invalidated',
+      'wave.approve-refused',
+      'wave.approve-refused',
     ]);
+    expect(audit.body[2].after).toMatchObject({ reviewedContentHash: reviewedHash });
   });
 
   it('writes the wave report and takes a planner’s moves back', async () => {

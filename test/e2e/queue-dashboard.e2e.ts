@@ -49,7 +49,7 @@ describe('the API with Redis configured', () => {
     const admin = await request(server).get('/admin/queues').auth('anyone', ADMIN);
     expect(admin.status).toBe(200);
     expect(admin.text).toMatch(/Flotilla queues|bull/i);
-    const metrics = await request(server).get('/metrics');
+    const metrics = await request(server).get('/metrics').auth(ADMIN, { type: 'bearer' });
     expect(metrics.text).toMatch(/flotilla_queue_jobs\{[^}]*queue="flotilla-executor"/);
   });
 });

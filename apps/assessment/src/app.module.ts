@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import {
   type DynamicModule,
   Inject,
@@ -39,6 +38,7 @@ import { InventoriesController } from './inventories.controller.js';
 import { PlansController } from './plans.controller.js';
 import { ReportsController } from './reports.controller.js';
 import { EXECUTION_QUEUE, FLOTILLA_CONFIG, FLOTILLA_DATABASE, FLOTILLA_METRICS } from './tokens.js';
+import { uploadDirectory } from './upload-files.js';
 import { UserErrorFilter } from './user-error.filter.js';
 
 class DatabaseLifecycle implements OnApplicationShutdown {
@@ -68,8 +68,13 @@ export class AssessmentApiModule {
     return {
       module: AssessmentApiModule,
       // Uploads stream to disk, never into memory; the size limit answers 413 as soon as it is crossed.
+      // File names are UTF-8 as browsers and curl send them (multer's default reads them as latin1).
       imports: [
-        MulterModule.register({ dest: tmpdir(), limits: { fileSize: config.uploadLimitBytes, files: 1 } }),
+        MulterModule.register({
+          dest: uploadDirectory(),
+          defParamCharset: 'utf8',
+          limits: { fileSize: config.uploadLimitBytes, files: 1 },
+        }),
       ],
       controllers: [
         HealthController,

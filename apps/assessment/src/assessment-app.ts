@@ -17,9 +17,14 @@ import {
 import { AccessStore } from '#libs/persistence';
 import { contractOperationId, withContractSchemas } from './api/contract.js';
 import { AssessmentApiModule } from './app.module.js';
-import { hasRole, principalForToken } from './auth.js';
+import { adminAccessCheck, adminOnly } from './auth.js';
 import { ApiExecutionQueue } from './execution-queue.provider.js';
+import { installRequestBodyGuards } from './request-body-guard.js';
 import { EXECUTION_QUEUE } from './tokens.js';
+import { removeUploadsWhenDone } from './upload-files.js';
+
+/** JSON bodies are settings, edits and policies: far below this. Uploads are multipart, with their own limit. */
+const JSON_BODY_LIMIT = '1mb';
 
 /** Builds the HTTP API; used by main.ts and by the end-to-end tests. */
 export async function createAssessmentApp(
@@ -43,11 +48,14 @@ export async function createAssessmentApp(
       ...(options.logger === false ? { logger: false } : {}),
     },
   );
+  // biome-ignore lint/correctness/useHookAtTopLevel: Nest's useLogger, not a React hook
   if (options.logger !== false) app.useLogger(new PinoNestLogger(logger));
-  // Request ids and latency for every request; /metrics is plain Express, outside the token guard.
+  const adminCheck = adminAccessCheck(config, app.get(AccessStore));
+  // Request ids and latency for every request; /metrics is plain Express, outside Nest's token guard.
   app.use(createRequestObservability({ logger, metrics }));
-  app.use('/metrics', metricsHandler(metrics));
-  app.useBodyParser('json', { limit: '10mb' });
+  app.use('/metrics', adminOnly(adminCheck, 'The metrics endpoint'), metricsHandler(metrics));
+  installRequestBodyGuards(app, JSON_BODY_LIMIT);
+  app.use(removeUploadsWhenDone);
   // Request and response schemas come from the routes' zod schemas (api/contract.ts).
   const document = withContractSchemas(
     SwaggerModule.createDocument(
@@ -66,18 +74,7 @@ export async function createAssessmentApp(
   if (queue instanceof ApiExecutionQueue) {
     metrics.trackQueue(queue.queue);
     // Bull Board can retry and delete jobs: admins only, with the same tokens as the API.
-    const access = app.get(AccessStore);
-    mountQueueDashboard(app, {
-      basePath: '/admin/queues',
-      queues: [queue.queue],
-      authorize: async (token) => {
-        if (config.authDisabled) return 'allowed';
-        if (!token) return 'unauthenticated';
-        const principal = await principalForToken(token, access, config);
-        if (!principal) return 'unauthenticated';
-        return hasRole(principal, 'admin') ? 'allowed' : 'forbidden';
-      },
-    });
+    mountQueueDashboard(app, { basePath: '/admin/queues', queues: [queue.queue], authorize: adminCheck });
   }
   app.enableShutdownHooks();
   return app;

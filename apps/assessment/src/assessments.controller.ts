@@ -7,12 +7,12 @@ import { AssessmentStore, type Principal } from '#libs/persistence';
 import {
   assessBody,
   assessmentDetail,
-  assessmentPolicy,
   assessmentRecord,
   assessmentVmQuery,
   assessResult,
   currentPolicy,
   overrideBody,
+  policyDocument,
   storedPolicy,
   vmAssessment,
   vmAssessmentPage,
@@ -143,7 +143,7 @@ export class AssessmentsController {
   @RequireRole('planner')
   @Returns(storedPolicy)
   async putPolicy(
-    @ValidBody(assessmentPolicy) body: z.output<typeof assessmentPolicy>,
+    @ValidBody(policyDocument) body: z.output<typeof policyDocument>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<z.output<typeof storedPolicy>> {
     return { policy: await this.service.putPolicy(body, principal), source: 'stored' };

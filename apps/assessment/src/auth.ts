@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type CanActivate,
   createParamDecorator,
@@ -9,7 +10,9 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
 import type { FlotillaConfig } from '#libs/config';
+import { presentedToken } from '#libs/observability';
 import { AccessStore, type Principal, ROLES, type Role } from '#libs/persistence';
 import { FLOTILLA_CONFIG } from './tokens.js';
 
@@ -79,15 +82,65 @@ export class TokenAuthGuard implements CanActivate {
   }
 }
 
+/**
+ * Compares two secrets in time that does not depend on where they differ: `===` stops at the
+ * first different character, which lets a caller guess the bootstrap token one character at a
+ * time. Comparing fixed-length digests also hides the secret's length.
+ */
+export function sameSecret(presented: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
 /** Who a token belongs to: the configured bootstrap admin, an active stored token, or nobody. */
 export async function principalForToken(
   token: string,
   access: AccessStore,
   config: Pick<FlotillaConfig, 'bootstrapAdminToken'>,
 ): Promise<Principal | null> {
-  if (config.bootstrapAdminToken && token === config.bootstrapAdminToken) {
+  if (config.bootstrapAdminToken && sameSecret(token, config.bootstrapAdminToken)) {
     return { actor: 'bootstrap-admin', roles: ['admin'] };
   }
   const record = await access.findActiveToken(token);
   return record ? { actor: `token:${record.name}`, roles: record.roles } : null;
+}
+
+export type AdminAccess = 'allowed' | 'unauthenticated' | 'forbidden';
+
+/** Whether a presented token (Bearer, or the Basic password) holds `admin`: for routes outside Nest's guard. */
+export function adminAccessCheck(
+  config: Pick<FlotillaConfig, 'bootstrapAdminToken' | 'authDisabled'>,
+  access: AccessStore,
+): (token: string | undefined) => Promise<AdminAccess> {
+  return async (token) => {
+    if (config.authDisabled) return 'allowed';
+    if (!token) return 'unauthenticated';
+    const principal = await principalForToken(token, access, config);
+    if (!principal) return 'unauthenticated';
+    return hasRole(principal, 'admin') ? 'allowed' : 'forbidden';
+  };
+}
+
+/**
+ * `/metrics` names inventories' sizes, queue depths and execution counts per tenant: it answers
+ * admin tokens only (Prometheus sends one with `authorization: {credentials_file: …}`).
+ */
+export function adminOnly(check: (token: string | undefined) => Promise<AdminAccess>, what: string) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    check(presentedToken(request)).then(
+      (verdict) => {
+        if (verdict === 'allowed') return next();
+        response.setHeader('Cache-Control', 'no-store');
+        if (verdict === 'unauthenticated') {
+          response.setHeader('WWW-Authenticate', 'Bearer');
+          response
+            .status(401)
+            .json({ statusCode: 401, message: `${what} needs an API token with the admin role` });
+          return;
+        }
+        response.status(403).json({ statusCode: 403, message: `${what} needs the "admin" role` });
+      },
+      (error: unknown) => next(error),
+    );
+  };
 }

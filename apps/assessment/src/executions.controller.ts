@@ -95,8 +95,10 @@ export class ExecutionsController {
   @Sse('executions/:id/stream')
   @RequireRole('viewer')
   @ReturnsEventStream(streamData, 'Execution events as they land (`event:` is the kind), then `end`')
-  stream(@ExecutionId() id: string, @AfterEventId() after: number): Observable<StreamMessage> {
+  async stream(@ExecutionId() id: string, @AfterEventId() after: number): Promise<Observable<StreamMessage>> {
     let cursor = after;
+    // Before any header is sent: an unknown execution is a 404, not a 200 with an error event.
+    await this.executions.get(id);
     return new Observable<StreamMessage>((subscriber) => {
       let stopped = false;
       const tick = async () => {

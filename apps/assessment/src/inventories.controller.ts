@@ -1,5 +1,6 @@
 import { open, rm } from 'node:fs/promises';
 import {
+  Body,
   Controller,
   Delete,
   Get,
@@ -138,12 +139,20 @@ export class InventoriesController {
     @ValidQuery(uploadQuery) query: z.output<typeof uploadQuery>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<z.output<typeof importResult>> {
-    const nameFromQuery = form.name ?? query.name;
+    // The multipart `name` field the OpenAPI body documents; `?name=` still works.
+    const nameFromForm = form.name;
+    const nameFromQuery = query.name;
     if (!file)
       throw new UserFacingError(
         'invalid-input',
         'Send the RVTools export as multipart field "file"',
         'no-file',
+      );
+    if (file.originalname.includes('\u0000'))
+      throw new UserFacingError(
+        'invalid-input',
+        'file name: contains a NUL character (\\u0000)',
+        'nul-character',
       );
     const finishTimer = this.metrics.inventoryImportDuration.startTimer();
     let format = 'unknown';
@@ -152,7 +161,7 @@ export class InventoriesController {
       await sniffUpload(file.path, file.originalname);
       const result = await this.importer.importFile(file.path, {
         fileName: file.originalname,
-        name: nameFromQuery,
+        name: nameFromForm ?? nameFromQuery,
       });
       format = result.format;
       outcome = 'succeeded';

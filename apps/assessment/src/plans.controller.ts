@@ -7,6 +7,7 @@ import type { PlanEdit } from '#libs/waves';
 import { waveNumber } from './api/common.schemas.js';
 import { Returns, ReturnsNothing, UuidParam, ValidBody, ValidHeader, ValidParam } from './api/contract.js';
 import {
+  approveBody,
   createPlanBody,
   editOutcome,
   editsBody,
@@ -243,14 +244,23 @@ export class PlansController {
   @ApiOperation({
     summary: 'Approve a wave',
     description:
-      'Step 5: approval records the content hash; any later change to the wave sends it back to draft. Needs the approver role and a wave without blocking violations.',
+      "Step 5: approval of what was reviewed: send the wave's approval.contentHash (or If-Match: plan version); neither is 428, a mismatch 409 (audited). Any later change sends the wave back to draft. Needs the approver role and a wave without blocking violations.",
   })
   @Returns(planView, { description: "The plan; the wave's approval records who approved which content" })
   approve(
     @PlanId() id: string,
     @WaveNumber() number: number,
+    @ValidBody(approveBody, {
+      description:
+        "The wave's approval.contentHash as the approver reviewed it (or send If-Match: <plan version>)",
+    })
+    body: z.output<typeof approveBody>,
+    @IfMatch() expectedVersion: number | undefined,
     @CurrentPrincipal() principal: Principal,
   ): Promise<PlanView> {
-    return this.planning.approveWave(id, number, principal);
+    return this.planning.approveWave(id, number, principal, {
+      contentHash: body.contentHash,
+      planVersion: expectedVersion,
+    });
   }
 }

@@ -8,11 +8,63 @@ const STATUS_BY_KIND: Record<UserErrorKind, number> = {
   'too-large': 413,
   forbidden: 403,
   unavailable: 503,
+  'precondition-required': 428,
 };
 
 interface JsonResponse {
   status(code: number): { json(body: unknown): void };
+  setHeader(name: string, value: string): void;
   headersSent?: boolean;
+}
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  // SQLSTATE: the server is shutting down, starting up, or out of connection slots.
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/**
+ * True when `error` (or what it wraps: TypeORM's driverError, a cause, the attempts of an
+ * AggregateError) says the database could not be reached, rather than that a query was wrong.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 4 || error === null || typeof error !== 'object') return false;
+  const candidate = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  const code = typeof candidate.code === 'string' ? candidate.code : '';
+  // SQLSTATE class 08: connection exception.
+  if (CONNECTION_ERROR_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+  const message = typeof candidate.message === 'string' ? candidate.message : '';
+  if (
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      message,
+    )
+  )
+    return true;
+  const nested = [
+    candidate.driverError,
+    candidate.cause,
+    ...(Array.isArray(candidate.errors) ? candidate.errors : []),
+  ];
+  return nested.some((inner) => isDatabaseUnavailable(inner, depth + 1));
 }
 
 /** Turns domain errors into JSON answers; anything unexpected becomes a 500 without internals. */
@@ -37,6 +89,16 @@ export class UserErrorFilter implements ExceptionFilter {
       response
         .status(error.getStatus())
         .json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      this.logger.warn(`Database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      response.status(503).json({
+        statusCode: 503,
+        error: 'database-unavailable',
+        message: `The database is unavailable; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
+      });
       return;
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

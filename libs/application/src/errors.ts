@@ -8,7 +8,9 @@ export type UserErrorKind =
   | 'conflict'
   | 'too-large'
   | 'forbidden'
-  | 'unavailable';
+  | 'unavailable'
+  /** A conditional request was required (what the caller reviewed), and none was made: HTTP 428. */
+  | 'precondition-required';
 
 export class UserFacingError extends Error {
   constructor(

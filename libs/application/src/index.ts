@@ -18,7 +18,13 @@ export {
 } from './execution-queue.js';
 export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
 export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';
-export { type EditOutcome, PlanningService, type PlanView, type StoredPlan } from './planning.service.js';
+export {
+  type EditOutcome,
+  PlanningService,
+  type PlanView,
+  type ReviewedWave,
+  type StoredPlan,
+} from './planning.service.js';
 export {
   type ImportEditsOutcome,
   type ImportedEditRow,

@@ -47,6 +47,12 @@ export interface PlanView {
   waves: Array<WavePlan['waves'][number] & { approval: WaveApproval | null }>;
 }
 
+/** What the approver saw: at least one of the two. */
+export interface ReviewedWave {
+  contentHash?: string | undefined;
+  planVersion?: number | undefined;
+}
+
 export interface EditOutcome {
   plan: PlanView;
   violations: Violation[];
@@ -351,11 +357,52 @@ export class PlanningService {
     return { plan: await this.get(stored.id), violations, invalidatedWaves };
   }
 
-  async approveWave(id: string, number: number, principal: Principal): Promise<PlanView> {
+  /**
+   * Approves what the approver reviewed: `seen` carries the wave's content hash they were shown
+   * and/or the plan version they read. Anything else (a wave edited since, or nothing to compare
+   * with) is refused, and a mismatch is audited.
+   */
+  async approveWave(id: string, number: number, principal: Principal, seen: ReviewedWave): Promise<PlanView> {
+    if (seen.contentHash === undefined && seen.planVersion === undefined) {
+      throw new UserFacingError(
+        'precondition-required',
+        `Approving wave ${number} needs what you reviewed: send {"contentHash": "<the wave's approval.contentHash>"} or If-Match: <plan version>`,
+        'review-required',
+      );
+    }
     const stored = await this.getStored(id);
     const wave = stored.result.waves.find((candidate) => candidate.number === number);
     const approval = stored.waves.find((candidate) => candidate.number === number);
     if (!wave || !approval) throw notFound(`Wave ${number} of plan`, id);
+    const changed = [
+      seen.contentHash !== undefined && seen.contentHash !== approval.contentHash
+        ? `its content hash is ${approval.contentHash}, you reviewed ${seen.contentHash}`
+        : null,
+      seen.planVersion !== undefined && seen.planVersion !== stored.version
+        ? `the plan is at version ${stored.version}, you reviewed version ${seen.planVersion}`
+        : null,
+    ].filter((reason): reason is string => reason !== null);
+    const auditRefusal = (reason: string) =>
+      this.access.appendAudit({
+        actor: principal.actor,
+        action: 'wave.approve-refused',
+        resourceType: 'wave',
+        resourceId: `${id}/${number}`,
+        before: { contentHash: approval.contentHash, planVersion: stored.version },
+        after: {
+          reason,
+          reviewedContentHash: seen.contentHash ?? null,
+          reviewedPlanVersion: seen.planVersion ?? null,
+        },
+      });
+    if (changed.length > 0) {
+      await auditRefusal(changed.join('; '));
+      throw new UserFacingError(
+        'conflict',
+        `Wave ${number} changed since you reviewed it (${changed.join('; ')}); review it again`,
+        'wave-changed',
+      );
+    }
     if (approval.status !== 'draft' && approval.status !== 'approved') {
       throw new UserFacingError(
         'conflict',
@@ -380,12 +427,17 @@ export class PlanningService {
         blockers,
       );
     }
+    // The store approves only while the wave still has this hash: an edit landing between the
+    // read above and the write is refused too.
     const approved = await this.plans.approveWave(id, number, approval.contentHash, principal.actor);
-    if (!approved)
+    if (!approved) {
+      await auditRefusal('changed while it was being approved');
       throw new UserFacingError(
         'conflict',
         `Wave ${number} changed while it was being approved; review it again`,
+        'wave-changed',
       );
+    }
     await this.access.appendAudit({
       actor: principal.actor,
       action: 'wave.approve',

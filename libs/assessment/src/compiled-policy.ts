@@ -1,3 +1,4 @@
+import { compileLinearPattern, type LinearPattern } from '#libs/patterns';
 import type { ConcernId } from './concern-ids.js';
 import type { AssessmentPolicy } from './policy.js';
 import type { Severity } from './types.js';
@@ -8,15 +9,15 @@ export type GuestOsEntry = AssessmentPolicy['guestOs'][number];
 export interface CompiledPolicy {
   readonly policy: AssessmentPolicy;
   readonly rules: Readonly<Record<ConcernId, { enabled: boolean; severity: Severity }>>;
-  readonly retireNamePatterns: readonly RegExp[];
-  readonly clusterServiceVmPatterns: readonly RegExp[];
-  readonly appliances: readonly { kind: string; patterns: readonly RegExp[] }[];
+  readonly retireNamePatterns: readonly LinearPattern[];
+  readonly clusterServiceVmPatterns: readonly LinearPattern[];
+  readonly appliances: readonly { kind: string; patterns: readonly LinearPattern[] }[];
   readonly guestOsById: ReadonlyMap<string, GuestOsEntry>;
-  readonly guestOsByName: readonly { pattern: RegExp; entry: GuestOsEntry }[];
+  readonly guestOsByName: readonly { pattern: LinearPattern; entry: GuestOsEntry }[];
   /** OS names repeat across an estate: remember each name's entry (null: none matched). */
   readonly guestOsNameCache: Map<string, GuestOsEntry | null>;
   readonly datastoreByName: ReadonlyMap<string, string>;
-  readonly datastorePatterns: readonly { pattern: RegExp; storageClass: string }[];
+  readonly datastorePatterns: readonly { pattern: LinearPattern; storageClass: string }[];
   readonly storageClassCache: Map<string, string | null>;
 }
 
@@ -27,32 +28,35 @@ export function compilePolicy(policy: AssessmentPolicy): CompiledPolicy {
   const cached = compiled.get(policy);
   if (cached) return cached;
   const guestOsById = new Map<string, GuestOsEntry>();
-  const guestOsByName: { pattern: RegExp; entry: GuestOsEntry }[] = [];
+  const guestOsByName: { pattern: LinearPattern; entry: GuestOsEntry }[] = [];
   for (const entry of policy.guestOs) {
     for (const id of entry.guestIds) {
       const key = id.toLowerCase();
       if (!guestOsById.has(key)) guestOsById.set(key, entry);
     }
-    for (const name of entry.names) guestOsByName.push({ pattern: toRegExp(name), entry });
+    for (const name of entry.names) guestOsByName.push({ pattern: toLinearPattern(name), entry });
   }
   const datastoreByName = new Map<string, string>();
-  const datastorePatterns: { pattern: RegExp; storageClass: string }[] = [];
+  const datastorePatterns: { pattern: LinearPattern; storageClass: string }[] = [];
   for (const mapping of policy.storage.datastores) {
     if (mapping.name !== undefined && !datastoreByName.has(mapping.name)) {
       datastoreByName.set(mapping.name, mapping.storageClass);
     }
     if (mapping.pattern !== undefined) {
-      datastorePatterns.push({ pattern: toRegExp(mapping.pattern), storageClass: mapping.storageClass });
+      datastorePatterns.push({
+        pattern: toLinearPattern(mapping.pattern),
+        storageClass: mapping.storageClass,
+      });
     }
   }
   const result: CompiledPolicy = {
     policy,
     rules: policy.rules,
-    retireNamePatterns: policy.retire.namePatterns.map(toRegExp),
-    clusterServiceVmPatterns: policy.outOfScope.clusterServiceVmPatterns.map(toRegExp),
+    retireNamePatterns: policy.retire.namePatterns.map(toLinearPattern),
+    clusterServiceVmPatterns: policy.outOfScope.clusterServiceVmPatterns.map(toLinearPattern),
     appliances: policy.appliances.map((appliance) => ({
       kind: appliance.kind,
-      patterns: appliance.namePatterns.map(toRegExp),
+      patterns: appliance.namePatterns.map(toLinearPattern),
     })),
     guestOsById,
     guestOsByName,
@@ -66,7 +70,7 @@ export function compilePolicy(policy: AssessmentPolicy): CompiledPolicy {
 }
 
 /** The first pattern that matches `text`, or null. */
-export function firstMatch(patterns: readonly RegExp[], text: string): RegExp | null {
+export function firstMatch(patterns: readonly LinearPattern[], text: string): LinearPattern | null {
   for (const pattern of patterns) if (pattern.test(text)) return pattern;
   return null;
 }
@@ -88,7 +92,7 @@ export function storageClassFor(policy: CompiledPolicy, datastore: string | null
   return result;
 }
 
-function toRegExp(source: string): RegExp {
-  // No `g` flag: a global RegExp keeps lastIndex between test() calls.
-  return new RegExp(source, 'i');
+/** Policy patterns are case-insensitive; they run on the linear-time engine (policies are user input). */
+function toLinearPattern(source: string): LinearPattern {
+  return compileLinearPattern(source, { caseInsensitive: true });
 }

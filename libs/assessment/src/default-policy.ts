@@ -1,6 +1,6 @@
 import type { AssessmentPolicy } from './policy.js';
 
-/** Patterns here are JavaScript regular expressions, matched case-insensitively. */
+/** Patterns here are regular expressions in JavaScript syntax, run on the linear-time RE2 engine, matched case-insensitively. */
 const windowsIds = {
   w2k25: ['windows2022srvNext_64Guest'],
   // vSphere's id for Windows Server 2022 is the "2019 next" one (Forklift maps it the same way).

@@ -114,6 +114,19 @@ describe('policy', () => {
       expect(issue).toMatch(/^policy\.retire\.namePatterns\[1\]: invalid regular expression/);
     });
 
+    it('refuses backreferences and lookaround, which only a backtracking engine runs, saying why', () => {
+      const issues = issuesOf(() =>
+        parsePolicy(
+          'version: 1\nretire:\n  namePatterns: ["(old)\\\\1", "^(?!prod)"]\noutOfScope:\n  clusterServiceVmPatterns: ["(?<=x)vCLS"]\n',
+        ),
+      );
+      expect(issues).toEqual([
+        expect.stringMatching(/^policy\.retire\.namePatterns\[0\]: backreferences/),
+        expect.stringMatching(/^policy\.retire\.namePatterns\[1\]: lookahead and lookbehind/),
+        expect.stringMatching(/^policy\.outOfScope\.clusterServiceVmPatterns\[0\]: lookahead and lookbehind/),
+      ]);
+    });
+
     it('requires the version and refuses other versions', () => {
       expect(issuesOf(() => parsePolicy('thresholds:\n  poweredOffDays: 30\n'))).toEqual([
         'policy.version: required (this build reads version 1)',

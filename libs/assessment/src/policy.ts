@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
+import { linearPatternProblem } from '#libs/patterns';
 import { CONCERN_IDS, type ConcernId } from './concern-ids.js';
 import { defaultPolicy } from './default-policy.js';
 
@@ -10,17 +11,14 @@ export const POLICY_VERSION = 1;
 const severity = z.enum(['critical', 'warning', 'info']);
 const support = z.enum(['supported', 'legacy', 'unsupported', 'unknown']);
 
-/** A JavaScript regular expression source, matched case-insensitively; checked when the policy loads. */
+/**
+ * A regular expression source, matched case-insensitively on the linear-time engine; checked when
+ * the policy loads, so a backreference or lookaround is refused with the reason.
+ */
 const pattern = z.string().check((ctx) => {
-  try {
-    new RegExp(ctx.value, 'i');
-  } catch (error) {
-    ctx.issues.push({
-      code: 'custom',
-      input: ctx.value,
-      message: `invalid regular expression: ${error instanceof Error ? error.message : String(error)}`,
-    });
-  }
+  const problem = linearPatternProblem(ctx.value, { caseInsensitive: true });
+  if (problem !== null)
+    ctx.issues.push({ code: 'custom', input: ctx.value, message: problem, continue: true });
 });
 
 const nonNegative = z.number().nonnegative();

@@ -69,12 +69,16 @@ export class AccessStore {
     return rows.map(toTokenRecord);
   }
 
+  /** False when no active token has this id (unknown or already revoked). */
   async revokeToken(id: string): Promise<boolean> {
-    const rows = await this.dataSource.query(
+    const result: unknown = await this.dataSource.query(
       'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
       [id],
     );
-    return rows.length > 0;
+    // node-postgres through TypeORM answers [rows, count] for UPDATE ... RETURNING, so the
+    // outer array always has two entries: the rows are the first.
+    const updated = Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result;
+    return Array.isArray(updated) && updated.length > 0;
   }
 
   async appendAudit(

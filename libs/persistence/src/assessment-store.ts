@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AssessmentSummary, Disposition, VmAssessment } from '#libs/assessment';
 import type { Page } from './inventory-store.js';
+import { containsLikePattern } from './like-pattern.js';
 
 export interface AssessmentRecord {
   id: string;
@@ -134,7 +135,7 @@ export class AssessmentStore {
     if (filter.disposition) add('disposition = ?', filter.disposition);
     if (filter.effort) add('effort = ?', filter.effort);
     if (filter.concern) add('? = ANY(concern_ids)', filter.concern);
-    if (filter.search) add(`name ILIKE '%' || ? || '%'`, filter.search);
+    if (filter.search) add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
     if (filter.inScope !== undefined)
       conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
     const where = conditions.join(' AND ');

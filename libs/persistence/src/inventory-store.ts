@@ -8,6 +8,7 @@ import type {
   InventoryVm,
 } from '#libs/inventory';
 import { InventoryEntity } from './entities.js';
+import { containsLikePattern } from './like-pattern.js';
 
 export interface InventoryRecord {
   id: string;
@@ -217,8 +218,8 @@ export class InventoryStore {
     };
     if (filter.cluster) add('cluster = ?', filter.cluster);
     if (filter.powerState) add('power_state = ?', filter.powerState);
-    if (filter.os) add(`guest_os ILIKE '%' || ? || '%'`, filter.os);
-    if (filter.search) add(`name ILIKE '%' || ? || '%'`, filter.search);
+    if (filter.os) add(`guest_os ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.os));
+    if (filter.search) add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
     if (filter.template !== undefined) add('template = ?', filter.template);
     const where = conditions.join(' AND ');
     const [{ total }] = await this.dataSource.query(

@@ -70,6 +70,35 @@ describe('deriveMoveGroups', () => {
     ]);
   });
 
+  it('groups 10,000 hostile names with catastrophic patterns at once (linear-time engine)', () => {
+    // `((a+)+)+$` froze the API for minutes on V8's backtracking RegExp with names like these.
+    const grouping = settings({
+      keys: ['rules', 'name-prefix'],
+      rules: [{ name: 'never', match: ['/((a+)+)+$/', '/(a|a)*b/', '*a*a*a*a*a*a*a*a*a*b'] }],
+      namePrefixPattern: '^((a+)+)+$',
+    });
+    // One short name first: a backtracking engine spends seconds on it (and hours on the 10,000).
+    const probe = performance.now();
+    deriveMoveGroups([sizedVm(`${'a'.repeat(16)}!`, [1])], [], grouping);
+    expect(performance.now() - probe).toBeLessThan(1_000);
+    const hostile = Array.from({ length: 10_000 }, (_, index) => sizedVm(`${'a'.repeat(40)}!${index}`, [1]));
+    const started = performance.now();
+    const groups = deriveMoveGroups(hostile, [], grouping);
+    expect(groups).toHaveLength(10_000);
+    expect(groups.every((group) => group.key === 'singleton')).toBe(true);
+    // Generous: about 20 times what it takes on this machine, so it cannot flake.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('refuses grouping patterns the linear-time engine cannot run, naming the field and the reason', () => {
+    expect(() => settings({ rules: [{ name: 'r', match: ['web-*', '/(a)\\1/'] }] })).toThrow(
+      /grouping\.rules\.0\.match\.1 is refused: backreferences/,
+    );
+    expect(() => settings({ keys: ['name-prefix'], namePrefixPattern: '^(?!tmp)([a-z]+)' })).toThrow(
+      /grouping\.namePrefixPattern is refused: lookahead and lookbehind/,
+    );
+  });
+
   it('always keeps VMs that share a disk together, merging their groups', () => {
     const a = sizedVm('node-a', [10], { customAttributes: { Application: 'oracle' } });
     const b = sizedVm('node-b', [10], { customAttributes: { Application: 'rac' } });

@@ -1,5 +1,6 @@
 import type { Effort, VmAssessment } from '#libs/assessment';
 import type { InventoryVm } from '#libs/inventory';
+import { compileLinearPattern, type LinearPattern } from '#libs/patterns';
 import type { GroupingKeyKind, GroupingSettings, PlanSettings } from './settings.js';
 import type { MoveGroup, MoveGroupKey } from './types.js';
 import { compileVmNamePattern, type VmNameMatcher } from './vm-name-pattern.js';
@@ -79,14 +80,15 @@ function attributeValue(vm: InventoryVm, attribute: string): string | null {
 
 class GroupKeyResolver {
   private readonly rules: { name: string; matchers: VmNameMatcher[] }[];
-  private readonly prefix: RegExp | null;
+  private readonly prefix: LinearPattern | null;
 
   constructor(private readonly grouping: GroupingSettings) {
     this.rules = grouping.rules.map((rule) => ({
       name: rule.name,
       matchers: rule.match.map(compileVmNamePattern).filter((matcher) => matcher !== null),
     }));
-    this.prefix = grouping.namePrefixPattern === null ? null : new RegExp(grouping.namePrefixPattern);
+    this.prefix =
+      grouping.namePrefixPattern === null ? null : compileLinearPattern(grouping.namePrefixPattern);
   }
 
   resolve(vm: InventoryVm): GroupCandidate | null {
@@ -122,7 +124,7 @@ class GroupKeyResolver {
       }
       case 'name-prefix': {
         const match = this.prefix?.exec(vm.name);
-        const value = nonEmpty(match ? (match[1] ?? match[0]) : null);
+        const value = nonEmpty(match ? (match.groups[0] ?? match.match) : null);
         return value === null ? null : { value, name: `prefix:${value}` };
       }
     }

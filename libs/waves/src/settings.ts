@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isDns1123Label } from '#libs/kubevirt';
-import { compileVmNamePattern } from './vm-name-pattern.js';
+import { linearPatternProblem } from '#libs/patterns';
+import { vmNamePatternProblem } from './vm-name-pattern.js';
 
 /** Keys that can form a move group, in the order a plan prefers them. */
 export type GroupingKeyKind = 'rules' | 'attribute' | 'vapp' | 'folder' | 'resource-pool' | 'name-prefix';
@@ -124,21 +125,20 @@ const storageTargetSchema = z.object({
   accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany', 'ReadWriteOncePod']).optional(),
 });
 
-const compilableRegex = (value: string): boolean => {
-  try {
-    new RegExp(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const vmNamePatternSchema = z
-  .string()
-  .min(1)
-  .refine((value) => compileVmNamePattern(value) !== null, {
-    message: 'is not a valid name, glob or /regex/',
+/** A zod string that carries the reason a pattern is refused (backreference, lookaround, syntax). */
+const patternString = (problemOf: (value: string) => string | null) =>
+  z.string().check((context) => {
+    const problem = problemOf(context.value);
+    if (problem !== null)
+      context.issues.push({
+        code: 'custom',
+        input: context.value,
+        message: `is refused: ${problem}`,
+        continue: true,
+      });
   });
+
+const vmNamePatternSchema = patternString(vmNamePatternProblem);
 
 const waveNumber = z.number().int().positive();
 
@@ -173,11 +173,9 @@ export const planSettingsSchema = z
           .array(z.object({ name: z.string().min(1), match: z.array(vmNamePatternSchema).min(1) }))
           .default([]),
         attribute: z.string().min(1).nullable().default(null),
-        namePrefixPattern: z
-          .string()
-          .min(1)
-          .max(200)
-          .refine(compilableRegex, { message: 'is not a valid regular expression' })
+        namePrefixPattern: patternString((value) =>
+          value.length > 200 ? 'is longer than 200 characters' : linearPatternProblem(value),
+        )
           .nullable()
           .default(null),
       })

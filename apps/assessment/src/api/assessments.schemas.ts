@@ -9,6 +9,19 @@ export const assessmentPolicy = assessmentPolicySchema.meta({
   description: 'Thresholds, rules, scoring and OS mappings (`version: 1`); see `flotilla policy show`',
 });
 
+/**
+ * What a client sends: a whole policy or a short override. The service fills what it leaves out
+ * from the default policy (objects key by key, lists whole) and answers 422 with field paths
+ * (`retire.namePatterns[1]: …`), so the edge only checks it is an object.
+ */
+export const policyDocument = z
+  .looseObject({ version: z.number().int().optional().meta({ description: 'Policy format version: 1' }) })
+  .meta({
+    id: 'PolicyDocument',
+    description:
+      'An AssessmentPolicy, or part of one with `version`; what it leaves out comes from the default policy',
+  });
+
 const counts = z.record(z.string(), z.number());
 
 const sizingTotals = z
@@ -57,7 +70,9 @@ export const assessmentDetail = assessmentRecord
 
 export const assessBody = z
   .object({
-    policy: assessmentPolicy.optional().meta({ description: 'A full policy; absent = the stored default' }),
+    policy: policyDocument
+      .optional()
+      .meta({ description: 'A policy or a short override of the default; absent = the stored policy' }),
   })
   .default({});
 

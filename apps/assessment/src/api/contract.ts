@@ -145,7 +145,9 @@ export class SchemaValidationPipe<T extends z.ZodType> implements PipeTransform<
   ) {}
 
   transform(value: unknown): z.output<T> {
-    return validate(this.schema, value, this.where);
+    // A request without a body (no Content-Type) reaches the pipe as undefined: read it as `{}`, so
+    // optional-only bodies (approve with If-Match) need none and required fields are named.
+    return validate(this.schema, value === undefined && this.where === 'body' ? {} : value, this.where);
   }
 }
 

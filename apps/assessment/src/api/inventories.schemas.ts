@@ -74,11 +74,13 @@ export const importResult = z
   .meta({ id: 'ImportResult' });
 
 export const uploadForm = z.object({
+  // Multipart text fields are parsed after the JSON NUL check has run, so they are checked here.
   name: z
     .string()
     .trim()
     .min(1)
     .max(200)
+    .refine((value) => !value.includes('\u0000'), 'contains a NUL character (\\u0000)')
     .optional()
     .meta({ description: 'Display name; defaults to the file name' }),
 });

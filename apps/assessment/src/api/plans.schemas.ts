@@ -65,6 +65,17 @@ export const planEdit = z
 
 export const editsBody = z.union([planEdit, z.array(planEdit).min(1)]);
 
+/** The wave's `approval.contentHash` as the approver saw it (GET /plans/:id/waves/:n). */
+export const approveBody = z
+  .object({
+    contentHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be the wave's 64-hex content hash")
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'ApproveWave' });
+
 export const waveApproval = z
   .object({
     number: z.number().int(),

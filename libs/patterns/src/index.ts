@@ -1,0 +1,11 @@
+export {
+  compileLinearPattern,
+  type LinearPattern,
+  type LinearPatternMatch,
+  type LinearPatternOptions,
+  linearPatternProblem,
+  MAX_PATTERN_LENGTH,
+  MAX_PROGRAM_SIZE,
+  PatternRefusedError,
+  quoteLiteral,
+} from './linear-pattern.js';
