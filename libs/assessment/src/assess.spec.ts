@@ -207,3 +207,54 @@ describe('speed', () => {
     expect(Math.min(...cpu)).toBeLessThan(1_000);
   });
 });
+
+describe('ages counted to the export', () => {
+  // Changed 15 days before its export, assessed a year and a half later.
+  const offVm = makeVm({
+    powerState: 'poweredOff',
+    configChangedAt: '2025-12-02T10:00:00.000Z',
+    createdAt: '2024-01-01T00:00:00.000Z',
+    snapshots: [makeSnapshot({ name: 'pre-patch', createdAt: '2025-12-01T00:00:00.000Z' })],
+  });
+  const later = new Date('2027-06-01T00:00:00.000Z');
+  const exported = (exportedAt: string | null) =>
+    makeInventory([offVm], { source: { ...makeInventory([]).source, exportedAt } });
+
+  it("counts power-off and snapshot ages to the export's date, not to the clock", () => {
+    const result = assessInventory(exported('2025-12-17T08:00:00.000Z'), {
+      policy: defaultPolicy,
+      now: later,
+    });
+    const [vm] = result.vms;
+    expect(result.countedTo).toBe('2025-12-17T08:00:00.000Z');
+    expect(result.countedToBasis).toBe('export');
+    expect(result.assessedAt).toBe(later.toISOString());
+    expect(vm.concerns.map((c) => c.id)).not.toContain('powered-off-long');
+    expect(vm.disposition).toBe('rehost');
+    expect(vm.concerns.find((c) => c.id === 'old-snapshot')?.evidence.days).toBe(16);
+  });
+
+  it('counts to the clock when the export has no date, so the same VM retires', () => {
+    const result = assessInventory(exported(null), { policy: defaultPolicy, now: later });
+    expect(result.countedToBasis).toBe('clock');
+    expect(result.vms[0].disposition).toBe('retire');
+    expect(result.vms[0].concerns.find((c) => c.id === 'powered-off-long')?.evidence.days).toBe(545);
+  });
+
+  it('lets the assessment choose the instant (asOf) over the export date', () => {
+    const result = assessInventory(exported('2025-12-17T08:00:00.000Z'), {
+      policy: defaultPolicy,
+      now: later,
+      asOf: new Date('2026-06-01T00:00:00.000Z'),
+    });
+    expect(result.countedTo).toBe('2026-06-01T00:00:00.000Z');
+    expect(result.countedToBasis).toBe('as-of');
+    expect(result.vms[0].retire?.evidence.daysSinceActivity).toBe(180);
+  });
+
+  it('refuses an invalid asOf', () => {
+    expect(() =>
+      assessInventory(exported(null), { policy: defaultPolicy, now: later, asOf: new Date('nope') }),
+    ).toThrow(/asOf/);
+  });
+});

@@ -9,14 +9,20 @@ import { lastActivity, retireVerdict } from './retirement.js';
 import { sizeVm } from './sizing.js';
 import { summarizeAssessment } from './summary.js';
 import { estimateTransfer } from './transfer.js';
-import type { AssessmentResult, Concern, VmAssessment } from './types.js';
+import type { AssessmentResult, Concern, CountedToBasis, VmAssessment } from './types.js';
 
 export type VmOverride = NonNullable<VmAssessment['override']>;
 
 export interface AssessInventoryOptions {
   policy: AssessmentPolicy;
-  /** The clock, injected: ages (snapshots, power-off) are counted to this instant. */
+  /** The clock, injected: the assessment's own timestamp, and ages when nothing else says. */
   now: Date;
+  /**
+   * The instant ages (power-off, snapshots) are counted to. Default: the export's date
+   * (`inventory.source.exportedAt`), else `now`. An export describes its estate on the day it was
+   * written: counted to today, a VM changed two weeks before the export looks off for years.
+   */
+  asOf?: Date | null;
   /** Person-made dispositions by VM key; they win over the rules and are kept in the result. */
   overrides?: ReadonlyMap<string, VmAssessment['override']>;
 }
@@ -24,6 +30,8 @@ export interface AssessInventoryOptions {
 export interface AssessVmOptions {
   policy: AssessmentPolicy;
   now: Date;
+  /** Ages are counted to this instant; default `now` (see `agesCountedTo` for an inventory). */
+  asOf?: Date | null;
   override?: VmAssessment['override'];
 }
 
@@ -33,9 +41,15 @@ export interface AssessVmOptions {
  */
 export function assessInventory(inventory: Inventory, options: AssessInventoryOptions): AssessmentResult {
   const now = checkedNow(options.now);
+  const countedTo = agesCountedTo(inventory, now, options.asOf);
   const context = buildAssessmentContext(inventory, options.policy);
   const vms = inventory.vms.map((vm) =>
-    assessVm(vm, context, { policy: options.policy, now, override: options.overrides?.get(vm.key) ?? null }),
+    assessVm(vm, context, {
+      policy: options.policy,
+      now,
+      asOf: countedTo.at,
+      override: options.overrides?.get(vm.key) ?? null,
+    }),
   );
   return {
     vms,
@@ -43,7 +57,24 @@ export function assessInventory(inventory: Inventory, options: AssessInventoryOp
     policyVersion: POLICY_VERSION,
     policyHash: policyHash(options.policy),
     assessedAt: now.toISOString(),
+    countedTo: countedTo.at.toISOString(),
+    countedToBasis: countedTo.basis,
   };
+}
+
+/**
+ * The instant an assessment counts ages to, and why: the one asked for, else the export's date,
+ * else the clock.
+ */
+export function agesCountedTo(
+  inventory: Pick<Inventory, 'source'>,
+  now: Date,
+  asOf?: Date | null,
+): { at: Date; basis: CountedToBasis } {
+  if (asOf !== undefined && asOf !== null) return { at: checkedDate(asOf, 'asOf'), basis: 'as-of' };
+  const exported = inventory.source.exportedAt ? Date.parse(inventory.source.exportedAt) : Number.NaN;
+  if (Number.isFinite(exported)) return { at: new Date(exported), basis: 'export' };
+  return { at: now, basis: 'clock' };
 }
 
 /**
@@ -55,13 +86,14 @@ export function assessVm(
   context: AssessmentContext,
   options: AssessVmOptions,
 ): VmAssessment {
-  const nowMs = checkedNow(options.now).getTime();
+  const countedToMs = checkedDate(options.asOf ?? options.now, 'asOf').getTime();
+  checkedNow(options.now);
   const policy = compilePolicy(options.policy);
   const outOfScope = outOfScopeReason(vm, policy);
   const os = mapGuestOs(vm, options.policy);
   const sizing = sizeVm(vm, options.policy);
   const targetName = context.targetNames.get(vm.key) ?? targetNameOf(vm);
-  const activity = lastActivity(vm, nowMs);
+  const activity = lastActivity(vm, countedToMs);
   const applianceMatch =
     outOfScope === null
       ? policy.appliances.find((appliance) => firstMatch(appliance.patterns, vm.name))
@@ -70,7 +102,7 @@ export function assessVm(
     vm,
     context,
     policy,
-    nowMs,
+    countedToMs,
     os,
     sizing,
     targetName,
@@ -113,8 +145,12 @@ export function assessVm(
 }
 
 function checkedNow(now: Date): Date {
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-    throw new TypeError('assessment clock: `now` must be a valid Date');
+  return checkedDate(now, 'now');
+}
+
+function checkedDate(value: Date, name: 'now' | 'asOf'): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new TypeError(`assessment clock: \`${name}\` must be a valid Date`);
   }
-  return now;
+  return value;
 }

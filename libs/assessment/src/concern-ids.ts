@@ -5,6 +5,7 @@
 export const CONCERN_IDS = [
   'rdm-disk',
   'passthrough-device',
+  'possible-passthrough-device',
   'sriov-nic',
   'shared-disk',
   'independent-disk',
@@ -43,6 +44,45 @@ export const CONCERN_IDS = [
   'suspended',
   'powered-off-long',
   'no-network',
+  'drs-enabled',
+  'dpm-enabled',
+  'hostname-empty',
+  'hostname-default',
+  'missing-ip',
 ] as const;
 
 export type ConcernId = (typeof CONCERN_IDS)[number];
+
+/**
+ * The Forklift vSphere validation (kubev2v/forklift `validation/policies/io/konveyor/forklift/vmware`)
+ * each concern stands for, by Forklift's concern id, so results can be compared with Forklift's
+ * own policy tests. Concerns Forklift has no rule for are absent.
+ */
+export const FORKLIFT_CONCERN_IDS: Readonly<Partial<Record<ConcernId, string>>> = {
+  'cbt-disabled': 'vmware.changed_block_tracking.disabled',
+  'consolidation-needed': 'vmware.consolidation_needed',
+  'cpu-affinity': 'vmware.cpu_affinity.detected',
+  'cpu-memory-hotplug': 'vmware.cpu_memory.hotplug.enabled',
+  'disk-not-on-datastore': 'vmware.datastore.missing',
+  'too-many-disks': 'vmware.disk.count.exceeds.limit',
+  'independent-disk': 'vmware.disk_mode.independent',
+  'invalid-disk-capacity': 'vmware.disk.capacity.invalid',
+  'dpm-enabled': 'vmware.dpm.enabled',
+  'drs-enabled': 'vmware.drs.enabled',
+  'fault-tolerance': 'vmware.fault_tolerance.enabled',
+  'guest-free-space': 'vmware.guestDisks.freespace',
+  'host-affinity': 'vmware.host_affinity.detected',
+  'hostname-empty': 'vmware.hostname.empty',
+  'hostname-default': 'vmware.hostname.default',
+  'missing-ip': 'vmware.vm_missing_ip.detected',
+  'name-not-dns1123': 'vmware.vm.name.invalid',
+  'numa-affinity': 'vmware.numa_affinity.detected',
+  'passthrough-device': 'vmware.passthrough_device.detected',
+  'rdm-disk': 'vmware.disk.rdm.detected',
+  'shared-disk': 'vmware.disk.shared.detected',
+  'snapshot-present': 'vmware.snapshot.detected',
+  'sriov-nic': 'vmware.device.sriov.detected',
+  tpm: 'vmware.tpm.detected',
+  'usb-device': 'vmware.usb_controller.detected',
+  'unsupported-os': 'vmware.os.unsupported',
+};

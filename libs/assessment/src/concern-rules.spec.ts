@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Inventory, InventoryVm } from '#libs/inventory';
+import type { Inventory, InventoryCluster, InventoryVm } from '#libs/inventory';
 import { assessInventory } from './assess.js';
 import { CONCERN_IDS, type ConcernId } from './concern-ids.js';
 import { defaultPolicy } from './default-policy.js';
@@ -78,6 +78,48 @@ const cases: RuleCase[] = [
     }),
     quiet: () => ({ vm: makeVm({ nics: [makeNic({ adapterType: 'e1000e', directPathIo: false })] }) }),
     evidence: { nics: 'Network adapter 2', count: 1 },
+  },
+  {
+    id: 'possible-passthrough-device',
+    severity: 'warning',
+    fires: () => ({ vm: makeVm({ annotation: 'Render node: NVIDIA vGPU profile grid_t4-4q' }) }),
+    // PCI DSS is the card-payment standard, not a PCI device.
+    quiet: () => ({ vm: makeVm({ annotation: 'PCI DSS scope', customAttributes: { GPU: 'No' } }) }),
+    evidence: { field: 'annotation', match: 'vGPU', count: 1 },
+  },
+  {
+    id: 'drs-enabled',
+    severity: 'info',
+    fires: () => ({ vm: makeVm(), options: { inventory: { clusters: [cluster({ drsEnabled: true })] } } }),
+    quiet: () => ({ vm: makeVm(), options: { inventory: { clusters: [cluster({ drsEnabled: false })] } } }),
+    evidence: { cluster: 'cluster-a', drsEnabled: true },
+  },
+  {
+    id: 'dpm-enabled',
+    severity: 'info',
+    fires: () => ({ vm: makeVm(), options: { inventory: { clusters: [cluster({ dpmEnabled: true })] } } }),
+    quiet: () => ({ vm: makeVm(), options: { inventory: { clusters: [cluster({ dpmEnabled: null })] } } }),
+    evidence: { cluster: 'cluster-a', dpmEnabled: true },
+  },
+  {
+    id: 'hostname-empty',
+    severity: 'warning',
+    fires: () => ({ vm: makeVm({ dnsName: null }) }),
+    // RVTools has the host name of running guests only: off, an empty one is no evidence.
+    quiet: () => ({ vm: makeVm({ dnsName: null, powerState: 'poweredOff' }) }),
+  },
+  {
+    id: 'hostname-default',
+    severity: 'warning',
+    fires: () => ({ vm: makeVm({ dnsName: 'localhost.localdomain' }) }),
+    quiet: () => ({ vm: makeVm({ dnsName: 'app01.example.com' }) }),
+    evidence: { dnsName: 'localhost.localdomain' },
+  },
+  {
+    id: 'missing-ip',
+    severity: 'warning',
+    fires: () => ({ vm: makeVm({ primaryIp: null, nics: [makeNic({ ipv4: [], ipv6: [] })] }) }),
+    quiet: () => ({ vm: makeVm({ primaryIp: null, nics: [makeNic({ ipv4: [], ipv6: ['fe80::1'] })] }) }),
   },
   {
     id: 'shared-disk',
@@ -189,7 +231,7 @@ const cases: RuleCase[] = [
   },
   {
     id: 'consolidation-needed',
-    severity: 'info',
+    severity: 'warning',
     fires: () => ({ vm: makeVm({ consolidationNeeded: true }) }),
     quiet: () => ({ vm: makeVm({ consolidationNeeded: null }) }),
   },
@@ -260,7 +302,7 @@ const cases: RuleCase[] = [
   },
   {
     id: 'secure-boot',
-    severity: 'warning',
+    severity: 'info',
     fires: () => ({ vm: makeVm({ firmware: 'efi', secureBoot: true }) }),
     quiet: () => ({ vm: makeVm({ firmware: 'efi', secureBoot: false }) }),
   },
@@ -384,6 +426,21 @@ const cases: RuleCase[] = [
     quiet: () => ({ vm: makeVm({ name: 'vclsmonitor' }) }),
   },
 ];
+
+function cluster(partial: Partial<InventoryCluster>): InventoryCluster {
+  return {
+    name: 'cluster-a',
+    datacenter: 'dc1',
+    haEnabled: null,
+    drsEnabled: null,
+    drsBehavior: null,
+    dpmEnabled: null,
+    hostCount: 2,
+    totalCpuMhz: null,
+    totalMemoryMiB: null,
+    ...partial,
+  };
+}
 
 function disks(count: number) {
   return Array.from({ length: count }, (_, index) =>
@@ -534,6 +591,62 @@ describe('concern rules', () => {
     it('treats DirectPath I/O on a non-vmxnet3 NIC as passthrough', () => {
       const vm = makeVm({ nics: [makeNic({ adapterType: 'e1000e', directPathIo: true })] });
       expect(concern(vm, 'passthrough-device')?.evidence.devices).toBe('Network adapter 1 (DirectPath I/O)');
+    });
+
+    it('leaves an SR-IOV NIC to the SR-IOV warning, so the VM can still be rehosted', () => {
+      // Shaped as older imports stored it: the NIC also listed as a passthrough device.
+      const assessed = assessOne(
+        makeVm({
+          nics: [makeNic({ adapterType: 'sriovethernetcard', directPathIo: false })],
+          passthroughDevices: ['Network adapter 1 (SriovEthernetCard)'],
+        }),
+      );
+      expect(assessed.concerns.map((c) => c.id)).toEqual(['sriov-nic']);
+      expect(assessed.disposition).toBe('rehost');
+    });
+  });
+
+  describe('possible-passthrough-device', () => {
+    it.each([
+      ['a name', { name: 'render-gpu-01' }, 'name', 'gpu'],
+      [
+        'a custom attribute',
+        { customAttributes: { 'GPU Profile': 'grid_a40-8q' } },
+        'custom attribute "GPU Profile"',
+        'GPU',
+      ],
+      ['an annotation', { annotation: 'needs PCI passthrough of the HSM card' }, 'annotation', 'PCI'],
+      ['DirectPath', { annotation: 'DirectPath I/O for the capture card' }, 'annotation', 'DirectPath'],
+      [
+        'Fixed Passthru HotPlug',
+        { source: { vInfo: [{ 'Fixed Passthru HotPlug': 'True' }] } },
+        'vInfo Fixed Passthru HotPlug',
+        'Fixed Passthru HotPlug',
+      ],
+    ] as const)('is hinted at by %s, with the matching text as evidence', (_what, partial, field, match) => {
+      const found = concern(makeVm(partial as Partial<InventoryVm>), 'possible-passthrough-device');
+      expect(found?.evidence).toMatchObject({ field, match });
+      expect(String(found?.evidence.text)).toContain(match);
+    });
+
+    it('keeps such a VM below 100 and out of low effort (no pilot wave)', () => {
+      const assessed = assessOne(makeVm({ annotation: 'vGPU profile grid_t4-4q' }));
+      expect(assessed.score).toBeLessThan(100);
+      expect(assessed.effort).not.toBe('low');
+      expect(assessed.disposition).toBe('rehost');
+    });
+
+    it('stays quiet on "Fixed Passthru HotPlug" False', () => {
+      const vm = makeVm({ source: { vInfo: [{ 'Fixed Passthru HotPlug': 'False' }] } });
+      expect(concern(vm, 'possible-passthrough-device')).toBeUndefined();
+    });
+  });
+
+  describe('unsupported-os', () => {
+    it("says why, from Forklift's OS list", () => {
+      const vm = makeVm({ guestId: 'photonGuest', guestOsTools: null, guestOsConfig: null });
+      const found = concern(vm, 'unsupported-os');
+      expect(found?.evidence.reason).toMatch(/Forklift/);
     });
   });
 

@@ -2,6 +2,7 @@ import type { InventoryDisk, InventoryVm } from '#libs/inventory';
 import type { CompiledPolicy } from './compiled-policy.js';
 import type { ConcernId } from './concern-ids.js';
 import { type AssessmentContext, hasSheet } from './context.js';
+import { findPassthroughHint } from './passthrough-hints.js';
 import { daysBetween, isPoweredOffLong, type LastActivity, parseDate } from './retirement.js';
 import { sourceCell, sourceCells } from './source-cells.js';
 import type { Concern, GuestOsMapping, TargetSizing } from './types.js';
@@ -13,7 +14,8 @@ export interface VmFacts {
   readonly vm: InventoryVm;
   readonly context: AssessmentContext;
   readonly policy: CompiledPolicy;
-  readonly nowMs: number;
+  /** The instant ages are counted to: the export's date unless the assessment says otherwise. */
+  readonly countedToMs: number;
   readonly os: GuestOsMapping;
   readonly sizing: TargetSizing;
   readonly targetName: string;
@@ -71,7 +73,9 @@ const GIB = 1024;
 /** Readiness rules: they run for every VM in migration scope. */
 export const READINESS_RULES: readonly ConcernRule[] = [
   {
-    // kubev2v/forklift validation/policies/io/konveyor/forklift/vmware/rdm_disk.rego: Critical.
+    // kubev2v/forklift validation/policies/io/konveyor/forklift/vmware/rdm_disk.rego says Warning
+    // since RDMs can move with copy-offload (XCOPY); Flotilla copies through VDDK only, which
+    // cannot read an RDM LUN, so Critical here.
     id: 'rdm-disk',
     check({ vm }) {
       const rdm = vm.disks.filter((disk) => disk.raw);
@@ -86,10 +90,12 @@ export const READINESS_RULES: readonly ConcernRule[] = [
   {
     // passthrough_device.rego: Critical. RVTools' vNetwork "Direct Path IO" is true on every
     // vmxnet3 NIC (it reports UPT compatibility, on by default: every vmxnet3 NIC of the kylow
-    // sample says True, every e1000 False), so on vmxnet3 it is no passthrough.
+    // sample says True, every e1000 False), so on vmxnet3 it is no passthrough. An SR-IOV NIC is
+    // no passthrough device either (sriov_device.rego is its own Warning: the VM moves with an
+    // SR-IOV network); inventories imported before that distinction list it here, so it is skipped.
     id: 'passthrough-device',
     check({ vm }) {
-      const devices = vm.passthroughDevices.filter((device) => device.trim() !== '');
+      const devices = vm.passthroughDevices.filter((device) => device.trim() !== '' && !isSriov(device));
       const nics = vm.nics
         .filter(
           (nic) => nic.directPathIo === true && !isVmxnet3(nic.adapterType) && !isSriov(nic.adapterType),
@@ -104,13 +110,14 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // sriov_device.rego: Warning; the NIC becomes a virtio NIC unless SR-IOV is set up after.
+    // sriov_device.rego: Warning. The VM can be rehosted: map the NIC's network to an SR-IOV
+    // network (SR-IOV operator) or accept a virtio NIC.
     id: 'sriov-nic',
     check({ vm }) {
       const nics = vm.nics.filter((nic) => isSriov(nic.adapterType)).map((nic) => nic.label);
       if (nics.length === 0) return null;
       return {
-        message: `SR-IOV on ${list(nics)}: migrated as a virtio NIC; configure SR-IOV on the cluster afterwards if the workload needs it.`,
+        message: `SR-IOV on ${list(nics)}: the VM can be rehosted with an SR-IOV network on the cluster (SR-IOV operator); mapped to any other network the NIC becomes virtio.`,
         evidence: { nics: list(nics), count: nics.length },
       };
     },
@@ -156,7 +163,8 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // disk_mode.rego: Critical: recent VDDK versions cannot transfer independent disks.
+    // disk_mode.rego says Warning since independent disks can move with copy-offload (XCOPY);
+    // Flotilla copies through VDDK only, which cannot transfer them, so Critical here.
     id: 'independent-disk',
     check({ vm }) {
       const labels = disksWhere(vm, (disk) => disk.independent || /^independent/i.test(disk.diskMode ?? ''));
@@ -240,7 +248,12 @@ export const READINESS_RULES: readonly ConcernRule[] = [
       if (os.support !== 'unsupported') return null;
       return {
         message: `guest OS "${os.osName ?? 'unknown'}" is not supported on KubeVirt (or cannot be converted by virt-v2v).`,
-        evidence: { os: os.osName ?? null, family: os.family, matchedBy: os.matchedBy ?? null },
+        evidence: {
+          os: os.osName ?? null,
+          family: os.family,
+          matchedBy: os.matchedBy ?? null,
+          reason: os.reason ?? null,
+        },
       };
     },
   },
@@ -308,14 +321,14 @@ export const READINESS_RULES: readonly ConcernRule[] = [
   {
     // No Forklift rule: long-lived snapshots grow delta files that slow every read of the copy.
     id: 'old-snapshot',
-    check({ vm, policy, nowMs }) {
+    check({ vm, policy, countedToMs }) {
       const limit = policy.policy.thresholds.oldSnapshotDays;
       let oldest: { name: string; at: string; days: number } | null = null;
       let count = 0;
       for (const snapshot of vm.snapshots) {
         const ms = parseDate(snapshot.createdAt);
         if (ms === null || snapshot.createdAt === null) continue;
-        const days = daysBetween(ms, nowMs);
+        const days = daysBetween(ms, countedToMs);
         if (days < limit) continue;
         count += 1;
         if (oldest === null || days > oldest.days)
@@ -335,7 +348,7 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // consolidation_needed.rego: Information.
+    // consolidation_needed.rego: Warning (it was Information before Forklift's MTV-2330 update).
     id: 'consolidation-needed',
     check({ vm }) {
       if (vm.consolidationNeeded !== true) return null;
@@ -466,7 +479,9 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // uefi_boot.rego: Warning: the NVRAM (Secure Boot keys and boot entries) is not copied.
+    // No Forklift rule any more (uefi_boot.rego was removed in 357ec58bc, MTV-2330: KubeVirt
+    // boots EFI guests with Secure Boot). Kept as Information because the NVRAM (enrolled keys,
+    // boot entries) is not copied: a guest with custom keys may not boot.
     id: 'secure-boot',
     check({ vm }) {
       if (vm.secureBoot !== true) return null;
@@ -641,6 +656,88 @@ export const READINESS_RULES: readonly ConcernRule[] = [
         message:
           'no network adapter: check whether the VM is still in use and how it should be reached after migration.',
         evidence: { nics: 0, vinfoNics: counted },
+      };
+    },
+  },
+  {
+    // Not a Forklift rule: annotations, names and custom attributes often say what RVTools cannot
+    // (it has no device list): a vGPU profile, "PCI passthrough". A hint, not proof, so a Warning
+    // that keeps the VM out of the pilot wave (effort `hardwareCheck`) until someone has looked.
+    id: 'possible-passthrough-device',
+    check({ vm }) {
+      const hint = findPassthroughHint(vm);
+      if (hint === null) return null;
+      return {
+        message: `${hint.field} mentions "${hint.match}": the VM may use a GPU or PCI passthrough device, which does not move with it; check the hardware before planning it.`,
+        evidence: { field: hint.field, text: hint.text, match: hint.match, count: hint.count },
+      };
+    },
+  },
+  {
+    // drs_enabled.rego: Information. KubeVirt balances with the descheduler, not DRS.
+    id: 'drs-enabled',
+    check({ vm, context }) {
+      const cluster = vm.cluster ? context.clusters.get(vm.cluster) : undefined;
+      if (cluster?.drsEnabled !== true) return null;
+      return {
+        message: `cluster "${cluster.name}" runs DRS${cluster.drsBehavior ? ` (${cluster.drsBehavior})` : ''}: the VM moves without DRS balancing; the cluster's descheduler takes that role.`,
+        evidence: { cluster: cluster.name, drsEnabled: true, drsBehavior: cluster.drsBehavior },
+      };
+    },
+  },
+  {
+    // dpm_enabled.rego: Information.
+    id: 'dpm-enabled',
+    check({ vm, context }) {
+      const cluster = vm.cluster ? context.clusters.get(vm.cluster) : undefined;
+      if (cluster?.dpmEnabled !== true) return null;
+      return {
+        message: `cluster "${cluster.name}" runs Distributed Power Management: KubeVirt has no equivalent; the VM moves without it.`,
+        evidence: { cluster: cluster.name, dpmEnabled: true },
+      };
+    },
+  },
+  {
+    // hostname.rego: Warning ("the hostname might be renamed during migration"). RVTools' DNS Name
+    // comes from VMware Tools of a running guest, so it is judged for powered-on VMs only: for a
+    // VM that is off an empty name is no evidence.
+    id: 'hostname-empty',
+    check({ vm }) {
+      if (vm.powerState !== 'poweredOn' || text(vm.dnsName) !== null) return null;
+      return {
+        message:
+          'the guest reports no host name: the guest may be renamed during migration; set its host name first.',
+        evidence: { dnsName: null, powerState: vm.powerState },
+      };
+    },
+  },
+  {
+    // hostname.rego: Warning.
+    id: 'hostname-default',
+    check({ vm }) {
+      const name = text(vm.dnsName);
+      if (name?.toLowerCase() !== 'localhost.localdomain') return null;
+      return {
+        message: `the guest's host name is the default "${name}": it may be renamed during migration; set a real host name first.`,
+        evidence: { dnsName: name },
+      };
+    },
+  },
+  {
+    // ip_state.rego: Warning: keeping static IPs needs the addresses the running guest reports.
+    // Judged for powered-on VMs only (RVTools has IPs of running guests only), and not for a VM
+    // the export shows without any NIC (no-network says that).
+    id: 'missing-ip',
+    check({ vm, context }) {
+      if (vm.powerState !== 'poweredOn') return null;
+      if (vm.nics.length === 0 && hasSheet(context, 'vNetwork')) return null;
+      const hasIp =
+        text(vm.primaryIp) !== null || vm.nics.some((nic) => nic.ipv4.length > 0 || nic.ipv6.length > 0);
+      if (hasIp) return null;
+      return {
+        message:
+          'the guest reports no IP address: its static IPs cannot be preserved; check VMware Tools and the guest network before migrating.',
+        evidence: { primaryIp: null, nics: vm.nics.length, toolsStatus: vm.toolsStatus },
       };
     },
   },

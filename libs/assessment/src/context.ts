@@ -1,4 +1,4 @@
-import type { Inventory, InventoryVm } from '#libs/inventory';
+import type { Inventory, InventoryCluster, InventoryVm } from '#libs/inventory';
 import { toDns1123Label } from '#libs/kubevirt';
 import { type CompiledPolicy, compilePolicy, firstMatch } from './compiled-policy.js';
 import type { AssessmentPolicy } from './policy.js';
@@ -24,6 +24,8 @@ export interface AssessmentContext {
   readonly targetNames: ReadonlyMap<string, string>;
   /** Target name -> keys of the in-scope VMs that would get it, sorted. */
   readonly targetNameUsers: ReadonlyMap<string, readonly string[]>;
+  /** Clusters by name (DRS and DPM settings). */
+  readonly clusters: ReadonlyMap<string, InventoryCluster>;
 }
 
 export function buildAssessmentContext(inventory: Inventory, policy: AssessmentPolicy): AssessmentContext {
@@ -80,6 +82,7 @@ export function buildAssessmentContext(inventory: Inventory, policy: AssessmentP
     vmNames,
     targetNames,
     targetNameUsers,
+    clusters: new Map(inventory.clusters.map((cluster) => [cluster.name, cluster])),
   };
 }
 

@@ -41,6 +41,7 @@ export const defaultPolicy: AssessmentPolicy = {
   rules: {
     'rdm-disk': { enabled: true, severity: 'critical' },
     'passthrough-device': { enabled: true, severity: 'critical' },
+    'possible-passthrough-device': { enabled: true, severity: 'warning' },
     'sriov-nic': { enabled: true, severity: 'warning' },
     'shared-disk': { enabled: true, severity: 'warning' },
     'independent-disk': { enabled: true, severity: 'critical' },
@@ -54,7 +55,7 @@ export const defaultPolicy: AssessmentPolicy = {
     'tools-not-running': { enabled: true, severity: 'warning' },
     'snapshot-present': { enabled: true, severity: 'info' },
     'old-snapshot': { enabled: true, severity: 'warning' },
-    'consolidation-needed': { enabled: true, severity: 'info' },
+    'consolidation-needed': { enabled: true, severity: 'warning' },
     'cbt-disabled': { enabled: true, severity: 'info' },
     'cpu-memory-hotplug': { enabled: true, severity: 'warning' },
     'cpu-affinity': { enabled: true, severity: 'warning' },
@@ -64,7 +65,7 @@ export const defaultPolicy: AssessmentPolicy = {
     'usb-device': { enabled: true, severity: 'warning' },
     'cdrom-connected': { enabled: true, severity: 'info' },
     tpm: { enabled: true, severity: 'warning' },
-    'secure-boot': { enabled: true, severity: 'warning' },
+    'secure-boot': { enabled: true, severity: 'info' },
     'name-not-dns1123': { enabled: true, severity: 'warning' },
     'target-name-conflict': { enabled: true, severity: 'warning' },
     'nested-virtualization': { enabled: true, severity: 'warning' },
@@ -79,10 +80,24 @@ export const defaultPolicy: AssessmentPolicy = {
     suspended: { enabled: true, severity: 'warning' },
     'powered-off-long': { enabled: true, severity: 'warning' },
     'no-network': { enabled: true, severity: 'warning' },
+    'drs-enabled': { enabled: true, severity: 'info' },
+    'dpm-enabled': { enabled: true, severity: 'info' },
+    'hostname-empty': { enabled: true, severity: 'warning' },
+    'hostname-default': { enabled: true, severity: 'warning' },
+    'missing-ip': { enabled: true, severity: 'warning' },
   },
   scoring: { critical: 50, warning: 10, info: 2 },
   effort: {
-    points: { critical: 4, warning: 1, info: 0, driverConversion: 1, manyDisks: 1, largeStorage: 2 },
+    points: {
+      critical: 4,
+      warning: 1,
+      info: 0,
+      driverConversion: 1,
+      manyDisks: 1,
+      largeStorage: 2,
+      // Medium effort at least: a VM that may hold a GPU or PCI device is no pilot candidate.
+      hardwareCheck: 2,
+    },
     manyDisks: 4,
     largeStorageGiB: 2048,
     mediumFrom: 2,
@@ -194,6 +209,10 @@ export const defaultPolicy: AssessmentPolicy = {
       'rhel',
       null,
       'unsupported',
+      {
+        reason:
+          "RHEL 6 and older are not on Forklift's supported guest list (vm_os.rego): virt-v2v no longer converts them",
+      },
     ),
     os([], ['fedora'], 'fedora', 'fedora', 'supported'),
     // CentOS Linux 7 and 8 are end-of-life (Forklift's vm_os_upgrade_recommendation.rego); their
@@ -277,8 +296,10 @@ export const defaultPolicy: AssessmentPolicy = {
     os(['opensuse64Guest', 'opensuseGuest'], ['opensuse'], 'opensuse', 'opensuse.leap', 'supported'),
     os(['amazonlinux3_64Guest'], ['amazon linux 2023'], 'amazonlinux', 'linux', 'unknown'),
     os(['amazonlinux2_64Guest'], ['amazon linux'], 'amazonlinux', 'linux', 'legacy'),
-    // Photon OS is called out as unsupported by Forklift's vm_os.rego.
-    os(['vmwarePhoton64Guest'], ['photon'], 'photon', null, 'unsupported'),
+    os(['vmwarePhoton64Guest', 'photonGuest', 'photon64Guest'], ['photon'], 'photon', null, 'unsupported', {
+      reason:
+        "not on Forklift's supported guest list (vm_os.rego, after Red Hat's virt-v2v support article 1351473): virt-v2v cannot convert Photon OS",
+    }),
     os(
       ['vmkernel6Guest', 'vmkernel65Guest', 'vmkernel7Guest', 'vmkernel8Guest'],
       ['vmware esxi', 'vmkernel'],
@@ -355,6 +376,7 @@ function os(
   family: string,
   preference: string | null,
   support: AssessmentPolicy['guestOs'][number]['support'],
+  extra: { reason?: string } = {},
 ): AssessmentPolicy['guestOs'][number] {
-  return { guestIds, names, family, preference, support };
+  return { guestIds, names, family, preference, support, ...extra };
 }

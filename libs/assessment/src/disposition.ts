@@ -125,6 +125,14 @@ function decideEffort(input: DispositionInput): { effort: Effort; effortReasons:
       message: `Windows guest: virt-v2v injects virtio drivers (+${settings.points.driverConversion})`,
     });
   }
+  const hint = concerns.find((concern) => concern.id === 'possible-passthrough-device');
+  if (hint && settings.points.hardwareCheck > 0) {
+    points += settings.points.hardwareCheck;
+    effortReasons.push({
+      code: 'effort:hardware-check',
+      message: `a passthrough device is hinted at: check the hardware before it moves (+${settings.points.hardwareCheck})`,
+    });
+  }
   if (sizing.disks.length > settings.manyDisks && settings.points.manyDisks > 0) {
     points += settings.points.manyDisks;
     effortReasons.push({

@@ -71,5 +71,6 @@ function toMapping(
     needsDriverConversion: entry.needsDriverConversion ?? entry.family === 'windows',
     osName,
     matchedBy,
+    reason: entry.reason ?? null,
   };
 }

@@ -1,11 +1,12 @@
 export {
   type AssessInventoryOptions,
   type AssessVmOptions,
+  agesCountedTo,
   assessInventory,
   assessVm,
   type VmOverride,
 } from './assess.js';
-export { CONCERN_IDS, type ConcernId } from './concern-ids.js';
+export { CONCERN_IDS, type ConcernId, FORKLIFT_CONCERN_IDS } from './concern-ids.js';
 export { type AssessmentContext, buildAssessmentContext } from './context.js';
 export { defaultPolicy } from './default-policy.js';
 export { mapGuestOs } from './guest-os.js';

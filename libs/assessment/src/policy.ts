@@ -43,6 +43,8 @@ const guestOsEntry = z
     support,
     /** Defaults to true for the `windows` family: virt-v2v injects virtio drivers. */
     needsDriverConversion: z.boolean().optional(),
+    /** Why the entry has its support level (the source that says so); shown as concern evidence. */
+    reason: z.string().min(1).optional(),
   })
   .refine((entry) => entry.guestIds.length + entry.names.length > 0, {
     message: 'an entry needs at least one of guestIds or names',
@@ -85,6 +87,8 @@ export const assessmentPolicySchema = z.strictObject({
       driverConversion: nonNegative,
       manyDisks: nonNegative,
       largeStorage: nonNegative,
+      /** A hint of a passthrough device: someone must check the hardware before the VM moves. */
+      hardwareCheck: nonNegative.default(2),
     }),
     /** More disks than this adds `points.manyDisks`. */
     manyDisks: z.number().int().nonnegative(),

@@ -43,6 +43,8 @@ export interface GuestOsMapping {
   osName?: string | null;
   /** Which source field decided the mapping; null when nothing matched. */
   matchedBy?: 'tools' | 'guest-id' | 'config' | null;
+  /** Why the OS has its support level, when the policy's entry says (e.g. Forklift's OS list). */
+  reason?: string | null;
 }
 
 export interface TargetDisk {
@@ -141,4 +143,10 @@ export interface AssessmentResult {
   policyHash: string;
   /** The injected clock's value, ISO-8601. */
   assessedAt: string;
+  /** The instant ages (power-off, snapshots) were counted to, ISO-8601. */
+  countedTo: string;
+  countedToBasis: CountedToBasis;
 }
+
+/** Why ages were counted to `countedTo`: asked for, the export's date, or the clock (no date known). */
+export type CountedToBasis = 'as-of' | 'export' | 'clock';

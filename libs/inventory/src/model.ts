@@ -249,7 +249,16 @@ export interface InventorySourceInfo {
   /** Sheets found, in file order. */
   sheets: string[];
   vcenters: VcenterRef[];
+  /**
+   * When RVTools wrote the export (ISO-8601, UTC as RVTools dates carry no zone); null when
+   * nothing in the file says. Absent on inventories imported before it was recorded.
+   */
+  exportedAt?: string | null;
+  /** Where `exportedAt` comes from: vMetaData's creation time, the file name, or the newest date in the file. */
+  exportedAtBasis?: ExportDateBasis | null;
 }
+
+export type ExportDateBasis = 'vMetaData' | 'file-name' | 'newest-timestamp';
 
 export interface Inventory {
   source: InventorySourceInfo;

@@ -644,9 +644,10 @@ export class RvtoolsInventoryBuilder {
         vm.nics.push(nic);
         if (switchName === 'VM') this.nicsOnSwitchNamedVm.push(nic);
         if (network) this.vmNetworkNames.add(network);
-        // SR-IOV and PCI passthrough NICs are passthrough devices; `Direct Path IO` alone is
+        // A PCI passthrough NIC is a passthrough device. An SR-IOV NIC is not (it moves with an
+        // SR-IOV network; the assessment warns about it from the NIC), and `Direct Path IO` alone is
         // vmxnet3's UPT flag, on by default, and says nothing about real passthrough.
-        if (adapterType && /sriov|sr-iov|passthr/.test(adapterType)) {
+        if (adapterType && /passthr/.test(adapterType) && !/sriov|sr-iov/.test(adapterType)) {
           vm.passthroughDevices.push(`${label || 'network adapter'} (${row.text(c.adapter)})`);
         }
       },
