@@ -77,7 +77,8 @@ export function buildAssessmentContext(inventory: Inventory, policy: AssessmentP
   }
   return {
     policy: compiled,
-    sheets: new Set(inventory.source.sheets.map((sheet) => sheet.toLowerCase())),
+    // `tabvInfo`-style names (RVTools' CSV naming, kept by some workbooks) count as their sheet.
+    sheets: new Set(inventory.source.sheets.map((sheet) => sheet.toLowerCase().replace(/^tab(?=v|dv)/, ''))),
     sharedDiskFiles,
     vmNames,
     targetNames,

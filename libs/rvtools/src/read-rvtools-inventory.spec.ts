@@ -244,7 +244,35 @@ describe('readRvtoolsInventory on migration-planner-example1.xlsx (formatted emp
       'vm-8',
       'vm-9',
     ]);
-    expect(warningsAndErrors(inventory)).toEqual([]);
+  });
+
+  it('reports where its sheets contradict each other, naming both rows', () => {
+    const warnings = warningsAndErrors(inventory);
+    // vDisk rows 3-8 name the VM before the one their VM ID belongs to (an edited file).
+    const mismatches = warnings.filter((warning) => warning.message.includes('but its VM ID'));
+    expect(mismatches.map((warning) => warning.row)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(mismatches[0]).toMatchObject({ sheet: 'vDisk', column: 'VM', value: 'vm-2' });
+    expect(mismatches[0].message).toContain('"vm-3" (vInfo row 4)');
+    // vm-8 gets two vDisk rows although vInfo row 9 says one disk.
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        sheet: 'vDisk',
+        row: 8,
+        message: expect.stringMatching(
+          /^vInfo row 9 says VM "vm-8" has 1 disk, vDisk has 2 rows for it \(rows 8, 9\)/,
+        ),
+      }),
+    );
+    // No vNetwork: the NICs come from vInfo, and the import says so.
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        sheet: 'vInfo',
+        column: 'NICs',
+        message: expect.stringContaining('no vNetwork sheet'),
+      }),
+    );
+    expect(warnings).toHaveLength(8);
+    expect(vmNamed(inventory, 'vm-1').nics).toHaveLength(1);
   });
 
   it('joins child rows by VM ID even where the names disagree, by name where there is no ID', () => {
@@ -354,7 +382,29 @@ describe('readRvtoolsInventory on ibm-SizingWorkshop-RVTools.xlsx (RVTools 3.x, 
   it('counts 805 VMs of which 10 templates among ~3,500 formatted rows', () => {
     expect(inventory.vms).toHaveLength(805);
     expect(inventory.vms.filter((vm) => vm.template)).toHaveLength(10);
-    expect(warningsAndErrors(inventory)).toEqual([]);
+  });
+
+  it('takes disks from vInfo when vDisk is absent, and says so', () => {
+    const vm = vmNamed(inventory, 'wadfs1');
+    // vInfo: Disks 1, Provisioned MB 86201.
+    expect(vm.disks).toEqual([
+      expect.objectContaining({ label: 'Hard disk 1', capacityMiB: 86201, path: null }),
+    ]);
+    expect(inventory.vms.filter((candidate) => candidate.disks.length === 0)).toHaveLength(0);
+    const warnings = warningsAndErrors(inventory);
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        sheet: 'vInfo',
+        column: 'Disks',
+        message: expect.stringContaining('no vDisk sheet'),
+      }),
+    );
+    // The rest: VMs whose vNetwork rows are fewer than vInfo's NIC count, each naming both rows.
+    const counts = warnings.filter((warning) => warning.column === 'NICs');
+    expect(counts.length).toBe(warnings.length - 1);
+    expect(counts[0].message).toMatch(
+      /^vInfo row \d+ says VM ".+" has 2 NICs, vNetwork has 1 row for it \(row \d+\)/,
+    );
   });
 
   it('reads MB headers as MiB without rescaling, and the partitions behind a `Free % ` header', () => {

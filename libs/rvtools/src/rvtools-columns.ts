@@ -28,6 +28,10 @@ export const VINFO_FIELDS = {
   cpus: f('CPUs', 'Num CPU', 'vCPUs'),
   memoryMiB: f('Memory', 'Memory MB', 'Memory Size'),
   provisionedMiB: f('Provisioned MB', 'Provisioned'),
+  totalDiskCapacityMiB: f('Total disk capacity MB'),
+  diskCount: f('Disks', 'Num Disks'),
+  nicCount: f('NICs', 'Num NICs'),
+  vmxPath: f('Path'),
   inUseMiB: f('In Use MB', 'In Use'),
   datacenter: f('Datacenter', 'Data Center'),
   cluster: f('Cluster'),
@@ -194,6 +198,8 @@ export const VSOURCE_FIELDS = {
 export const VMETADATA_FIELDS = {
   version: f('RVTools version'),
   majorVersion: f('RVTools major version'),
+  /** When RVTools wrote the workbook: a date cell. */
+  createdAt: f('xlsx creation datetime'),
   server: f('Server', 'VI SDK Server'),
 };
 

@@ -14,6 +14,7 @@ import type {
   VcenterRef,
 } from '#libs/inventory';
 import { DiagnosticLog } from './diagnostic-log.js';
+import { exportDate } from './export-date.js';
 import { type FieldAliases, fieldAliases, normalizeHeader } from './header-normalization.js';
 import {
   AFTER_CUSTOM_ATTRIBUTE_KEYS,
@@ -42,6 +43,7 @@ import { RvtoolsImportError } from './rvtools-import-error.js';
 import { SheetLayout } from './sheet-layout.js';
 import { SheetRow, SourceRecordBuilder } from './sheet-row.js';
 import type { RvtoolsSheetSource } from './sheet-source.js';
+import { disksFromVinfo, nicsFromVinfo, type VinfoDeviceFacts } from './vinfo-fallback.js';
 
 export interface RvtoolsProgress {
   sheet: string;
@@ -72,6 +74,13 @@ const DATE_COLUMN_KEYS = new Set(
 );
 
 const DATASTORE_IN_PATH = /^\s*\[([^\]]+)\]/;
+
+/** Child sheets whose row count per VM vInfo states (`Disks`, `NICs`): checked against each other. */
+const COUNTED_CHILD_SHEETS = { vDisk: 'disks', vNetwork: 'nics' } as const;
+type CountedChildSheet = keyof typeof COUNTED_CHILD_SHEETS;
+
+/** `4.7.1.4`; Excel sometimes turns the version cell into a date serial (`45926.17...`). */
+const RVTOOLS_VERSION = /^\d+\.\d+\.\d+/;
 
 interface ChildSheetHandler {
   /** Called once with the header row. */
@@ -105,6 +114,14 @@ export class RvtoolsInventoryBuilder {
   /** NICs whose switch reads `VM`: RVTools' placeholder, unless a switch really has that name. */
   private readonly nicsOnSwitchNamedVm: InventoryNic[] = [];
   private rvtoolsVersion: string | null = null;
+  private metadataExportedAt: string | null = null;
+  /** What each VM's vInfo row says about its disks and NICs. */
+  private readonly vinfoFacts = new Map<InventoryVm, VinfoDeviceFacts>();
+  /** Row numbers of each VM's vDisk and vNetwork rows, to check them against vInfo's counts. */
+  private readonly childRows: Record<CountedChildSheet, Map<InventoryVm, number[]>> = {
+    vDisk: new Map(),
+    vNetwork: new Map(),
+  };
   private headerVersionHint: string | null = null;
   private readonly sheetsRead = new Set<string>();
 
@@ -135,10 +152,19 @@ export class RvtoolsInventoryBuilder {
 
   // ---------------------------------------------------------------- sheets
 
-  /** The sheet's name as the file spells it (matched case-insensitively), or null. */
+  /**
+   * The sheet's name as the file spells it (matched case-insensitively), or null. RVTools' CSV
+   * export names its files after `tabvInfo`, `tabvDisk`...; workbooks saved from those keep the
+   * prefix, so `tabvInfo` is vInfo.
+   */
   private sheetName(canonical: string): string | null {
     const wanted = canonical.toLowerCase();
-    return this.source.sheetNames.find((name) => name.trim().toLowerCase() === wanted) ?? null;
+    const names = this.source.sheetNames;
+    return (
+      names.find((name) => name.trim().toLowerCase() === wanted) ??
+      names.find((name) => name.trim().toLowerCase() === `tab${wanted}`) ??
+      null
+    );
   }
 
   /**
@@ -187,7 +213,10 @@ export class RvtoolsInventoryBuilder {
       },
       (row) => {
         if (!meta) return;
-        this.rvtoolsVersion ??= row.text(meta.version) ?? row.text(meta.majorVersion);
+        const version = row.text(meta.version);
+        this.rvtoolsVersion ??=
+          version !== null && RVTOOLS_VERSION.test(version) ? version : row.text(meta.majorVersion);
+        this.metadataExportedAt ??= row.date(meta.createdAt);
         const server = row.text(meta.server);
         if (server) this.addVcenter({ server, uuid: null });
       },
@@ -276,7 +305,7 @@ export class RvtoolsInventoryBuilder {
           if (network) this.vmNetworkNames.add(network);
         }
         if (records) vm.source.vInfo = [row.record(records)];
-        this.addVm(vm, row, id);
+        if (this.addVm(vm, row, id)) this.vinfoFacts.set(vm, vinfoDeviceFacts(row, c, networkColumns));
       },
     );
     if (!found) return;
@@ -376,7 +405,7 @@ export class RvtoolsInventoryBuilder {
   }
 
   /** Keys the VM, drops a second row with the same vCenter + VM ID (or UUID), indexes it. */
-  private addVm(vm: InventoryVm, row: SheetRow, id: IdentityColumns): void {
+  private addVm(vm: InventoryVm, row: SheetRow, id: IdentityColumns): boolean {
     const vcenterKey = vm.vcenter.uuid ?? vm.vcenter.server ?? 'vc';
     if (vm.moref) vm.key = `${vcenterKey}/${vm.moref}`;
     else if (vm.uuid) vm.key = vm.uuid;
@@ -394,7 +423,7 @@ export class RvtoolsInventoryBuilder {
         'duplicate-vm',
         row.raw(column),
       );
-      return;
+      return false;
     }
     this.vmByKey.set(vm.key, vm);
     this.vms.push(vm);
@@ -403,6 +432,7 @@ export class RvtoolsInventoryBuilder {
     pushTo(this.vmsByName, vm.name, vm);
     if (vm.vcenter.server || vm.vcenter.uuid) this.addVcenter(vm.vcenter);
     if (vm.datacenter) this.datacenterNames.add(vm.datacenter);
+    return true;
   }
 
   private recordBuilder(layout: SheetLayout): SourceRecordBuilder {
@@ -440,6 +470,8 @@ export class RvtoolsInventoryBuilder {
         if (!id || !records) return;
         const vm = this.findVm(row, id);
         if (!vm) return;
+        const counted = this.childRows[sheet as CountedChildSheet] as Map<InventoryVm, number[]> | undefined;
+        if (counted) pushTo(counted, vm, row.rowNumber);
         const sourceRows = vm.source[sheet] ?? [];
         vm.source[sheet] = sourceRows;
         sourceRows.push(row.record(records));
@@ -470,15 +502,15 @@ export class RvtoolsInventoryBuilder {
     };
     if (moref) {
       const candidates = (this.vmsByMoref.get(moref) ?? []).filter(sameVcenter);
-      if (candidates.length === 1) return candidates[0];
+      if (candidates.length === 1) return this.checkedName(row, id, candidates[0], name, `VM ID ${moref}`);
       if (candidates.length > 1 && uuid) {
         const byUuid = candidates.filter((vm) => vm.uuid?.toLowerCase() === uuid);
-        if (byUuid.length === 1) return byUuid[0];
+        if (byUuid.length === 1) return this.checkedName(row, id, byUuid[0], name, `VM ID ${moref}`);
       }
     }
     if (uuid) {
       const candidates = (this.vmsByUuid.get(uuid) ?? []).filter(sameVcenter);
-      if (candidates.length === 1) return candidates[0];
+      if (candidates.length === 1) return this.checkedName(row, id, candidates[0], name, `VM UUID ${uuid}`);
     }
     if (name !== null) {
       const candidates = (this.vmsByName.get(name) ?? []).filter(
@@ -512,6 +544,30 @@ export class RvtoolsInventoryBuilder {
       name ?? moref ?? uuid ?? '',
     );
     return null;
+  }
+
+  /**
+   * A child row joined by its VM ID or UUID whose VM name is another VM's: the file contradicts
+   * itself (an edited sheet, rows pasted from another export). The ID decides, as RVTools keys
+   * rows by it, and the warning names both rows so someone can check.
+   */
+  private checkedName(
+    row: SheetRow,
+    id: IdentityColumns,
+    vm: InventoryVm,
+    name: string | null,
+    joinedBy: string,
+  ): InventoryVm {
+    if (name !== null && name !== vm.name) {
+      const vinfoRow = this.vinfoFacts.get(vm)?.row;
+      row.warn(
+        `row names VM "${name}" but its ${joinedBy} is VM "${vm.name}" (vInfo${vinfoRow ? ` row ${vinfoRow}` : ''}): joined to "${vm.name}" by the ID; check which one is right`,
+        id.name,
+        'vm-id-name-mismatch',
+        name,
+      );
+    }
+    return vm;
   }
 
   private childHandler(sheet: string): ChildSheetHandler {
@@ -938,6 +994,8 @@ export class RvtoolsInventoryBuilder {
     }
     this.addVmNetworks();
 
+    this.reconcileDeviceCounts(hasSheet);
+
     const missing = VM_CHILD_SHEETS.filter((sheet) => !hasSheet(sheet));
     if (missing.length > 0) {
       this.log.add(
@@ -954,6 +1012,7 @@ export class RvtoolsInventoryBuilder {
         rvtoolsVersion: this.rvtoolsVersion ?? this.headerVersionHint,
         sheets: [...this.source.sheetNames],
         vcenters: [...this.vcenters.values()],
+        ...exportDate(this.metadataExportedAt, this.fileName, this.vms),
       },
       datacenters,
       clusters: [...this.clusters.values()],
@@ -963,6 +1022,51 @@ export class RvtoolsInventoryBuilder {
       vms: this.vms,
       diagnostics: this.log.toArray(),
     };
+  }
+
+  /**
+   * vInfo counts each VM's disks and NICs. Without vDisk / vNetwork those counts (and vInfo's
+   * sizes and networks) stand in for the missing rows; with them, a VM whose rows disagree with
+   * its count is reported, naming its vInfo row and its child rows.
+   */
+  private reconcileDeviceCounts(hasSheet: (name: string) => boolean): void {
+    for (const sheet of Object.keys(COUNTED_CHILD_SHEETS) as CountedChildSheet[]) {
+      const field = COUNTED_CHILD_SHEETS[sheet];
+      const vinfoSheet = this.sheetName('vInfo') ?? 'vInfo';
+      if (!hasSheet(sheet)) {
+        let filled = 0;
+        for (const [vm, facts] of this.vinfoFacts) {
+          const devices = sheet === 'vDisk' ? disksFromVinfo(facts) : nicsFromVinfo(facts);
+          if (devices.length === 0) continue;
+          if (sheet === 'vDisk') vm.disks = devices as InventoryDisk[];
+          else vm.nics = devices as InventoryNic[];
+          filled++;
+        }
+        if (filled > 0) {
+          this.log.add(
+            'warning',
+            sheet === 'vDisk'
+              ? `the export has no vDisk sheet: the disks of ${filled} VMs come from vInfo "Disks" and "Total disk capacity MiB" (else "Provisioned MiB"), split evenly, on the datastore of the VM's .vmx file`
+              : `the export has no vNetwork sheet: the NICs of ${filled} VMs come from vInfo "NICs" and "Network #n" (no adapter type, MAC or IP per NIC)`,
+            { sheet: vinfoSheet, column: sheet === 'vDisk' ? 'Disks' : 'NICs' },
+          );
+        }
+        continue;
+      }
+      const childSheet = this.sheetName(sheet) ?? sheet;
+      for (const [vm, facts] of this.vinfoFacts) {
+        const stated = facts[field];
+        if (stated === null) continue;
+        const rows = this.childRows[sheet].get(vm) ?? [];
+        if (rows.length === stated) continue;
+        this.log.add(
+          'warning',
+          `vInfo row ${facts.row} says VM "${vm.name}" has ${stated} ${field === 'disks' ? 'disk' : 'NIC'}${stated === 1 ? '' : 's'}, ${childSheet} has ${rows.length} row${rows.length === 1 ? '' : 's'} for it${rows.length > 0 ? ` (${describeRows(rows)})` : ''}: the ${childSheet} rows are used`,
+          { sheet: childSheet, row: rows[0] ?? null, column: field === 'disks' ? 'Disks' : 'NICs' },
+          `${sheet}-count-mismatch`,
+        );
+      }
+    }
   }
 
   /** Port groups named by VMs (vNetwork, vInfo `Network #n`) that vPort/dvPort did not list. */
@@ -988,6 +1092,27 @@ export class RvtoolsInventoryBuilder {
 }
 
 // ---------------------------------------------------------------- value mapping
+
+function vinfoDeviceFacts(
+  row: SheetRow,
+  c: Columns<typeof VINFO_FIELDS>,
+  networkColumns: readonly number[],
+): VinfoDeviceFacts {
+  return {
+    row: row.rowNumber,
+    disks: row.integer(c.diskCount),
+    nics: row.integer(c.nicCount),
+    diskCapacityMiB: row.number(c.totalDiskCapacityMiB) ?? row.number(c.provisionedMiB),
+    networks: networkColumns.map((column) => row.text(column)),
+    vmxDatastore: DATASTORE_IN_PATH.exec(row.text(c.vmxPath) ?? '')?.[1]?.trim() ?? null,
+  };
+}
+
+/** `rows 4, 5, 9` (at most six listed). */
+function describeRows(rows: readonly number[]): string {
+  const listed = rows.slice(0, 6).join(', ');
+  return `row${rows.length === 1 ? '' : 's'} ${listed}${rows.length > 6 ? `, +${rows.length - 6} more` : ''}`;
+}
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
