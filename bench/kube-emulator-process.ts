@@ -3,20 +3,9 @@
  * executor's alone. Started by `execute.bench.ts` with its options as JSON in argv[2]; answers
  * `now` (simulated epoch ms) and `imports` (active imports per host), stops on `stop`.
  */
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
-
-// Compiled into dist/, the emulator looks for the upstream schemas beside its compiled module;
-// they are data, not code, so tsc does not copy them: point dist/test/fixtures/schemas at the sources.
-const compiledSchemas = fileURLToPath(new URL('../test/fixtures/schemas', import.meta.url));
-const sourceSchemas = fileURLToPath(new URL('../../test/fixtures/schemas', import.meta.url));
-if (!existsSync(compiledSchemas) && existsSync(sourceSchemas)) {
-  mkdirSync(dirname(compiledSchemas), { recursive: true });
-  symlinkSync(sourceSchemas, compiledSchemas, 'dir');
-}
-const { startKubeEmulator } = await import('../test/k8s-emulator/index.js');
+// The emulator reads the upstream schemas from ../shared/schemas (test/support/shared-files.ts).
+import { startKubeEmulator } from '../test/k8s-emulator/index.js';
 
 interface ChildOptions {
   speed: number;

@@ -6,12 +6,22 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#libs/config';
 import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
-import { fixture } from '../fixtures/rvtools/rvtools-test-files.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { rvtoolsSample, sharedSuite } from '../support/shared-files.js';
 
 const ADMIN = 'test-bootstrap-admin-token';
 
-describe('inventory API on PostgreSQL', () => {
+const fixture = rvtoolsSample;
+const suite = sharedSuite(
+  'inventory API on PostgreSQL',
+  ...[
+    'kylow-reference-RVTOOLEX.xlsx',
+    'migration-planner-example1.xlsx',
+    'ibm-rvtools-small-complete.xlsx',
+  ].map(rvtoolsSample),
+);
+
+describe.skipIf(suite.skip)(suite.title, () => {
   let database: TestDatabase;
   let app: INestApplication;
   let server: Parameters<typeof request>[0];
@@ -60,6 +70,51 @@ describe('inventory API on PostgreSQL', () => {
     expect(response.body.summary.vms).toBe(vms);
     expect(response.body.summary.templates).toBe(templates);
     expect(response.body.inventoryId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("shows the export's date and counts an assessment's ages to it, or to asOf", async () => {
+    const created = await request(server)
+      .post('/inventories')
+      .set(as(plannerToken))
+      .attach('file', fixture('kylow-reference-RVTOOLEX.xlsx'));
+    const id = created.body.inventoryId as string;
+    // vMetaData: xlsx creation datetime 46008.6913 = 2025-12-17 16:35:29.
+    expect(created.body.summary).toMatchObject({
+      exportedAt: '2025-12-17T16:35:29.000Z',
+      exportedAtBasis: 'vMetaData',
+    });
+    const shown = await request(server).get(`/inventories/${id}`).set(as(viewerToken));
+    expect(shown.body).toMatchObject({
+      exportedAt: '2025-12-17T16:35:29.000Z',
+      exportedAtBasis: 'vMetaData',
+    });
+
+    const byExport = await request(server)
+      .post(`/inventories/${id}/assessments`)
+      .set(as(plannerToken))
+      .send({});
+    expect(byExport.status).toBe(201);
+    expect(byExport.body).toMatchObject({ countedTo: '2025-12-17T16:35:29.000Z', countedToBasis: 'export' });
+    const stored = await request(server)
+      .get(`/assessments/${byExport.body.assessmentId}`)
+      .set(as(viewerToken));
+    expect(stored.body).toMatchObject({ countedTo: '2025-12-17T16:35:29.000Z', countedToBasis: 'export' });
+
+    const later = await request(server)
+      .post(`/inventories/${id}/assessments`)
+      .set(as(plannerToken))
+      .send({ asOf: '2027-06-01' });
+    expect(later.body).toMatchObject({ countedTo: '2027-06-01T00:00:00.000Z', countedToBasis: 'as-of' });
+    // Counted to 2027, VMs off since 2025 look unused: more retire than counted to the export.
+    expect(later.body.summary.retire).toBeGreaterThan(byExport.body.summary.retire);
+
+    const bad = await request(server)
+      .post(`/inventories/${id}/assessments`)
+      .set(as(plannerToken))
+      .send({ asOf: 'last tuesday' });
+    // invalid-input answers 422 (the request is well-formed, its content is not), like a bad policy.
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toMatch(/asOf "last tuesday" is not a date/);
   });
 
   it('lists, pages, filters, shows and deletes an inventory', async () => {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { readSharedFile, upstreamSchema } from '../support/shared-files.js';
 import type { StatusCause } from './api-status.js';
 import { checkDataVolumeRules } from './cdi-rules.js';
 import { checkCoreRules } from './core-rules.js';
@@ -124,9 +124,7 @@ function strictify(node: unknown): unknown {
 }
 
 function swaggerDocument(file: string, id: string): Schema {
-  const raw: unknown = JSON.parse(
-    readFileSync(new URL(`../fixtures/schemas/${file}`, import.meta.url), 'utf8'),
-  );
+  const raw: unknown = JSON.parse(readSharedFile(upstreamSchema(file)));
   if (!isSchema(raw) || !isSchema(raw.definitions)) throw new Error(`${file} has no definitions`);
   const definitions: Schema = {};
   for (const [name, definition] of Object.entries(raw.definitions)) {

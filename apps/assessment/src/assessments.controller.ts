@@ -56,7 +56,7 @@ export class AssessmentsController {
       input.policy === undefined ? undefined : this.service.validatePolicyDocument(input.policy, 'policy');
     let outcome: Awaited<ReturnType<AssessmentService['assess']>>;
     try {
-      outcome = await this.service.assess(inventoryId, { policy }, principal);
+      outcome = await this.service.assess(inventoryId, { policy, asOf: input.asOf }, principal);
     } catch (error) {
       this.metrics.assessments.inc({ outcome: error instanceof UserFacingError ? 'rejected' : 'failed' });
       throw error;
@@ -66,6 +66,8 @@ export class AssessmentsController {
       assessmentId: outcome.assessmentId,
       inventoryId,
       policyHash: outcome.policyHash,
+      countedTo: outcome.countedTo,
+      countedToBasis: outcome.countedToBasis,
       summary: outcome.summary,
     };
   }

@@ -96,6 +96,8 @@ export function toAssessJson(outcome: AssessmentOutcome) {
     assessmentId: outcome.assessmentId,
     inventoryId: outcome.inventoryId,
     policyHash: outcome.policyHash,
+    countedTo: outcome.countedTo,
+    countedToBasis: outcome.countedToBasis,
     summary: outcome.summary,
     vms: outcome.vms.map((vm: VmAssessment) => ({
       name: vm.name,
@@ -121,6 +123,7 @@ export function printAssessment(outcome: AssessmentOutcome): void {
   const s = outcome.summary;
   const lines = [
     `Assessment ${outcome.assessmentId} of inventory ${outcome.inventoryId}`,
+    `  ages counted to ${outcome.countedTo.slice(0, 10)} (${describeCountedTo(outcome.countedToBasis)})`,
     `  rehost ${s.rehost}, retain ${s.retain}, retire ${s.retire}; out of scope ${s.outOfScope} (templates ${s.templates})`,
     `  effort: low ${s.byEffort.low}, medium ${s.byEffort.medium}, high ${s.byEffort.high}`,
     `  target: ${s.sizing.estate.vcpus} vCPU, ${Math.round(s.sizing.estate.memoryMiB / 1024)} GiB memory, ${Math.round(s.sizing.estate.storageMiB / 1024)} GiB storage, ${s.sizing.estate.workerNodes} worker nodes`,
@@ -133,16 +136,28 @@ export function printAssessment(outcome: AssessmentOutcome): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+function describeCountedTo(basis: AssessmentOutcome['countedToBasis']): string {
+  switch (basis) {
+    case 'as-of':
+      return 'as asked';
+    case 'export':
+      return "the export's date";
+    case 'clock':
+      return 'today: the export does not say when it was written';
+  }
+}
+
 export async function runAssessment(
   context: CliContext,
   inventoryId: string,
   policyFile: string | undefined,
+  asOf?: string,
 ): Promise<AssessmentOutcome> {
   const { assessment } = services(context);
   const policy = policyFile
     ? assessment.parsePolicyText(readFileSync(policyFile, 'utf8'), policyFile)
     : undefined;
-  return assessment.assess(inventoryId, { policy }, cliPrincipal());
+  return assessment.assess(inventoryId, { policy, asOf }, cliPrincipal());
 }
 
 const SETTINGS_KEYS = [
@@ -257,11 +272,15 @@ export function registerEstateCommands(program: Command): void {
     .description('Assess every VM of an inventory (or of an RVTools file, imported first)')
     .argument('<inventory>', 'inventory id or RVTools file')
     .option('--policy <file>', 'assessment policy (YAML or JSON); default: the stored or built-in policy')
+    .option(
+      '--as-of <date>',
+      "count power-off and snapshot ages to this date (YYYY-MM-DD); default: the export's date",
+    )
     .option('--json', 'print one JSON object')
-    .action(async (ref: string, options: { policy?: string; json?: boolean }) => {
+    .action(async (ref: string, options: { policy?: string; asOf?: string; json?: boolean }) => {
       await withCliContext(async (context) => {
         const inventoryId = await resolveInventory(context, ref, Boolean(options.json));
-        const outcome = await runAssessment(context, inventoryId, options.policy);
+        const outcome = await runAssessment(context, inventoryId, options.policy, options.asOf);
         if (options.json) printJson(toAssessJson(outcome));
         else printAssessment(outcome);
       });

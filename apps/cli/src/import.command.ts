@@ -19,6 +19,11 @@ export function printImportSummary(result: ImportResult): void {
   const s = result.summary;
   const lines = [
     `Imported ${result.fileName} as inventory ${result.inventoryId}${result.rvtoolsVersion ? ` (RVTools ${result.rvtoolsVersion})` : ''}`,
+    ...(s.exportedAt
+      ? [
+          `  exported ${s.exportedAt.slice(0, 10)} (from ${s.exportedAtBasis ?? 'the file'}): ages count to that day`,
+        ]
+      : []),
     `  VMs ${s.vms} (templates ${s.templates}, powered on ${s.poweredOn}, powered off ${s.poweredOff})`,
     `  vCPU ${s.vcpus}, memory ${s.memoryGiB} GiB, disks ${s.disks}, provisioned ${s.provisionedGiB} GiB, in use ${s.inUseGiB} GiB`,
     `  datacenters ${s.datacenters}, clusters ${s.clusters}, hosts ${s.hosts}, datastores ${s.datastores}, networks ${s.networks}`,

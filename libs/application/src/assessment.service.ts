@@ -2,6 +2,7 @@ import {
   type AssessmentPolicy,
   type AssessmentSummary,
   assessInventory,
+  type CountedToBasis,
   type Disposition,
   defaultPolicy,
   PolicyError,
@@ -27,8 +28,28 @@ export interface AssessmentOutcome {
   inventoryId: string;
   policyHash: string;
   assessedAt: string;
+  /** The instant ages (power-off, snapshots) were counted to, and why. */
+  countedTo: string;
+  countedToBasis: CountedToBasis;
   summary: AssessmentSummary;
   vms: VmAssessment[];
+}
+
+/** `2025-12-17` (the day's start, UTC) or an ISO-8601 instant. */
+const AS_OF = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function parseAsOf(text: string): Date {
+  const trimmed = text.trim();
+  const ms = AS_OF.test(trimmed)
+    ? Date.parse(/T/.test(trimmed) ? trimmed : `${trimmed}T00:00:00Z`)
+    : Number.NaN;
+  if (!Number.isFinite(ms))
+    throw new UserFacingError(
+      'invalid-input',
+      `asOf "${text}" is not a date: give YYYY-MM-DD or an ISO-8601 instant (ages are counted to it)`,
+      'invalid-as-of',
+    );
+  return new Date(ms);
 }
 
 function policyFailure(error: unknown): never {
@@ -95,7 +116,11 @@ export class AssessmentService {
 
   async assess(
     inventoryId: string,
-    options: { policy?: AssessmentPolicy | undefined },
+    options: {
+      policy?: AssessmentPolicy | undefined;
+      /** Count ages to this date (`YYYY-MM-DD` or ISO-8601) instead of the export's date. */
+      asOf?: string | undefined;
+    },
     principal: Principal,
   ): Promise<AssessmentOutcome> {
     const inventory = await this.inventories.load(inventoryId);
@@ -103,13 +128,15 @@ export class AssessmentService {
     const policy = options.policy ?? (await this.currentPolicy()).policy;
     const overrides = await this.assessments.overridesFor(inventoryId);
     const now = this.clock();
-    const result = assessInventory(inventory, { policy, now, overrides });
+    const asOf = options.asOf === undefined ? null : parseAsOf(options.asOf);
+    const result = assessInventory(inventory, { policy, now, overrides, asOf });
     const hash = policyHash(policy);
     const assessmentId = await this.assessments.save({
       inventoryId,
       policy,
       policyHash: hash,
       assessedAt: now,
+      countedTo: { at: result.countedTo, basis: result.countedToBasis },
       summary: result.summary,
       vms: result.vms,
     });
@@ -121,6 +148,7 @@ export class AssessmentService {
       after: {
         inventoryId,
         policyHash: hash,
+        countedTo: result.countedTo,
         rehost: result.summary.rehost,
         retain: result.summary.retain,
         retire: result.summary.retire,
@@ -131,6 +159,8 @@ export class AssessmentService {
       inventoryId,
       policyHash: hash,
       assessedAt: now.toISOString(),
+      countedTo: result.countedTo,
+      countedToBasis: result.countedToBasis,
       summary: result.summary,
       vms: result.vms,
     };
@@ -168,7 +198,13 @@ export class AssessmentService {
     if (!inventory) throw notFound('Inventory', record.inventoryId);
     const policy = this.validatePolicyDocument(record.policy, `policy of assessment ${assessmentId}`);
     const overrides = await this.assessments.overridesFor(record.inventoryId);
-    const result = assessInventory(inventory, { policy, now: new Date(record.assessedAt), overrides });
+    // The same instants as the assessment being updated: only the override may change the VM.
+    const result = assessInventory(inventory, {
+      policy,
+      now: new Date(record.assessedAt),
+      asOf: new Date(record.countedTo ?? record.assessedAt),
+      overrides,
+    });
     const updated = result.vms.find((vm) => vm.vmKey === vmKey);
     if (!updated) throw notFound(`VM ${vmKey} in inventory`, record.inventoryId);
     await this.assessments.replaceVm(assessmentId, updated, result.summary);

@@ -190,6 +190,7 @@ export class ReportService {
     return {
       plan: { id: plan.id, name: plan.name, version: plan.version, contentHash: reportContentHash(plan) },
       generatedAt: this.clock().toISOString(),
+      countedTo: assessment.countedTo,
       estate: {
         vms: nonTemplates.length,
         vcpus: nonTemplates.reduce((sum, vm) => sum + vm.cpus, 0),

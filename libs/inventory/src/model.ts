@@ -287,4 +287,7 @@ export interface InventorySummary {
   vcpus: number;
   memoryGiB: number;
   diagnostics: { error: number; warning: number; info: number };
+  /** When RVTools wrote the export (ages are counted to it); absent on older summaries. */
+  exportedAt?: string | null;
+  exportedAtBasis?: ExportDateBasis | null;
 }

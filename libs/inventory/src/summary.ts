@@ -50,5 +50,7 @@ export function summarizeInventory(inventory: Inventory): InventorySummary {
     vcpus,
     memoryGiB: round1(memoryMiB / MIB_PER_GIB),
     diagnostics,
+    exportedAt: inventory.source.exportedAt ?? null,
+    exportedAtBasis: inventory.source.exportedAtBasis ?? null,
   };
 }

@@ -1,8 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import {
+  readSharedFile,
+  sharedFilesMissing,
+  sharedSuite,
+  upstreamSchema,
+} from '../../../test/support/shared-files.js';
 import { buildCredentialsSecret } from './credentials-secret.js';
 import { buildDataVolumes } from './data-volume-builder.js';
 import { renderExecutionManifests } from './execution-manifests.js';
@@ -19,10 +24,12 @@ import { buildOwnerReferencePatch, buildVirtualMachine } from './virtual-machine
 
 type JsonSchema = { [key: string]: unknown };
 
+const SCHEMA_FILES = [upstreamSchema('kubevirt.swagger.json'), upstreamSchema('cdi.swagger.json')];
+const schemasMissing = sharedFilesMissing(...SCHEMA_FILES) !== null;
+const suite = (title: string) => sharedSuite(title, ...SCHEMA_FILES);
+
 function schemaFile(file: string): string {
-  const inRepo = new URL(`../../../test/fixtures/schemas/${file}`, import.meta.url);
-  const shared = new URL(`../../../../shared/schemas/${file}`, import.meta.url);
-  return readFileSync(existsSync(inRepo) ? inRepo : shared, 'utf8');
+  return readSharedFile(upstreamSchema(file));
 }
 
 function isSchema(value: unknown): value is JsonSchema {
@@ -66,8 +73,11 @@ function strictValidator(file: string, id: string): (definition: string) => Vali
   };
 }
 
-const kubevirtSchema = strictValidator('kubevirt.swagger.json', 'kubevirt');
-const cdiSchema = strictValidator('cdi.swagger.json', 'cdi');
+const unavailable = (): ValidateFunction => {
+  throw new Error(sharedFilesMissing(...SCHEMA_FILES) ?? 'schemas unavailable');
+};
+const kubevirtSchema = schemasMissing ? unavailable : strictValidator('kubevirt.swagger.json', 'kubevirt');
+const cdiSchema = schemasMissing ? unavailable : strictValidator('cdi.swagger.json', 'cdi');
 
 /*
  * Core objects (Secret, Pod) are in neither document; their strict shape comes from the
@@ -222,7 +232,8 @@ const cases: Record<string, VmMigrationSpec> = {
   }),
 };
 
-describe('strict schema validator', () => {
+const validatorSuite = suite('strict schema validator');
+describe.skipIf(validatorSuite.skip)(validatorSuite.title, () => {
   it('rejects an unknown field at any depth, so a passing manifest really matches the schema', () => {
     const spec = migrationSpec();
     const [dv] = buildDataVolumes(spec);
@@ -286,7 +297,8 @@ describe('strict schema validator', () => {
   });
 });
 
-describe('every manifest the builders produce is valid against the upstream schemas', () => {
+const buildersSuite = suite('every manifest the builders produce is valid against the upstream schemas');
+describe.skipIf(buildersSuite.skip)(buildersSuite.title, () => {
   for (const [name, spec] of Object.entries(cases)) {
     it(name, () => {
       const dataVolumes = buildDataVolumes(spec);
@@ -334,7 +346,8 @@ describe('every manifest the builders produce is valid against the upstream sche
   });
 });
 
-describe('renderExecutionManifests', () => {
+const renderSuite = suite('renderExecutionManifests');
+describe.skipIf(renderSuite.skip)(renderSuite.title, () => {
   it('lists what the executor applies, in order, with the Secret redacted', () => {
     const spec = cases['compatibility mode, every bus, Block storage with access mode'];
     const manifests = renderExecutionManifests(spec, {

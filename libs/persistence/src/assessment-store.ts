@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { AssessmentSummary, Disposition, VmAssessment } from '#libs/assessment';
+import type { AssessmentSummary, CountedToBasis, Disposition, VmAssessment } from '#libs/assessment';
 import type { Page } from './inventory-store.js';
 import { containsLikePattern } from './like-pattern.js';
 
@@ -9,6 +9,9 @@ export interface AssessmentRecord {
   inventoryId: string;
   policyHash: string;
   assessedAt: string;
+  /** The instant ages were counted to; null for assessments made before it was recorded. */
+  countedTo: string | null;
+  countedToBasis: CountedToBasis | null;
   createdAt: string;
   summary: AssessmentSummary;
 }
@@ -44,6 +47,8 @@ function toRecord(row: Record<string, unknown>): AssessmentRecord {
     inventoryId: String(row.inventory_id),
     policyHash: String(row.policy_hash),
     assessedAt: new Date(row.assessed_at as string).toISOString(),
+    countedTo: row.counted_to ? new Date(row.counted_to as string).toISOString() : null,
+    countedToBasis: (row.counted_to_basis as CountedToBasis | null) ?? null,
     createdAt: new Date(row.created_at as string).toISOString(),
     summary: row.summary as AssessmentSummary,
   };
@@ -58,13 +63,15 @@ export class AssessmentStore {
     policy: unknown;
     policyHash: string;
     assessedAt: Date;
+    countedTo?: { at: string; basis: CountedToBasis } | null;
     summary: AssessmentSummary;
     vms: VmAssessment[];
   }): Promise<string> {
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
-        `INSERT INTO assessments (id, inventory_id, policy, policy_hash, summary, assessed_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        `INSERT INTO assessments (id, inventory_id, policy, policy_hash, summary, assessed_at, counted_to, counted_to_basis)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           id,
           input.inventoryId,
@@ -72,6 +79,8 @@ export class AssessmentStore {
           input.policyHash,
           JSON.stringify(input.summary),
           input.assessedAt,
+          input.countedTo?.at ?? null,
+          input.countedTo?.basis ?? null,
         ],
       );
       for (let start = 0; start < input.vms.length; start += BATCH_SIZE) {
@@ -101,7 +110,7 @@ export class AssessmentStore {
 
   async get(id: string): Promise<(AssessmentRecord & { policy: unknown }) | null> {
     const rows = await this.dataSource.query(
-      'SELECT id, inventory_id, policy_hash, assessed_at, created_at, summary, policy FROM assessments WHERE id = $1',
+      'SELECT id, inventory_id, policy_hash, assessed_at, counted_to, counted_to_basis, created_at, summary, policy FROM assessments WHERE id = $1',
       [id],
     );
     return rows[0] ? { ...toRecord(rows[0]), policy: rows[0].policy } : null;
@@ -109,7 +118,7 @@ export class AssessmentStore {
 
   async listForInventory(inventoryId: string): Promise<AssessmentRecord[]> {
     const rows = await this.dataSource.query(
-      `SELECT id, inventory_id, policy_hash, assessed_at, created_at, summary FROM assessments
+      `SELECT id, inventory_id, policy_hash, assessed_at, counted_to, counted_to_basis, created_at, summary FROM assessments
        WHERE inventory_id = $1 ORDER BY created_at DESC, id`,
       [inventoryId],
     );

@@ -10,6 +10,8 @@ export interface InventoryRow {
   fileName: string;
   format: string;
   rvtoolsVersion: string | null;
+  exportedAt: Date | null;
+  exportedAtBasis: string | null;
   source: unknown;
   summary: unknown;
   diagnostics: unknown;
@@ -25,6 +27,8 @@ export const InventoryEntity = new EntitySchema<InventoryRow>({
     fileName: { type: 'text', name: 'file_name' },
     format: { type: 'text' },
     rvtoolsVersion: { type: 'text', name: 'rvtools_version', nullable: true },
+    exportedAt: { type: 'timestamptz', name: 'exported_at', nullable: true },
+    exportedAtBasis: { type: 'text', name: 'exported_at_basis', nullable: true },
     source: { type: 'jsonb' },
     summary: { type: 'jsonb' },
     diagnostics: { type: 'jsonb' },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
+  ExportDateBasis,
   ImportDiagnostic,
   Inventory,
   InventorySourceInfo,
@@ -16,6 +17,9 @@ export interface InventoryRecord {
   fileName: string;
   format: string;
   rvtoolsVersion: string | null;
+  /** When RVTools wrote the export (ISO-8601); null when the export does not say. */
+  exportedAt: string | null;
+  exportedAtBasis: ExportDateBasis | null;
   createdAt: string;
   summary: InventorySummary;
 }
@@ -70,6 +74,8 @@ interface InventoryTableRow {
   file_name: string;
   format: string;
   rvtools_version: string | null;
+  exported_at: Date | null;
+  exported_at_basis: ExportDateBasis | null;
   created_at: Date;
   summary: InventorySummary;
 }
@@ -81,6 +87,8 @@ function toRecord(row: InventoryTableRow): InventoryRecord {
     fileName: row.file_name,
     format: row.format,
     rvtoolsVersion: row.rvtools_version,
+    exportedAt: row.exported_at === null ? null : new Date(row.exported_at).toISOString(),
+    exportedAtBasis: row.exported_at_basis,
     createdAt: new Date(row.created_at).toISOString(),
     summary: row.summary,
   };
@@ -107,6 +115,8 @@ export class InventoryStore {
         fileName: inventory.source.fileName,
         format: inventory.source.format,
         rvtoolsVersion: inventory.source.rvtoolsVersion,
+        exportedAt: inventory.source.exportedAt ? new Date(inventory.source.exportedAt) : null,
+        exportedAtBasis: inventory.source.exportedAtBasis ?? null,
         source: inventory.source,
         summary,
         diagnostics: inventory.diagnostics,
@@ -182,7 +192,7 @@ export class InventoryStore {
 
   async list(): Promise<InventoryRecord[]> {
     const rows: InventoryTableRow[] = await this.dataSource.query(
-      `SELECT id, name, file_name, format, rvtools_version, created_at, summary FROM inventories ORDER BY created_at DESC, id`,
+      `SELECT id, name, file_name, format, rvtools_version, exported_at, exported_at_basis, created_at, summary FROM inventories ORDER BY created_at DESC, id`,
     );
     return rows.map(toRecord);
   }
@@ -190,7 +200,7 @@ export class InventoryStore {
   async get(id: string): Promise<InventoryDetail | null> {
     const rows: Array<InventoryTableRow & { source: InventorySourceInfo; diagnostics: ImportDiagnostic[] }> =
       await this.dataSource.query(
-        `SELECT id, name, file_name, format, rvtools_version, created_at, summary, source, diagnostics
+        `SELECT id, name, file_name, format, rvtools_version, exported_at, exported_at_basis, created_at, summary, source, diagnostics
          FROM inventories WHERE id = $1`,
         [id],
       );

@@ -133,6 +133,11 @@ export interface WaveReportInput {
   plan: WaveReportPlan;
   /** ISO 8601 instant; passed in because clocks are injected. */
   generatedAt: string;
+  /**
+   * The instant the assessment counted power-off and snapshot ages to (ISO 8601), normally the
+   * export's date; absent for assessments made before it was recorded.
+   */
+  countedTo?: string | null;
   estate: WaveReportEstate;
   counts: WaveReportCounts;
   sizing: { estate: WaveReportSizing; clusters: readonly WaveReportClusterSizing[] };

@@ -337,6 +337,14 @@ async function writeSummarySheet(
       cells: ['Generated (UTC)', generatedAt],
       styles: [STYLES.label, generatedAt instanceof Date ? STYLES.date : undefined],
     },
+    ...(input.countedTo
+      ? [
+          {
+            cells: ['Ages (power-off, snapshots)', `counted to ${input.countedTo.slice(0, 10)}`],
+            styles: [STYLES.label],
+          },
+        ]
+      : []),
     { cells: [] },
     { cells: ['Estate'], styles: [STYLES.section] },
     { cells: ['VMs', estate.vms], styles: [STYLES.label, STYLES.integer] },

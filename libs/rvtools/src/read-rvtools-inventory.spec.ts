@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory, InventoryVm } from '#libs/inventory';
-import { fixture } from '../../../test/fixtures/rvtools/rvtools-test-files.js';
+import { rvtoolsSample, sharedSuite } from '../../../test/support/shared-files.js';
 import { readRvtoolsInventory } from './index.js';
 
 const vmNamed = (inventory: Inventory, name: string): InventoryVm => {
@@ -9,15 +9,20 @@ const vmNamed = (inventory: Inventory, name: string): InventoryVm => {
   return matches[0];
 };
 
+/** A suite over one genuine export of ../shared/samples/rvtools, skipped with the reason where absent. */
+const sample = (file: string, what: string) =>
+  sharedSuite(`readRvtoolsInventory on ${file} ${what}`, rvtoolsSample(file));
+
 const warningsAndErrors = (inventory: Inventory) =>
   inventory.diagnostics.filter((diagnostic) => diagnostic.severity !== 'info');
 
-describe('readRvtoolsInventory on kylow-reference-RVTOOLEX.xlsx (RVTools 4.7.1, OpenXML SDK, all 27 sheets)', () => {
+const kylow = sample('kylow-reference-RVTOOLEX.xlsx', '(RVTools 4.7.1, OpenXML SDK, all 27 sheets)');
+describe.skipIf(kylow.skip)(kylow.title, () => {
   let inventory: Inventory;
   const progress: { sheet: string; rows: number }[] = [];
   beforeAll(async () => {
     inventory = await readRvtoolsInventory(
-      { path: fixture('kylow-reference-RVTOOLEX.xlsx'), fileName: 'RVTOOLEX.xlsx' },
+      { path: rvtoolsSample('kylow-reference-RVTOOLEX.xlsx'), fileName: 'RVTOOLEX.xlsx' },
       { onProgress: (step) => progress.push(step) },
     );
   });
@@ -226,10 +231,11 @@ describe('readRvtoolsInventory on kylow-reference-RVTOOLEX.xlsx (RVTools 4.7.1, 
   });
 });
 
-describe('readRvtoolsInventory on migration-planner-example1.xlsx (formatted empty rows, anonymized)', () => {
+const planner = sample('migration-planner-example1.xlsx', '(formatted empty rows, anonymized)');
+describe.skipIf(planner.skip)(planner.title, () => {
   let inventory: Inventory;
   beforeAll(async () => {
-    inventory = await readRvtoolsInventory({ path: fixture('migration-planner-example1.xlsx') });
+    inventory = await readRvtoolsInventory({ path: rvtoolsSample('migration-planner-example1.xlsx') });
   });
 
   it('counts the 9 VMs, not the ~1000 formatted rows', () => {
@@ -316,10 +322,11 @@ describe('readRvtoolsInventory on migration-planner-example1.xlsx (formatted emp
   });
 });
 
-describe('readRvtoolsInventory on ibm-rvtools-small-complete.xlsx (inline strings, trimmed sheets)', () => {
+const ibmSmall = sample('ibm-rvtools-small-complete.xlsx', '(inline strings, trimmed sheets)');
+describe.skipIf(ibmSmall.skip)(ibmSmall.title, () => {
   let inventory: Inventory;
   beforeAll(async () => {
-    inventory = await readRvtoolsInventory({ path: fixture('ibm-rvtools-small-complete.xlsx') });
+    inventory = await readRvtoolsInventory({ path: rvtoolsSample('ibm-rvtools-small-complete.xlsx') });
   });
 
   it('reads the 3 VMs with their disks, NICs, snapshots and devices', () => {
@@ -373,10 +380,11 @@ describe('readRvtoolsInventory on ibm-rvtools-small-complete.xlsx (inline string
   });
 });
 
-describe('readRvtoolsInventory on ibm-SizingWorkshop-RVTools.xlsx (RVTools 3.x, four sheets)', () => {
+const ibmSizing = sample('ibm-SizingWorkshop-RVTools.xlsx', '(RVTools 3.x, four sheets)');
+describe.skipIf(ibmSizing.skip)(ibmSizing.title, () => {
   let inventory: Inventory;
   beforeAll(async () => {
-    inventory = await readRvtoolsInventory({ path: fixture('ibm-SizingWorkshop-RVTools.xlsx') });
+    inventory = await readRvtoolsInventory({ path: rvtoolsSample('ibm-SizingWorkshop-RVTools.xlsx') });
   });
 
   it('counts 805 VMs of which 10 templates among ~3,500 formatted rows', () => {

@@ -4,7 +4,7 @@ import { fieldAliases as f, normalizeHeader } from './header-normalization.js';
  * RVTools column names per sheet, with the spellings of other versions. Headers are compared
  * normalized (see normalizeHeader), so `Provisioned MB` (3.x) and `Provisioned MiB` (4.1.2+)
  * are one spelling already; aliases cover real renames (`vCenter UUID` -> `VI SDK UUID`).
- * Sources: the four sample exports in test/fixtures/rvtools (RVTools 4.7.1 and older), RVTools
+ * Sources: the genuine exports in ../shared/samples/rvtools (RVTools 3.x to 4.7.1), RVTools
  * 3.x CSV exports quoted in public projects, kubev2v/migration-planner.
  */
 

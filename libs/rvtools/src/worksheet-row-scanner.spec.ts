@@ -1,6 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../../../test/fixtures/rvtools/rvtools-test-files.js';
+import { rvtoolsSample, sharedSuite } from '../../../test/support/shared-files.js';
 import { WorksheetRowScanner } from './worksheet-row-scanner.js';
 import { findWorkbookPart, readPartText, XlsxWorkbookReader } from './xlsx-workbook-reader.js';
 import { DEFAULT_ZIP_LIMITS, ZipArchive } from './zip-archive.js';
@@ -114,16 +114,21 @@ describe('WorksheetRowScanner', () => {
  * The fast scanner against a plain saxes reading (namespaces on, local names) of every sheet of
  * the real exports: same rows, same cells.
  */
-describe('WorksheetRowScanner against a saxes reference on the real exports', () => {
-  const files = [
-    'kylow-reference-RVTOOLEX.xlsx',
-    'migration-planner-example1.xlsx',
-    'ibm-rvtools-small-complete.xlsx',
-    'ibm-SizingWorkshop-RVTools.xlsx',
-  ];
+const REAL_EXPORTS = [
+  'kylow-reference-RVTOOLEX.xlsx',
+  'migration-planner-example1.xlsx',
+  'ibm-rvtools-small-complete.xlsx',
+  'ibm-SizingWorkshop-RVTools.xlsx',
+];
+const realExports = sharedSuite(
+  'WorksheetRowScanner against a saxes reference on the real exports',
+  ...REAL_EXPORTS.map(rvtoolsSample),
+);
+describe.skipIf(realExports.skip)(realExports.title, () => {
+  const files = REAL_EXPORTS;
 
   it.each(files)('%s', async (file) => {
-    const archive = await ZipArchive.open(fixture(file), file, DEFAULT_ZIP_LIMITS);
+    const archive = await ZipArchive.open(rvtoolsSample(file), file, DEFAULT_ZIP_LIMITS);
     try {
       const workbookPart = await findWorkbookPart(archive, file);
       if (!workbookPart) throw new Error('no workbook');

@@ -53,12 +53,22 @@ export const assessmentSummary = z
   })
   .meta({ id: 'AssessmentSummary' });
 
+const countedToBasis = z
+  .enum(['as-of', 'export', 'clock'])
+  .meta({ description: "asked for (asOf), the export's date, or the clock (the export names no date)" });
+
 export const assessmentRecord = z
   .object({
     id: z.uuid(),
     inventoryId: z.uuid(),
     policyHash: z.string().meta({ description: 'SHA-256 of the policy content: same hash, same rules' }),
     assessedAt: timestamp,
+    countedTo: timestamp
+      .nullable()
+      .meta({
+        description: "Power-off and snapshot ages were counted to this instant (normally the export's date)",
+      }),
+    countedToBasis: countedToBasis.nullable(),
     createdAt: timestamp,
     summary: assessmentSummary,
   })
@@ -73,6 +83,11 @@ export const assessBody = z
     policy: policyDocument
       .optional()
       .meta({ description: 'A policy or a short override of the default; absent = the stored policy' }),
+    asOf: z.string().min(1).optional().meta({
+      description:
+        "Count power-off and snapshot ages to this date (YYYY-MM-DD or ISO-8601) instead of the export's date",
+      example: '2025-12-17',
+    }),
   })
   .default({});
 
@@ -81,6 +96,8 @@ export const assessResult = z
     assessmentId: z.uuid(),
     inventoryId: z.uuid(),
     policyHash: z.string(),
+    countedTo: timestamp,
+    countedToBasis,
     summary: assessmentSummary,
   })
   .meta({ id: 'AssessResult' });

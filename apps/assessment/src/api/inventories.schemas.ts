@@ -14,6 +14,19 @@ export const importDiagnostic = z
   })
   .meta({ id: 'ImportDiagnostic', description: 'A row-level problem that did not stop the import' });
 
+const exportedAt = timestamp
+  .nullable()
+  .meta({
+    description:
+      'When RVTools wrote the export; assessments count ages to it. Null when the export does not say',
+  });
+const exportedAtBasis = z
+  .enum(['vMetaData', 'file-name', 'newest-timestamp'])
+  .nullable()
+  .meta({
+    description: "vMetaData's creation time, a date in the file name, or the newest timestamp in the file",
+  });
+
 export const inventorySummary = z
   .object({
     vms: z.number().int(),
@@ -31,6 +44,8 @@ export const inventorySummary = z
     vcpus: z.number().int(),
     memoryGiB: z.number(),
     diagnostics: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
+    exportedAt: exportedAt.optional(),
+    exportedAtBasis: exportedAtBasis.optional(),
   })
   .meta({ id: 'InventorySummary' });
 
@@ -43,6 +58,8 @@ export const inventoryRecord = z
     fileName: z.string(),
     format: z.string().meta({ description: 'xlsx, csv-zip, csv-folder or csv' }),
     rvtoolsVersion: z.string().nullable(),
+    exportedAt,
+    exportedAtBasis,
     createdAt: timestamp,
     summary: inventorySummary,
   })
@@ -56,6 +73,8 @@ export const inventoryDetail = inventoryRecord
       rvtoolsVersion: z.string().nullable(),
       sheets: z.array(z.string()),
       vcenters: z.array(vcenterRef),
+      exportedAt: exportedAt.optional(),
+      exportedAtBasis: exportedAtBasis.optional(),
     }),
     diagnostics: z.array(importDiagnostic),
   })
