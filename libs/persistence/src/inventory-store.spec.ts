@@ -158,6 +158,24 @@ describe.each(['postgres', 'embedded'] as const)('InventoryStore on %s', (kind) 
     expect((await store.listVms(id, {}, 0, 10)).total).toBe(0);
   });
 
+  it("keeps the export's date, and null for an export that does not say", async () => {
+    const dated = inventoryOf([vm(1)]);
+    dated.source.exportedAt = '2025-12-17T16:35:29.000Z';
+    dated.source.exportedAtBasis = 'vMetaData';
+    const datedId = await store.save(dated, 'dated', summarizeInventory(dated));
+    expect(await store.get(datedId)).toMatchObject({
+      exportedAt: '2025-12-17T16:35:29.000Z',
+      exportedAtBasis: 'vMetaData',
+      summary: { exportedAt: '2025-12-17T16:35:29.000Z' },
+    });
+    const undated = inventoryOf([vm(2)]);
+    const undatedId = await store.save(undated, 'undated', summarizeInventory(undated));
+    expect((await store.list()).find((entry) => entry.id === undatedId)).toMatchObject({
+      exportedAt: null,
+      exportedAtBasis: null,
+    });
+  });
+
   it('stores nothing when a batch fails half way', async () => {
     const before = (await store.list()).length;
     const broken = vm(2, { key: 'vc-1/vm-1' });

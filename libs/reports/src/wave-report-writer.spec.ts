@@ -21,6 +21,7 @@ afterAll(async () => {
 
 function hostileInput(): WaveReportInput {
   const input = syntheticReportInput({ vms: 120, waves: 4, seed: 7 });
+  input.countedTo = '2025-12-17T16:35:29.000Z';
   HOSTILE_NAMES.forEach((name, i) => {
     input.vms[i].name = name;
   });
@@ -266,6 +267,8 @@ describe('writeWaveReport', () => {
     const labels = new Map<string, ExcelJS.Row>();
     summary.eachRow((row) => labels.set(String(row.getCell(1).value), row));
     expect(labels.get('Plan id')?.getCell(2).value).toBe(input.plan.id);
+    // Power-off and snapshot ages are counted to the export's date, not to the report's.
+    expect(labels.get('Ages (power-off, snapshots)')?.getCell(2).value).toBe('counted to 2025-12-17');
     expect(labels.get('VMs')?.getCell(2).value).toBe(input.estate.vms);
     expect(labels.get('rehost')?.getCell(2).value).toBe(input.counts.byDisposition.rehost);
     expect(labels.get('rehost')?.getCell(3).numFmt).toBe('0.0%');
