@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Inventory, InventoryCluster, InventoryVm } from '#libs/inventory';
 import { assessInventory } from './assess.js';
-import { CONCERN_IDS, type ConcernId } from './concern-ids.js';
+import { CONCERN_IDS, type ConcernId, FORKLIFT_CONCERN_IDS } from './concern-ids.js';
 import { defaultPolicy } from './default-policy.js';
 import type { AssessmentPolicy } from './policy.js';
 import {
@@ -575,7 +575,25 @@ describe('concern rules', () => {
     });
   });
 
+  it('names the Forklift validation of each concern that has one, once each', () => {
+    const forkliftIds = Object.values(FORKLIFT_CONCERN_IDS);
+    expect(new Set(forkliftIds).size).toBe(forkliftIds.length);
+    for (const id of Object.keys(FORKLIFT_CONCERN_IDS)) expect(CONCERN_IDS).toContain(id);
+    expect(FORKLIFT_CONCERN_IDS).toMatchObject({
+      'drs-enabled': 'vmware.drs.enabled',
+      'dpm-enabled': 'vmware.dpm.enabled',
+      'hostname-empty': 'vmware.hostname.empty',
+      'hostname-default': 'vmware.hostname.default',
+      'missing-ip': 'vmware.vm_missing_ip.detected',
+    });
+  });
+
   describe('no-network', () => {
+    it('reads tab-prefixed sheet names (tabvNetwork) as the sheets they are', () => {
+      const inventory = { source: { ...makeInventory([]).source, sheets: ['tabvInfo', 'tabvNetwork'] } };
+      expect(concern(makeVm({ nics: [] }), 'no-network', { inventory })).toBeDefined();
+    });
+
     it('trusts the vInfo NIC count when vNetwork was not exported', () => {
       const inventory = { source: { ...makeInventory([]).source, sheets: ['vInfo'] } };
       expect(
