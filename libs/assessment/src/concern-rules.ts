@@ -123,7 +123,7 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // shared_disk.rego / shareable_disk.rego: Warning. A multi-writer disk, a VMDK that several
+    // shared_disk.rego: Warning (it absorbed shareable_disk.rego in MTV-2330). A multi-writer disk, a VMDK that several
     // VMs use, or a SCSI controller with bus sharing (guest clustering) all need storage that
     // allows shared access, and the VMs must move together.
     id: 'shared-disk',
@@ -241,8 +241,12 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // vm_os.rego: Warning (RHEL 6, Photon OS). Whether such a VM stays on vSphere is the
-    // disposition's call (`disposition.retainOsSupport`), not this concern's severity.
+    // vm_os.rego: Warning. Forklift's current rule is an allow-list (Red Hat's virt-v2v support:
+    // RHEL 7-10, Windows 10/11, Server 2016-2025) and flags every other guest; Flotilla flags the
+    // guests its policy's OS list marks unsupported (RHEL 6 and older, Photon OS, ... each with the
+    // reason as evidence) and lets Ubuntu, SLES, Debian and other guests KubeVirt runs pass, so a
+    // Forklift "unsupported" on those is a support-contract question, not a migration blocker.
+    // Whether such a VM stays on vSphere is the disposition's call (`disposition.retainOsSupport`).
     id: 'unsupported-os',
     check({ os }) {
       if (os.support !== 'unsupported') return null;
@@ -258,8 +262,9 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // vm_os_upgrade_recommendation.rego: Information; here a warning because an end-of-life guest
-    // needs an owner's decision (upgrade first, or accept running it unsupported).
+    // No Forklift rule any more (vm_os_upgrade_recommendation.rego was folded into vm_os.rego's
+    // allow-list in MTV-2330). A warning because an end-of-life guest needs an owner's decision
+    // (upgrade first, or accept running it unsupported).
     id: 'legacy-os',
     check({ os }) {
       if (os.support !== 'legacy') return null;

@@ -24,7 +24,7 @@ const windowsIds = {
 /**
  * The policy Flotilla ships. Rule severities follow Forklift's vSphere validation policies
  * (kubev2v/forklift `validation/policies/io/konveyor/forklift/vmware/*.rego`) unless the rule's
- * comment in rules.ts says why not. Sizes are MiB or GiB as the key says.
+ * comment in concern-rules.ts says why not. Sizes are MiB or GiB as the key says.
  */
 export const defaultPolicy: AssessmentPolicy = {
   version: 1,
@@ -215,8 +215,7 @@ export const defaultPolicy: AssessmentPolicy = {
       },
     ),
     os([], ['fedora'], 'fedora', 'fedora', 'supported'),
-    // CentOS Linux 7 and 8 are end-of-life (Forklift's vm_os_upgrade_recommendation.rego); their
-    // nearest KubeVirt preference is the matching RHEL one.
+    // CentOS Linux 7 and 8 are end-of-life; their nearest KubeVirt preference is the matching RHEL one.
     os([], ['centos stream 10', 'centos( linux)? 10\\b'], 'centos', 'centos.stream10', 'supported'),
     os(
       ['centos9_64Guest'],
