@@ -123,7 +123,7 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // shared_disk.rego: Warning (it absorbed shareable_disk.rego in MTV-2330). A multi-writer disk, a VMDK that several
+    // shared_disk.rego: Warning (shareable_disk.rego was removed in MTV-2330). A multi-writer disk, a VMDK that several
     // VMs use, or a SCSI controller with bus sharing (guest clustering) all need storage that
     // allows shared access, and the VMs must move together.
     id: 'shared-disk',
@@ -262,9 +262,9 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     },
   },
   {
-    // No Forklift rule any more (vm_os_upgrade_recommendation.rego was folded into vm_os.rego's
-    // allow-list in MTV-2330). A warning because an end-of-life guest needs an owner's decision
-    // (upgrade first, or accept running it unsupported).
+    // No Forklift rule on its main branch (a vm_os_upgrade_recommendation.rego, Information, exists
+    // only on a side branch, e5c0a39f8). A warning because an end-of-life guest needs an owner's
+    // decision (upgrade first, or accept running it unsupported).
     id: 'legacy-os',
     check({ os }) {
       if (os.support !== 'legacy') return null;
