@@ -12,11 +12,13 @@ import { AccessStore, type Role } from '#libs/persistence';
 import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
 import { registerRenderCommand } from '../../apps/cli/src/render.command.js';
 import { type ManifestKind, validateManifest } from '../k8s-emulator/index.js';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type ExecutionEnvironment, startExecutionEnvironment } from './execution-fixture.js';
 
 const ADMIN = 'execution-api-admin';
 
-describe('the execution API', () => {
+const emulatorSuite = upstreamSchemasSuite('the execution API');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let env: ExecutionEnvironment;
   let app: INestApplication;
   let withoutRedis: INestApplication;

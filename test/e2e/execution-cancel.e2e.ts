@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionView, ExecutionVmView } from '#libs/application';
 import { LABEL_EXECUTION } from '#libs/kubevirt';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import {
   at,
   type ExecutionEnvironment,
@@ -47,7 +48,8 @@ async function eventually<T>(
   }
 }
 
-describe('cancelling an execution', () => {
+const emulatorSuite = upstreamSchemasSuite('cancelling an execution');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let env: ExecutionEnvironment;
   let hungPod: string | undefined;
 

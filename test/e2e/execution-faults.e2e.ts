@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ExecutionView, nudgeJobId, stepJobId } from '#libs/application';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import {
   type ExecutionEnvironment,
   namesOf,
@@ -36,7 +37,8 @@ afterEach(async () => {
   env = undefined;
 });
 
-describe('executor faults', () => {
+const emulatorSuite = upstreamSchemasSuite('executor faults');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   it('survives its worker being killed mid-copy: a new worker finishes the wave, no object twice', async () => {
     env = await startExecutionEnvironment({ emulator: { clock: { speed: 5 } } });
     const first = await env.startExecutor();

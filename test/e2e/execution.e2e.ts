@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionView } from '#libs/application';
 import { LABEL_EXECUTION, LABEL_VM, toLabelValue } from '#libs/kubevirt';
 import { createFlotillaMetrics } from '#libs/observability';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import {
   at,
   type ExecutionEnvironment,
@@ -19,7 +20,10 @@ function duplicates(names: string[]): string[] {
   return names.filter((name, index) => names.indexOf(name) !== index);
 }
 
-describe('executing an approved wave of 20 VMs (vcsim + Kubernetes emulator + Postgres + Redis)', () => {
+const emulatorSuite = upstreamSchemasSuite(
+  'executing an approved wave of 20 VMs (vcsim + Kubernetes emulator + Postgres + Redis)',
+);
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let env: ExecutionEnvironment;
 
   beforeAll(async () => {

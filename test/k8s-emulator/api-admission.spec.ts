@@ -1,5 +1,6 @@
 import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type KubeEmulator, startKubeEmulator } from './index.js';
 import type { JsonObject } from './json.js';
 import { migratedVirtualMachine, vddkDataVolume } from './sample-manifests.js';
@@ -8,7 +9,10 @@ import { apiError } from './test-support.js';
 const DV = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', namespace: 'migrated' };
 const VM = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', namespace: 'migrated' };
 
-describe('Kubernetes API emulator: strict admission of DataVolumes and VirtualMachines', () => {
+const emulatorSuite = upstreamSchemasSuite(
+  'Kubernetes API emulator: strict admission of DataVolumes and VirtualMachines',
+);
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let emulator: KubeEmulator;
   let custom: CustomObjectsApi;
 

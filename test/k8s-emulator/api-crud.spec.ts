@@ -10,6 +10,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type KubeEmulator, startKubeEmulator } from './index.js';
 import type { JsonObject } from './json.js';
 import { vddkDataVolume, vddkSecret } from './sample-manifests.js';
@@ -17,7 +18,10 @@ import { apiError, eventually } from './test-support.js';
 
 const DV = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
 
-describe('Kubernetes API emulator: CRUD through the real @kubernetes/client-node', () => {
+const emulatorSuite = upstreamSchemasSuite(
+  'Kubernetes API emulator: CRUD through the real @kubernetes/client-node',
+);
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let emulator: KubeEmulator;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;

@@ -6,6 +6,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type KubeEmulator, startKubeEmulator } from './index.js';
 import { eventually } from './test-support.js';
 
@@ -50,7 +51,10 @@ async function openWatch(
   return { events, ended, stop: () => controller.abort() };
 }
 
-describe('Kubernetes API emulator: watches through the real client-node Watch', () => {
+const emulatorSuite = upstreamSchemasSuite(
+  'Kubernetes API emulator: watches through the real client-node Watch',
+);
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let emulator: KubeEmulator;
   let core: CoreV1Api;
   const path = '/api/v1/namespaces/watched/configmaps';

@@ -1,5 +1,6 @@
 import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type KubeEmulator, type KubeEmulatorOptions, startKubeEmulator, validateManifest } from './index.js';
 import { vddkDataVolume, vddkSecret } from './sample-manifests.js';
 import { eventually } from './test-support.js';
@@ -15,7 +16,8 @@ interface DataVolumeStatus {
   conditions?: { type: string; status: string; reason?: string; message?: string }[];
 }
 
-describe('simulated CDI importer (VDDK DataVolumes)', () => {
+const emulatorSuite = upstreamSchemasSuite('simulated CDI importer (VDDK DataVolumes)');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let emulator: KubeEmulator;
   let custom: CustomObjectsApi;
   let core: CoreV1Api;

@@ -1,12 +1,14 @@
 import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type KubeEmulator, startKubeEmulator } from './index.js';
 import { vddkDataVolume } from './sample-manifests.js';
 import { apiError } from './test-support.js';
 
 const DV = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', namespace: 'migrated' };
 
-describe('Kubernetes API emulator: fault injection and request accounting', () => {
+const emulatorSuite = upstreamSchemasSuite('Kubernetes API emulator: fault injection and request accounting');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let emulator: KubeEmulator;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;

@@ -1,5 +1,6 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type KubeEmulator, startKubeEmulator, validateManifest } from './index.js';
 import { migratedVirtualMachine, vddkDataVolume, vddkSecret } from './sample-manifests.js';
 import { apiError, eventually } from './test-support.js';
@@ -18,7 +19,8 @@ interface VmView {
   };
 }
 
-describe('simulated KubeVirt', () => {
+const emulatorSuite = upstreamSchemasSuite('simulated KubeVirt');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let emulator: KubeEmulator;
   let custom: CustomObjectsApi;
   let core: CoreV1Api;

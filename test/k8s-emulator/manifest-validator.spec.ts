@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sharedSuite, upstreamSchema } from '../support/shared-files.js';
+import { upstreamSchemasSuite } from '../support/shared-files.js';
 import type { JsonObject, KubeObject } from './json.js';
 import { checkManifest, validateManifest } from './manifest-validator.js';
 import { migratedVirtualMachine, vddkDataVolume, vddkSecret } from './sample-manifests.js';
-
-const schemaSuite = (title: string) =>
-  sharedSuite(title, upstreamSchema('kubevirt.swagger.json'), upstreamSchema('cdi.swagger.json'));
 
 function edit(object: KubeObject, mutate: (copy: JsonObject) => void): KubeObject {
   const copy = structuredClone(object);
@@ -19,7 +16,7 @@ function at(root: JsonObject, path: string): JsonObject {
   return current;
 }
 
-const suite0 = schemaSuite('validateManifest: DataVolume (cdi v1beta1.DataVolume)');
+const suite0 = upstreamSchemasSuite('validateManifest: DataVolume (cdi v1beta1.DataVolume)');
 describe.skipIf(suite0.skip)(suite0.title, () => {
   const dv = vddkDataVolume({ name: 'web01-disk-0', namespace: 'migrated', size: '20Gi' });
 
@@ -84,7 +81,7 @@ describe.skipIf(suite0.skip)(suite0.title, () => {
   });
 });
 
-const suite1 = schemaSuite('validateManifest: VirtualMachine (kubevirt v1.VirtualMachine)');
+const suite1 = upstreamSchemasSuite('validateManifest: VirtualMachine (kubevirt v1.VirtualMachine)');
 describe.skipIf(suite1.skip)(suite1.title, () => {
   const vm = migratedVirtualMachine({ name: 'web01', namespace: 'migrated' });
 
@@ -142,7 +139,7 @@ describe.skipIf(suite1.skip)(suite1.title, () => {
   });
 });
 
-const suite2 = schemaSuite('validateManifest: core objects');
+const suite2 = upstreamSchemasSuite('validateManifest: core objects');
 describe.skipIf(suite2.skip)(suite2.title, () => {
   it('accepts the VDDK credentials Secret and rejects unknown fields and bad keys', () => {
     const secret = vddkSecret('vddk-credentials', 'migrated');

@@ -55,6 +55,13 @@ export function sharedSuite(title: string, ...paths: string[]): { title: string;
   return { title: `${title} [skipped: ${reason}]`, skip: true };
 }
 
+/**
+ * A suite that needs the upstream KubeVirt and CDI schemas: every suite that starts the Kubernetes
+ * emulator, which validates what it admits against them.
+ */
+export const upstreamSchemasSuite = (title: string): { title: string; skip: boolean } =>
+  sharedSuite(title, upstreamSchema('kubevirt.swagger.json'), upstreamSchema('cdi.swagger.json'));
+
 /** Reads a shared file, or fails naming the path and why it should be there. */
 export function readSharedFile(path: string): string {
   const reason = sharedFilesMissing(path);

@@ -3,13 +3,15 @@ import { assessInventory, defaultPolicy } from '#libs/assessment';
 import { PLACEHOLDER_VCENTER_PASSWORD, PLACEHOLDER_VCENTER_USER } from '#libs/kubevirt';
 import { parsePlanSettings, planWaves } from '#libs/waves';
 import { type ManifestKind, validateManifest } from '../../../test/k8s-emulator/index.js';
+import { upstreamSchemasSuite } from '../../../test/support/shared-files.js';
 import { makeDisk, makeInventory, makeNic, makeVm } from '../../assessment/src/testing/index.js';
 import { DEFAULT_EXECUTION_OPTIONS } from './wave-execution-spec.js';
 import { renderWaveManifests } from './wave-manifests.js';
 
 const THUMBPRINT = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01';
 
-describe('renderWaveManifests', () => {
+const emulatorSuite = upstreamSchemasSuite('renderWaveManifests');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   const linux = makeVm({
     key: 'vc/vm-1',
     moref: 'vm-1',

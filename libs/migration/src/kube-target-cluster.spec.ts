@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataVolume, Secret } from '#libs/kubevirt';
 import { type KubeEmulator, startKubeEmulator } from '../../../test/k8s-emulator/index.js';
+import { upstreamSchemasSuite } from '../../../test/support/shared-files.js';
 import { KubeApiError, KubeTargetCluster } from './kube-target-cluster.js';
 import { type DataVolumeEvent, TargetConflictError } from './ports.js';
 
@@ -48,7 +49,8 @@ async function eventually<T>(probe: () => T | undefined, timeoutMs = 10_000): Pr
   }
 }
 
-describe('KubeTargetCluster against the Kubernetes emulator', () => {
+const emulatorSuite = upstreamSchemasSuite('KubeTargetCluster against the Kubernetes emulator');
+describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let emulator: KubeEmulator;
   let cluster: KubeTargetCluster;
 
