@@ -63,11 +63,9 @@ export const assessmentRecord = z
     inventoryId: z.uuid(),
     policyHash: z.string().meta({ description: 'SHA-256 of the policy content: same hash, same rules' }),
     assessedAt: timestamp,
-    countedTo: timestamp
-      .nullable()
-      .meta({
-        description: "Power-off and snapshot ages were counted to this instant (normally the export's date)",
-      }),
+    countedTo: timestamp.nullable().meta({
+      description: "Power-off and snapshot ages were counted to this instant (normally the export's date)",
+    }),
     countedToBasis: countedToBasis.nullable(),
     createdAt: timestamp,
     summary: assessmentSummary,

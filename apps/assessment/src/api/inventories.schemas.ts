@@ -14,18 +14,13 @@ export const importDiagnostic = z
   })
   .meta({ id: 'ImportDiagnostic', description: 'A row-level problem that did not stop the import' });
 
-const exportedAt = timestamp
-  .nullable()
-  .meta({
-    description:
-      'When RVTools wrote the export; assessments count ages to it. Null when the export does not say',
-  });
-const exportedAtBasis = z
-  .enum(['vMetaData', 'file-name', 'newest-timestamp'])
-  .nullable()
-  .meta({
-    description: "vMetaData's creation time, a date in the file name, or the newest timestamp in the file",
-  });
+const exportedAt = timestamp.nullable().meta({
+  description:
+    'When RVTools wrote the export; assessments count ages to it. Null when the export does not say',
+});
+const exportedAtBasis = z.enum(['vMetaData', 'file-name', 'newest-timestamp']).nullable().meta({
+  description: "vMetaData's creation time, a date in the file name, or the newest timestamp in the file",
+});
 
 export const inventorySummary = z
   .object({
