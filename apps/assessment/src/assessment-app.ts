@@ -17,6 +17,7 @@ import {
 import { AccessStore } from '#libs/persistence';
 import { AssessmentApiModule } from './app.module.js';
 import { hasRole, principalForToken } from './auth.js';
+import { mountConsole } from './console-assets.js';
 import { ApiExecutionQueue } from './execution-queue.provider.js';
 import { EXECUTION_QUEUE } from './tokens.js';
 
@@ -47,6 +48,8 @@ export async function createAssessmentApp(
   app.use(createRequestObservability({ logger, metrics }));
   app.use('/metrics', metricsHandler(metrics));
   app.useBodyParser('json', { limit: '10mb' });
+  // The web console (apps/console, built by `npm run build`) at `/`, beside the API's paths.
+  mountConsole(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
