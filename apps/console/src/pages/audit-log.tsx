@@ -18,8 +18,8 @@ export function AuditLog() {
                   <Th>When</Th>
                   <Th>Actor</Th>
                   <Th>Action</Th>
-                  <Th>Subject</Th>
-                  <Th>Details</Th>
+                  <Th>Resource</Th>
+                  <Th>Change</Th>
                 </Tr>
               </Thead>
               <Tbody>
@@ -28,9 +28,13 @@ export function AuditLog() {
                     <Td dataLabel="When">{when(row.at)}</Td>
                     <Td dataLabel="Actor">{row.actor}</Td>
                     <Td dataLabel="Action">{row.action}</Td>
-                    <Td dataLabel="Subject">{row.subject ?? '—'}</Td>
-                    <Td dataLabel="Details">
-                      <code style={{ wordBreak: 'break-all' }}>{JSON.stringify(row.details)}</code>
+                    <Td dataLabel="Resource">
+                      {row.resourceType} {row.resourceId ?? ''}
+                    </Td>
+                    <Td dataLabel="Change">
+                      <code style={{ wordBreak: 'break-all' }}>
+                        {JSON.stringify({ before: row.before ?? undefined, after: row.after ?? undefined })}
+                      </code>
                     </Td>
                   </Tr>
                 ))}

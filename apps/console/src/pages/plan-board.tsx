@@ -119,6 +119,7 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
   };
   const approve = async (wave: Wave) => {
     setError(undefined);
+    if (!wave.approval) return;
     try {
       await call('POST /plans/{id}/waves/{number}/approve', {
         path: { id: plan.id, number: wave.number },
@@ -197,7 +198,7 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
               <CardHeader>
                 <CardTitle>
                   Wave {wave.number}
-                  {wave.pilot ? ' (pilot)' : ''} <Label>{wave.approval.status}</Label>
+                  {wave.pilot ? ' (pilot)' : ''} <Label>{wave.approval?.status ?? 'draft'}</Label>
                 </CardTitle>
               </CardHeader>
               <CardBody>
@@ -208,20 +209,20 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
                 </p>
                 <div style={{ display: 'flex', gap: 8, margin: '8px 0' }}>
                   {session.can('approver') &&
-                  wave.approval.status !== 'approved' &&
-                  wave.approval.status !== 'executing' ? (
+                  wave.approval?.status !== 'approved' &&
+                  wave.approval?.status !== 'executing' ? (
                     <Button size="sm" onClick={() => void approve(wave)}>
                       Approve
                     </Button>
                   ) : null}
-                  {session.can('operator') && wave.approval.status === 'approved' ? (
+                  {session.can('operator') && wave.approval?.status === 'approved' ? (
                     <Button size="sm" variant="secondary" onClick={() => void execute(wave)}>
                       Start
                     </Button>
                   ) : null}
                 </div>
                 <p style={{ fontSize: 12, wordBreak: 'break-all' }}>
-                  Content {wave.approval.contentHash.slice(0, 16)}…
+                  Content {wave.approval?.contentHash.slice(0, 16) ?? '—'}…
                 </p>
                 <ul style={{ listStyle: 'none', padding: 0 }}>
                   {wave.vms.slice(0, VMS_SHOWN_PER_WAVE).map((vm) => (
