@@ -1,18 +1,31 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 
 /** Debian's Chromium (`apt-get install chromium`; `npm test` installs it); no browser is downloaded. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/console/', import.meta.url));
-const CONSOLE_DIST = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+/** The repository root, whether this runs from source (vitest) or compiled under dist/ (benchmarks). */
+function repositoryRoot(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'apps', 'console', 'vite.config.ts'))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error('apps/console/vite.config.ts not found above this file');
+    directory = parent;
+  }
+  return directory;
+}
+
+const ROOT = repositoryRoot();
+export const SCREENSHOTS = join(ROOT, 'test-results', 'console/');
+const CONSOLE_DIST = join(ROOT, 'dist', 'console/');
 
 /** `npm run build` builds the console; a test run straight after a checkout builds it here. */
 export async function ensureConsoleBuilt(): Promise<void> {
   if (existsSync(`${CONSOLE_DIST}index.html`)) return;
-  await build({ configFile: fileURLToPath(new URL('../../apps/console/vite.config.ts', import.meta.url)) });
+  await build({ configFile: join(ROOT, 'apps', 'console', 'vite.config.ts') });
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -54,10 +67,8 @@ export interface AxeViolation {
 export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated over the DevTools protocol, which the console's Content-Security-Policy does not govern.
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run(document)).violations as AxeViolation[];
-  });
+  const violations = (await page.evaluate(
+    'axe.run(document).then((result) => result.violations)',
+  )) as AxeViolation[];
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }

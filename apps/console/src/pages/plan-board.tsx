@@ -18,7 +18,8 @@ import {
   TextInput,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { type DragEvent, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { type DragEvent, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import {
   authHeaders,
@@ -36,6 +37,7 @@ type Wave = ResponseOf<'GET /plans/{id}/waves'>[number];
 type Plan = ResponseOf<'GET /plans/{id}'>;
 type Edit = Exclude<BodyOf<'POST /plans/{id}/edits'>, unknown[]>;
 const VMS_SHOWN_PER_WAVE = 300;
+const COLUMN_WIDTH = 310;
 
 export function PlanBoard() {
   const { id = '' } = useParams();
@@ -103,6 +105,28 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
   const [notice, setNotice] = useState<string | null>(null);
   const canEdit = session.can('planner');
   const [showViolations, setShowViolations] = useState(plan.violations.length <= 5);
+  const boardRef = useRef<HTMLElement>(null);
+  const columns = useVirtualizer({
+    horizontal: true,
+    count: waves.length,
+    getScrollElement: () => boardRef.current,
+    estimateSize: () => COLUMN_WIDTH,
+    overscan: 2,
+  });
+  // One move control for every selected VM: a select per VM would mean waves × VMs options.
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [target, setTarget] = useState('1');
+  const toggle = (vmKey: string, on: boolean) =>
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (on) next.add(vmKey);
+      else next.delete(vmKey);
+      return next;
+    });
+  const applyToSelected = async (make: (vmKey: string) => Edit) => {
+    await edit([...selected].map(make));
+    setSelected(new Set());
+  };
 
   const edit = async (edits: Edit[]) => {
     setError(undefined);
@@ -176,98 +200,135 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
         <p>No violations.</p>
       )}
       {canEdit ? (
-        <div style={{ display: 'flex', gap: 8, margin: '12px 0' }}>
+        <div
+          role="toolbar"
+          aria-label="Selected VMs"
+          style={{ display: 'flex', gap: 8, margin: '12px 0', alignItems: 'center', flexWrap: 'wrap' }}
+        >
+          <span>{selected.size} selected</span>
+          <FormSelect
+            aria-label="Move selected VMs to wave"
+            value={target}
+            onChange={(_, value) => setTarget(value)}
+            style={{ width: 120 }}
+          >
+            {waves.map((wave) => (
+              <FormSelectOption key={wave.number} value={String(wave.number)} label={`wave ${wave.number}`} />
+            ))}
+          </FormSelect>
+          <Button
+            isDisabled={selected.size === 0}
+            onClick={() =>
+              void applyToSelected((vmKey) => ({ kind: 'move-vm', vmKey, toWave: Number(target) }))
+            }
+          >
+            Move
+          </Button>
+          <Button
+            variant="secondary"
+            isDisabled={selected.size === 0}
+            onClick={() => void applyToSelected((vmKey) => ({ kind: 'pin-vm', vmKey }))}
+          >
+            Pin
+          </Button>
+          <Button
+            variant="secondary"
+            isDisabled={selected.size === 0}
+            onClick={() => void applyToSelected((vmKey) => ({ kind: 'exclude-vm', vmKey }))}
+          >
+            Exclude
+          </Button>
           <Button variant="secondary" onClick={() => void edit([{ kind: 'add-wave' }])}>
             Add a wave
           </Button>
         </div>
       ) : null}
-      <section
-        style={{ display: 'flex', gap: 12, overflowX: 'auto', paddingBottom: 12 }}
-        aria-label="Waves board"
-      >
-        {waves.map((wave) => (
-          <section
-            key={wave.number}
-            aria-label={`Wave ${wave.number}`}
-            onDragOver={(event) => canEdit && event.preventDefault()}
-            onDrop={(event) => onDrop(event, wave.number)}
-            style={{ minWidth: 280, maxWidth: 320 }}
-          >
-            <Card isCompact>
-              <CardHeader>
-                <CardTitle>
-                  Wave {wave.number}
-                  {wave.pilot ? ' (pilot)' : ''} <Label>{wave.approval?.status ?? 'draft'}</Label>
-                </CardTitle>
-              </CardHeader>
-              <CardBody>
-                <p>
-                  {wave.vms.length} VMs · {wave.dataGiB.toLocaleString()} GiB ·{' '}
-                  {wave.estimatedHours.toFixed(1)} h of {plan.settings.constraints.cutoverWindowHours} h
-                  window
-                </p>
-                <div style={{ display: 'flex', gap: 8, margin: '8px 0' }}>
-                  {session.can('approver') &&
-                  wave.approval?.status !== 'approved' &&
-                  wave.approval?.status !== 'executing' ? (
-                    <Button size="sm" onClick={() => void approve(wave)}>
-                      Approve
-                    </Button>
-                  ) : null}
-                  {session.can('operator') && wave.approval?.status === 'approved' ? (
-                    <Button size="sm" variant="secondary" onClick={() => void execute(wave)}>
-                      Start
-                    </Button>
-                  ) : null}
-                </div>
-                <p style={{ fontSize: 12, wordBreak: 'break-all' }}>
-                  Content {wave.approval?.contentHash.slice(0, 16) ?? '—'}…
-                </p>
-                <ul style={{ listStyle: 'none', padding: 0 }}>
-                  {wave.vms.slice(0, VMS_SHOWN_PER_WAVE).map((vm) => (
-                    <li
-                      key={vm.key}
-                      draggable={canEdit}
-                      onDragStart={(event) => event.dataTransfer.setData('application/x-flotilla-vm', vm.key)}
-                      style={{ display: 'flex', justifyContent: 'space-between', gap: 4, padding: '2px 0' }}
-                    >
-                      <span>
-                        <span>{vm.name}</span>
-                        {vm.pinned ? (
-                          <Label isCompact style={{ marginLeft: 4 }}>
-                            pinned
-                          </Label>
-                        ) : null}
-                      </span>
-                      {canEdit ? (
-                        <FormSelect
-                          aria-label={`Move ${vm.name} to wave`}
-                          value={String(wave.number)}
-                          onChange={(_, value) =>
-                            void edit([{ kind: 'move-vm', vmKey: vm.key, toWave: Number(value) }])
-                          }
-                          style={{ width: 90 }}
-                        >
-                          {waves.map((target) => (
-                            <FormSelectOption
-                              key={target.number}
-                              value={String(target.number)}
-                              label={`wave ${target.number}`}
-                            />
-                          ))}
-                        </FormSelect>
+      {/* Only the columns in view are rendered: a 10,000-VM plan has hundreds of waves. */}
+      <section ref={boardRef} style={{ overflowX: 'auto', paddingBottom: 12 }} aria-label="Waves board">
+        <div style={{ position: 'relative', width: columns.getTotalSize(), minHeight: 200 }}>
+          {columns.getVirtualItems().map((column) => {
+            const wave = waves[column.index] as Wave;
+            return (
+              <section
+                key={wave.number}
+                aria-label={`Wave ${wave.number}`}
+                onDragOver={(event) => canEdit && event.preventDefault()}
+                onDrop={(event) => onDrop(event, wave.number)}
+                style={{ position: 'absolute', top: 0, left: column.start, width: COLUMN_WIDTH - 12 }}
+              >
+                <Card isCompact>
+                  <CardHeader>
+                    <CardTitle>
+                      Wave {wave.number}
+                      {wave.pilot ? ' (pilot)' : ''} <Label>{wave.approval?.status ?? 'draft'}</Label>
+                    </CardTitle>
+                  </CardHeader>
+                  <CardBody>
+                    <p>
+                      {wave.vms.length} VMs · {wave.dataGiB.toLocaleString()} GiB ·{' '}
+                      {wave.estimatedHours.toFixed(1)} h of {plan.settings.constraints.cutoverWindowHours} h
+                      window
+                    </p>
+                    <div style={{ display: 'flex', gap: 8, margin: '8px 0' }}>
+                      {session.can('approver') &&
+                      wave.approval?.status !== 'approved' &&
+                      wave.approval?.status !== 'executing' ? (
+                        <Button size="sm" onClick={() => void approve(wave)}>
+                          Approve
+                        </Button>
                       ) : null}
-                    </li>
-                  ))}
-                </ul>
-                {wave.vms.length > VMS_SHOWN_PER_WAVE ? (
-                  <p>and {wave.vms.length - VMS_SHOWN_PER_WAVE} more</p>
-                ) : null}
-              </CardBody>
-            </Card>
-          </section>
-        ))}
+                      {session.can('operator') && wave.approval?.status === 'approved' ? (
+                        <Button size="sm" variant="secondary" onClick={() => void execute(wave)}>
+                          Start
+                        </Button>
+                      ) : null}
+                    </div>
+                    <p style={{ fontSize: 12, wordBreak: 'break-all' }}>
+                      Content {wave.approval?.contentHash.slice(0, 16) ?? '—'}…
+                    </p>
+                    <ul style={{ listStyle: 'none', padding: 0 }}>
+                      {wave.vms.slice(0, VMS_SHOWN_PER_WAVE).map((vm) => (
+                        <li
+                          key={vm.key}
+                          draggable={canEdit}
+                          onDragStart={(event) =>
+                            event.dataTransfer.setData('application/x-flotilla-vm', vm.key)
+                          }
+                          style={{
+                            display: 'flex',
+                            justifyContent: 'space-between',
+                            gap: 4,
+                            padding: '2px 0',
+                          }}
+                        >
+                          <span>
+                            <span>{vm.name}</span>
+                            {vm.pinned ? (
+                              <Label isCompact style={{ marginLeft: 4 }}>
+                                pinned
+                              </Label>
+                            ) : null}
+                          </span>
+                          {canEdit ? (
+                            <input
+                              type="checkbox"
+                              aria-label={`Select ${vm.name}`}
+                              checked={selected.has(vm.key)}
+                              onChange={(event) => toggle(vm.key, event.currentTarget.checked)}
+                            />
+                          ) : null}
+                        </li>
+                      ))}
+                    </ul>
+                    {wave.vms.length > VMS_SHOWN_PER_WAVE ? (
+                      <p>and {wave.vms.length - VMS_SHOWN_PER_WAVE} more</p>
+                    ) : null}
+                  </CardBody>
+                </Card>
+              </section>
+            );
+          })}
+        </div>
       </section>
     </>
   );
