@@ -9,8 +9,8 @@ log() { printf '\n== %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Go + govmomi build VMware's vCenter simulator; LibreOffice proves the wave report opens outside
-# the library that wrote it; unzip unpacks kubectl (below).
-APT_PACKAGES=(golang-go golang-github-vmware-govmomi-dev libreoffice-calc-nogui unzip)
+# the library that wrote it; unzip unpacks kubectl (below); Chromium runs the console's browser tests.
+APT_PACKAGES=(golang-go golang-github-vmware-govmomi-dev libreoffice-calc-nogui unzip chromium)
 command -v pg_ctlcluster >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || APT_PACKAGES+=(redis-server redis-tools)
 missing=()

@@ -18,6 +18,7 @@ import { AccessStore } from '#libs/persistence';
 import { contractOperationId, withContractSchemas } from './api/contract.js';
 import { AssessmentApiModule } from './app.module.js';
 import { adminAccessCheck, adminOnly } from './auth.js';
+import { mountConsole } from './console-assets.js';
 import { ApiExecutionQueue } from './execution-queue.provider.js';
 import { installRequestBodyGuards } from './request-body-guard.js';
 import { EXECUTION_QUEUE } from './tokens.js';
@@ -56,6 +57,8 @@ export async function createAssessmentApp(
   app.use('/metrics', adminOnly(adminCheck, 'The metrics endpoint'), metricsHandler(metrics));
   installRequestBodyGuards(app, JSON_BODY_LIMIT);
   app.use(removeUploadsWhenDone);
+  // The web console (apps/console, built by `npm run build`) at `/`, beside the API's paths.
+  mountConsole(app);
   // Request and response schemas come from the routes' zod schemas (api/contract.ts).
   const document = withContractSchemas(
     SwaggerModule.createDocument(

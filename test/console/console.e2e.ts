@@ -1,0 +1,220 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { INestApplication } from '@nestjs/common';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '#libs/config';
+import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  ensureConsoleBuilt,
+  launchChromium,
+  SCREENSHOTS,
+  screenshot,
+  seriousAccessibilityViolations,
+} from './browser.js';
+
+const ADMIN = 'console-e2e-admin-token';
+/** A page that is ready passes at once; a busy machine gets time. */
+const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 200 });
+const GENUINE = fileURLToPath(
+  new URL('../../../shared/samples/rvtools/kylow-reference-RVTOOLEX.xlsx', import.meta.url),
+);
+const BUNDLED = fileURLToPath(new URL('../../samples/rvtools-sample-200.xlsx', import.meta.url));
+
+describe('web console in Chromium against the real API on PostgreSQL', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const consoleErrors: string[] = [];
+  let expectRefusedSignIn = false;
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    database = await createTestDatabase();
+    app = await createAssessmentApp(
+      loadConfig({ DATABASE_URL: database.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN }),
+      { logger: false },
+    );
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      acceptDownloads: true,
+    });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      // A failed load is reported below with its URL and status.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        consoleErrors.push(message.text());
+      }
+    });
+    page.on('response', (response) => {
+      const refusedSignIn =
+        response.status() === 401 && response.url().endsWith('/whoami') && expectRefusedSignIn;
+      if (response.status() >= 400 && !refusedSignIn) {
+        consoleErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+      }
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  const expectAccessible = async () => {
+    const violations = await seriousAccessibilityViolations(page);
+    expect(
+      violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes[0]?.target})`),
+    ).toEqual([]);
+  };
+
+  it('serves the console at / and keeps the API answering JSON on the same paths', async () => {
+    const html = await fetch(`${base}/inventories`, { headers: { accept: 'text/html' } });
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const json = await fetch(`${base}/inventories`, {
+      headers: { authorization: `Bearer ${ADMIN}`, accept: 'application/json' },
+    });
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(await json.json()).toEqual([]);
+  });
+
+  it('signs in with a token kept in session storage, never in the URL', async () => {
+    await page.goto(`${base}/inventories`);
+    await page.waitForURL(/\/sign-in$/);
+    await expectAccessible();
+    expectRefusedSignIn = true;
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await eventually(() =>
+      page
+        .getByText(/token|unauthor/i)
+        .first()
+        .isVisible(),
+    ).toBe(true);
+    await page.getByLabel('API token').fill(ADMIN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/inventories$/);
+    expect(page.url()).not.toContain(ADMIN);
+    expect(await page.evaluate("sessionStorage.getItem('flotilla.token')")).toBe(ADMIN);
+    expect(await page.evaluate("localStorage.getItem('flotilla.token')")).toBeNull();
+    await screenshot(page, '01-signed-in');
+  });
+
+  it('uploads an export with progress and shows its summary and diagnostics', async () => {
+    const file = existsSync(GENUINE) ? GENUINE : BUNDLED;
+    await page.locator('input[type=file]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.waitForURL(/\/inventories\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    await eventually(() => page.getByLabel('Import summary').isVisible()).toBe(true);
+    await eventually(() => page.getByRole('heading', { name: /Diagnostics \(\d+\)/ }).isVisible()).toBe(true);
+    await expectAccessible();
+    await screenshot(page, '02-inventory');
+  });
+
+  it('assesses and shows the estate dashboard with charts and their numbers', async () => {
+    await page.getByRole('button', { name: 'Assess' }).click();
+    await page.waitForURL(/\/assessments\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    await eventually(() => page.locator('svg[role=img], svg').count()).toBeGreaterThan(2);
+    await eventually(() => page.getByLabel('Dispositions numbers').isVisible()).toBe(true);
+    const rehost = await page.getByLabel('Dispositions numbers').getByRole('row').first().textContent();
+    expect(rehost).toMatch(/^[a-z]+\s*\d+$/);
+    await expectAccessible();
+    await screenshot(page, '03-dashboard');
+  });
+
+  it('filters the assessment table, opens a VM and overrides it with a comment', async () => {
+    const dashboardUrl = page.url();
+    await page.getByRole('link', { name: 'every VM' }).click();
+    await page.waitForURL(/\/vms/);
+    await page.getByLabel('Disposition').selectOption('rehost');
+    await page.waitForURL(/disposition=rehost/);
+    const firstVm = page.getByRole('table', { name: 'Assessed VMs' }).getByRole('button').first();
+    await firstVm.waitFor();
+    const vmName = (await firstVm.textContent()) ?? '';
+    await firstVm.click();
+    await page.waitForURL(/vm=/);
+    await eventually(() => page.getByRole('heading', { name: vmName, level: 2 }).isVisible()).toBe(true);
+    await page.getByLabel('Disposition', { exact: true }).last().selectOption('retain');
+    await page.getByLabel('Comment (audited)').fill('Licensing review first');
+    await page.getByRole('button', { name: 'Save override' }).click();
+    await eventually(() => page.getByText('Overridden to retain').isVisible()).toBe(true);
+    await expectAccessible();
+    await screenshot(page, '04-assessment-table');
+    // Deep link: loading the same URL again shows the same filtered table and drawer (the token is
+    // per tab, in session storage, so this is the same tab).
+    const deepLink = page.url();
+    await page.goto('about:blank');
+    await page.goto(deepLink);
+    await eventually(() => page.getByRole('heading', { name: vmName, level: 2 }).isVisible()).toBe(true);
+    expect(await page.getByLabel('Disposition').first().inputValue()).toBe('rehost');
+    await page.goto(dashboardUrl);
+  });
+
+  it('plans waves, maps every source, moves a VM with the keyboard-accessible control and approves', async () => {
+    await page.getByRole('button', { name: 'Plan waves' }).click();
+    await page.waitForURL(/\/plans\/[0-9a-f-]{36}/, { timeout: 60_000 });
+    await page.getByRole('tab', { name: 'Network and storage maps' }).click();
+    for (const input of await page.getByLabel(/^Target of network /).all()) await input.fill('pod');
+    for (const input of await page.getByLabel(/^Storage class of datastore /).all())
+      await input.fill('standard');
+    await page.getByRole('button', { name: 'Save maps' }).click();
+    await eventually(() => page.getByText('Maps saved').isVisible()).toBe(true);
+    await page.getByRole('tab', { name: 'Waves' }).click();
+    const board = page.getByLabel('Waves board');
+    await board.waitFor();
+    const waveCount = await board.locator('section').count();
+    expect(waveCount).toBeGreaterThan(1);
+    // Keyboard-accessible move: select a VM (a checkbox), pick the wave, press Move.
+    const select = page.getByLabel('Wave 1').getByRole('checkbox').first();
+    const label = (await select.getAttribute('aria-label')) ?? '';
+    const vmName = label.replace(/^Select /, '');
+    await select.focus();
+    await page.keyboard.press('Space');
+    await page.getByLabel('Move selected VMs to wave').selectOption('2');
+    await page.getByRole('button', { name: 'Move', exact: true }).click();
+    await eventually(() => page.getByLabel('Wave 2').getByText(vmName, { exact: true }).count()).toBe(1);
+    await page.getByLabel('Wave 1').getByRole('button', { name: 'Approve' }).click();
+    await eventually(() => page.getByText(/Wave 1 approved/).isVisible()).toBe(true);
+    await expectAccessible();
+    await screenshot(page, '05-waves-board');
+  });
+
+  it('downloads the wave report', async () => {
+    await page.getByRole('tab', { name: 'Report' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /Download the wave report/ }).click(),
+    ]);
+    const path = await download.path();
+    expect(path).toBeTruthy();
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  });
+
+  it('shows the audit log and tokens to an admin, with dark mode', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await eventually(() =>
+      page.getByLabel('Audit log', { exact: true }).getByText('assessment.override').count(),
+    ).toBeGreaterThan(0);
+    await expectAccessible();
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByLabel('Name').fill('viewer-for-console');
+    await page.getByLabel('viewer').check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await eventually(() => page.getByText('Copy the token now').isVisible()).toBe(true);
+    await page.getByText('Dark', { exact: true }).click();
+    expect(await page.evaluate("document.documentElement.classList.contains('pf-v6-theme-dark')")).toBe(true);
+    await screenshot(page, '06-tokens-dark');
+    await page.getByText('Dark', { exact: true }).click();
+    expect(await page.getByLabel('Dark mode').isChecked()).toBe(false);
+    expect(consoleErrors, `console errors (screenshots in ${SCREENSHOTS})`).toEqual([]);
+  });
+});
