@@ -1,79 +1,34 @@
-import {
-  type DynamicModule,
-  Inject,
-  Module,
-  type OnApplicationShutdown,
-  type Provider,
-} from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
-import {
-  AssessmentService,
-  type ExecutionQueue,
-  ExecutionService,
-  InventoryImportService,
-  PlanningService,
-  ReportService,
-} from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
-import { parseSentinels } from '#libs/jobs';
-import { createFlotillaMetrics, type FlotillaMetrics } from '#libs/observability';
-import {
-  AccessStore,
-  AssessmentStore,
-  ExecutionStore,
-  type FlotillaDatabase,
-  InventoryStore,
-  openDatabase,
-  PlanStore,
-} from '#libs/persistence';
-import { flotillaMigrations } from '#migrations';
+import { FlotillaCoreModule } from '#libs/core';
+import type { FlotillaMetrics } from '#libs/observability';
 import { AccessController } from './access.controller.js';
 import { AssessmentsController } from './assessments.controller.js';
 import { TokenAuthGuard } from './auth.js';
-import { ApiExecutionQueue } from './execution-queue.provider.js';
 import { ExecutionsController } from './executions.controller.js';
 import { HealthController } from './health.controller.js';
 import { InventoriesController } from './inventories.controller.js';
 import { PlansController } from './plans.controller.js';
 import { ReportsController } from './reports.controller.js';
-import { EXECUTION_QUEUE, FLOTILLA_CONFIG, FLOTILLA_DATABASE, FLOTILLA_METRICS } from './tokens.js';
 import { uploadDirectory } from './upload-files.js';
 import { UserErrorFilter } from './user-error.filter.js';
 
-class DatabaseLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(FLOTILLA_DATABASE) private readonly database: FlotillaDatabase) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.database.close();
-  }
-}
-
-const fromDatabase = <T>(
-  token: new (...args: never[]) => T,
-  build: (database: FlotillaDatabase) => T,
-): Provider => ({
-  provide: token,
-  useFactory: build,
-  inject: [FLOTILLA_DATABASE],
-});
-
+/** The HTTP API: the application core plus controllers, the token guard, the error filter and uploads. */
 @Module({})
 export class AssessmentApiModule {
-  /** `executionQueue` replaces the BullMQ queue REDIS_URL would give (tests use their own prefix). */
-  static register(
-    config: FlotillaConfig,
-    options: { executionQueue?: ExecutionQueue; metrics?: FlotillaMetrics } = {},
-  ): DynamicModule {
+  static register(config: FlotillaConfig, options: { metrics?: FlotillaMetrics } = {}): DynamicModule {
     return {
       module: AssessmentApiModule,
-      // Uploads stream to disk, never into memory; the size limit answers 413 as soon as it is crossed.
-      // File names are UTF-8 as browsers and curl send them (multer's default reads them as latin1).
       imports: [
+        FlotillaCoreModule.forRoot(config, { process: 'api', ...options }),
+        // Uploads stream to disk, never into memory; the size limit answers 413 as soon as it is crossed.
+        // File names are UTF-8 as browsers and curl send them (multer's default reads them as latin1).
         MulterModule.register({
           dest: uploadDirectory(),
           defParamCharset: 'utf8',
-          limits: { fileSize: config.uploadLimitBytes, files: 1 },
+          limits: { fileSize: config.api.uploadLimitBytes, files: 1 },
         }),
       ],
       controllers: [
@@ -86,100 +41,6 @@ export class AssessmentApiModule {
         ExecutionsController,
       ],
       providers: [
-        { provide: FLOTILLA_CONFIG, useValue: config },
-        {
-          provide: FLOTILLA_METRICS,
-          useValue: options.metrics ?? createFlotillaMetrics({ component: 'assessment' }),
-        },
-        {
-          provide: FLOTILLA_DATABASE,
-          useFactory: () =>
-            openDatabase({
-              databaseUrl: config.databaseUrl,
-              embeddedDataDir: config.embeddedDatabaseDir,
-              migrations: flotillaMigrations,
-              migrationMode: config.migrationMode,
-            }),
-        },
-        DatabaseLifecycle,
-        fromDatabase(InventoryStore, (database) => new InventoryStore(database.dataSource)),
-        fromDatabase(AccessStore, (database) => new AccessStore(database.dataSource)),
-        fromDatabase(AssessmentStore, (database) => new AssessmentStore(database.dataSource)),
-        fromDatabase(PlanStore, (database) => new PlanStore(database.dataSource)),
-        {
-          provide: AssessmentService,
-          useFactory: (inventories: InventoryStore, assessments: AssessmentStore, access: AccessStore) =>
-            new AssessmentService(inventories, assessments, access),
-          inject: [InventoryStore, AssessmentStore, AccessStore],
-        },
-        {
-          provide: PlanningService,
-          useFactory: (
-            inventories: InventoryStore,
-            assessments: AssessmentStore,
-            plans: PlanStore,
-            access: AccessStore,
-          ) => new PlanningService(inventories, assessments, plans, access),
-          inject: [InventoryStore, AssessmentStore, PlanStore, AccessStore],
-        },
-        {
-          provide: ReportService,
-          useFactory: (
-            inventories: InventoryStore,
-            assessments: AssessmentStore,
-            planning: PlanningService,
-            access: AccessStore,
-          ) => new ReportService(inventories, assessments, planning, access),
-          inject: [InventoryStore, AssessmentStore, PlanningService, AccessStore],
-        },
-        fromDatabase(ExecutionStore, (database) => new ExecutionStore(database.dataSource)),
-        {
-          provide: EXECUTION_QUEUE,
-          useFactory: () =>
-            options.executionQueue ??
-            (config.redisUrl
-              ? new ApiExecutionQueue(config.redisUrl, undefined, {
-                  sentinels: parseSentinels(config.redisSentinels),
-                  name: config.redisSentinelName,
-                })
-              : null),
-        },
-        {
-          provide: ExecutionService,
-          useFactory: (
-            database: FlotillaDatabase,
-            executions: ExecutionStore,
-            plans: PlanStore,
-            inventories: InventoryStore,
-            assessments: AssessmentStore,
-            access: AccessStore,
-            queue: ExecutionQueue | null,
-          ) =>
-            new ExecutionService(
-              database.dataSource,
-              executions,
-              plans,
-              inventories,
-              assessments,
-              access,
-              queue ?? undefined,
-            ),
-          inject: [
-            FLOTILLA_DATABASE,
-            ExecutionStore,
-            PlanStore,
-            InventoryStore,
-            AssessmentStore,
-            AccessStore,
-            EXECUTION_QUEUE,
-          ],
-        },
-        {
-          provide: InventoryImportService,
-          useFactory: (store: InventoryStore) =>
-            new InventoryImportService(store, { maxInflatedBytes: config.maxInflatedBytes }),
-          inject: [InventoryStore],
-        },
         { provide: APP_GUARD, useClass: TokenAuthGuard },
         { provide: APP_FILTER, useClass: UserErrorFilter },
       ],

@@ -3,8 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { ExecutionQueue } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
+import { BullmqExecutionQueue, EXECUTION_QUEUE } from '#libs/core';
 import {
   createFlotillaMetrics,
   createLogger,
@@ -19,9 +19,7 @@ import { contractOperationId, withContractSchemas } from './api/contract.js';
 import { AssessmentApiModule } from './app.module.js';
 import { adminAccessCheck, adminOnly } from './auth.js';
 import { mountConsole } from './console-assets.js';
-import { ApiExecutionQueue } from './execution-queue.provider.js';
 import { installRequestBodyGuards } from './request-body-guard.js';
-import { EXECUTION_QUEUE } from './tokens.js';
 import { removeUploadsWhenDone } from './upload-files.js';
 
 /** JSON bodies are settings, edits and policies: far below this. Uploads are multipart, with their own limit. */
@@ -30,20 +28,16 @@ const JSON_BODY_LIMIT = '1mb';
 /** Builds the HTTP API; used by main.ts and by the end-to-end tests. */
 export async function createAssessmentApp(
   config: FlotillaConfig,
-  options: { logger?: false; executionQueue?: ExecutionQueue; metrics?: FlotillaMetrics } = {},
+  options: { logger?: false; metrics?: FlotillaMetrics } = {},
 ): Promise<INestApplication> {
   // One registry per app: tests build several apps in one process.
   const metrics = options.metrics ?? createFlotillaMetrics({ component: 'assessment' });
-  const moduleOptions = {
-    metrics,
-    ...(options.executionQueue ? { executionQueue: options.executionQueue } : {}),
-  };
   const logger = createLogger({
     service: 'assessment',
     level: options.logger === false ? 'silent' : config.logLevel,
   });
   const app = await NestFactory.create<NestExpressApplication>(
-    AssessmentApiModule.register(config, moduleOptions),
+    AssessmentApiModule.register(config, { metrics }),
     {
       bufferLogs: true,
       ...(options.logger === false ? { logger: false } : {}),
@@ -51,7 +45,13 @@ export async function createAssessmentApp(
   );
   // biome-ignore lint/correctness/useHookAtTopLevel: Nest's useLogger, not a React hook
   if (options.logger !== false) app.useLogger(new PinoNestLogger(logger));
-  const adminCheck = adminAccessCheck(config, app.get(AccessStore));
+  if (config.api.authDisabled) {
+    // Refused outside development by the config; still said loudly at every start.
+    logger.error(
+      'FLOTILLA_AUTH_DISABLED=true: authentication is OFF, every caller (tokens or none) is an admin. Development only.',
+    );
+  }
+  const adminCheck = adminAccessCheck(config.api, app.get(AccessStore));
   // Request ids and latency for every request; /metrics is plain Express, outside Nest's token guard.
   app.use(createRequestObservability({ logger, metrics }));
   app.use('/metrics', adminOnly(adminCheck, 'The metrics endpoint'), metricsHandler(metrics));
@@ -73,8 +73,8 @@ export async function createAssessmentApp(
     ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
-  const queue = app.get<ExecutionQueue | null>(EXECUTION_QUEUE);
-  if (queue instanceof ApiExecutionQueue) {
+  const queue = app.get(EXECUTION_QUEUE);
+  if (queue instanceof BullmqExecutionQueue) {
     metrics.trackQueue(queue.queue);
     // Bull Board can retry and delete jobs: admins only, with the same tokens as the API.
     mountQueueDashboard(app, { basePath: '/admin/queues', queues: [queue.queue], authorize: adminCheck });

@@ -71,12 +71,12 @@ export class TokenAuthGuard implements CanActivate {
   }
 
   private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
-    if (this.config.authDisabled) return { actor: 'anonymous (auth disabled)', roles: [...ROLES] };
+    if (this.config.api.authDisabled) return { actor: 'anonymous (auth disabled)', roles: [...ROLES] };
     const header = request.headers.authorization;
     const value = Array.isArray(header) ? header[0] : header;
     const match = value?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new UnauthorizedException('Send an API token: Authorization: Bearer <token>');
-    const principal = await principalForToken(match[1] as string, this.access, this.config);
+    const principal = await principalForToken(match[1] as string, this.access, this.config.api);
     if (!principal) throw new UnauthorizedException('Unknown or revoked API token');
     return principal;
   }
@@ -96,7 +96,7 @@ export function sameSecret(presented: string, expected: string): boolean {
 export async function principalForToken(
   token: string,
   access: AccessStore,
-  config: Pick<FlotillaConfig, 'bootstrapAdminToken'>,
+  config: Pick<FlotillaConfig['api'], 'bootstrapAdminToken'>,
 ): Promise<Principal | null> {
   if (config.bootstrapAdminToken && sameSecret(token, config.bootstrapAdminToken)) {
     return { actor: 'bootstrap-admin', roles: ['admin'] };
@@ -109,7 +109,7 @@ export type AdminAccess = 'allowed' | 'unauthenticated' | 'forbidden';
 
 /** Whether a presented token (Bearer, or the Basic password) holds `admin`: for routes outside Nest's guard. */
 export function adminAccessCheck(
-  config: Pick<FlotillaConfig, 'bootstrapAdminToken' | 'authDisabled'>,
+  config: Pick<FlotillaConfig['api'], 'bootstrapAdminToken' | 'authDisabled'>,
   access: AccessStore,
 ): (token: string | undefined) => Promise<AdminAccess> {
   return async (token) => {

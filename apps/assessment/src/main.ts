@@ -1,16 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '#libs/config';
+import { EmbeddedDatabaseInUseError } from '#libs/core';
 import { createAssessmentApp } from './assessment-app.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createAssessmentApp(config);
-  await app.listen(config.port, config.host);
+  await app.listen(config.api.port, config.api.host);
   new Logger('Flotilla').log(`Assessment API listening on ${await app.getUrl()} (OpenAPI at /docs)`);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
+  if (error instanceof ConfigurationError || error instanceof EmbeddedDatabaseInUseError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -1,7 +1,2 @@
-/** Injection tokens for values that are not classes. */
-export const FLOTILLA_CONFIG = Symbol('FLOTILLA_CONFIG');
-export const FLOTILLA_DATABASE = Symbol('FLOTILLA_DATABASE');
-/** The executor queue (`ExecutionQueue`), or null when REDIS_URL is not set. */
-export const EXECUTION_QUEUE = Symbol('EXECUTION_QUEUE');
-/** The app's Prometheus metrics (`FlotillaMetrics`). */
-export const FLOTILLA_METRICS = Symbol('FLOTILLA_METRICS');
+/** The core's injection tokens, under the names the controllers import. */
+export { EXECUTION_QUEUE, FLOTILLA_CONFIG, FLOTILLA_DATABASE, FLOTILLA_METRICS } from '#libs/core';

@@ -8,6 +8,7 @@ import {
   InventoryImportService,
   PlanningService,
   type PlanView,
+  ReportService,
   UserFacingError,
 } from '#libs/application';
 import type { VmAssessment } from '#libs/assessment';
@@ -35,20 +36,17 @@ export function cliPrincipal(): Principal {
   return { actor: `cli:${user}`, roles: [...ROLES] };
 }
 
+/** The core's stores and services the commands use (built once per process by the core). */
 export function services(context: CliContext) {
-  const { dataSource } = context.database;
-  const inventories = new InventoryStore(dataSource);
-  const assessments = new AssessmentStore(dataSource);
-  const plans = new PlanStore(dataSource);
-  const access = new AccessStore(dataSource);
   return {
-    inventories,
-    assessments,
-    plans,
-    access,
-    importer: new InventoryImportService(inventories, { maxInflatedBytes: context.config.maxInflatedBytes }),
-    assessment: new AssessmentService(inventories, assessments, access),
-    planning: new PlanningService(inventories, assessments, plans, access),
+    inventories: context.get(InventoryStore),
+    assessments: context.get(AssessmentStore),
+    plans: context.get(PlanStore),
+    access: context.get(AccessStore),
+    importer: context.get(InventoryImportService),
+    assessment: context.get(AssessmentService),
+    planning: context.get(PlanningService),
+    reports: context.get(ReportService),
   };
 }
 

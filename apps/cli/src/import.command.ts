@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { type ImportResult, InventoryImportService } from '#libs/application';
-import { InventoryStore } from '#libs/persistence';
 import { printJson, terminalProgress, withCliContext } from './cli-context.js';
 
 export function toImportJson(result: ImportResult) {
@@ -48,11 +47,9 @@ export function registerImportCommand(program: Command): void {
     .option('--name <name>', 'a name for the inventory (default: the file name)')
     .option('--json', 'print one JSON object with the summary and diagnostics')
     .action(async (file: string, options: { name?: string; json?: boolean }) => {
-      await withCliContext(async ({ config, database }) => {
+      await withCliContext(async (context) => {
         const progress = terminalProgress();
-        const importer = new InventoryImportService(new InventoryStore(database.dataSource), {
-          maxInflatedBytes: config.maxInflatedBytes,
-        });
+        const importer = context.get(InventoryImportService);
         const result = await importer.importFile(file, {
           name: options.name,
           onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`),

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '#libs/config';
-import { openDatabase, pendingMigrations, runMigrationsLocked } from '#libs/persistence';
-import { flotillaMigrations } from '#migrations';
+import { pendingMigrations, runMigrationsLocked } from '#libs/persistence';
+import { withCliContext } from './cli-context.js';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -9,26 +8,22 @@ export function registerMigrateCommand(program: Command): void {
     .description('Bring the database schema up to date (the apps also do this at start)')
     .option('--check', 'only report pending migrations; exit 5 when some are pending')
     .action(async (options: { check?: boolean }) => {
-      const config = loadConfig();
-      const database = await openDatabase({
-        databaseUrl: config.databaseUrl,
-        embeddedDataDir: config.embeddedDatabaseDir,
-        migrations: flotillaMigrations,
-        migrationMode: 'none',
-      });
-      try {
-        if (options.check) {
-          const pending = await pendingMigrations(database.dataSource);
+      await withCliContext(
+        async ({ database }) => {
+          if (options.check) {
+            const pending = await pendingMigrations(database.dataSource);
+            process.stdout.write(
+              pending.length ? `Pending: ${pending.join(', ')}\n` : 'Schema is up to date\n',
+            );
+            if (pending.length) process.exitCode = 5;
+            return;
+          }
+          const applied = await runMigrationsLocked(database.dataSource);
           process.stdout.write(
-            pending.length ? `Pending: ${pending.join(', ')}\n` : 'Schema is up to date\n',
+            applied.length ? `Applied: ${applied.join(', ')}\n` : 'Schema is up to date\n',
           );
-          if (pending.length) process.exitCode = 5;
-          return;
-        }
-        const applied = await runMigrationsLocked(database.dataSource);
-        process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Schema is up to date\n');
-      } finally {
-        await database.close();
-      }
+        },
+        { migrationMode: 'none' },
+      );
     });
 }

@@ -85,15 +85,15 @@ export function registerRenderCommand(program: Command): void {
           allowHardPowerOff: flags.hardPowerOff === true,
         },
       };
-      await withCliContext(async ({ database }) => {
-        const plan = await new PlanStore(database.dataSource).get<PlanSettings, WavePlan>(planId);
+      await withCliContext(async (context) => {
+        const plan = await context.get(PlanStore).get<PlanSettings, WavePlan>(planId);
         if (!plan) throw new UserFacingError('not-found', `Plan ${planId} does not exist`, 'not-found');
-        const inventory = await new InventoryStore(database.dataSource).load(plan.inventoryId, {
+        const inventory = await context.get(InventoryStore).load(plan.inventoryId, {
           withSource: false,
         });
         if (!inventory)
           throw new UserFacingError('not-found', `Inventory ${plan.inventoryId} does not exist`, 'not-found');
-        const assessments = await new AssessmentStore(database.dataSource).allVms(plan.assessmentId);
+        const assessments = await context.get(AssessmentStore).allVms(plan.assessmentId);
         const rendered = renderWaveManifests({
           planId,
           plan,

@@ -16,8 +16,7 @@ import {
 } from './estate-commands.js';
 
 function reportService(context: CliContext): ReportService {
-  const s = services(context);
-  return new ReportService(s.inventories, s.assessments, s.planning, s.access);
+  return services(context).reports;
 }
 
 export async function writeReport(context: CliContext, planId: string, out: string): Promise<void> {

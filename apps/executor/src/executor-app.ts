@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
-import { getQueueToken } from '@nestjs/bullmq';
 import { type INestApplicationContext, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Queue } from 'bullmq';
 import { ExecutionRunner } from '#libs/application';
-import { EXECUTOR_QUEUE } from '#libs/jobs';
+import type { ExecutorAppConfig } from '#libs/config';
+import { type BullmqExecutionQueue, EXECUTION_QUEUE, openConfiguredDatabase } from '#libs/core';
 import {
   DEFAULT_TIMINGS,
   type ItineraryTimings,
@@ -17,18 +16,15 @@ import {
   VsphereSourceVcenter,
 } from '#libs/migration';
 import type { FlotillaMetrics } from '#libs/observability';
-import { type FlotillaDatabase, openDatabase } from '#libs/persistence';
+import type { FlotillaDatabase } from '#libs/persistence';
 import { fetchServerThumbprint } from '#libs/vsphere';
-import { flotillaMigrations } from '#migrations';
-import { BullmqExecutionQueue } from './bullmq-execution-queue.js';
 import {
   type ExecutorDependencies,
   ExecutorLifecycle,
   ExecutorModule,
-  ExecutorProcessor,
+  ExecutorWorker,
   type WatchableTargetCluster,
 } from './executor.module.js';
-import type { ExecutorConfig } from './executor-config.js';
 
 export interface ExecutorOverrides {
   source?: SourceVcenter & { close?(): Promise<void> };
@@ -62,12 +58,15 @@ export interface ExecutorHandle {
   kill(): Promise<void>;
 }
 
-/** Pins the vCenter certificate: the configured thumbprint must match what is served; else it is fetched once. */
-async function vcenterThumbprint(config: ExecutorConfig): Promise<string> {
-  const served = await fetchServerThumbprint(config.vsphere.url);
-  if (config.vsphere.thumbprint && !sameThumbprint(served, config.vsphere.thumbprint)) {
+/**
+ * Pins the vCenter certificate: the configured thumbprint must match what is served. Only in
+ * development (FLOTILLA_VSPHERE_TRUST_ON_FIRST_USE, checked by the config) is it fetched and trusted.
+ */
+async function vcenterThumbprint(vsphere: ExecutorAppConfig['executor']['vsphere']): Promise<string> {
+  const served = await fetchServerThumbprint(vsphere.url);
+  if (vsphere.thumbprint && !sameThumbprint(served, vsphere.thumbprint)) {
     throw new Error(
-      `vCenter at ${new URL(config.vsphere.url).host} presents certificate ${served}, not VSPHERE_THUMBPRINT ${config.vsphere.thumbprint}`,
+      `vCenter at ${new URL(vsphere.url).host} presents certificate ${served}, not VSPHERE_THUMBPRINT ${vsphere.thumbprint}`,
     );
   }
   return served;
@@ -98,35 +97,29 @@ function killable<T extends object>(target: T, dead: () => boolean): T {
 
 /** Builds and starts the executor worker in this process (main.ts and the end-to-end tests). */
 export async function createExecutorApp(
-  config: ExecutorConfig,
+  config: ExecutorAppConfig,
   overrides: ExecutorOverrides = {},
 ): Promise<ExecutorHandle> {
+  const settings = config.executor;
   const log = new Logger('Executor');
   const workerId = overrides.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let killed = false;
   const dead = () => killed;
-  const database =
-    overrides.database ??
-    (await openDatabase({
-      databaseUrl: config.databaseUrl,
-      migrations: flotillaMigrations,
-      poolSize: 10,
-      migrationMode: config.migrationMode,
-    }));
+  const database = overrides.database ?? (await openConfiguredDatabase(config, { poolSize: 10 }));
   let source = overrides.source;
-  const vcenter = { url: config.vsphere.url, thumbprint: config.vsphere.thumbprint ?? '' };
-  if (!source || !config.vsphere.thumbprint) vcenter.thumbprint = await vcenterThumbprint(config);
+  const vcenter = { url: settings.vsphere.url, thumbprint: settings.vsphere.thumbprint ?? '' };
+  if (!source || !settings.vsphere.thumbprint) vcenter.thumbprint = await vcenterThumbprint(settings.vsphere);
   source ??= new VsphereSourceVcenter({
-    url: config.vsphere.url,
-    username: config.vsphere.username,
-    password: config.vsphere.password,
+    url: settings.vsphere.url,
+    username: settings.vsphere.username,
+    password: settings.vsphere.password,
     thumbprint: vcenter.thumbprint,
   });
   let target = overrides.target;
   if (!target) {
     const kubeConfig = overrides.kubeConfig ?? new KubeConfig();
     if (!overrides.kubeConfig) {
-      if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+      if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
       else kubeConfig.loadFromDefault();
     }
     target = new KubeTargetCluster(kubeConfig);
@@ -143,30 +136,33 @@ export async function createExecutorApp(
     }),
     itinerary: {
       vcenter,
-      credentials: { user: config.vsphere.username, password: config.vsphere.password },
-      vddkInitImage: config.vddkInitImage,
-      virtV2vImage: config.virtV2vImage,
+      credentials: { user: settings.vsphere.username, password: settings.vsphere.password },
+      vddkInitImage: settings.vddkInitImage,
+      virtV2vImage: settings.virtV2vImage,
       timings: {
         ...DEFAULT_TIMINGS,
-        shutdownTimeoutMs: config.shutdownTimeoutMs,
-        copyStallTimeoutMs: config.copyStallTimeoutMs,
+        pollMs: settings.pollMs,
+        copyPollMs: settings.copyPollMs,
+        shutdownTimeoutMs: settings.shutdownTimeoutMs,
+        copyStallTimeoutMs: settings.copyStallTimeoutMs,
         ...overrides.timings,
       },
     },
     workerId,
-    leaseMs: overrides.leaseMs ?? 60_000,
-    reconcileIntervalMs: overrides.reconcileIntervalMs ?? 30_000,
+    leaseMs: overrides.leaseMs ?? settings.leaseMs,
+    reconcileIntervalMs: overrides.reconcileIntervalMs ?? settings.reconcileIntervalMs,
     shutdownGraceMs: overrides.shutdownGraceMs ?? 25_000,
     log,
-    metrics: overrides.metrics,
   };
-  const app = await NestFactory.createApplicationContext(ExecutorModule.register(dependencies), {
-    logger: overrides.logger ?? ['log', 'warn', 'error'],
-  });
+  const app = await NestFactory.createApplicationContext(
+    ExecutorModule.register(dependencies, overrides.metrics),
+    {
+      logger: overrides.logger ?? ['log', 'warn', 'error'],
+    },
+  );
   await app.init();
   const runner = app.get(ExecutionRunner);
-  const queue = app.get(BullmqExecutionQueue);
-  const bullQueue = app.get<Queue>(getQueueToken(EXECUTOR_QUEUE));
+  const queue = app.get(EXECUTION_QUEUE) as BullmqExecutionQueue;
   return {
     app,
     runner,
@@ -174,7 +170,7 @@ export async function createExecutorApp(
     workerId,
     readinessChecks: {
       database: () => database.dataSource.query('SELECT 1'),
-      redis: () => bullQueue.getJobCounts('waiting'),
+      redis: () => queue.ping(),
     },
     async close() {
       // A killed executor is gone like a dead process: nothing of it may act again.
@@ -183,12 +179,11 @@ export async function createExecutorApp(
     async kill() {
       killed = true;
       app.get(ExecutorLifecycle).stopWatch();
-      const processor = app.get(ExecutorProcessor);
-      await processor.worker.close(true).catch(() => undefined);
       await app
-        .get<Queue>(getQueueToken(EXECUTOR_QUEUE))
-        .close()
+        .get(ExecutorWorker)
+        .worker.close(true)
         .catch(() => undefined);
+      await queue.close().catch(() => undefined);
       if (overrides.database === undefined) await database.close().catch(() => undefined);
     },
   };

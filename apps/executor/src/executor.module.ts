@@ -1,17 +1,24 @@
-import { BullModule, getQueueToken, Processor, WorkerHost } from '@nestjs/bullmq';
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
-  Logger,
+  type Logger,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { ExecutionRunner, isStepJob, nudgeJobId } from '#libs/application';
-import { EXECUTOR_QUEUE, type JobPayloads, redisConnectionOptions } from '#libs/jobs';
+import type { ExecutorAppConfig } from '#libs/config';
+import {
+  BullmqExecutionQueue,
+  EXECUTION_QUEUE,
+  executorQueueConnection,
+  FLOTILLA_METRICS,
+  FlotillaCoreModule,
+} from '#libs/core';
+import type { JobPayloads } from '#libs/jobs';
 import { ANNOTATION_VM_KEY, LABEL_EXECUTION } from '#libs/kubevirt';
 import {
   type DataVolumeEvent,
@@ -22,8 +29,6 @@ import {
 } from '#libs/migration';
 import type { FlotillaMetrics } from '#libs/observability';
 import { ExecutionStore, type FlotillaDatabase, PlanStore } from '#libs/persistence';
-import { BullmqExecutionQueue } from './bullmq-execution-queue.js';
-import type { ExecutorConfig } from './executor-config.js';
 import { JobDispatcher } from './job-dispatcher.js';
 
 export const EXECUTOR_DEPENDENCIES = Symbol('EXECUTOR_DEPENDENCIES');
@@ -33,9 +38,10 @@ export type WatchableTargetCluster = TargetCluster & {
   watchDataVolumes?(labelSelector: string, onEvent: (event: DataVolumeEvent) => void): { stop(): void };
 };
 
-/** Everything the executor runs on, built by `createExecutorApp` (or given by a test). */
+/** What the executor runs on besides the core, built by `createExecutorApp`. */
 export interface ExecutorDependencies {
-  config: ExecutorConfig;
+  config: ExecutorAppConfig;
+  /** Opened by `createExecutorApp` (so a fault test can kill it); the core does not close it. */
   database: FlotillaDatabase;
   /** Closed by the database's owner, not by the module, when `ownsDatabase` is false. */
   ownsDatabase: boolean;
@@ -48,34 +54,42 @@ export interface ExecutorDependencies {
   /** How long SIGTERM waits for running steps before giving their leases back. */
   shutdownGraceMs: number;
   log: Logger;
-  /** Job wait and duration histograms; absent in tests that do not look at metrics. */
-  metrics?: FlotillaMetrics | undefined;
 }
 
-@Processor(EXECUTOR_QUEUE)
-export class ExecutorProcessor extends WorkerHost implements OnApplicationBootstrap {
+/** Takes jobs from the one executor queue (name and prefix from the config) and dispatches them. */
+@Injectable()
+export class ExecutorWorker implements OnApplicationBootstrap {
+  readonly worker: Worker;
+
   constructor(
-    @Inject(JobDispatcher) private readonly dispatcher: JobDispatcher,
+    @Inject(JobDispatcher) dispatcher: JobDispatcher,
     @Inject(EXECUTOR_DEPENDENCIES) private readonly dependencies: ExecutorDependencies,
+    @Inject(FLOTILLA_METRICS) private readonly metrics: FlotillaMetrics,
   ) {
-    super();
+    const { config } = dependencies;
+    this.worker = new Worker(
+      config.queue.name,
+      (job: Job) => dispatcher.dispatch(job.name, job.data, { id: job.id, attemptsMade: job.attemptsMade }),
+      {
+        connection: executorQueueConnection(config),
+        ...(config.queue.prefix ? { prefix: config.queue.prefix } : {}),
+        concurrency: config.executor.concurrency,
+        autorun: false,
+      },
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = this.dependencies.config.concurrency;
+    const queueName = this.dependencies.config.queue.name;
     // Without a listener an 'error' event (Redis gone) would crash the process; ioredis reconnects.
     this.worker.on('error', (error) => this.dependencies.log.warn(`queue worker: ${error.message}`));
-    const metrics = this.dependencies.metrics;
-    if (metrics) {
-      this.worker.on('completed', (job) => metrics.recordJob(EXECUTOR_QUEUE, job, 'completed'));
-      this.worker.on('failed', (job) => {
-        if (job) metrics.recordJob(EXECUTOR_QUEUE, job, 'failed');
-      });
-    }
-  }
-
-  async process(job: Job): Promise<void> {
-    await this.dispatcher.dispatch(job.name, job.data, { id: job.id, attemptsMade: job.attemptsMade });
+    this.worker.on('completed', (job) => this.metrics.recordJob(queueName, job, 'completed'));
+    this.worker.on('failed', (job) => {
+      if (job) this.metrics.recordJob(queueName, job, 'failed');
+    });
+    void this.worker
+      .run()
+      .catch((error: Error) => this.dependencies.log.error(`queue worker: ${error.message}`));
   }
 }
 
@@ -88,15 +102,14 @@ export class ExecutorLifecycle
 
   constructor(
     @Inject(EXECUTOR_DEPENDENCIES) private readonly dependencies: ExecutorDependencies,
-    @Inject(getQueueToken(EXECUTOR_QUEUE)) private readonly queue: Queue,
+    @Inject(EXECUTION_QUEUE) private readonly executionQueue: BullmqExecutionQueue,
     @Inject(ExecutionRunner) private readonly runner: ExecutionRunner,
-    @Inject(ExecutorProcessor) private readonly processor: ExecutorProcessor,
-    @Inject(BullmqExecutionQueue) private readonly executionQueue: BullmqExecutionQueue,
+    @Inject(ExecutorWorker) private readonly executorWorker: ExecutorWorker,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.queue.on('error', (error) => this.dependencies.log.warn(`queue: ${error.message}`));
-    await this.queue.upsertJobScheduler(
+    this.executionQueue.queue.on('error', (error) => this.dependencies.log.warn(`queue: ${error.message}`));
+    await this.executionQueue.queue.upsertJobScheduler(
       'flotilla-reconcile',
       { every: this.dependencies.reconcileIntervalMs },
       { name: 'reconcile', data: {} satisfies JobPayloads['reconcile'] },
@@ -137,7 +150,7 @@ export class ExecutorLifecycle
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopWatch();
-    const worker = this.processor.worker;
+    const worker = this.executorWorker.worker;
     const closing = worker.close();
     const finished = await Promise.race([
       closing.then(() => true),
@@ -157,34 +170,30 @@ export class ExecutorLifecycle
   }
 }
 
+/** The executor: the application core plus the runner, the job dispatcher and the queue worker. */
 @Module({})
 export class ExecutorModule {
-  static register(dependencies: ExecutorDependencies): DynamicModule {
+  static register(dependencies: ExecutorDependencies, metrics?: FlotillaMetrics): DynamicModule {
     const { config } = dependencies;
     return {
       module: ExecutorModule,
       imports: [
-        BullModule.forRoot({
-          connection: redisConnectionOptions(config.redisUrl, {
-            sentinels: config.redisSentinels,
-            name: config.redisSentinelName,
-          }),
-          ...(config.queuePrefix ? { prefix: config.queuePrefix } : {}),
+        FlotillaCoreModule.forRoot(config, {
+          process: 'executor',
+          database: dependencies.database,
+          ...(metrics ? { metrics } : {}),
         }),
-        BullModule.registerQueue({ name: EXECUTOR_QUEUE }),
       ],
       providers: [
         { provide: EXECUTOR_DEPENDENCIES, useValue: dependencies },
-        { provide: ExecutionStore, useFactory: () => new ExecutionStore(dependencies.database.dataSource) },
-        { provide: PlanStore, useFactory: () => new PlanStore(dependencies.database.dataSource) },
-        {
-          provide: BullmqExecutionQueue,
-          useFactory: (queue: Queue) => new BullmqExecutionQueue(queue),
-          inject: [getQueueToken(EXECUTOR_QUEUE)],
-        },
         {
           provide: ExecutionRunner,
-          useFactory: (executions: ExecutionStore, plans: PlanStore, queue: BullmqExecutionQueue) =>
+          useFactory: (
+            executions: ExecutionStore,
+            plans: PlanStore,
+            queue: BullmqExecutionQueue,
+            metricsOfProcess: FlotillaMetrics,
+          ) =>
             new ExecutionRunner(
               executions,
               plans,
@@ -192,18 +201,16 @@ export class ExecutorModule {
               new VmItinerary(dependencies.source, dependencies.target, dependencies.itinerary),
               {
                 workerId: dependencies.workerId,
-                limits: config.limits,
+                limits: config.executor.limits,
                 leaseMs: dependencies.leaseMs,
                 maxTransientFailures: 6,
                 transientBackoffMs: Math.max(200, dependencies.itinerary.timings.pollMs),
                 reconcileGraceMs: Math.max(2_000, dependencies.reconcileIntervalMs),
                 log: (level, message) => dependencies.log[level === 'info' ? 'log' : level](message),
-                onBytesCopied: dependencies.metrics
-                  ? (host, bytes) => dependencies.metrics?.recordCopiedBytes(host, bytes)
-                  : undefined,
+                onBytesCopied: (host, bytes) => metricsOfProcess.recordCopiedBytes(host, bytes),
               },
             ),
-          inject: [ExecutionStore, PlanStore, BullmqExecutionQueue],
+          inject: [ExecutionStore, PlanStore, EXECUTION_QUEUE, FLOTILLA_METRICS],
         },
         {
           provide: JobDispatcher,
@@ -223,10 +230,9 @@ export class ExecutorModule {
             ]),
           inject: [ExecutionRunner],
         },
-        ExecutorProcessor,
+        ExecutorWorker,
         ExecutorLifecycle,
       ],
-      exports: [ExecutionRunner, ExecutionStore, BullmqExecutionQueue],
     };
   }
 }

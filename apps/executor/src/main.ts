@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ConfigurationError } from '#libs/config';
+import { ConfigurationError, describeConfig, loadConfig } from '#libs/config';
+import { EmbeddedDatabaseInUseError } from '#libs/core';
 import {
   createFlotillaMetrics,
   createLogger,
@@ -10,19 +11,18 @@ import {
 } from '#libs/observability';
 import { ExecutionStore } from '#libs/persistence';
 import { createExecutorApp } from './executor-app.js';
-import { describeExecutorConfig, loadExecutorConfig } from './executor-config.js';
 
 async function main(): Promise<void> {
-  const config = loadExecutorConfig();
+  const config = loadConfig(process.env, 'executor');
   // Structured JSON logs; the logger redacts secrets and carries execution/VM ids from the log context.
   const nestLogger = new PinoNestLogger(createLogger({ service: 'executor', level: config.logLevel }));
   Logger.overrideLogger(nestLogger);
   const logger = new Logger('Flotilla');
-  logger.log(`Executor starting: ${JSON.stringify(describeExecutorConfig(config))}`);
+  logger.log(`Executor starting: ${JSON.stringify(describeConfig(config))}`);
   const metrics = createFlotillaMetrics({ component: 'executor' });
   const executor = await createExecutorApp(config, { logger: nestLogger, metrics });
   let probes: ProbeServer | undefined;
-  if (config.probePort > 0) {
+  if (config.executor.probePort > 0) {
     // Counted in Postgres, the truth every replica shares, when Prometheus scrapes.
     const executions = executor.app.get(ExecutionStore);
     metrics.observePhases({
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       vms: () => executions.vmCountsByPhase(),
     });
     probes = await startProbeServer({
-      port: config.probePort,
+      port: config.executor.probePort,
       ready: () => runReadinessChecks(executor.readinessChecks),
       metrics,
     });
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
+  if (error instanceof ConfigurationError || error instanceof EmbeddedDatabaseInUseError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -1,1 +1,14 @@
-export { ConfigurationError, type FlotillaConfig, loadConfig } from './config.js';
+export {
+  type ApiSettings,
+  type CliSettings,
+  ConfigurationError,
+  type CopyLimitsConfig,
+  describeConfig,
+  type ExecutorAppConfig,
+  type ExecutorSettings,
+  type FlotillaApp,
+  type FlotillaConfig,
+  type LogLevel,
+  loadConfig,
+  parseSentinels,
+} from './config.js';

@@ -10,4 +10,4 @@ export {
   startJobId,
   stepJobId,
 } from './catalogue.js';
-export { parseSentinels, type RedisSentinelSettings, redisConnectionOptions } from './redis-connection.js';
+export { type RedisSentinelSettings, redisConnectionOptions } from './redis-connection.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSentinels, redisConnectionOptions } from './redis-connection.js';
+import { redisConnectionOptions } from './redis-connection.js';
 
 describe('redisConnectionOptions', () => {
   it('takes user, password, db and TLS from REDIS_URL and keeps BullMQ workers retrying', () => {
@@ -17,11 +17,10 @@ describe('redisConnectionOptions', () => {
   });
 
   it('asks Sentinels for the master when they are given', () => {
-    const sentinels = parseSentinels(' s1:26380, s2 ,');
-    expect(sentinels).toEqual([
+    const sentinels = [
       { host: 's1', port: 26380 },
       { host: 's2', port: 26379 },
-    ]);
+    ];
     const options = redisConnectionOptions('redis://:secret@ignored:6379', { sentinels, name: 'flotilla' });
     expect(options).toMatchObject({ sentinels, name: 'flotilla', password: 'secret' });
   });
