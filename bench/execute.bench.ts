@@ -16,17 +16,18 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { buildWaveExecutionSpecs, DEFAULT_EXECUTION_OPTIONS, newExecutionVm } from '#libs/application';
 import type { AssessmentSummary } from '#libs/assessment';
+import { loadConfig } from '#libs/config';
+import { FlotillaCoreModule } from '#libs/core';
 import { type InventoryVm, summarizeInventory } from '#libs/inventory';
 import type { SourceVcenter, SourceVm } from '#libs/migration';
-import { AssessmentStore, ExecutionStore, InventoryStore, openDatabase, PlanStore } from '#libs/persistence';
+import { AssessmentStore, ExecutionStore, InventoryStore, PlanStore } from '#libs/persistence';
 import { parsePlanSettings, type Wave } from '#libs/waves';
-import { flotillaMigrations } from '#migrations';
 import { createExecutorApp } from '../apps/executor/src/executor-app.js';
-import type { ExecutorConfig } from '../apps/executor/src/executor-config.js';
 import { makeDisk, makeInventory, makeNic, makeVm } from '../libs/assessment/src/testing/index.js';
 import { createTestDatabase } from '../test/support/database.js';
 
@@ -194,45 +195,39 @@ async function main(): Promise<void> {
     hostOfVm: Object.fromEntries(hostOf),
   });
   const testDatabase = await createTestDatabase('flotilla_bench');
-  const database = await openDatabase({
-    databaseUrl: testDatabase.url,
-    migrations: flotillaMigrations,
-    poolSize: 20,
-  });
   const prefix = `flotilla-bench-${randomUUID().slice(0, 8)}`;
-  const config: ExecutorConfig = {
-    vsphere: {
-      url: 'https://vcenter.bench.invalid/sdk',
-      username: 'svc-bench',
-      password: 'bench-password',
-      thumbprint: THUMBPRINT,
+  const config = loadConfig(
+    {
+      DATABASE_URL: testDatabase.url,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      FLOTILLA_QUEUE_PREFIX: prefix,
+      VSPHERE_URL: 'https://vcenter.bench.invalid/sdk',
+      VSPHERE_USERNAME: 'svc-bench',
+      VSPHERE_PASSWORD: 'bench-password',
+      VSPHERE_THUMBPRINT: THUMBPRINT,
+      VDDK_INIT_IMAGE: 'registry.example.com/vddk:8.0.3',
+      FLOTILLA_COPY_STALL_TIMEOUT_S: '3600',
+      FLOTILLA_SHUTDOWN_TIMEOUT_S: '60',
+      FLOTILLA_LIMIT_DISKS_PER_HOST: String(DISKS_PER_HOST),
+      FLOTILLA_EXECUTOR_CONCURRENCY: '32',
+      FLOTILLA_EXECUTOR_PROBE_PORT: '0',
+      LOG_LEVEL: 'silent',
     },
-    vddkInitImage: 'registry.example.com/vddk:8.0.3',
-    virtV2vImage: undefined,
-    kubeconfig: undefined,
-    copyStallTimeoutMs: 3_600_000,
-    shutdownTimeoutMs: 60_000,
-    limits: { perHost: DISKS_PER_HOST, perDatastore: null, perExecution: null, global: null },
-    concurrency: 32,
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    databaseUrl: testDatabase.url,
-    queuePrefix: prefix,
-    redisSentinels: [],
-    redisSentinelName: undefined,
-    probePort: 0,
-    migrationMode: 'run',
-    logLevel: 'silent',
-  };
+    'executor',
+  );
+  // The wave is written through the application core, as the API would.
+  const core = await NestFactory.createApplicationContext(
+    FlotillaCoreModule.forRoot(config, { process: 'cli', poolSize: 20 }),
+    { logger: false },
+  );
   let failed = false;
   try {
     // The wave, frozen as `execute` would: plan rows for the foreign keys, specs from the same builder.
     const inventory = makeInventory(vms);
-    const inventoryId = await new InventoryStore(database.dataSource).save(
-      inventory,
-      'bench',
-      summarizeInventory(inventory),
-    );
-    const assessmentId = await new AssessmentStore(database.dataSource).save({
+    const inventoryId = await core
+      .get(InventoryStore)
+      .save(inventory, 'bench', summarizeInventory(inventory));
+    const assessmentId = await core.get(AssessmentStore).save({
       inventoryId,
       policy: {},
       policyHash: 'bench',
@@ -261,7 +256,7 @@ async function main(): Promise<void> {
         pinned: false,
       })),
     } as Wave;
-    const planId = await new PlanStore(database.dataSource).create({
+    const planId = await core.get(PlanStore).create({
       name: 'bench',
       inventoryId,
       assessmentId,
@@ -277,7 +272,7 @@ async function main(): Promise<void> {
       options: DEFAULT_EXECUTION_OPTIONS,
       executionId: 'bench',
     });
-    const executions = new ExecutionStore(database.dataSource);
+    const executions = core.get(ExecutionStore);
     const executionId = await executions.create({
       planId,
       waveNumber: 1,
@@ -393,7 +388,7 @@ async function main(): Promise<void> {
     cleanup.disconnect();
   } finally {
     await emulator.ask('stop').catch(() => undefined);
-    await database.close();
+    await core.close();
     await testDatabase.drop();
   }
   process.exitCode = failed ? 1 : 0;

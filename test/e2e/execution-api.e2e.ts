@@ -12,6 +12,7 @@ import { AccessStore, type Role } from '#libs/persistence';
 import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
 import { registerRenderCommand } from '../../apps/cli/src/render.command.js';
 import { type ManifestKind, validateManifest } from '../k8s-emulator/index.js';
+import { buildApps } from '../support/built-apps.js';
 import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type ExecutionEnvironment, startExecutionEnvironment } from './execution-fixture.js';
 
@@ -27,14 +28,26 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   const as = (role: Role) => ({ Authorization: `Bearer ${tokens[role]}` });
 
   beforeAll(async () => {
-    env = await startExecutionEnvironment();
-    const config = loadConfig({ DATABASE_URL: env.testDatabase.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
-    app = await createAssessmentApp(config, { logger: false, executionQueue: env.queue });
+    // The executor runs as its own process from a build of this tree; build while the rest starts.
+    [env] = await Promise.all([startExecutionEnvironment(), buildApps()]);
+    // The API runs on the same settings as the executor process: its own queue, the real one.
+    app = await createAssessmentApp(
+      loadConfig({
+        DATABASE_URL: env.testDatabase.url,
+        REDIS_URL: env.environment.REDIS_URL,
+        FLOTILLA_QUEUE_PREFIX: env.prefix,
+        FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+      }),
+      { logger: false },
+    );
     await app.init();
     server = app.getHttpServer();
-    withoutRedis = await createAssessmentApp(config, { logger: false });
+    withoutRedis = await createAssessmentApp(
+      loadConfig({ DATABASE_URL: env.testDatabase.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN }),
+      { logger: false },
+    );
     await withoutRedis.init();
-    const access = new AccessStore(env.database.dataSource);
+    const access = env.core.get(AccessStore);
     for (const role of ['viewer', 'operator'] as const) {
       tokens[role] = (await access.createToken(`${role}-token`, [role], 'test')).token;
     }
@@ -76,7 +89,10 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     const again = await request(server).post(path).set(as('operator')).send({});
     expect(again.status).toBe(409);
 
-    await env.startExecutor();
+    // The API put its job under FLOTILLA_QUEUE_PREFIX, where the executor with the same settings looks.
+    const waiting = await env.queue.queue.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(waiting.map((job) => [job.name, job.data])).toContainEqual(['start-execution', { executionId }]);
+    const executor = await env.startExecutorProcess();
     const stream = await request(server)
       .get(`/executions/${executionId}/stream`)
       .set(as('viewer'))
@@ -98,6 +114,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     const shown = await request(server).get(`/executions/${executionId}`).set(as('viewer'));
     expect(shown.status).toBe(200);
     expect(shown.body.status).toBe('completed');
+    // SIGTERM: the executor finishes its steps and exits cleanly.
+    expect(await executor.stop(), executor.output()).toBe(0);
     expect(shown.body.vms.every((vm: { phase: string }) => vm.phase === 'Completed')).toBe(true);
     expect(shown.body.vms[0].disks[0]).toMatchObject({ percent: 100, phase: 'Succeeded' });
 
@@ -131,7 +149,7 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         DATABASE_URL: env.testDatabase.url,
         VSPHERE_URL: env.vcsim.url,
         VSPHERE_THUMBPRINT: env.vcsim.thumbprint,
-        VDDK_INIT_IMAGE: env.config.vddkInitImage,
+        VDDK_INIT_IMAGE: env.config.executor.vddkInitImage,
       });
       const program = new Command().exitOverride();
       registerRenderCommand(program);

@@ -68,7 +68,7 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         },
       },
     });
-    env.config.limits.perHost = 2;
+    env.config.executor.limits.perHost = 2;
   });
 
   afterAll(async () => {

@@ -88,7 +88,7 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
 
   it('ignores duplicated and replayed jobs, and two replicas together keep the per-host limit', async () => {
     env = await startExecutionEnvironment({ emulator: { clock: { speed: 10 } } });
-    env.config.limits.perHost = 3;
+    env.config.executor.limits.perHost = 3;
     await env.startExecutor();
     await env.startExecutor();
     const { planId, waveNumber, vmKeys } = await env.approvedWave();

@@ -1,36 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AssessmentService, ExecutionService, type ExecutionView, PlanningService } from '#libs/application';
+import { type ExecutorAppConfig, loadConfig } from '#libs/config';
 import {
-  AssessmentService,
-  type EnqueueOptions,
-  type ExecutionQueue,
-  ExecutionService,
-  type ExecutionView,
-  PlanningService,
-} from '#libs/application';
+  type BullmqExecutionQueue,
+  EXECUTION_QUEUE,
+  FLOTILLA_DATABASE,
+  FlotillaCoreModule,
+} from '#libs/core';
 import { type InventoryVm, summarizeInventory } from '#libs/inventory';
-import { DEFAULT_JOB_OPTIONS, EXECUTOR_QUEUE, type JobName, type JobPayloads } from '#libs/jobs';
 import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
 import {
-  AccessStore,
-  AssessmentStore,
   ExecutionStore,
   type FlotillaDatabase,
   InventoryStore,
-  openDatabase,
   PlanStore,
   type Principal,
 } from '#libs/persistence';
 import { type ManagedObjectReference, VsphereClient } from '#libs/vsphere';
-import { flotillaMigrations } from '#migrations';
 import {
   createExecutorApp,
   type ExecutorHandle,
   type ExecutorOverrides,
 } from '../../apps/executor/src/executor-app.js';
-import type { ExecutorConfig } from '../../apps/executor/src/executor-config.js';
 import { makeDisk, makeInventory, makeNic, makeVm } from '../../libs/assessment/src/testing/index.js';
 import { type KubeEmulator, type KubeEmulatorOptions, startKubeEmulator } from '../k8s-emulator/index.js';
+import { type AppProcess, startAppProcess } from '../support/built-apps.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startVcsim, type VcsimInstance, type VcsimOptions } from '../vcsim/vcsim.js';
 
@@ -43,34 +42,6 @@ export const OPERATOR: Principal = {
   roles: ['operator', 'planner', 'approver', 'viewer'],
 };
 const REDIS_URL = process.env.FLOTILLA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** The test's side of the executor queue: BullMQ with the test's own prefix. */
-export class TestExecutionQueue implements ExecutionQueue {
-  readonly queue: Queue;
-
-  constructor(prefix: string) {
-    this.queue = new Queue(EXECUTOR_QUEUE, {
-      prefix,
-      connection: {
-        host: '127.0.0.1',
-        port: Number(new URL(REDIS_URL).port || 6379),
-        maxRetriesPerRequest: null,
-      },
-    });
-  }
-
-  async enqueue<N extends JobName>(
-    name: N,
-    payload: JobPayloads[N],
-    options: EnqueueOptions = {},
-  ): Promise<void> {
-    await this.queue.add(name, payload, {
-      ...DEFAULT_JOB_OPTIONS,
-      ...(options.jobId ? { jobId: options.jobId } : {}),
-      ...(options.delayMs ? { delay: options.delayMs } : {}),
-    });
-  }
-}
 
 export interface EnvironmentOptions {
   vcsim?: VcsimOptions;
@@ -88,14 +59,21 @@ export interface ExecutionEnvironment {
   plans: PlanStore;
   service: ExecutionService;
   planning: PlanningService;
-  queue: TestExecutionQueue;
+  /** The application core the test acts through, as the API would. */
+  core: INestApplicationContext;
+  /** The core's queue: the real BullMQ adapter, with this environment's own prefix. */
+  queue: BullmqExecutionQueue;
   prefix: string;
-  config: ExecutorConfig;
+  /** The settings every process of this environment runs with, as environment variables. */
+  environment: Record<string, string>;
+  config: ExecutorAppConfig;
   /** Inventory VMs made from vcsim's VMs, by key. */
   vms: Map<string, InventoryVm>;
   hostOfVm: Map<string, string>;
   vsphere: VsphereClient;
   startExecutor(overrides?: ExecutorOverrides): Promise<ExecutorHandle>;
+  /** The real executor (`node dist/apps/executor/src/main.js`) in a process of its own, with `environment`. */
+  startExecutorProcess(extra?: Record<string, string>): Promise<AppProcess>;
   /** Plans and approves one wave holding the given VMs (all by default); returns its plan id and number. */
   approvedWave(options?: {
     vmKeys?: string[];
@@ -238,29 +216,43 @@ export async function startExecutionEnvironment(
     kubevirt: { startDelayMs: 2_000, ...options.emulator?.kubevirt },
   });
   const testDatabase = await createTestDatabase('flotilla_exec');
-  const database = await openDatabase({
-    databaseUrl: testDatabase.url,
-    migrations: flotillaMigrations,
-    poolSize: 20,
-  });
-  const inventories = new InventoryStore(database.dataSource);
-  const assessments = new AssessmentStore(database.dataSource);
-  const plans = new PlanStore(database.dataSource);
-  const access = new AccessStore(database.dataSource);
-  const executions = new ExecutionStore(database.dataSource);
   const prefix = `flotilla-test-${randomBytes(4).toString('hex')}`;
-  const queue = new TestExecutionQueue(prefix);
-  const service = new ExecutionService(
-    database.dataSource,
-    executions,
-    plans,
-    inventories,
-    assessments,
-    access,
-    queue,
+  const scratch = mkdtempSync(join(tmpdir(), 'flotilla-exec-'));
+  const kubeconfigPath = join(scratch, 'kubeconfig');
+  writeFileSync(kubeconfigPath, emulator.kubeConfig().exportConfig());
+  const settings: Record<string, string> = {
+    DATABASE_URL: testDatabase.url,
+    REDIS_URL,
+    FLOTILLA_QUEUE_PREFIX: prefix,
+    VSPHERE_URL: vcsim.url,
+    VSPHERE_USERNAME: vcsim.username,
+    VSPHERE_PASSWORD: vcsim.password,
+    VSPHERE_THUMBPRINT: vcsim.thumbprint,
+    VDDK_INIT_IMAGE: VDDK_IMAGE,
+    VIRT_V2V_IMAGE: V2V_IMAGE,
+    KUBECONFIG: kubeconfigPath,
+    FLOTILLA_COPY_STALL_TIMEOUT_S: '60',
+    FLOTILLA_SHUTDOWN_TIMEOUT_S: '10',
+    FLOTILLA_POLL_MS: '100',
+    FLOTILLA_COPY_POLL_MS: '1000',
+    FLOTILLA_LEASE_MS: '3000',
+    FLOTILLA_RECONCILE_INTERVAL_MS: '1000',
+    FLOTILLA_EXECUTOR_PROBE_PORT: '0',
+    LOG_LEVEL: 'silent',
+  };
+  const config = loadConfig(settings, 'executor');
+  const core = await NestFactory.createApplicationContext(
+    FlotillaCoreModule.forRoot(config, { process: 'api', poolSize: 20 }),
+    { logger: false },
   );
-  const planning = new PlanningService(inventories, assessments, plans, access);
-  const assessing = new AssessmentService(inventories, assessments, access);
+  const database = core.get(FLOTILLA_DATABASE);
+  const inventories = core.get(InventoryStore);
+  const plans = core.get(PlanStore);
+  const executions = core.get(ExecutionStore);
+  const queue = core.get(EXECUTION_QUEUE) as BullmqExecutionQueue;
+  const service = core.get(ExecutionService);
+  const planning = core.get(PlanningService);
+  const assessing = core.get(AssessmentService);
   const inventory = makeInventory(vms);
   const inventoryId = await inventories.save(inventory, 'vcsim', summarizeInventory(inventory));
   const assessment = await assessing.assess(inventoryId, {}, OPERATOR);
@@ -272,30 +264,8 @@ export async function startExecutionEnvironment(
       vms.flatMap((vm) => vm.disks.map((disk) => disk.datastore)).filter((n): n is string => n !== null),
     ),
   ];
-  const config: ExecutorConfig = {
-    vsphere: {
-      url: vcsim.url,
-      username: vcsim.username,
-      password: vcsim.password,
-      thumbprint: vcsim.thumbprint,
-    },
-    vddkInitImage: VDDK_IMAGE,
-    virtV2vImage: V2V_IMAGE,
-    kubeconfig: undefined,
-    copyStallTimeoutMs: 60_000,
-    shutdownTimeoutMs: 10_000,
-    limits: { perHost: 10, perDatastore: null, perExecution: null, global: null },
-    concurrency: 16,
-    redisUrl: REDIS_URL,
-    databaseUrl: testDatabase.url,
-    queuePrefix: prefix,
-    redisSentinels: [],
-    redisSentinelName: undefined,
-    probePort: 0,
-    migrationMode: 'run',
-    logLevel: 'silent',
-  };
   const executors: ExecutorHandle[] = [];
+  const processes: AppProcess[] = [];
   let planCount = 0;
 
   const environment: ExecutionEnvironment = {
@@ -307,8 +277,10 @@ export async function startExecutionEnvironment(
     plans,
     service,
     planning,
+    core,
     queue,
     prefix,
+    environment: settings,
     config,
     vms: new Map(vms.map((vm) => [vm.key, vm])),
     hostOfVm,
@@ -325,6 +297,11 @@ export async function startExecutionEnvironment(
       });
       executors.push(handle);
       return handle;
+    },
+    async startExecutorProcess(extra = {}) {
+      const executor = await startAppProcess('apps/executor/src/main.js', [], { ...settings, ...extra });
+      processes.push(executor);
+      return executor;
     },
     async approvedWave(request = {}) {
       planCount += 1;
@@ -386,10 +363,10 @@ export async function startExecutionEnvironment(
     },
     async close() {
       for (const executor of executors) await executor.close().catch(() => undefined);
+      for (const executor of processes) await executor.stop().catch(() => undefined);
       await queue.queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.queue.close();
       await vsphere.close().catch(() => undefined);
-      await database.close();
+      await core.close();
       await testDatabase.drop();
       await emulator.close();
       await vcsim.close();
