@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '#libs/config';
 import { isSecretFieldName, METRIC_NAMES } from '#libs/observability';
 import { validateKubernetesObject } from './kubernetes-schema.js';
 import { assertKubectl, describeDocument, type KubeDocument, renderKustomization } from './kustomize.js';
@@ -313,6 +314,31 @@ describe.each(OVERLAYS)('deploy/$path', (overlay) => {
       expect(podOf(workload).containers[0]?.envFrom).toEqual([
         { configMapRef: { name: configMap.metadata.name } },
       ]);
+    }
+  });
+
+  it('gives each app settings its own config accepts, the production executor a pinned vCenter certificate', () => {
+    const configMap = of<KubeDocument & { data: Record<string, string> }>(documents, 'ConfigMap')[0];
+    const settings = configMap?.data ?? {};
+    // The Secret's keys with stand-in values: only their presence matters to the config.
+    const secrets = (workload: string) =>
+      Object.fromEntries(
+        (SECRET_KEYS[workload] ?? []).map((key) => [
+          key,
+          key === 'DATABASE_URL'
+            ? 'postgres://db/flotilla'
+            : key === 'REDIS_URL'
+              ? 'redis://redis:6379'
+              : 'x',
+        ]),
+      );
+    expect(() => loadConfig({ ...settings, ...secrets('flotilla-assessment') })).not.toThrow();
+    const executor = loadConfig({ ...settings, ...secrets('flotilla-executor') }, 'executor');
+    if (overlay.name === 'production') {
+      expect(executor.environment).toBe('production');
+      expect(executor.executor.vsphere.thumbprint).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+      expect(settings.FLOTILLA_VSPHERE_TRUST_ON_FIRST_USE ?? '').toBe('');
+      expect(settings.FLOTILLA_AUTH_DISABLED ?? '').toBe('');
     }
   });
 
