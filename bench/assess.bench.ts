@@ -5,10 +5,10 @@
 import { AssessmentService } from '#libs/application';
 import { assessInventory, defaultPolicy } from '#libs/assessment';
 import { summarizeInventory } from '#libs/inventory';
-import { AccessStore, AssessmentStore, InventoryStore, openDatabase, ROLES } from '#libs/persistence';
+import { AssessmentStore, InventoryStore, ROLES } from '#libs/persistence';
 import { readRvtoolsInventory } from '#libs/rvtools';
-import { flotillaMigrations } from '#migrations';
 import { createTestDatabase } from '../test/support/database.js';
+import { openBenchCore } from './bench-core.js';
 import { benchWorkbook, table } from './bench-support.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 10_000);
@@ -26,12 +26,12 @@ for (let run = 0; run < 3; run++) {
 }
 
 const testDb = await createTestDatabase('flotilla_bench');
-const database = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations });
+const core = await openBenchCore({ DATABASE_URL: testDb.url });
 let saveSeconds = 0;
 let serviceSeconds = 0;
 try {
-  const inventories = new InventoryStore(database.dataSource);
-  const assessments = new AssessmentStore(database.dataSource);
+  const inventories = core.get(InventoryStore);
+  const assessments = core.get(AssessmentStore);
   const inventoryId = await inventories.save(inventory, 'bench', summarizeInventory(inventory));
   const saveStarted = performance.now();
   await assessments.save({
@@ -43,17 +43,12 @@ try {
     vms: result.vms,
   });
   saveSeconds = (performance.now() - saveStarted) / 1000;
-  const service = new AssessmentService(
-    inventories,
-    assessments,
-    new AccessStore(database.dataSource),
-    () => now,
-  );
+  const service = core.get(AssessmentService);
   const serviceStarted = performance.now();
   await service.assess(inventoryId, {}, { actor: 'bench', roles: [...ROLES] });
   serviceSeconds = (performance.now() - serviceStarted) / 1000;
 } finally {
-  await database.close();
+  await core.close();
   await testDb.drop();
 }
 

@@ -6,9 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 import { InventoryImportService } from '#libs/application';
-import { InventoryStore, openDatabase } from '#libs/persistence';
 import { readRvtoolsInventory } from '#libs/rvtools';
-import { flotillaMigrations } from '#migrations';
+import { openBenchCore } from './bench-core.js';
 import { reportFromChild } from './bench-support.js';
 
 const [mode, file, databaseUrl] = process.argv.slice(2);
@@ -42,17 +41,13 @@ if (mode === 'exceljs') {
   result = { vms: inventory.vms.length, diagnostics: inventory.diagnostics.length };
 } else {
   // The database is opened (and migrated) before the clock starts: a server is already running in production.
-  const database = await openDatabase({
-    databaseUrl,
-    embeddedDataDir: 'memory://',
-    migrations: flotillaMigrations,
-  });
+  const core = await openBenchCore(
+    databaseUrl ? { DATABASE_URL: databaseUrl } : { FLOTILLA_DATA_DIR: 'memory://' },
+  );
   const importStarted = performance.now();
-  const imported = await new InventoryImportService(new InventoryStore(database.dataSource), {
-    maxInflatedBytes: 4 * 1024 ** 3,
-  }).importFile(file);
+  const imported = await core.get(InventoryImportService).importFile(file);
   result = { vms: imported.summary.vms, seconds: (performance.now() - importStarted) / 1000 };
-  await database.close();
+  await core.close();
 }
 reportFromChild({
   ...result,

@@ -1,21 +1,13 @@
 /** Child of report.bench.ts: writes one plan's report from PostgreSQL, measured on its own. */
-import { PlanningService, ReportService } from '#libs/application';
-import { AccessStore, AssessmentStore, InventoryStore, openDatabase, PlanStore } from '#libs/persistence';
-import { flotillaMigrations } from '#migrations';
+import { ReportService } from '#libs/application';
+import { openBenchCore } from './bench-core.js';
 import { reportFromChild } from './bench-support.js';
 
 const [databaseUrl, planId, out] = process.argv.slice(2);
 if (!databaseUrl || !planId || !out) throw new Error('usage: report-step.js DATABASE_URL PLAN_ID OUT');
-const database = await openDatabase({ databaseUrl, migrations: flotillaMigrations, migrationMode: 'verify' });
-const { dataSource } = database;
-const inventories = new InventoryStore(dataSource);
-const assessments = new AssessmentStore(dataSource);
-const access = new AccessStore(dataSource);
-const planning = new PlanningService(inventories, assessments, new PlanStore(dataSource), access);
+const core = await openBenchCore({ DATABASE_URL: databaseUrl, FLOTILLA_MIGRATIONS: 'verify' });
 const started = performance.now();
-const input = await new ReportService(inventories, assessments, planning, access).writeWorkbook(planId, {
-  path: out,
-});
+const input = await core.get(ReportService).writeWorkbook(planId, { path: out });
 const seconds = (performance.now() - started) / 1000;
-await database.close();
+await core.close();
 reportFromChild({ seconds, vms: input.vms.length, waves: input.waves.length });

@@ -6,43 +6,26 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssessmentService, InventoryImportService, PlanningService } from '#libs/application';
-import {
-  AccessStore,
-  AssessmentStore,
-  InventoryStore,
-  openDatabase,
-  PlanStore,
-  ROLES,
-} from '#libs/persistence';
-import { flotillaMigrations } from '#migrations';
+import { ROLES } from '#libs/persistence';
 import { createTestDatabase } from '../test/support/database.js';
+import { openBenchCore } from './bench-core.js';
 import { BENCH_DIR, benchWorkbook, measureInChild, table } from './bench-support.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 10_000);
 const principal = { actor: 'bench', roles: [...ROLES] };
 const testDb = await createTestDatabase('flotilla_bench');
 try {
-  const database = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations });
-  const { dataSource } = database;
-  const inventories = new InventoryStore(dataSource);
-  const assessments = new AssessmentStore(dataSource);
-  const access = new AccessStore(dataSource);
-  const imported = await new InventoryImportService(inventories, {
-    maxInflatedBytes: 4 * 1024 ** 3,
-  }).importFile(await benchWorkbook(VMS));
-  const assessment = await new AssessmentService(inventories, assessments, access).assess(
-    imported.inventoryId,
-    {},
-    principal,
-  );
-  const plan = await new PlanningService(inventories, assessments, new PlanStore(dataSource), access).create(
+  const core = await openBenchCore({ DATABASE_URL: testDb.url });
+  const imported = await core.get(InventoryImportService).importFile(await benchWorkbook(VMS));
+  const assessment = await core.get(AssessmentService).assess(imported.inventoryId, {}, principal);
+  const plan = await core.get(PlanningService).create(
     {
       assessmentId: assessment.assessmentId,
       settings: { grouping: { keys: ['rules', 'attribute', 'vapp'], attribute: 'Application' } },
     },
     principal,
   );
-  await database.close();
+  await core.close();
 
   const out = join(BENCH_DIR, `report-${VMS}.xlsx`);
   const step = fileURLToPath(new URL('./report-step.js', import.meta.url));

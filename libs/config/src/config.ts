@@ -296,7 +296,10 @@ export function loadConfig(
     environment: isDevelopment(env) ? 'development' : 'production',
     databaseUrl: env.DATABASE_URL,
     dataDir: env.FLOTILLA_DATA_DIR,
-    embeddedDatabaseDir: `${env.FLOTILLA_DATA_DIR.replace(/\/+$/, '')}/pgdata`,
+    // `memory://` keeps the embedded database in memory (tests, benchmarks).
+    embeddedDatabaseDir: env.FLOTILLA_DATA_DIR.startsWith('memory://')
+      ? 'memory://'
+      : `${env.FLOTILLA_DATA_DIR.replace(/\/+$/, '')}/pgdata`,
     redisUrl: env.REDIS_URL,
     redisSentinels: parseSentinels(env.REDIS_SENTINELS),
     redisSentinelName: env.REDIS_SENTINEL_NAME,
