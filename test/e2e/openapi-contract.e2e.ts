@@ -10,9 +10,9 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#libs/config';
+import { type BullmqExecutionQueue, EXECUTION_QUEUE } from '#libs/core';
 import { generateRvtoolsFile } from '#libs/estate-generator';
 import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
-import { ApiExecutionQueue } from '../../apps/assessment/src/execution-queue.provider.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const ADMIN = 'openapi-e2e-admin';
@@ -101,7 +101,7 @@ describe('the published API contract (/openapi.json)', () => {
   let scratch: string;
   let document: OpenApiDocument;
   let ajv: Ajv2020;
-  let queue: ApiExecutionQueue;
+  let queue: BullmqExecutionQueue;
   const admin = { Authorization: `Bearer ${ADMIN}` };
 
   /** Checks a real answer against the schema the document publishes for it. */
@@ -128,12 +128,17 @@ describe('the published API contract (/openapi.json)', () => {
     database = await createTestDatabase();
     // The real queue on the real Redis, under a prefix of its own: no executor consumes these jobs,
     // so the executions this file starts stay queued and their answers can be checked at leisure.
-    queue = new ApiExecutionQueue(REDIS_URL, `flotilla-openapi-e2e-${process.pid}-${Date.now()}`);
     app = await createAssessmentApp(
-      loadConfig({ DATABASE_URL: database.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN }),
-      { logger: false, executionQueue: queue },
+      loadConfig({
+        DATABASE_URL: database.url,
+        FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+        REDIS_URL,
+        FLOTILLA_QUEUE_PREFIX: `flotilla-openapi-e2e-${process.pid}-${Date.now()}`,
+      }),
+      { logger: false },
     );
     await app.init();
+    queue = app.get(EXECUTION_QUEUE) as BullmqExecutionQueue;
     server = app.getHttpServer();
     const published = await request(server).get('/openapi.json');
     expect(published.status).toBe(200);
