@@ -125,6 +125,11 @@ export const vmAssessment = z
       needsDriverConversion: z.boolean(),
       osName: z.string().nullable().optional(),
       matchedBy: z.enum(['tools', 'guest-id', 'config']).nullable().optional(),
+      reason: z
+        .string()
+        .nullable()
+        .optional()
+        .meta({ description: 'Why the OS is unsupported or legacy (the upstream support statement)' }),
     }),
     sizing: z.object({
       sockets: z.number().int(),

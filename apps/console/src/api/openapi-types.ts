@@ -878,6 +878,7 @@ export interface Schemas {
       needsDriverConversion: boolean;
       osName?: string | null;
       matchedBy?: "tools" | "guest-id" | "config" | null;
+      reason?: string | null;
     };
     sizing: {
       sockets: number;
