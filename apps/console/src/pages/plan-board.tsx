@@ -210,7 +210,7 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
             aria-label="Move selected VMs to wave"
             value={target}
             onChange={(_, value) => setTarget(value)}
-            style={{ width: 120 }}
+            style={{ width: 140, flex: '0 0 auto' }}
           >
             {waves.map((wave) => (
               <FormSelectOption key={wave.number} value={String(wave.number)} label={`wave ${wave.number}`} />
@@ -245,7 +245,15 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
       ) : null}
       {/* Only the columns in view are rendered: a 10,000-VM plan has hundreds of waves. */}
       <section ref={boardRef} style={{ overflowX: 'auto', paddingBottom: 12 }} aria-label="Waves board">
-        <div style={{ position: 'relative', width: columns.getTotalSize(), minHeight: 200 }}>
+        <div
+          style={{
+            display: 'flex',
+            alignItems: 'flex-start',
+            gap: 12,
+            width: columns.getTotalSize(),
+            paddingLeft: columns.getVirtualItems()[0]?.start ?? 0,
+          }}
+        >
           {columns.getVirtualItems().map((column) => {
             const wave = waves[column.index] as Wave;
             return (
@@ -254,7 +262,7 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
                 aria-label={`Wave ${wave.number}`}
                 onDragOver={(event) => canEdit && event.preventDefault()}
                 onDrop={(event) => onDrop(event, wave.number)}
-                style={{ position: 'absolute', top: 0, left: column.start, width: COLUMN_WIDTH - 12 }}
+                style={{ flex: `0 0 ${COLUMN_WIDTH - 12}px` }}
               >
                 <Card isCompact>
                   <CardHeader>
