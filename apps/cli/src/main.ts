@@ -9,6 +9,7 @@ import { registerMigrateCommand } from './migrate.command.js';
 import { registerRenderCommand } from './render.command.js';
 import { registerReportCommands } from './report.command.js';
 import { registerTokenCommand } from './token.command.js';
+import { registerWindowCommand } from './window.command.js';
 
 const program = new Command()
   .name('flotilla')
@@ -23,6 +24,7 @@ registerReportCommands(program);
 registerMigrateCommand(program);
 registerRenderCommand(program);
 registerTokenCommand(program);
+registerWindowCommand(program);
 
 /** A failed command prints one line on stderr and exits non-zero; stack traces only with FLOTILLA_DEBUG. */
 function exitCodeFor(error: unknown): number {
