@@ -120,11 +120,6 @@ export function syntheticReportInput(options: {
     });
   }
 
-  const count = <K extends string>(values: readonly K[]): Record<string, number> => {
-    const counts: Record<string, number> = {};
-    for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-    return counts;
-  };
   const rehost = vms.filter((vm) => vm.disposition === 'rehost');
   const sum = (pickValue: (vm: WaveReportVm) => number): number =>
     round1(rehost.reduce((s, vm) => s + pickValue(vm), 0));

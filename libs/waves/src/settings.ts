@@ -336,7 +336,7 @@ function unionBranchIssues(issue: SettingsIssue): SettingsIssue[] {
           inner.path[0] === storageTargetShapes[i].key,
       ),
   );
-  const branch = issue.errors[meant < 0 ? 0 : meant];
+  const branch = issue.errors[Math.max(meant, 0)];
   return branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
