@@ -8,6 +8,7 @@ import { waveNumber } from './api/common.schemas.js';
 import { Returns, ReturnsNothing, UuidParam, ValidBody, ValidHeader, ValidParam } from './api/contract.js';
 import {
   approveBody,
+  changeWindowBody,
   createPlanBody,
   editOutcome,
   editsBody,
@@ -130,7 +131,7 @@ export class PlansController {
   @Returns(mapsView)
   async maps(@PlanId() id: string): Promise<z.output<typeof mapsView>> {
     const { networkMap, storageMap, targetNamespace } = (await this.planning.get(id)).settings;
-    return { networkMap, storageMap, targetNamespace };
+    return { networkMap, storageMap, targetNamespace, sources: await this.planning.mapSources(id) };
   }
 
   @Put(':id/maps')
@@ -236,6 +237,40 @@ export class PlansController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<EditOutcome> {
     return this.planning.replan(id, principal, expectedVersion);
+  }
+
+  /** Books the wave's change window; the plan is re-validated (the wave must fit it). */
+  @Put(':id/waves/:number/window')
+  @RequireRole('planner')
+  @Returns(editOutcome, { description: 'The plan with the window booked, and the violations it leaves' })
+  bookWindow(
+    @PlanId() id: string,
+    @WaveNumber() number: number,
+    @ValidBody(changeWindowBody, {
+      examples: {
+        night: {
+          summary: 'A night window, shown in Amsterdam time',
+          value: { start: '2026-01-10T21:00:00Z', end: '2026-01-11T05:00:00Z', zone: 'Europe/Amsterdam' },
+        },
+      },
+    })
+    window: z.output<typeof changeWindowBody>,
+    @IfMatch() expectedVersion: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EditOutcome> {
+    return this.planning.setChangeWindows(id, [{ wave: number, window }], principal, expectedVersion);
+  }
+
+  @Delete(':id/waves/:number/window')
+  @RequireRole('planner')
+  @Returns(editOutcome, { description: 'The plan without a window for that wave' })
+  clearWindow(
+    @PlanId() id: string,
+    @WaveNumber() number: number,
+    @IfMatch() expectedVersion: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EditOutcome> {
+    return this.planning.setChangeWindows(id, [{ wave: number, window: null }], principal, expectedVersion);
   }
 
   @Post(':id/waves/:number/approve')

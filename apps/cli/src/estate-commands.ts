@@ -186,12 +186,14 @@ export function parseNetworkMapping(value: string): [string, unknown] {
   if (at <= 0)
     throw new UserFacingError(
       'invalid-input',
-      `--map-network ${value}: expected SOURCE=pod|multus:NAMESPACE/NAME|ignored`,
+      `--map-network ${value}: expected SOURCE=pod|multus:NAMESPACE/NAME|ignored[:REASON]`,
     );
   const source = value.slice(0, at);
   const target = value.slice(at + 1);
   if (target === 'pod') return [source, { type: 'pod' }];
   if (target === 'ignored') return [source, { type: 'ignored' }];
+  if (target.startsWith('ignored:'))
+    return [source, { type: 'ignored', reason: target.slice('ignored:'.length) }];
   if (target.startsWith('multus:')) return [source, { type: 'multus', name: target.slice('multus:'.length) }];
   throw new UserFacingError(
     'invalid-input',
@@ -204,9 +206,13 @@ export function parseStorageMapping(value: string): [string, unknown] {
   if (at <= 0)
     throw new UserFacingError(
       'invalid-input',
-      `--map-storage ${value}: expected DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]]`,
+      `--map-storage ${value}: expected DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]] or DATASTORE=excluded:REASON`,
     );
-  const [storageClass, volumeMode, accessMode] = value.slice(at + 1).split(':');
+  const target = value.slice(at + 1);
+  // `excluded:WHY`: the disks stay behind, with the reason the approver reads.
+  if (target.startsWith('excluded:'))
+    return [value.slice(0, at), { excluded: true, reason: target.slice('excluded:'.length) }];
+  const [storageClass, volumeMode, accessMode] = target.split(':');
   return [
     value.slice(0, at),
     { storageClass, ...(volumeMode ? { volumeMode } : {}), ...(accessMode ? { accessMode } : {}) },
@@ -290,8 +296,18 @@ export function registerEstateCommands(program: Command): void {
     .argument('<source>', 'assessment id, inventory id or RVTools file')
     .option('--constraints <file>', 'plan settings or constraints (YAML or JSON)')
     .option('--name <name>', 'plan name')
-    .option('--map-network <mapping>', 'SOURCE=pod|multus:NAMESPACE/NAME|ignored (repeatable)', collect, [])
-    .option('--map-storage <mapping>', 'DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]] (repeatable)', collect, [])
+    .option(
+      '--map-network <mapping>',
+      'SOURCE=pod|multus:NAMESPACE/NAME|ignored[:REASON] (repeatable; "(no network)" for NICs with none)',
+      collect,
+      [],
+    )
+    .option(
+      '--map-storage <mapping>',
+      'DATASTORE=CLASS[:VOLUMEMODE[:ACCESSMODE]]|excluded:REASON (repeatable; "(unnamed datastore)" for disks on none)',
+      collect,
+      [],
+    )
     .option('--json', 'print one JSON object')
     .action(
       async (

@@ -51,6 +51,11 @@ const COMMANDS: Array<{ usage: string; summary: string; load: () => Promise<Regi
     load: async () => (await import('./render.command.js')).registerRenderCommand,
   },
   {
+    usage: 'window <planId>',
+    summary: "Book (or clear) a wave's change window; the plan is re-validated against it",
+    load: async () => (await import('./window.command.js')).registerWindowCommand,
+  },
+  {
     usage: 'token',
     summary: 'Manage API tokens (the API needs one per caller)',
     load: async () => (await import('./token.command.js')).registerTokenCommand,

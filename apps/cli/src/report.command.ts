@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ReportService, UserFacingError } from '#libs/application';
 import { toDns1123Label } from '#libs/kubevirt';
+import { datastoreSourceOf, NO_NETWORK_SOURCE, networkSourceOf, UNNAMED_DATASTORE_SOURCE } from '#libs/waves';
 import { type CliContext, printJson, withCliContext } from './cli-context.js';
 import {
   cliPrincipal,
@@ -97,8 +98,9 @@ export function registerReportCommands(program: Command): void {
         const networks = new Set<string>();
         const datastores = new Set<string>();
         for (const vm of inventory?.vms ?? []) {
-          for (const nic of vm.nics) if (nic.network) networks.add(nic.network);
-          for (const disk of vm.disks) if (disk.datastore) datastores.add(disk.datastore);
+          for (const nic of vm.nics) networks.add(networkSourceOf(nic.network));
+          for (const disk of vm.disks) datastores.add(datastoreSourceOf(disk.datastore));
+          if (vm.disks.length === 0) datastores.add(UNNAMED_DATASTORE_SOURCE);
         }
         const storageClass = (assessment.vms.find((vm) => vm.sizing.disks[0]?.storageClass)?.sizing.disks[0]
           ?.storageClass ?? 'standard') as string;
@@ -110,12 +112,16 @@ export function registerReportCommands(program: Command): void {
               networkMap: Object.fromEntries(
                 [...networks].map((network) => [
                   network,
-                  { type: 'multus', name: `flotilla-demo/${toDns1123Label(network, 'net')}` },
+                  // A NIC the export names no network for stays behind, saying why.
+                  network === NO_NETWORK_SOURCE
+                    ? { type: 'ignored', reason: 'demo: the export names no port group for this NIC' }
+                    : { type: 'multus', name: `flotilla-demo/${toDns1123Label(network, 'net')}` },
                 ]),
               ),
               storageMap: Object.fromEntries(
                 [...datastores].map((datastore) => [datastore, { storageClass }]),
               ),
+
               targetNamespace: { default: 'flotilla-demo' },
               // The generated estate tags each application's VMs with an `Application` attribute.
               grouping: { keys: ['rules', 'attribute', 'vapp'], attribute: 'Application' },

@@ -13,6 +13,10 @@ import {
 import {
   applyEdit,
   approvalBlockers,
+  type ChangeWindow,
+  changeWindowSchema,
+  listMapSources,
+  type MapSources,
   type PlanEdit,
   PlanEditError,
   type PlanInput,
@@ -21,6 +25,7 @@ import {
   parsePlanSettings,
   planWaves,
   type Violation,
+  validatePlan,
   type WavePlan,
   waveContentHash,
 } from '#libs/waves';
@@ -78,6 +83,15 @@ function applyPlanEdit(plan: WavePlan, edit: PlanEdit, input: PlanInput): Return
       throw new UserFacingError('invalid-input', error.message, 'invalid-edit', edit);
     throw error;
   }
+}
+
+/** The window with its zone defaulted, or what is wrong with it. */
+export function parseChangeWindow(window: unknown): ChangeWindow | string {
+  const parsed = changeWindowSchema.safeParse(window);
+  if (parsed.success) return parsed.data;
+  return parsed.error.issues
+    .map((issue) => `${issue.path.join('.') || 'window'} ${issue.message}`)
+    .join('; ');
 }
 
 function waveHashes(plan: WavePlan, settings: PlanSettings): Array<{ number: number; hash: string }> {
@@ -355,6 +369,61 @@ export class PlanningService {
       });
     }
     return { plan: await this.get(stored.id), violations, invalidatedWaves };
+  }
+
+  /**
+   * Every source the plan's maps need, with what it is mapped to: the networks and datastores of
+   * the VMs in its waves, and `(no network)` / `(unnamed datastore)` for NICs and disks the export
+   * names none for, so that each can be mapped, ignored or excluded.
+   */
+  async mapSources(id: string): Promise<MapSources> {
+    const stored = await this.getStored(id);
+    const planInput = await this.planInput(stored.assessmentId, stored.settings);
+    return listMapSources(stored.result.waves, planInput.vms, planInput.assessments, stored.settings);
+  }
+
+  /**
+   * Books (or, with null, clears) change windows of waves. The waves keep their content and
+   * approvals; the plan is re-validated, since a wave must fit its booked window.
+   */
+  async setChangeWindows(
+    id: string,
+    windows: ReadonlyArray<{ wave: number; window: unknown }>,
+    principal: Principal,
+    expectedVersion?: number,
+  ): Promise<EditOutcome> {
+    const stored = await this.getStored(id);
+    this.assertEditable(stored);
+    const changeWindows: Record<string, ChangeWindow> = { ...(stored.settings.changeWindows ?? {}) };
+    for (const { wave, window } of windows) {
+      if (!stored.result.waves.some((candidate) => candidate.number === wave))
+        throw notFound(`Wave ${wave} of plan`, id);
+      if (window === null) {
+        delete changeWindows[String(wave)];
+        continue;
+      }
+      const parsed = parseChangeWindow(window);
+      if (typeof parsed === 'string') {
+        throw new UserFacingError(
+          'invalid-input',
+          `Change window of wave ${wave}: ${parsed}`,
+          'invalid-change-window',
+        );
+      }
+      changeWindows[String(wave)] = parsed;
+    }
+    const settings: PlanSettings = { ...stored.settings, changeWindows };
+    const planInput = await this.planInput(stored.assessmentId, settings);
+    const violations = validatePlan(stored.result, planInput);
+    return this.store(
+      stored,
+      settings,
+      { ...stored.result, violations },
+      violations,
+      principal,
+      'plan.change-windows',
+      { patch: windows, expectedVersion },
+    );
   }
 
   /**

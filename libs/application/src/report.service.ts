@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import type { AssessmentSummary, SizingTotals, VmAssessment } from '#libs/assessment';
+import { type AssessmentSummary, NO_CLUSTER, type SizingTotals, type VmAssessment } from '#libs/assessment';
 import type { InventoryVm } from '#libs/inventory';
 import type { AccessStore, AssessmentStore, InventoryStore, Principal } from '#libs/persistence';
 import {
@@ -10,15 +10,30 @@ import {
   WaveReportReadError,
   type WaveReportSizing,
   type WaveReportVm,
+  type WaveWindowEdit,
   writeVmsCsv,
   writeVmsJson,
   writeWaveReport,
   writeWavesCsv,
   writeWavesJson,
 } from '#libs/reports';
-import type { PlanEdit, Violation } from '#libs/waves';
+import {
+  datastoreSourceOf,
+  describeNetworkTarget,
+  describeStorageTarget,
+  isExcludedStorage,
+  listMapSources,
+  type NetworkTarget,
+  NO_NETWORK_SOURCE,
+  networkSourceOf,
+  networkTargetOf,
+  type PlanEdit,
+  type StorageTarget,
+  storageTargetOf,
+  type Violation,
+} from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
-import type { PlanningService, StoredPlan } from './planning.service.js';
+import { type PlanningService, parseChangeWindow, type StoredPlan } from './planning.service.js';
 
 const MIB_PER_GIB = 1024;
 const gib = (mib: number): number => Math.round((mib / MIB_PER_GIB) * 100) / 100;
@@ -35,13 +50,64 @@ export interface ImportedEditRow {
   message: string;
 }
 
+/** What the load-back did with each wave's change window in the schedule sheet. */
+export interface ImportedWindowRow {
+  sheet: string;
+  row: number;
+  wave: number;
+  window: { start: string; end: string; zone: string } | null;
+  outcome: 'applied' | 'refused' | 'unchanged';
+  message: string;
+}
+
 export interface ImportEditsOutcome {
   planId: string;
   version: number;
   rows: ImportedEditRow[];
+  windows: ImportedWindowRow[];
   problems: Array<{ sheet: string; row: number; message: string }>;
   violations: Violation[];
   invalidatedWaves: number[];
+}
+
+const ALL_CLUSTERS = '\u0000all';
+
+interface StorageTally {
+  storageGiB: number;
+  byClassGiB: Record<string, number>;
+}
+
+function tallyStorage(
+  tallies: Map<string, StorageTally>,
+  scope: string,
+  byClassGiB: Readonly<Record<string, number>>,
+): void {
+  let tally = tallies.get(scope);
+  if (tally === undefined) {
+    tally = { storageGiB: 0, byClassGiB: {} };
+    tallies.set(scope, tally);
+  }
+  for (const [name, value] of Object.entries(byClassGiB)) {
+    tally.storageGiB += value;
+    tally.byClassGiB[name] = (tally.byClassGiB[name] ?? 0) + value;
+  }
+}
+
+/**
+ * The sizing's storage from the VM rows (plan storage classes, `unmapped` where the plan has no
+ * entry) so it adds up to the VMs sheet, whatever the export left out.
+ */
+function withStorage(sizing: WaveReportSizing, tally: StorageTally | undefined): WaveReportSizing {
+  const round = (value: number): number => Math.round(value * 100) / 100;
+  return {
+    ...sizing,
+    storageGiB: round(tally?.storageGiB ?? 0),
+    storageByClassGiB: Object.fromEntries(
+      Object.entries(tally?.byClassGiB ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => [name, round(value)]),
+    ),
+  };
 }
 
 function sizingToReport(totals: SizingTotals): WaveReportSizing {
@@ -109,47 +175,42 @@ export class ReportService {
     for (const group of plan.result.groups) for (const key of group.vmKeys) groupOf.set(key, group.name);
     const { networkMap, storageMap } = plan.settings;
 
-    const networkUse = new Map<string, number>();
-    const storageUse = new Map<string, { vms: number; provisionedMiB: number }>();
+    /** Target storage of VMs in waves per storage map source, for the Storage map sheet. */
+    const storageUseMiB = new Map<string, number>();
+    /** Storage of the VMs the sizing covers, summed from the same per-VM figures as the VMs sheet. */
+    const sizedStorage = new Map<string, StorageTally>();
     const vms: WaveReportVm[] = assessed.map((vm: VmAssessment) => {
       const source = vmByKey.get(vm.vmKey);
-      const networks = [
-        ...new Set((source?.nics ?? []).map((nic) => nic.network).filter((name): name is string => !!name)),
-      ];
-      const datastores = [
-        ...new Set(vm.sizing.disks.map((disk) => disk.datastore).filter((name): name is string => !!name)),
-      ];
+      const networks = [...new Set((source?.nics ?? []).map((nic) => networkSourceOf(nic.network)))];
       const moving = waveOf.has(vm.vmKey);
-      if (moving) {
-        for (const network of networks) networkUse.set(network, (networkUse.get(network) ?? 0) + 1);
-        for (const disk of vm.sizing.disks) {
-          const datastore = disk.datastore ?? '(unknown)';
-          const use = storageUse.get(datastore) ?? { vms: 0, provisionedMiB: 0 };
-          use.provisionedMiB += disk.capacityMiB;
-          storageUse.set(datastore, use);
-        }
-        for (const datastore of datastores) {
-          const use = storageUse.get(datastore);
-          if (use) use.vms += 1;
+      // The planner looks disks up as the inventory lists them; a VM sized from vInfo alone has no
+      // disk rows, and the plan looks its data up under the unnamed datastore.
+      const listedDisks = (source?.disks.length ?? 0) > 0;
+      const byClassMiB: Record<string, number> = {};
+      let targetMiB = 0;
+      for (const disk of vm.sizing.disks) {
+        const datastore = listedDisks ? disk.datastore : null;
+        const storageClass = describeStorageTarget(storageTargetOf(storageMap, datastore));
+        byClassMiB[storageClass] = (byClassMiB[storageClass] ?? 0) + disk.requestMiB;
+        targetMiB += disk.requestMiB;
+        if (moving) {
+          const key = datastoreSourceOf(datastore);
+          storageUseMiB.set(key, (storageUseMiB.get(key) ?? 0) + disk.requestMiB);
         }
       }
-      const targetNetworks = networks.map((network) => {
-        const target = networkMap[network];
-        if (!target) return `${network}: unmapped`;
-        return target.type === 'multus' ? target.name : target.type;
-      });
-      const storageClasses = [
-        ...new Set(
-          vm.sizing.disks.map(
-            (disk) =>
-              (disk.datastore && storageMap[disk.datastore]?.storageClass) || disk.storageClass || 'unmapped',
-          ),
-        ),
-      ];
+      const storageByClassGiB = Object.fromEntries(
+        Object.entries(byClassMiB).map(([name, mib]) => [name, gib(mib)]),
+      );
+      const targetStorageGiB = gib(targetMiB);
+      if (vm.disposition === 'rehost') {
+        const cluster = source?.cluster ?? NO_CLUSTER;
+        for (const scope of [ALL_CLUSTERS, cluster]) tallyStorage(sizedStorage, scope, storageByClassGiB);
+      }
       return {
         key: vm.vmKey,
         name: vm.name,
-        disposition: vm.disposition,
+        disposition: vm.override?.disposition ?? vm.disposition,
+        outOfScope: vm.outOfScope,
         effort: vm.effort,
         score: vm.score,
         wave: waveOf.get(vm.vmKey) ?? null,
@@ -164,18 +225,24 @@ export class ReportService {
         ),
         usedGiB: gib(source?.inUseMiB ?? vm.transfer.dataMiB),
         transferGiB: gib(vm.transfer.dataMiB),
-        storageClasses,
-        targetNetworks,
+        targetStorageGiB,
+        storageByClassGiB,
+        storageClasses: Object.keys(storageByClassGiB),
+        targetNetworks: networks.map((network) => {
+          const target = networkTargetOf(networkMap, network === NO_NETWORK_SOURCE ? null : network);
+          return target === undefined ? `${network}: unmapped` : describeNetworkTarget(target);
+        }),
         estimatedTransferHours: Math.round(vm.transfer.hours * 100) / 100,
         concerns: vm.concerns,
       };
     });
 
     const approvals = new Map(plan.waves.map((wave) => [wave.number, wave]));
+    const windows = plan.settings.changeWindows ?? {};
     const waves = plan.result.waves.map((wave) => ({
       number: wave.number,
       name: wave.pilot ? `Wave ${wave.number} (pilot)` : `Wave ${wave.number}`,
-      window: null,
+      window: windows[String(wave.number)] ?? null,
       vmCount: wave.vmKeys.length,
       groups: wave.groups,
       dataGiB: wave.dataGiB,
@@ -185,61 +252,99 @@ export class ReportService {
       datastores: wave.datastores,
       status: approvals.get(wave.number)?.status ?? 'draft',
     }));
+    const nameOf = (key: string): string => vmByKey.get(key)?.name ?? key;
+    const sources = listMapSources(plan.result.waves, inventory.vms, assessed, plan.settings);
 
-    const nonTemplates = inventory.vms.filter((vm) => !vm.template);
     return {
       plan: { id: plan.id, name: plan.name, version: plan.version, contentHash: reportContentHash(plan) },
       generatedAt: this.clock().toISOString(),
       countedTo: assessment.countedTo,
-      estate: {
-        vms: nonTemplates.length,
-        vcpus: nonTemplates.reduce((sum, vm) => sum + vm.cpus, 0),
-        memoryGiB: gib(nonTemplates.reduce((sum, vm) => sum + vm.memoryMiB, 0)),
-        provisionedGiB: gib(nonTemplates.reduce((sum, vm) => sum + (vm.provisionedMiB ?? 0), 0)),
-        usedGiB: gib(nonTemplates.reduce((sum, vm) => sum + (vm.inUseMiB ?? 0), 0)),
-        transferGiB: Math.round(waves.reduce((sum, wave) => sum + wave.dataGiB, 0) * 100) / 100,
-        transferHours: Math.round(waves.reduce((sum, wave) => sum + wave.estimatedHours, 0) * 100) / 100,
-      },
-      counts: {
-        byDisposition: { rehost: summary.rehost, retain: summary.retain, retire: summary.retire },
-        byEffort: summary.byEffort,
-        byOsFamily: summary.byOsFamily,
-        byConcern: summary.byConcern,
-      },
       sizing: {
-        estate: sizingToReport(summary.sizing.estate),
+        scope: 'rehost VMs',
+        estate: withStorage(sizingToReport(summary.sizing.estate), sizedStorage.get(ALL_CLUSTERS)),
         clusters: Object.entries(summary.sizing.byCluster).map(([cluster, totals]) => ({
           cluster,
-          ...sizingToReport(totals),
+          ...withStorage(sizingToReport(totals), sizedStorage.get(cluster)),
         })),
       },
       waves,
+      violations: plan.result.violations.map((violation) => ({
+        wave: violation.wave,
+        severity: violation.severity,
+        code: violation.code,
+        message: violation.message,
+        vms: violation.vmKeys.map(nameOf),
+        groups: violation.groups,
+      })),
       vms,
-      networkMap: [...new Set([...Object.keys(networkMap), ...networkUse.keys()])]
-        .sort()
-        .map((sourceNetwork) => {
-          const target = networkMap[sourceNetwork];
-          return {
-            sourceNetwork,
-            targetNetwork: !target ? 'unmapped' : target.type === 'multus' ? target.name : target.type,
-            targetType: target?.type ?? 'unmapped',
-            vms: networkUse.get(sourceNetwork) ?? 0,
-          };
-        }),
-      storageMap: [...new Set([...Object.keys(storageMap), ...storageUse.keys()])].sort().map((datastore) => {
-        const target = storageMap[datastore];
-        const use = storageUse.get(datastore);
+      networkMap: sources.networks.map((entry) => {
+        const target = (entry.target as NetworkTarget | null) ?? undefined;
         return {
-          datastore,
-          storageClass: target?.storageClass ?? 'unmapped',
-          accessMode: target?.accessMode ?? null,
-          volumeMode: target?.volumeMode ?? null,
-          vms: use?.vms ?? 0,
-          provisionedGiB: gib(use?.provisionedMiB ?? 0),
+          sourceNetwork: entry.source,
+          targetNetwork: describeNetworkTarget(target),
+          targetType: target?.type ?? 'unmapped',
+          reason: target?.type === 'ignored' ? (target.reason ?? null) : null,
+          vms: entry.vms,
+        };
+      }),
+      storageMap: sources.datastores.map((entry) => {
+        const target = (entry.target as StorageTarget | null) ?? undefined;
+        const excluded = target !== undefined && isExcludedStorage(target);
+        return {
+          datastore: entry.source,
+          storageClass: describeStorageTarget(target),
+          reason: target !== undefined && isExcludedStorage(target) ? target.reason : null,
+          accessMode: target !== undefined && !excluded ? (target.accessMode ?? null) : null,
+          volumeMode: target !== undefined && !excluded ? (target.volumeMode ?? null) : null,
+          vms: entry.vms,
+          targetStorageGiB: gib(storageUseMiB.get(entry.source) ?? 0),
         };
       }),
       policy: flattenPolicy(assessment.policy),
     };
+  }
+
+  /** Books the change windows the planner changed in the schedule sheet; each row says what happened. */
+  private async importWindows(
+    planId: string,
+    edited: readonly WaveWindowEdit[],
+    principal: Principal,
+  ): Promise<{
+    rows: ImportedWindowRow[];
+    outcome: Awaited<ReturnType<PlanningService['setChangeWindows']>> | null;
+  }> {
+    const plan = await this.planning.getStored(planId);
+    const booked = plan.settings.changeWindows ?? {};
+    const waves = new Set(plan.result.waves.map((wave) => wave.number));
+    const rows: ImportedWindowRow[] = [];
+    const changes: Array<{ wave: number; window: WaveWindowEdit['window'] }> = [];
+    const same = (a: WaveWindowEdit['window'], b: WaveWindowEdit['window']): boolean =>
+      a === null || b === null
+        ? a === b
+        : Date.parse(a.start) === Date.parse(b.start) &&
+          Date.parse(a.end) === Date.parse(b.end) &&
+          a.zone === b.zone;
+    for (const edit of edited) {
+      const base = { sheet: edit.sheet, row: edit.row, wave: edit.wave, window: edit.window };
+      if (!waves.has(edit.wave)) {
+        rows.push({ ...base, outcome: 'refused', message: `the plan has no wave ${edit.wave}` });
+        continue;
+      }
+      if (same(booked[String(edit.wave)] ?? null, edit.window)) {
+        rows.push({ ...base, outcome: 'unchanged', message: 'as booked' });
+        continue;
+      }
+      // Checked one by one so a bad row is refused on its own; the good ones are booked together.
+      const problem = edit.window === null ? null : parseChangeWindow(edit.window);
+      if (typeof problem === 'string') {
+        rows.push({ ...base, outcome: 'refused', message: problem });
+        continue;
+      }
+      changes.push({ wave: edit.wave, window: edit.window });
+      rows.push({ ...base, outcome: 'applied', message: edit.window ? 'window booked' : 'window cleared' });
+    }
+    if (changes.length === 0) return { rows, outcome: null };
+    return { rows, outcome: await this.planning.setChangeWindows(planId, changes, principal, plan.version) };
   }
 
   async writeWorkbook(
@@ -360,6 +465,8 @@ export class ReportService {
         plan.version,
       );
     }
+    const windows = await this.importWindows(plan.id, edits.windows, principal);
+    if (windows.outcome) outcome = windows.outcome;
     await this.access.appendAudit({
       actor: principal.actor,
       action: 'plan.import-edits',
@@ -377,6 +484,7 @@ export class ReportService {
       planId: plan.id,
       version: outcome?.plan.version ?? plan.version,
       rows,
+      windows: windows.rows,
       problems: edits.problems,
       violations: outcome?.violations ?? plan.result.violations,
       invalidatedWaves: outcome?.invalidatedWaves ?? [],

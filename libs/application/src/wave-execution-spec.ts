@@ -2,7 +2,17 @@ import type { VmAssessment } from '#libs/assessment';
 import type { InventoryVm } from '#libs/inventory';
 import { ManifestBuildError } from '#libs/kubevirt';
 import { plannedDisksOf, type VmExecutionSpec } from '#libs/migration';
-import type { PlanSettings, Wave } from '#libs/waves';
+import {
+  datastoreSourceOf,
+  isExcludedStorage,
+  networkSourceOf,
+  networkTargetOf,
+  type PlanSettings,
+  type StorageClassTarget,
+  storageTargetOf,
+  UNNAMED_DATASTORE_SOURCE,
+  type Wave,
+} from '#libs/waves';
 import { UserFacingError } from './errors.js';
 
 /** How an operator runs a wave; chosen at `execute` time and frozen in the execution. */
@@ -19,10 +29,34 @@ export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   startVms: true,
 };
 
-function pick<T>(map: Record<string, T>, keys: Iterable<string | null>): Record<string, T> {
-  const picked: Record<string, T> = {};
-  for (const key of keys) if (key !== null && Object.hasOwn(map, key)) picked[key] = map[key] as T;
-  return picked;
+type FrozenMaps = Pick<VmExecutionSpec, 'networkMap' | 'storageMap'>;
+
+/**
+ * The VM as the builders get it, with the map entries it uses. A NIC mapped `ignored` and a disk
+ * whose datastore is `excluded` are left out (the target VM has no such device); a NIC or disk the
+ * export names no network or datastore for is looked up under `(no network)` /
+ * `(unnamed datastore)`, and carries that key so the builders find the entry.
+ */
+function resolveMaps(vm: InventoryVm, settings: PlanSettings): { vm: InventoryVm } & FrozenMaps {
+  const networkMap: FrozenMaps['networkMap'] = {};
+  const storageMap: Record<string, StorageClassTarget> = {};
+  const nics: InventoryVm['nics'] = [];
+  for (const nic of vm.nics) {
+    const source = networkSourceOf(nic.network);
+    const target = networkTargetOf(settings.networkMap, nic.network);
+    if (target?.type === 'ignored') continue;
+    if (target !== undefined) networkMap[source] = target;
+    nics.push(source === nic.network ? nic : { ...nic, network: source });
+  }
+  const disks: InventoryVm['disks'] = [];
+  for (const disk of vm.disks) {
+    const source = datastoreSourceOf(disk.datastore);
+    const target = storageTargetOf(settings.storageMap, disk.datastore);
+    if (target !== undefined && isExcludedStorage(target)) continue;
+    if (target !== undefined) storageMap[source] = target;
+    disks.push(source === disk.datastore ? disk : { ...disk, datastore: source });
+  }
+  return { vm: { ...vm, nics, disks }, networkMap, storageMap };
 }
 
 /**
@@ -61,7 +95,18 @@ export function buildWaveExecutionSpecs(input: {
     const convertGuest =
       input.options.convertGuest === 'always' || (input.options.convertGuest === 'auto' && needsConversion);
     const { source: _rows, ...withoutRows } = vm;
-    const frozenVm: InventoryVm = { ...withoutRows, source: {} };
+    const resolved = resolveMaps({ ...withoutRows, source: {} }, input.settings);
+    const unnamed = storageTargetOf(input.settings.storageMap, null);
+    if (
+      vm.disks.length === 0 &&
+      (assessment?.transfer.dataMiB ?? 0) > 0 &&
+      (unnamed === undefined || !isExcludedStorage(unnamed))
+    ) {
+      problems.push(
+        `VM "${vm.name}" (${vm.key}): the export lists no disks for it (no vDisk rows), so there is nothing to copy from; re-import an export with vDisk, or map "${UNNAMED_DATASTORE_SOURCE}" as excluded to create it without disks`,
+      );
+      continue;
+    }
     const base: Omit<VmExecutionSpec, 'disks'> = {
       vmKey: vm.key,
       name: vm.name,
@@ -71,15 +116,9 @@ export function buildWaveExecutionSpecs(input: {
       targetName: member.targetName,
       targetNamespace: member.targetNamespace,
       sourceHost: member.host ?? vm.host,
-      vm: frozenVm,
-      networkMap: pick(
-        input.settings.networkMap,
-        vm.nics.map((nic) => nic.network),
-      ),
-      storageMap: pick(
-        input.settings.storageMap,
-        vm.disks.map((disk) => disk.datastore),
-      ),
+      vm: resolved.vm,
+      networkMap: resolved.networkMap,
+      storageMap: resolved.storageMap,
       preference: assessment?.os.preference ?? null,
       convertGuest,
       startAfterMigration: input.options.startVms,

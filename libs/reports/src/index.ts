@@ -1,12 +1,17 @@
 export { MAX_CELL_TEXT_LENGTH, neutraliseCellText, restoreCellText } from './cell-text.js';
-export type { ChartImage } from './charts.js';
-export { renderDataPerWaveChart, renderDispositionChart } from './charts.js';
+export { type CellRange, type ChartDefinition, rangeReference } from './chart-parts.js';
 export type * from './model.js';
-export { RasterCanvas } from './png-canvas.js';
 export { VM_COLUMNS, WAVE_VM_COLUMNS } from './report-tables.js';
+export { OUT_OF_SCOPE, type ScopeTotals, scopeTotals, vmCounts } from './summary-sheet.js';
 export type { CsvOptions } from './table-export.js';
 export { writeVmsCsv, writeVmsJson, writeWavesCsv, writeWavesJson } from './table-export.js';
-export type { ReadWaveEditsOptions, WaveEditMove, WaveEditProblem, WaveEdits } from './wave-edits-reader.js';
+export type {
+  ReadWaveEditsOptions,
+  WaveEditMove,
+  WaveEditProblem,
+  WaveEdits,
+  WaveWindowEdit,
+} from './wave-edits-reader.js';
 export { readWaveEdits, WaveReportReadError } from './wave-edits-reader.js';
 export type { WaveReportOptions } from './wave-report-writer.js';
 export {
@@ -18,4 +23,5 @@ export {
   waveSheetName,
   writeWaveReport,
 } from './wave-report-writer.js';
+export { WAVE_SCHEDULE_SHEET } from './wave-schedule.js';
 export type { ZipLimits } from './xlsx-table-reader.js';

@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { inflateSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+// exceljs's own zip library: the test rewrites one part of the workbook (sheet visibility).
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neutraliseCellText } from './cell-text.js';
 import type { WaveReportInput } from './model.js';
@@ -132,6 +135,12 @@ describe('LibreOffice', () => {
         planVersion: input.plan.version,
         planHash: input.plan.contentHash,
         moves: [],
+        windows: input.waves.map((wave) => ({
+          sheet: 'Wave schedule',
+          row: wave.number + 1,
+          wave: wave.number,
+          window: wave.window,
+        })),
         problems: [],
       });
 
@@ -153,4 +162,77 @@ describe('LibreOffice', () => {
     },
     CONVERSION_TIMEOUT_MS * 3,
   );
+
+  it(
+    'prints the Summary on one landscape page per section, with the three charts drawn on the first',
+    async () => {
+      const summaryOnly = join(dir, 'summary-only.xlsx');
+      await writeFile(summaryOnly, await withOnlySummaryVisible(await readFile(reportPath)));
+
+      const pdfDir = join(dir, 'pdf');
+      await convert('pdf', pdfDir, summaryOnly);
+      const pdf = await readFile(join(pdfDir, 'summary-only.pdf'), 'latin1');
+      const pages = [...pdf.matchAll(/\/Type\s*\/Page(?![a-zA-Z])/g)].length;
+      // Header and charts, totals, assessment counts, concerns, sizing, waves.
+      expect(pages).toBe(6);
+      const mediaBox = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(pdf);
+      expect(mediaBox).not.toBeNull();
+      expect(Number(mediaBox?.[1])).toBeGreaterThan(Number(mediaBox?.[2]));
+
+      // The charts' fills on the first page: the pie's rehost and retain slices and the two bar series.
+      const firstPage = fillColours(pdfPageContent(pdf, 0));
+      for (const colour of ['70AD47', 'FFC000', '4472C4', 'ED7D31']) expect(firstPage).toContain(colour);
+      // Later pages hold tables only.
+      expect(fillColours(pdfPageContent(pdf, 1))).not.toContain('4472C4');
+    },
+    CONVERSION_TIMEOUT_MS * 3,
+  );
 });
+
+/** The workbook with every sheet but the Summary hidden: LibreOffice prints visible sheets only. */
+async function withOnlySummaryVisible(xlsx: Buffer): Promise<Buffer> {
+  const zip = await JSZip.loadAsync(xlsx);
+  const workbookXml = await zip.file('xl/workbook.xml')?.async('string');
+  if (workbookXml === undefined) throw new Error('the report has no xl/workbook.xml');
+  zip.file(
+    'xl/workbook.xml',
+    workbookXml.replace(/<sheet ([^>]*?)\/>/g, (element, attributes: string) =>
+      attributes.includes('name="Summary"') ? element : element.replace('state="visible"', 'state="hidden"'),
+    ),
+  );
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+/** The pages' objects in order (the page tree's `/Kids`) and one page's inflated content stream. */
+function pdfPageContent(pdf: string, index: number): string {
+  const object = (id: string): string => {
+    const match = new RegExp(`(?:^|\\s)${id} 0 obj(.*?)endobj`, 's').exec(pdf);
+    if (!match) throw new Error(`PDF object ${id} not found`);
+    return match[1];
+  };
+  const kids = /\/Type\s*\/Pages\b.*?\/Kids\s*\[([^\]]*)\]/s.exec(pdf) ?? /\/Kids\s*\[([^\]]*)\]/s.exec(pdf);
+  if (!kids) throw new Error('PDF has no page tree');
+  const pageIds = [...kids[1].matchAll(/(\d+) 0 R/g)].map((match) => match[1]);
+  const page = object(pageIds[index]);
+  const contents = /\/Contents\s*(\d+) 0 R/.exec(page);
+  if (!contents) throw new Error(`PDF page ${index + 1} has no content stream`);
+  const stream = /stream\r?\n(.*)\r?\nendstream/s.exec(object(contents[1]));
+  if (!stream) throw new Error(`PDF page ${index + 1}: content is not a stream`);
+  return inflateSync(Buffer.from(stream[1], 'latin1')).toString('latin1');
+}
+
+/** Fill colours (`r g b rg`) a content stream sets, as RRGGBB. */
+function fillColours(content: string): string[] {
+  const hex = (value: string): string =>
+    Math.round(Number(value) * 255)
+      .toString(16)
+      .toUpperCase()
+      .padStart(2, '0');
+  return [
+    ...new Set(
+      [...content.matchAll(/([\d.]+) ([\d.]+) ([\d.]+) rg/g)].map(
+        (match) => hex(match[1]) + hex(match[2]) + hex(match[3]),
+      ),
+    ),
+  ];
+}

@@ -16,26 +16,6 @@ export interface WaveReportPlan {
   contentHash: string;
 }
 
-export interface WaveReportEstate {
-  vms: number;
-  vcpus: number;
-  memoryGiB: number;
-  provisionedGiB: number;
-  usedGiB: number;
-  /** Data the migration copies for VMs in waves (used for thin disks, provisioned for thick). */
-  transferGiB: number;
-  /** Sum of the waves' estimated durations. */
-  transferHours: number;
-}
-
-export interface WaveReportCounts {
-  byDisposition: Readonly<Record<string, number>>;
-  byEffort: Readonly<Record<string, number>>;
-  byOsFamily: Readonly<Record<string, number>>;
-  /** VMs per concern id. */
-  byConcern: Readonly<Record<string, number>>;
-}
-
 export interface WaveReportSizing {
   vms: number;
   vcpus: number;
@@ -56,8 +36,8 @@ export interface WaveReportWave {
   /** 1-based, unique within the plan. */
   number: number;
   name: string;
-  /** Change window as ISO 8601 instants, when one is booked. */
-  window: { start: string; end: string } | null;
+  /** Booked change window: ISO 8601 instants and the zone they are shown in; null when none. */
+  window: WaveReportWindow | null;
   vmCount: number;
   groups: readonly string[];
   dataGiB: number;
@@ -71,6 +51,25 @@ export interface WaveReportWave {
   status: string;
 }
 
+export interface WaveReportWindow {
+  start: string;
+  end: string;
+  /** IANA zone, e.g. `Europe/Amsterdam`; `UTC` when none was given. */
+  zone: string;
+}
+
+/** A finding of the plan's validation: errors block a wave's approval, warnings are shown. */
+export interface WaveReportViolation {
+  /** The wave concerned; null for plan-wide findings (a split group, a cycle). */
+  wave: number | null;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  /** Names of the VMs involved. */
+  vms: readonly string[];
+  groups: readonly string[];
+}
+
 export interface WaveReportConcern {
   id: string;
   severity: ReportSeverity;
@@ -82,7 +81,10 @@ export interface WaveReportVm {
   /** Inventory key, stable across uploads; the load-back matches rows on it. */
   key: string;
   name: string;
+  /** The disposition in force (a person's override wins over the assessment's). */
   disposition: ReportDisposition;
+  /** Null when in scope; otherwise why not (`template`, `srm-placeholder`, ...). */
+  outOfScope: string | null;
   effort: string;
   /** Readiness 0..100. */
   score: number;
@@ -101,6 +103,11 @@ export interface WaveReportVm {
   usedGiB: number;
   /** Data the migration copies for this VM. */
   transferGiB: number;
+  /** What the target storage must hold for it: the sized disks (vInfo's total when vDisk is absent). */
+  targetStorageGiB: number;
+  /** Target storage per storage class as the plan's storage map decides (`unmapped`, `excluded`). */
+  storageByClassGiB: Readonly<Record<string, number>>;
+  /** From the plan's storage map: a class, `unmapped` or `excluded`, one per distinct target. */
   storageClasses: readonly string[];
   targetNetworks: readonly string[];
   estimatedTransferHours: number;
@@ -112,16 +119,22 @@ export interface WaveReportNetworkMapping {
   /** Target network: `pod` or a Multus network attachment `namespace/name`. */
   targetNetwork: string;
   targetType: string;
+  /** Why a NIC is ignored, when the map says. */
+  reason: string | null;
   vms: number;
 }
 
 export interface WaveReportStorageMapping {
   datastore: string;
+  /** A storage class, `unmapped`, or `excluded` (the disks are not migrated). */
   storageClass: string;
+  /** Why the disks are excluded, when they are. */
+  reason: string | null;
   accessMode: string | null;
   volumeMode: string | null;
   vms: number;
-  provisionedGiB: number;
+  /** Target storage of the disks of VMs in waves on this source. */
+  targetStorageGiB: number;
 }
 
 export interface WaveReportPolicySetting {
@@ -138,10 +151,13 @@ export interface WaveReportInput {
    * export's date; absent for assessments made before it was recorded.
    */
   countedTo?: string | null;
-  estate: WaveReportEstate;
-  counts: WaveReportCounts;
-  sizing: { estate: WaveReportSizing; clusters: readonly WaveReportClusterSizing[] };
+  /**
+   * Target sizing; `scope` says which VMs it covers (e.g. `rehost VMs`). Its storage figures
+   * are the sum of those VMs' `targetStorageGiB` and `storageByClassGiB` in the VMs sheet.
+   */
+  sizing: { scope: string; estate: WaveReportSizing; clusters: readonly WaveReportClusterSizing[] };
   waves: readonly WaveReportWave[];
+  violations: readonly WaveReportViolation[];
   vms: readonly WaveReportVm[];
   networkMap: readonly WaveReportNetworkMapping[];
   storageMap: readonly WaveReportStorageMapping[];

@@ -48,6 +48,13 @@ export const VM_COLUMNS: readonly TableColumn<WaveReportVm>[] = [
   { header: 'Used (GiB)', key: 'usedGiB', kind: 'gib', cell: (vm) => vm.usedGiB },
   { header: 'Data to copy (GiB)', key: 'transferGiB', kind: 'gib', cell: (vm) => vm.transferGiB },
   {
+    header: 'Target storage (GiB)',
+    key: 'targetStorageGiB',
+    kind: 'gib',
+    cell: (vm) => vm.targetStorageGiB,
+  },
+  { header: 'Out of scope', key: 'outOfScope', kind: 'text', cell: (vm) => vm.outOfScope },
+  {
     header: 'Storage class',
     key: 'storageClasses',
     kind: 'text',

@@ -13,9 +13,10 @@ import { spreadsheetCellText } from './cell-text.js';
  * - Internal hyperlinks. The streaming writer turns every hyperlink into an external
  *   relationship; links to another sheet are written the way Excel writes them, as a
  *   `location` with no relationship.
- * - Images. `WorksheetWriter` has no `addImage`; `addImage` here writes the DrawingML part, its
- *   relationships, the sheet's `<drawing>` element and the content type that the non-streaming
- *   writer would have written.
+ * - Charts. exceljs writes no charts at all; `addCharts` appends the chart parts, the DrawingML
+ *   part that places them, their relationships, the sheet's `<drawing>` element and the content
+ *   types, as zip entries written between the sheets: nothing written is ever read back.
+ * - Printing. Landscape, fit to the page width, and manual page breaks between sections.
  */
 
 export type CellStyle = Partial<ExcelJS.Style>;
@@ -32,15 +33,35 @@ export interface SheetOptions {
   /** Columns frozen at the left. */
   frozenColumns?: number;
   state?: 'visible' | 'hidden' | 'veryHidden';
+  /**
+   * Printed pages are landscape. By default the columns are fitted to the page width and rows run
+   * on; a fixed `printScale` (percent) is for sheets with manual page breaks, which Excel ignores
+   * under fit-to-page.
+   */
+  printScale?: number;
 }
 
-export interface ImageAnchor {
-  /** Zero-based column and row of the top-left corner. */
+export interface ChartAnchor {
+  /** Zero-based column and row of the top-left corner, and an offset into that column. */
   col: number;
   row: number;
+  colOffsetPx?: number;
   widthPx: number;
   heightPx: number;
   description: string;
+}
+
+/** A chart part's XML (`chart-parts.ts`) and where the chart sits on the sheet. */
+export interface SheetChart {
+  xml: string;
+  anchor: ChartAnchor;
+}
+
+/** A manual page break after a row, as exceljs's `Row.addPageBreak` records it. */
+interface RowBreak {
+  id: number;
+  max: number;
+  man: 1;
 }
 
 interface HyperlinkModel {
@@ -73,6 +94,7 @@ interface RowInternals {
 
 interface WorksheetWriterInternals {
   columns: Partial<ExcelJS.Column>[];
+  rowBreaks: RowBreak[];
   autoFilter: string | null;
   stream: StreamBufInternals;
   committed: boolean;
@@ -89,7 +111,6 @@ interface ZipInternals {
 
 interface WorkbookWriterInternals {
   addWorksheet(name: string, options: unknown): WorksheetWriterInternals;
-  addImage(image: { buffer: Buffer; extension: 'png' }): number;
   addContentTypes(): Promise<void>;
   commit(): Promise<void>;
   zip: ZipInternals;
@@ -97,8 +118,19 @@ interface WorkbookWriterInternals {
 }
 
 const DRAWING_REL_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing';
-const IMAGE_REL_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/image';
+const CHART_REL_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart';
 const DRAWING_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.drawing+xml';
+const CHART_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.drawingml.chart+xml';
+/** exceljs's default column range for a row break (its `16838`): the whole row. */
+const WHOLE_ROW = 16_383;
+/** A4; Letter users get the same layout scaled. */
+const PAPER_A4 = 9;
+const MARGINS = { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 };
+/** Printable area of a landscape A4 page inside {@link MARGINS}, in pixels at 96 dpi. */
+export const LANDSCAPE_PRINTABLE_PX = {
+  width: Math.floor((11.69 - 0.8) * 96),
+  height: Math.floor((8.27 - 1.0) * 96),
+};
 const EMU_PER_PIXEL = 9525;
 /** exceljs's worksheet StreamBuf holds 64 KiB chunks; past this many the writer waits. */
 const MAX_HELD_CHUNKS = 16;
@@ -133,6 +165,7 @@ export type WorkbookOutput = { path: string } | { stream: Writable };
 export class StreamingWorkbook {
   private readonly writer: WorkbookWriterInternals;
   private readonly drawings: string[] = [];
+  private chartCount = 0;
   private current: StreamingSheet | null = null;
 
   constructor(output: WorkbookOutput, options: { useSharedStrings: boolean; created: Date }) {
@@ -155,12 +188,18 @@ export class StreamingWorkbook {
       const append = zip.append;
       zip.append = (source, data) => {
         if (data.name === '[Content_Types].xml' && typeof source === 'string' && this.drawings.length > 0) {
-          const overrides = this.drawings
-            .map(
-              (name) =>
-                `<Override PartName="/xl/drawings/${name}.xml" ContentType="${DRAWING_CONTENT_TYPE}"/>`,
-            )
-            .join('');
+          const overrides =
+            this.drawings
+              .map(
+                (name) =>
+                  `<Override PartName="/xl/drawings/${name}.xml" ContentType="${DRAWING_CONTENT_TYPE}"/>`,
+              )
+              .join('') +
+            Array.from(
+              { length: this.chartCount },
+              (_, i) =>
+                `<Override PartName="/xl/charts/chart${i + 1}.xml" ContentType="${CHART_CONTENT_TYPE}"/>`,
+            ).join('');
           return append.call(zip, source.replace('</Types>', `${overrides}</Types>`), data);
         }
         return append.call(zip, source, data);
@@ -192,35 +231,41 @@ export class StreamingWorkbook {
             },
           ]
         : [];
-    const worksheet = this.writer.addWorksheet(name, { views, state: options.state ?? 'visible' });
+    const pageSetup =
+      options.printScale === undefined
+        ? // fitToHeight 0: as many pages down as the rows need.
+          { fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+        : { fitToPage: false, scale: Math.max(10, Math.min(400, Math.round(options.printScale))) };
+    const worksheet = this.writer.addWorksheet(name, {
+      views,
+      state: options.state ?? 'visible',
+      pageSetup: { orientation: 'landscape', paperSize: PAPER_A4, margins: MARGINS, ...pageSetup },
+    });
     this.current = new StreamingSheet(name, worksheet, this);
     return this.current;
   }
 
-  /** Registers a PNG with the workbook; returns its media id. */
-  addPng(png: Buffer): number {
-    return this.writer.addImage({ buffer: png, extension: 'png' });
-  }
-
-  /** Adds the drawing parts for one sheet's images; returns the drawing part's name. */
-  addDrawing(images: readonly { mediaId: number; anchor: ImageAnchor }[]): string {
+  /** Writes the chart parts and the drawing placing them; returns the drawing part's name. */
+  addDrawing(charts: readonly SheetChart[]): string {
     const name = `drawing${this.drawings.length + 1}`;
     this.drawings.push(name);
-    const anchors = images
+    const chartNumbers = charts.map(() => ++this.chartCount);
+    const anchors = charts
       .map(({ anchor }, i) => {
         const cx = Math.round(anchor.widthPx * EMU_PER_PIXEL);
         const cy = Math.round(anchor.heightPx * EMU_PER_PIXEL);
+        const colOff = Math.round((anchor.colOffsetPx ?? 0) * EMU_PER_PIXEL);
         return (
           '<xdr:oneCellAnchor>' +
-          `<xdr:from><xdr:col>${anchor.col}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>${anchor.row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>` +
+          `<xdr:from><xdr:col>${anchor.col}</xdr:col><xdr:colOff>${colOff}</xdr:colOff><xdr:row>${anchor.row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>` +
           `<xdr:ext cx="${cx}" cy="${cy}"/>` +
-          '<xdr:pic><xdr:nvPicPr>' +
+          '<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr>' +
           `<xdr:cNvPr id="${i + 2}" name="Chart ${i + 1}" descr="${escapeXml(anchor.description)}"/>` +
-          '<xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr>' +
-          `<xdr:blipFill><a:blip r:embed="rId${i + 1}"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>` +
-          `<xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="${cx}" cy="${cy}"/></a:xfrm>` +
-          '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr>' +
-          '</xdr:pic><xdr:clientData/></xdr:oneCellAnchor>'
+          '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>' +
+          '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>' +
+          '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">' +
+          `<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" r:id="rId${i + 1}"/>` +
+          '</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor>'
         );
       })
       .join('');
@@ -233,13 +278,16 @@ export class StreamingWorkbook {
     const relsXml =
       '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
       '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-      images
+      chartNumbers
         .map(
-          ({ mediaId }, i) =>
-            `<Relationship Id="rId${i + 1}" Type="${IMAGE_REL_TYPE}" Target="../media/image${mediaId}.png"/>`,
+          (number, i) =>
+            `<Relationship Id="rId${i + 1}" Type="${CHART_REL_TYPE}" Target="../charts/chart${number}.xml"/>`,
         )
         .join('') +
       '</Relationships>';
+    charts.forEach((chart, i) => {
+      this.writer.zip.append(chart.xml, { name: `xl/charts/chart${chartNumbers[i]}.xml` });
+    });
     this.writer.zip.append(drawingXml, { name: `xl/drawings/${name}.xml` });
     this.writer.zip.append(relsXml, { name: `xl/drawings/_rels/${name}.xml.rels` });
     return name;
@@ -341,10 +389,15 @@ export class StreamingSheet {
     this.worksheet.autoFilter = `A${headerRow}:${columnLetter(columns)}${last}`;
   }
 
-  /** Anchors images on this sheet; call once per sheet, before it is committed. */
-  addImages(images: readonly { mediaId: number; anchor: ImageAnchor }[]): void {
-    if (images.length === 0) return;
-    const drawing = this.workbook.addDrawing(images);
+  /** A manual page break after the last row written: the next row starts a printed page. */
+  addPageBreak(): void {
+    if (this.rowCount > 0) this.worksheet.rowBreaks.push({ id: this.rowCount, max: WHOLE_ROW, man: 1 });
+  }
+
+  /** Places charts on this sheet; call once per sheet, before it is committed. */
+  addCharts(charts: readonly SheetChart[]): void {
+    if (charts.length === 0) return;
+    const drawing = this.workbook.addDrawing(charts);
     const relId = this.worksheet._sheetRelsWriter.addRelationship({
       Target: `../drawings/${drawing}.xml`,
       Type: DRAWING_REL_TYPE,

@@ -61,12 +61,18 @@ export function syntheticReportInput(options: {
       const concern = pick(concernsCatalogue);
       concerns.push({ ...concern, evidence: { disk: `Hard disk ${c + 1}`, raw: concern.id === 'rdm-disk' } });
     }
+    const outOfScope = random() < 0.03 ? 'template' : null;
     const wave =
-      disposition === 'rehost' && options.waves > 0 ? 1 + Math.floor(random() * options.waves) : null;
+      disposition === 'rehost' && outOfScope === null && options.waves > 0
+        ? 1 + Math.floor(random() * options.waves)
+        : null;
+    const storageClass = pick(['ceph-rbd', 'nfs-csi']);
+    const targetStorageGiB = Math.ceil(provisionedGiB);
     vms.push({
       key: `vc1/vm-${1000 + i}`,
       name: `vm-${String(i).padStart(6, '0')}`,
       disposition,
+      outOfScope,
       effort: pick(['low', 'medium', 'high']),
       score: Math.floor(random() * 101),
       wave,
@@ -79,7 +85,9 @@ export function syntheticReportInput(options: {
       provisionedGiB,
       usedGiB,
       transferGiB: usedGiB,
-      storageClasses: [pick(['ceph-rbd', 'nfs-csi'])],
+      targetStorageGiB,
+      storageByClassGiB: { [storageClass]: targetStorageGiB },
+      storageClasses: [storageClass],
       targetNetworks: [pick(['pod', 'vlan-100', 'vlan-200'])],
       estimatedTransferHours: round1(usedGiB / 200),
       concerns,
@@ -96,7 +104,11 @@ export function syntheticReportInput(options: {
       window:
         n % 3 === 0
           ? null
-          : { start: start.toISOString(), end: new Date(start.getTime() + 8 * 3600e3).toISOString() },
+          : {
+              start: start.toISOString(),
+              end: new Date(start.getTime() + 8 * 3600e3).toISOString(),
+              zone: 'Europe/Amsterdam',
+            },
       vmCount: members.length,
       groups: [...new Set(members.map((vm) => vm.group ?? ''))].filter(Boolean).slice(0, 20),
       dataGiB: round1(members.reduce((sum, vm) => sum + vm.transferGiB, 0)),
@@ -108,57 +120,63 @@ export function syntheticReportInput(options: {
     });
   }
 
-  const count = <K extends string>(values: readonly K[]): Record<string, number> => {
-    const counts: Record<string, number> = {};
-    for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-    return counts;
-  };
+  const rehost = vms.filter((vm) => vm.disposition === 'rehost');
   const sum = (pickValue: (vm: WaveReportVm) => number): number =>
-    round1(vms.reduce((s, vm) => s + pickValue(vm), 0));
+    round1(rehost.reduce((s, vm) => s + pickValue(vm), 0));
   const sizing = {
-    vms: vms.length,
+    vms: rehost.length,
     vcpus: sum((vm) => vm.vcpus),
     memoryGiB: sum((vm) => vm.memoryGiB),
     memoryWithOverheadGiB: round1(sum((vm) => vm.memoryGiB) * 1.05),
-    storageGiB: sum((vm) => vm.provisionedGiB),
+    storageGiB: sum((vm) => vm.targetStorageGiB),
     storageByClassGiB: {
-      'ceph-rbd': round1(sum((vm) => vm.provisionedGiB) * 0.6),
-      'nfs-csi': round1(sum((vm) => vm.provisionedGiB) * 0.4),
+      'ceph-rbd': sum((vm) => vm.storageByClassGiB['ceph-rbd'] ?? 0),
+      'nfs-csi': sum((vm) => vm.storageByClassGiB['nfs-csi'] ?? 0),
     },
     workerNodes: Math.max(1, Math.ceil(sum((vm) => vm.vcpus) / 96)),
   };
+  const overWindow = waves.find((wave) => wave.window !== null);
   return {
     plan: { id: 'plan-0001', name: 'Synthetic estate', version: 3, contentHash: 'sha256:0f1e2d3c4b5a' },
     generatedAt: '2025-01-02T03:04:05.000Z',
-    estate: {
-      vms: vms.length,
-      vcpus: sizing.vcpus,
-      memoryGiB: sizing.memoryGiB,
-      provisionedGiB: sizing.storageGiB,
-      usedGiB: sum((vm) => vm.usedGiB),
-      transferGiB: round1(waves.reduce((s, wave) => s + wave.dataGiB, 0)),
-      transferHours: round1(waves.reduce((s, wave) => s + wave.estimatedHours, 0)),
-    },
-    counts: {
-      byDisposition: count(vms.map((vm) => vm.disposition)),
-      byEffort: count(vms.map((vm) => vm.effort)),
-      byOsFamily: count(vms.map((vm) => vm.osFamily)),
-      byConcern: count(vms.flatMap((vm) => [...new Set(vm.concerns.map((c) => c.id))])),
-    },
-    sizing: { estate: sizing, clusters: [{ ...sizing, cluster: 'cl-prod' }] },
+    sizing: { scope: 'rehost VMs', estate: sizing, clusters: [{ ...sizing, cluster: 'cl-prod' }] },
     waves,
+    violations: [
+      ...(overWindow
+        ? [
+            {
+              wave: overWindow.number,
+              severity: 'error' as const,
+              code: 'wave-over-window',
+              message: `Wave ${overWindow.number}: host esx-01 needs 10.20 h to copy, window 8.00 h`,
+              vms: [],
+              groups: [],
+            },
+          ]
+        : []),
+      {
+        wave: null,
+        severity: 'warning',
+        code: 'vm-not-planned',
+        message: '1 rehost VM(s) are in no wave and not excluded: vm-000001',
+        vms: ['vm-000001'],
+        groups: [],
+      },
+    ],
     vms,
     networkMap: [
       {
         sourceNetwork: 'VM Network',
         targetNetwork: 'pod',
         targetType: 'pod',
+        reason: null,
         vms: Math.ceil(vms.length / 3),
       },
       {
         sourceNetwork: 'dvPG-100',
         targetNetwork: 'vms/vlan-100',
         targetType: 'multus',
+        reason: null,
         vms: Math.ceil(vms.length / 3),
       },
     ],
@@ -168,16 +186,18 @@ export function syntheticReportInput(options: {
         storageClass: 'ceph-rbd',
         accessMode: 'ReadWriteMany',
         volumeMode: 'Block',
+        reason: null,
         vms: 10,
-        provisionedGiB: 1200.5,
+        targetStorageGiB: 1200.5,
       },
       {
         datastore: 'ds-silver',
         storageClass: 'nfs-csi',
         accessMode: 'ReadWriteMany',
         volumeMode: 'Filesystem',
+        reason: null,
         vms: 5,
-        provisionedGiB: 300,
+        targetStorageGiB: 300,
       },
     ],
     policy: [

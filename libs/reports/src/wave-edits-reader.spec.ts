@@ -55,6 +55,12 @@ describe('readWaveEdits', () => {
       planVersion: input.plan.version,
       planHash: input.plan.contentHash,
       moves: [],
+      windows: input.waves.map((wave) => ({
+        sheet: 'Wave schedule',
+        row: wave.number + 1,
+        wave: wave.number,
+        window: wave.window,
+      })),
       problems: [],
     });
   });
@@ -87,6 +93,38 @@ describe('readWaveEdits', () => {
         fromWave: null,
         toWave: 2,
       },
+    ]);
+  });
+
+  it('reads booked change windows back from the schedule sheet: dates, ISO text, cleared cells, mistakes', async () => {
+    const path = await edit('windows.xlsx', (workbook) => {
+      const schedule = workbook.getWorksheet('Wave schedule')!;
+      // Wave 3 had none: booked as dates (the cells are UTC) and a zone.
+      schedule.getRow(4).getCell(3).value = new Date(Date.UTC(2026, 0, 10, 21, 0));
+      schedule.getRow(4).getCell(4).value = new Date(Date.UTC(2026, 0, 11, 5, 30));
+      schedule.getRow(4).getCell(5).value = 'Europe/Amsterdam';
+      // Wave 1 cleared; wave 2 typed as text, with an end and no start.
+      schedule.getRow(2).getCell(3).value = null;
+      schedule.getRow(2).getCell(4).value = null;
+      schedule.getRow(3).getCell(3).value = null;
+      schedule.getRow(3).getCell(4).value = '2026-02-01 06:00';
+    });
+    const edits = await readWaveEdits(path);
+    expect(edits.windows).toEqual([
+      { sheet: 'Wave schedule', row: 2, wave: 1, window: null },
+      {
+        sheet: 'Wave schedule',
+        row: 4,
+        wave: 3,
+        window: {
+          start: '2026-01-10T21:00:00.000Z',
+          end: '2026-01-11T05:30:00.000Z',
+          zone: 'Europe/Amsterdam',
+        },
+      },
+    ]);
+    expect(edits.problems).toEqual([
+      { sheet: 'Wave schedule', row: 3, message: 'wave 2: a change window needs both a start and an end' },
     ]);
   });
 

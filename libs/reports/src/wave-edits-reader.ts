@@ -12,6 +12,7 @@ import {
   SHEET_NAMES,
   WAVE_REPORT_FORMAT,
 } from './wave-report-writer.js';
+import { SCHEDULE_HEADERS, WAVE_SCHEDULE_SHEET } from './wave-schedule.js';
 import {
   DEFAULT_ZIP_LIMITS,
   type XlsxCellValue,
@@ -39,12 +40,22 @@ export interface WaveEditProblem {
   message: string;
 }
 
+/** A wave's change window as the schedule sheet holds it; null when its cells are empty. */
+export interface WaveWindowEdit {
+  sheet: string;
+  row: number;
+  wave: number;
+  window: { start: string; end: string; zone: string } | null;
+}
+
 export interface WaveEdits {
   planId: string;
   planVersion: number | null;
   planHash: string;
   /** Only VMs whose wave the planner changed; unchanged rows are not listed. */
   moves: WaveEditMove[];
+  /** Every wave row of the `Wave schedule` sheet; the caller compares them with the plan. */
+  windows: WaveWindowEdit[];
   problems: WaveEditProblem[];
 }
 
@@ -195,6 +206,86 @@ async function readEditableSheet(
   }
 }
 
+const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+const MS_PER_DAY = 86_400_000;
+
+/** A window cell: an Excel date (UTC, as the report writes it) or an ISO 8601 text. */
+function parseInstantCell(
+  raw: XlsxCellValue,
+): { ok: true; iso: string | null } | { ok: false; message: string } {
+  if (raw === null) return { ok: true, iso: null };
+  if (typeof raw === 'number') {
+    // Whole minutes: the serial's floating point is off by fractions of a second.
+    const ms = Math.round((EXCEL_EPOCH_MS + raw * MS_PER_DAY) / 60_000) * 60_000;
+    return { ok: true, iso: new Date(ms).toISOString() };
+  }
+  const text = restoreCellText(String(raw)).trim();
+  if (text === '') return { ok: true, iso: null };
+  // `2026-01-10 22:00` in a "(UTC)" column is UTC; a text with its own offset keeps it.
+  const normalised = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$/.test(text)
+    ? `${text.replace(' ', 'T')}Z`
+    : text;
+  const ms = Date.parse(normalised);
+  return Number.isNaN(ms)
+    ? { ok: false, message: `"${text}" is not a date and time (e.g. 2026-01-10 22:00)` }
+    : { ok: true, iso: new Date(ms).toISOString() };
+}
+
+async function readScheduleSheet(
+  reader: XlsxTableReader,
+  windows: WaveWindowEdit[],
+  problems: WaveEditProblem[],
+): Promise<void> {
+  const sheet = WAVE_SCHEDULE_SHEET;
+  let columns: Map<string, number> | null = null;
+  for await (const { row, cells } of reader.rows(sheet)) {
+    if (columns === null) {
+      columns = headerColumns({ row, cells });
+      const missing = Object.values(SCHEDULE_HEADERS).filter((header) => !columns?.has(header.toLowerCase()));
+      if (missing.length > 0) {
+        problems.push({
+          sheet,
+          row,
+          message: `the header row has no ${missing.map((h) => `"${h}"`).join(', ')} column; change windows were not read`,
+        });
+        return;
+      }
+      continue;
+    }
+    const cell = (header: string): XlsxCellValue =>
+      cells.get(columns?.get(header.toLowerCase()) ?? 0) ?? null;
+    const wave = parseWaveCell(cell(SCHEDULE_HEADERS.wave));
+    if (!wave.ok || wave.wave === null) {
+      if (!wave.ok) problems.push({ sheet, row, message: wave.message });
+      continue;
+    }
+    const start = parseInstantCell(cell(SCHEDULE_HEADERS.start));
+    const end = parseInstantCell(cell(SCHEDULE_HEADERS.end));
+    const failed = [start, end].find((parsed) => !parsed.ok);
+    if (failed && !failed.ok) {
+      problems.push({ sheet, row, message: `wave ${wave.wave}: ${failed.message}` });
+      continue;
+    }
+    const startIso = start.ok ? start.iso : null;
+    const endIso = end.ok ? end.iso : null;
+    if ((startIso === null) !== (endIso === null)) {
+      problems.push({
+        sheet,
+        row,
+        message: `wave ${wave.wave}: a change window needs both a start and an end`,
+      });
+      continue;
+    }
+    const zone = restoreCellText(cellText(cell(SCHEDULE_HEADERS.zone))).trim() || 'UTC';
+    windows.push({
+      sheet,
+      row,
+      wave: wave.wave,
+      window: startIso !== null && endIso !== null ? { start: startIso, end: endIso, zone } : null,
+    });
+  }
+}
+
 function compareEntries(a: { sheet: string; row: number }, b: { sheet: string; row: number }): number {
   const order = (sheet: string) => {
     const index = (EDITABLE_SHEETS as readonly string[]).indexOf(sheet);
@@ -239,6 +330,7 @@ export async function readWaveEdits(
       throw error;
     }
     const entries: SheetEntry[] = [];
+    const windows: WaveWindowEdit[] = [];
     const problems: WaveEditProblem[] = [];
     let plan: PlanSheet | null;
     try {
@@ -248,6 +340,9 @@ export async function readWaveEdits(
           if (reader.sheetNames.includes(sheet)) await readEditableSheet(reader, sheet, entries, problems);
           else problems.push({ sheet, row: 0, message: `the workbook has no "${sheet}" sheet` });
         }
+        // Reports written before change windows have no schedule sheet: nothing to read.
+        if (reader.sheetNames.includes(WAVE_SCHEDULE_SHEET))
+          await readScheduleSheet(reader, windows, problems);
       }
     } catch (error) {
       if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
@@ -309,7 +404,14 @@ export async function readWaveEdits(
     }
     moves.sort(compareEntries);
     problems.sort(compareEntries);
-    return { planId: plan.planId, planVersion: plan.planVersion, planHash: plan.planHash, moves, problems };
+    return {
+      planId: plan.planId,
+      planVersion: plan.planVersion,
+      planHash: plan.planHash,
+      moves,
+      windows,
+      problems,
+    };
   } finally {
     if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
   }

@@ -1,12 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { type ChartImage, renderDataPerWaveChart, renderDispositionChart } from './charts.js';
-import type {
-  WaveReportConcern,
-  WaveReportInput,
-  WaveReportSizing,
-  WaveReportVm,
-  WaveReportWave,
-} from './model.js';
+import { ColumnWidths } from './column-widths.js';
+import type { WaveReportConcern, WaveReportInput, WaveReportViolation, WaveReportVm } from './model.js';
 import { DISPOSITION_STYLES, SEVERITY_STYLES, STYLES } from './report-styles.js';
 import {
   type ColumnKind,
@@ -25,6 +19,21 @@ import {
   StreamingWorkbook,
   type WorkbookOutput,
 } from './streaming-workbook.js';
+import {
+  SIZING_HEADERS,
+  SIZING_STYLES,
+  SUMMARY_SHEET,
+  sizingCells,
+  writeSummarySheet,
+} from './summary-sheet.js';
+import {
+  localWindowText,
+  NO_VIOLATIONS,
+  SCHEDULE_COLUMNS,
+  type ScheduleRow,
+  violationsByWave,
+  WAVE_SCHEDULE_SHEET,
+} from './wave-schedule.js';
 
 /** Identifies a workbook this module wrote; the load-back refuses anything else. */
 export const WAVE_REPORT_FORMAT = 'flotilla-wave-report/1';
@@ -35,10 +44,12 @@ export const PLAN_SHEET_ASSIGNMENT_HEADER_ROW = 7;
 export const MAX_WAVE_SHEETS = 50;
 
 export const SHEET_NAMES = {
-  summary: 'Summary',
+  summary: SUMMARY_SHEET,
   vms: 'VMs',
   concerns: 'Concerns',
   waves: 'Waves',
+  schedule: WAVE_SCHEDULE_SHEET,
+  violations: 'Violations',
   networkMap: 'Network map',
   storageMap: 'Storage map',
   sizing: 'Sizing',
@@ -59,48 +70,6 @@ export interface WaveReportOptions {
 
 export class WaveReportInputError extends Error {
   override readonly name = 'WaveReportInputError';
-}
-
-const MIN_WIDTH = 6;
-const MAX_WIDTH = 60;
-
-function numberLength(value: number, decimals: number): number {
-  const abs = Math.abs(value);
-  const digits = abs < 1 ? 1 : Math.floor(Math.log10(abs)) + 1;
-  return digits + Math.floor((digits - 1) / 3) + (decimals > 0 ? decimals + 1 : 0) + (value < 0 ? 1 : 0);
-}
-
-function displayLength(value: SheetCell, style: CellStyle | undefined): number {
-  if (value === null) return 0;
-  if (typeof value === 'number') {
-    const format = style?.numFmt ?? '';
-    return numberLength(value, format.includes('.0') ? 1 : format === '' ? 2 : 0);
-  }
-  if (typeof value === 'boolean') return 5;
-  if (value instanceof Date) return 16;
-  const text = typeof value === 'string' ? value : value.text;
-  if (!text.includes('\n')) return text.length;
-  return Math.max(...text.split('\n').map((line) => line.length));
-}
-
-/** Column widths from the longest content seen, with room for the autofilter button. */
-class ColumnWidths {
-  private readonly lengths: number[] = [];
-
-  see(values: readonly SheetCell[], styles?: readonly (CellStyle | undefined)[], extra = 0): void {
-    for (let i = 0; i < values.length; i++) {
-      const length = displayLength(values[i], styles?.[i]) + extra;
-      if (length > (this.lengths[i] ?? 0)) this.lengths[i] = length;
-    }
-  }
-
-  widths(count = this.lengths.length): number[] {
-    return Array.from({ length: count }, (_, i) => {
-      const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, (this.lengths[i] ?? 0) + 2));
-      // exceljs drops a column whose width is exactly its default of 9, and Excel's is 8.43.
-      return width === 9 ? 10 : width;
-    });
-  }
 }
 
 function kindStyle(kind: ColumnKind, value: string | number | null): CellStyle | undefined {
@@ -214,210 +183,6 @@ function validateInput(input: WaveReportInput): void {
   }
 }
 
-interface SummaryLine {
-  cells: SheetCell[];
-  styles?: (CellStyle | undefined)[];
-}
-
-function sortedCounts(
-  counts: Readonly<Record<string, number>>,
-  order: readonly string[] = [],
-): [string, number][] {
-  const known = order.filter((key) => key in counts).map((key): [string, number] => [key, counts[key]]);
-  const rest = Object.entries(counts)
-    .filter(([key]) => !order.includes(key))
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return [...known, ...rest];
-}
-
-function countBlock(
-  title: string,
-  label: string,
-  counts: Readonly<Record<string, number>>,
-  order: readonly string[] = [],
-  fills: Readonly<Record<string, CellStyle>> = {},
-): SummaryLine[] {
-  const entries = sortedCounts(counts, order);
-  const total = entries.reduce((sum, [, count]) => sum + count, 0);
-  return [
-    { cells: [title], styles: [STYLES.section] },
-    { cells: [label, 'VMs', 'Share'], styles: [STYLES.header, STYLES.header, STYLES.header] },
-    ...entries.map(
-      ([key, count]): SummaryLine => ({
-        cells: [key, count, total > 0 ? count / total : 0],
-        styles: [fills[key], STYLES.integer, STYLES.percent],
-      }),
-    ),
-    { cells: [] },
-  ];
-}
-
-const SIZING_HEADERS = [
-  'VMs',
-  'vCPU',
-  'Memory (GiB)',
-  'Memory incl. overhead (GiB)',
-  'Storage (GiB)',
-  'Worker nodes',
-] as const;
-const SIZING_STYLES = [STYLES.integer, STYLES.integer, STYLES.gib, STYLES.gib, STYLES.gib, STYLES.integer];
-
-function sizingCells(sizing: WaveReportSizing): SheetCell[] {
-  return [
-    sizing.vms,
-    sizing.vcpus,
-    sizing.memoryGiB,
-    sizing.memoryWithOverheadGiB,
-    sizing.storageGiB,
-    sizing.workerNodes,
-  ];
-}
-
-const WAVE_SUMMARY_HEADERS = [
-  'Wave',
-  'Name',
-  'Window start (UTC)',
-  'Window end (UTC)',
-  'VMs',
-  'Data (GiB)',
-  'Est. duration (hours)',
-  'Concurrency',
-  'Status',
-];
-
-function waveSummaryCells(
-  wave: WaveReportWave,
-  link: string,
-): { cells: SheetCell[]; styles: (CellStyle | undefined)[] } {
-  const start = wave.window ? parseInstant(wave.window.start) : null;
-  const end = wave.window ? parseInstant(wave.window.end) : null;
-  return {
-    cells: [
-      wave.number,
-      { text: wave.name || waveSheetName(wave.number), location: link },
-      start,
-      end,
-      wave.vmCount,
-      wave.dataGiB,
-      wave.estimatedHours,
-      wave.concurrency,
-      wave.status,
-    ],
-    styles: [
-      STYLES.integer,
-      STYLES.link,
-      start instanceof Date ? STYLES.date : undefined,
-      end instanceof Date ? STYLES.date : undefined,
-      STYLES.integer,
-      STYLES.gib,
-      STYLES.hours,
-      STYLES.integer,
-      undefined,
-    ],
-  };
-}
-
-const PIXELS_PER_ROW = 20;
-
-async function writeSummarySheet(
-  workbook: StreamingWorkbook,
-  input: WaveReportInput,
-  waves: readonly WaveReportWave[],
-  waveLink: (wave: number) => string,
-): Promise<void> {
-  const generatedAt = parseInstant(input.generatedAt);
-  const estate = input.estate;
-  const lines: SummaryLine[] = [
-    { cells: ['Flotilla wave report'], styles: [STYLES.title] },
-    { cells: ['Plan', input.plan.name ?? input.plan.id], styles: [STYLES.label] },
-    { cells: ['Plan id', input.plan.id], styles: [STYLES.label] },
-    { cells: ['Plan version', input.plan.version], styles: [STYLES.label, STYLES.integer] },
-    { cells: ['Plan content hash', input.plan.contentHash], styles: [STYLES.label] },
-    {
-      cells: ['Generated (UTC)', generatedAt],
-      styles: [STYLES.label, generatedAt instanceof Date ? STYLES.date : undefined],
-    },
-    ...(input.countedTo
-      ? [
-          {
-            cells: ['Ages (power-off, snapshots)', `counted to ${input.countedTo.slice(0, 10)}`],
-            styles: [STYLES.label],
-          },
-        ]
-      : []),
-    { cells: [] },
-    { cells: ['Estate'], styles: [STYLES.section] },
-    { cells: ['VMs', estate.vms], styles: [STYLES.label, STYLES.integer] },
-    { cells: ['vCPU', estate.vcpus], styles: [STYLES.label, STYLES.integer] },
-    { cells: ['Memory (GiB)', estate.memoryGiB], styles: [STYLES.label, STYLES.gib] },
-    { cells: ['Provisioned storage (GiB)', estate.provisionedGiB], styles: [STYLES.label, STYLES.gib] },
-    { cells: ['Used storage (GiB)', estate.usedGiB], styles: [STYLES.label, STYLES.gib] },
-    { cells: ['Data to copy in waves (GiB)', estate.transferGiB], styles: [STYLES.label, STYLES.gib] },
-    {
-      cells: ['Est. duration of all waves (hours)', estate.transferHours],
-      styles: [STYLES.label, STYLES.hours],
-    },
-    { cells: ['Waves', waves.length], styles: [STYLES.label, STYLES.integer] },
-    { cells: [] },
-    ...countBlock(
-      'VMs by disposition',
-      'Disposition',
-      input.counts.byDisposition,
-      ['rehost', 'retain', 'retire'],
-      DISPOSITION_STYLES,
-    ),
-    ...countBlock('VMs by effort', 'Effort', input.counts.byEffort, ['low', 'medium', 'high']),
-    ...countBlock('VMs by OS family', 'OS family', input.counts.byOsFamily),
-    ...countBlock('VMs by concern', 'Concern', input.counts.byConcern),
-    { cells: ['Target sizing'], styles: [STYLES.section] },
-    {
-      cells: ['Scope', ...SIZING_HEADERS],
-      styles: [STYLES.header, ...SIZING_HEADERS.map(() => STYLES.header)],
-    },
-    { cells: ['Estate', ...sizingCells(input.sizing.estate)], styles: [STYLES.label, ...SIZING_STYLES] },
-    ...input.sizing.clusters.map(
-      (cluster): SummaryLine => ({
-        cells: [`Cluster ${cluster.cluster}`, ...sizingCells(cluster)],
-        styles: [undefined, ...SIZING_STYLES],
-      }),
-    ),
-    { cells: [] },
-    { cells: ['Waves'], styles: [STYLES.section] },
-    { cells: WAVE_SUMMARY_HEADERS, styles: WAVE_SUMMARY_HEADERS.map(() => STYLES.header) },
-    ...waves.map((wave) => waveSummaryCells(wave, waveLink(wave.number))),
-  ];
-
-  const widths = new ColumnWidths();
-  // The title and section captions overflow into empty neighbours; they do not size column A.
-  for (const line of lines) {
-    if (line.cells.length > 1 || line.styles?.[0] === STYLES.label) widths.see(line.cells, line.styles);
-  }
-  const columnCount = Math.max(...lines.map((line) => line.cells.length));
-  const columnWidths = widths.widths(columnCount);
-
-  const charts: ChartImage[] = [
-    renderDispositionChart(input.counts.byDisposition),
-    renderDataPerWaveChart(waves.map((wave) => ({ number: wave.number, dataGiB: wave.dataGiB }))),
-  ];
-  const sheet = workbook.addSheet(SHEET_NAMES.summary);
-  sheet.setColumnWidths(columnWidths);
-  for (const line of lines) await sheet.addRow(line.cells, line.styles);
-  let row = 1;
-  sheet.addImages(
-    charts.map((chart) => {
-      const anchor = {
-        col: columnCount + 1,
-        row,
-        widthPx: chart.width,
-        heightPx: chart.height,
-        description: chart.description,
-      };
-      row += Math.ceil(chart.height / PIXELS_PER_ROW) + 1;
-      return { mediaId: workbook.addPng(chart.png), anchor };
-    }),
-  );
-}
-
 function concernRows(
   vms: readonly WaveReportVm[],
 ): () => Iterable<{ vm: WaveReportVm; concern: WaveReportConcern }> {
@@ -458,8 +223,19 @@ export async function writeWaveReport(
     useSharedStrings: options.useSharedStrings ?? false,
     created: generatedAt instanceof Date ? generatedAt : new Date(0),
   });
+  const violationSummaries = violationsByWave(input.violations);
+  const schedule: ScheduleRow[] = waves.map((wave) => ({
+    wave,
+    violations: violationSummaries.get(wave.number) ?? NO_VIOLATIONS,
+    link: waveLink(wave.number),
+  }));
+  const errors = input.violations.filter((violation) => violation.severity === 'error').length;
   try {
-    await writeSummarySheet(workbook, input, waves, waveLink);
+    await writeSummarySheet(workbook, {
+      input,
+      schedule,
+      violations: { errors, warnings: input.violations.length - errors },
+    });
 
     const vmColumns: SheetColumn<WaveReportVm>[] = VM_COLUMNS.map(fromTableColumn);
     const waveIndex = VM_COLUMNS.findIndex((column) => column.key === 'wave');
@@ -501,10 +277,47 @@ export async function writeWaveReport(
     };
     await writeTableSheet(workbook, SHEET_NAMES.waves, waveVmColumns, allWaveRows);
 
+    await writeTableSheet(
+      workbook,
+      SHEET_NAMES.schedule,
+      SCHEDULE_COLUMNS.map(
+        (column): SheetColumn<ScheduleRow> => ({
+          header: column.header,
+          cell: (row) => column.cell(row),
+          ...(column.style ? { style: column.style } : {}),
+        }),
+      ),
+      () => schedule,
+    );
+
+    await writeTableSheet(
+      workbook,
+      SHEET_NAMES.violations,
+      [
+        {
+          header: 'Wave',
+          cell: (row: WaveReportViolation) => row.wave ?? 'plan',
+          style: (value) => (typeof value === 'number' ? STYLES.integer : undefined),
+        },
+        {
+          header: 'Severity',
+          cell: (row) => row.severity,
+          style: (value) => SEVERITY_STYLES[value === 'error' ? 'critical' : 'warning'],
+        },
+        { header: 'Blocks approval', cell: (row) => (row.severity === 'error' ? 'yes' : 'no') },
+        { header: 'Code', cell: (row) => row.code },
+        { header: 'Message', cell: (row) => row.message },
+        { header: 'VMs', cell: (row) => row.vms.join(', ') },
+        { header: 'Groups', cell: (row) => row.groups.join(', ') },
+      ],
+      () => input.violations,
+    );
+
     if (perWaveSheets) {
       const perWaveColumns = waveVmColumns.slice(2);
       for (const wave of waves) {
-        const window = wave.window ? `${wave.window.start} to ${wave.window.end}` : 'not booked';
+        const window = localWindowText(wave.window) ?? 'not booked';
+        const violations = violationSummaries.get(wave.number) ?? NO_VIOLATIONS;
         await writeTableSheet(
           workbook,
           waveSheetName(wave.number),
@@ -515,7 +328,12 @@ export async function writeWaveReport(
           {
             caption: [
               [`Wave ${wave.number}: ${wave.name}`],
-              ['Window (UTC)', window, 'Status', wave.status],
+              ['Change window', window, 'Status', wave.status],
+              [
+                'Violations',
+                `${violations.errors} error(s), ${violations.warnings} warning(s)`,
+                violations.messages.join('; ') || null,
+              ],
               ['VMs', wave.vmCount, 'Data (GiB)', wave.dataGiB, 'Est. hours', wave.estimatedHours],
               ['Concurrency', wave.concurrency, 'Groups', wave.groups.join(', ')],
               ['Hosts', wave.hosts.join(', ')],
@@ -533,7 +351,8 @@ export async function writeWaveReport(
         { header: 'Source network', cell: (row) => row.sourceNetwork },
         { header: 'Target network', cell: (row) => row.targetNetwork },
         { header: 'Target type', cell: (row) => row.targetType },
-        { header: 'VMs', cell: (row) => row.vms, style: () => STYLES.integer },
+        { header: 'Reason', cell: (row) => row.reason },
+        { header: 'VMs in waves', cell: (row) => row.vms, style: () => STYLES.integer },
       ],
       () => input.networkMap,
     );
@@ -543,10 +362,15 @@ export async function writeWaveReport(
       [
         { header: 'Datastore', cell: (row) => row.datastore },
         { header: 'Storage class', cell: (row) => row.storageClass },
+        { header: 'Reason', cell: (row) => row.reason },
         { header: 'Access mode', cell: (row) => row.accessMode },
         { header: 'Volume mode', cell: (row) => row.volumeMode },
-        { header: 'VMs', cell: (row) => row.vms, style: () => STYLES.integer },
-        { header: 'Provisioned (GiB)', cell: (row) => row.provisionedGiB, style: () => STYLES.gib },
+        { header: 'VMs in waves', cell: (row) => row.vms, style: () => STYLES.integer },
+        {
+          header: 'Target storage, VMs in waves (GiB)',
+          cell: (row) => row.targetStorageGiB,
+          style: () => STYLES.gib,
+        },
       ],
       () => input.storageMap,
     );
@@ -558,7 +382,7 @@ export async function writeWaveReport(
       ]),
     ].sort();
     const sizingRows = [
-      { scope: 'Estate', sizing: input.sizing.estate },
+      { scope: `All clusters (${input.sizing.scope})`, sizing: input.sizing.estate },
       ...input.sizing.clusters.map((cluster) => ({ scope: `Cluster ${cluster.cluster}`, sizing: cluster })),
     ];
     await writeTableSheet(

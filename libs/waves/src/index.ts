@@ -5,11 +5,26 @@
  * exclusions from `settings.manual`; after that the plan's `manual` is authoritative (edits update
  * it) and is passed back as `settings.manual` to re-plan.
  */
+export {
+  datastoreSourceOf,
+  describeNetworkTarget,
+  describeStorageTarget,
+  listMapSources,
+  type MapSourceEntry,
+  type MapSources,
+  NO_NETWORK_SOURCE,
+  networkSourceOf,
+  networkTargetOf,
+  storageTargetOf,
+  UNNAMED_DATASTORE_SOURCE,
+} from './map-sources.js';
 export { deriveMoveGroups } from './move-groups.js';
 export { applyEdit, PlanEditError } from './plan-editor.js';
 export { approvalBlockers, validatePlan } from './plan-validator.js';
 export type {
   AccessMode,
+  ChangeWindow,
+  ExcludedStorageTarget,
   GroupDependency,
   GroupingKeyKind,
   GroupingRule,
@@ -22,13 +37,20 @@ export type {
   PlanSettings,
   PlanSettingsInput,
   PlanSettingsIssue,
+  StorageClassTarget,
   StorageMap,
   StorageTarget,
   TargetNamespaces,
   VolumeMode,
   WaveOrdering,
 } from './settings.js';
-export { PlanSettingsError, parsePlanSettings, planSettingsSchema } from './settings.js';
+export {
+  changeWindowSchema,
+  isExcludedStorage,
+  PlanSettingsError,
+  parsePlanSettings,
+  planSettingsSchema,
+} from './settings.js';
 export { simulateHostTransferSeconds, type TransferThroughput } from './transfer-schedule.js';
 export type {
   ExcludedVm,

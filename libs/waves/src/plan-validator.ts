@@ -1,5 +1,11 @@
+import {
+  datastoreSourceOf,
+  NO_NETWORK_SOURCE,
+  networkSourceOf,
+  UNNAMED_DATASTORE_SOURCE,
+} from './map-sources.js';
 import { MIB_PER_GIB, PlanningContext, SECONDS_PER_HOUR, type WaveCaps } from './planning-context.js';
-import type { ManualEdits } from './settings.js';
+import { type ChangeWindow, isExcludedStorage, type ManualEdits } from './settings.js';
 import { hostTransferBoundsSeconds } from './transfer-schedule.js';
 import type { PlanInput, Violation, ViolationCode, ViolationSeverity, WavePlan } from './types.js';
 import type { WaveDraft } from './wave-description.js';
@@ -9,6 +15,12 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const gib = (mib: number): string => `${(mib / MIB_PER_GIB).toFixed(1)} GiB`;
 const hours = (seconds: number): string => `${(seconds / SECONDS_PER_HOUR).toFixed(2)} h`;
 const NAMES_SHOWN = 5;
+
+function bookedWindowSeconds(window: ChangeWindow | undefined): number | null {
+  if (window === undefined) return null;
+  const seconds = (Date.parse(window.end) - Date.parse(window.start)) / 1000;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+}
 
 /** Re-checks a plan's waves against every constraint, the maps, the groups and the dependencies. */
 class PlanValidator {
@@ -64,6 +76,18 @@ class PlanValidator {
       vmKeys: [...new Set(vmKeys)].sort(byString),
       groups: [...new Set(groups)].sort(byString),
     });
+  }
+
+  /**
+   * A wave's limits. A booked change window replaces the plan's cutover window for that wave, in
+   * both directions: the wave must fit the window people actually booked.
+   */
+  private capsOf(wave: number, pilot: boolean): { caps: WaveCaps; booked: boolean } {
+    const planCaps = pilot && this.ctx.pilotCaps !== null ? this.ctx.pilotCaps : this.ctx.regularCaps;
+    const bookedSeconds = bookedWindowSeconds(this.ctx.settings.changeWindows?.[String(wave)]);
+    return bookedSeconds === null
+      ? { caps: planCaps, booked: false }
+      : { caps: { ...planCaps, windowSeconds: bookedSeconds }, booked: true };
   }
 
   private names(keys: Iterable<string>): string {
@@ -124,7 +148,7 @@ class PlanValidator {
       this.add('empty-wave', 'warning', wave, `Wave ${wave} is empty`);
       return;
     }
-    const caps: WaveCaps = draft.pilot && ctx.pilotCaps !== null ? ctx.pilotCaps : ctx.regularCaps;
+    const { caps, booked } = this.capsOf(wave, draft.pilot);
     const load = ctx.loadOf(keys);
     const excess = capacityExcess(load, caps, ctx.throughput);
     const groups = this.groupsOf(keys);
@@ -153,7 +177,7 @@ class PlanValidator {
         'wave-over-window',
         'error',
         wave,
-        `${label}: ${hostName} needs ${hours(seconds)} to copy, window ${hours(caps.windowSeconds)}`,
+        `${label}: ${hostName} needs ${hours(seconds)} to copy, ${booked ? 'booked change window' : 'window'} ${hours(caps.windowSeconds)}`,
         vms,
         this.groupsOf(vms),
       );
@@ -254,19 +278,22 @@ class PlanValidator {
       if (record === undefined) continue;
       let pod = 0;
       for (const nic of record.vm.nics) {
-        const target = nic.network === null ? undefined : ctx.networkMap.get(nic.network);
-        if (target === undefined) push(unmappedNetworks, nic.network ?? '(no network)', key);
+        const source = networkSourceOf(nic.network);
+        const target = ctx.networkMap.get(source);
+        if (target === undefined) push(unmappedNetworks, source, key);
         else if (target.type === 'pod') pod += 1;
       }
       if (pod > 1) podNics.push(key);
       for (const disk of record.disks) {
-        const target = disk.datastore === null ? undefined : ctx.storageMap.get(disk.datastore);
+        const source = datastoreSourceOf(disk.datastore);
+        const target = ctx.storageMap.get(source);
         if (target === undefined) {
-          push(unmappedDatastores, disk.datastore ?? '(unknown datastore)', key);
+          push(unmappedDatastores, source, key);
           continue;
         }
+        if (isExcludedStorage(target)) continue;
         const shared = disk.multiWriter || (disk.path !== null && this.isSharedPath(record.group, disk.path));
-        if (shared && target.accessMode !== 'ReadWriteMany') push(accessModes, disk.datastore as string, key);
+        if (shared && target.accessMode !== 'ReadWriteMany') push(accessModes, source, key);
       }
     }
     for (const [network, vms] of unmappedNetworks) {
@@ -274,7 +301,9 @@ class PlanValidator {
         'unmapped-network',
         'error',
         wave,
-        `Network ${network} has no target in the network map (${this.names(vms)})`,
+        network === NO_NETWORK_SOURCE
+          ? `NICs with no network have no target: map "${NO_NETWORK_SOURCE}" in the network map (pod, multus or ignored with a reason) (${this.names(vms)})`
+          : `Network ${network} has no target in the network map (${this.names(vms)})`,
         vms,
         this.groupsOf(vms),
       );
@@ -284,7 +313,9 @@ class PlanValidator {
         'unmapped-datastore',
         'error',
         wave,
-        `Datastore ${datastore} has no storage class in the storage map (${this.names(vms)})`,
+        datastore === UNNAMED_DATASTORE_SOURCE
+          ? `Disks on no named datastore have no target: map "${UNNAMED_DATASTORE_SOURCE}" in the storage map (a storage class, or excluded with a reason) (${this.names(vms)})`
+          : `Datastore ${datastore} has no storage class in the storage map (${this.names(vms)})`,
         vms,
         this.groupsOf(vms),
       );
@@ -383,13 +414,15 @@ class PlanValidator {
       }
       if (group.sharedDisks.length > 0)
         this.checkSharedDiskPartners(group.name, group.sharedDisks, group.vmKeys);
-      if (!this.mayExceedAlone(planned)) continue;
+      // A group alone in a wave with a booked window is measured against that window.
+      const caps = waves.length === 1 ? this.capsOf(waves[0], false).caps : ctx.regularCaps;
+      if (!this.mayExceedAlone(planned, caps)) continue;
       const load = ctx.loadOf(planned);
-      const excess = capacityExcess(load, ctx.regularCaps, ctx.throughput);
+      const excess = capacityExcess(load, caps, ctx.throughput);
       if (exceedsAny(excess)) {
         const reasons: string[] = [];
-        if (excess.vms) reasons.push(`${load.vmCount} VMs > ${ctx.regularCaps.vms}`);
-        if (excess.data) reasons.push(`${gib(load.dataMiB)} > ${gib(ctx.regularCaps.dataMiB)}`);
+        if (excess.vms) reasons.push(`${load.vmCount} VMs > ${caps.vms}`);
+        if (excess.data) reasons.push(`${gib(load.dataMiB)} > ${gib(caps.dataMiB)}`);
         for (const [host, seconds] of excess.windowHosts) {
           reasons.push(
             `${hours(seconds)} of copy on ${load.hosts.get(host)?.known ? host : 'one host'} > window`,
@@ -411,8 +444,7 @@ class PlanValidator {
   }
 
   /** Cheap screen before the exact check: everything on one host at the upper time bound. */
-  private mayExceedAlone(keys: readonly string[]): boolean {
-    const caps = this.ctx.regularCaps;
+  private mayExceedAlone(keys: readonly string[], caps: WaveCaps): boolean {
     if (keys.length > caps.vms) return true;
     if (caps.hostVms !== null && keys.length > caps.hostVms) return true;
     if (caps.datastoreVms !== null && keys.length > caps.datastoreVms) return true;

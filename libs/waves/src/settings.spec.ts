@@ -32,6 +32,7 @@ describe('parsePlanSettings', () => {
       storageMap: {},
       targetNamespace: { default: 'default', byWave: {}, byGroup: {} },
       manual: { pins: {}, excludedVms: [], addedWaves: [] },
+      changeWindows: {},
     });
     expect(parsePlanSettings({ constraints: { pilot: null } }).constraints.pilot).toBeNull();
   });
@@ -45,6 +46,7 @@ describe('parsePlanSettings', () => {
         storageMap: { ds1: { storageClass: '' }, ds2: { storageClass: 'x', accessMode: 'RWX' } },
         targetNamespace: { default: 'Bad_Name', byWave: { first: 'ok' } },
         manual: { pins: { 'vc/vm-1': 0 } },
+        changeWindows: { '1': { start: 'tonight', end: '2026-01-10T06:00:00Z', zone: 'Mars/Olympus' } },
       }).sort(),
     ).toEqual(
       [
@@ -60,8 +62,40 @@ describe('parsePlanSettings', () => {
         'targetNamespace.default',
         'targetNamespace.byWave.first',
         'manual.pins.vc/vm-1',
+        'changeWindows.1.start',
+        'changeWindows.1.zone',
       ].sort(),
     );
+    expect(
+      issuesOf({
+        storageMap: { ds: { excluded: true } },
+        networkMap: { n: { type: 'ignored', reason: '' } },
+      }).sort(),
+    ).toEqual(['networkMap.n.reason', 'storageMap.ds.reason']);
+    expect(
+      issuesOf({ changeWindows: { '2': { start: '2026-01-10T06:00:00Z', end: '2026-01-10T02:00:00Z' } } }),
+    ).toEqual(['changeWindows.2.end']);
+  });
+
+  it('keeps excluded disks, ignored NICs with their reason and booked windows', () => {
+    const settings = parsePlanSettings({
+      networkMap: { '(no network)': { type: 'ignored', reason: 'disconnected adapters' } },
+      storageMap: {
+        '(unnamed datastore)': { excluded: true, reason: 'not in the export' },
+        ds: { storageClass: 'gold' },
+      },
+      changeWindows: { '1': { start: '2026-01-10T22:00:00+01:00', end: '2026-01-11T06:00:00+01:00' } },
+    });
+    expect(settings.networkMap['(no network)']).toEqual({ type: 'ignored', reason: 'disconnected adapters' });
+    expect(settings.storageMap).toEqual({
+      '(unnamed datastore)': { excluded: true, reason: 'not in the export' },
+      ds: { storageClass: 'gold' },
+    });
+    expect(settings.changeWindows['1']).toEqual({
+      start: '2026-01-10T22:00:00+01:00',
+      end: '2026-01-11T06:00:00+01:00',
+      zone: 'UTC',
+    });
     expect(issuesOf({ grouping: { keys: ['name-prefix'] } })).toEqual(['grouping.namePrefixPattern']);
     expect(issuesOf({ grouping: { namePrefixPattern: '(' } })).toEqual(['grouping.namePrefixPattern']);
     expect(() => parsePlanSettings({ constraints: { maxVmsPerWave: -1 } })).toThrow(

@@ -6,23 +6,52 @@ import { vmNamePatternProblem } from './vm-name-pattern.js';
 /** Keys that can form a move group, in the order a plan prefers them. */
 export type GroupingKeyKind = 'rules' | 'attribute' | 'vapp' | 'folder' | 'resource-pool' | 'name-prefix';
 
-/** Where a source NIC lands: the pod network, a Multus network-attachment-definition, or nowhere. */
-export type NetworkTarget = { type: 'pod' } | { type: 'multus'; name: string } | { type: 'ignored' };
+/**
+ * Where a source NIC lands: the pod network, a Multus network-attachment-definition, or nowhere
+ * (the NIC is left out of the target VM; `reason` says why, for the approver and the report).
+ */
+export type NetworkTarget =
+  | { type: 'pod' }
+  | { type: 'multus'; name: string }
+  | { type: 'ignored'; reason?: string };
 
 export type VolumeMode = 'Filesystem' | 'Block';
 export type AccessMode = 'ReadWriteOnce' | 'ReadWriteMany' | 'ReadOnlyMany' | 'ReadWriteOncePod';
 
-export interface StorageTarget {
+export interface StorageClassTarget {
   storageClass: string;
   /** Left to the storage profile when absent, as Forklift does. */
   volumeMode?: VolumeMode;
   accessMode?: AccessMode;
 }
 
-/** Source port group / dvPortgroup name -> target. */
+/** The disks are not migrated: the target VM is created without them. */
+export interface ExcludedStorageTarget {
+  excluded: true;
+  reason: string;
+}
+
+export type StorageTarget = StorageClassTarget | ExcludedStorageTarget;
+
+export function isExcludedStorage(target: StorageTarget): target is ExcludedStorageTarget {
+  return 'excluded' in target && target.excluded === true;
+}
+
+/**
+ * Source port group / dvPortgroup name -> target. `(no network)` stands for every NIC the export
+ * gives no network (see `map-sources.ts`).
+ */
 export type NetworkMap = Record<string, NetworkTarget>;
-/** Source datastore name -> target storage class. */
+/** Source datastore name -> target. `(unnamed datastore)` stands for disks on no named datastore. */
 export type StorageMap = Record<string, StorageTarget>;
+
+/** A change window booked for a wave: ISO 8601 instants and the IANA zone people think in. */
+export interface ChangeWindow {
+  start: string;
+  end: string;
+  /** e.g. `Europe/Amsterdam`; the instants are absolute, the zone is how the report shows them. */
+  zone: string;
+}
 
 export interface PilotConstraints {
   /** At most this many VMs in the pilot wave; 0 disables the pilot. */
@@ -102,6 +131,8 @@ export interface PlanSettings {
   storageMap: StorageMap;
   targetNamespace: TargetNamespaces;
   manual: ManualEdits;
+  /** Wave number (as a string key) -> its booked change window. */
+  changeWindows: Record<string, ChangeWindow>;
 }
 
 const namespaceSchema = z
@@ -116,14 +147,58 @@ const networkTargetSchema = z.discriminatedUnion('type', [
     type: z.literal('multus'),
     name: z.string().regex(NAD_NAME, { message: 'must be namespace/name of a NetworkAttachmentDefinition' }),
   }),
-  z.object({ type: z.literal('ignored') }),
+  z.object({ type: z.literal('ignored'), reason: z.string().trim().min(1).max(500).optional() }),
 ]);
 
-const storageTargetSchema = z.object({
-  storageClass: z.string().min(1),
-  volumeMode: z.enum(['Filesystem', 'Block']).optional(),
-  accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany', 'ReadWriteOncePod']).optional(),
+/** The two shapes a storage map entry takes; the key that tells them apart comes first. */
+const storageTargetShapes = [
+  {
+    key: 'storageClass',
+    schema: z.object({
+      storageClass: z.string().min(1),
+      volumeMode: z.enum(['Filesystem', 'Block']).optional(),
+      accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany', 'ReadWriteOncePod']).optional(),
+    }),
+  },
+  {
+    key: 'excluded',
+    schema: z.object({
+      excluded: z.literal(true),
+      reason: z.string().trim().min(1, { message: 'must say why the disks are left behind' }).max(500),
+    }),
+  },
+] as const;
+
+const storageTargetSchema = z.union([storageTargetShapes[0].schema, storageTargetShapes[1].schema]);
+
+function isValidZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 time, e.g. 2026-01-10T22:00:00Z',
 });
+
+export const changeWindowSchema = z
+  .object({
+    start: isoInstant,
+    end: isoInstant,
+    zone: z
+      .string()
+      .min(1)
+      .refine(isValidZone, { message: 'is not an IANA time zone (e.g. Europe/Amsterdam)' })
+      .default('UTC'),
+  })
+  .refine((window) => !(Date.parse(window.end) <= Date.parse(window.start)), {
+    message: 'must end after it starts',
+    path: ['end'],
+  });
 
 /** A zod string that carries the reason a pattern is refused (backreference, lookaround, syntax). */
 const patternString = (problemOf: (value: string) => string | null) =>
@@ -220,6 +295,9 @@ export const planSettingsSchema = z
         addedWaves: z.array(waveNumber).default([]),
       })
       .prefault({}),
+    changeWindows: z
+      .record(z.string().regex(/^[1-9]\d*$/, { message: 'must be a wave number' }), changeWindowSchema)
+      .default({}),
   })
   .prefault({});
 
@@ -241,12 +319,33 @@ export class PlanSettingsError extends Error {
   }
 }
 
+type SettingsIssue = z.core.$ZodIssue;
+
+/**
+ * A storage map entry matching neither shape is reported by the shape it was meant to have (the
+ * one whose own key it carries), on the offending field, rather than as "matches no shape".
+ */
+function unionBranchIssues(issue: SettingsIssue): SettingsIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length !== storageTargetShapes.length) return [issue];
+  const meant = issue.errors.findIndex(
+    (branch, i) =>
+      !branch.some(
+        (inner) =>
+          inner.code === 'invalid_type' &&
+          inner.path.length === 1 &&
+          inner.path[0] === storageTargetShapes[i].key,
+      ),
+  );
+  const branch = issue.errors[Math.max(meant, 0)];
+  return branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 /** Validates user-supplied settings and fills the defaults; throws {@link PlanSettingsError}. */
 export function parsePlanSettings(value: unknown): PlanSettings {
   const result = planSettingsSchema.safeParse(value);
   if (!result.success) {
     throw new PlanSettingsError(
-      result.error.issues.map((issue) => ({
+      result.error.issues.flatMap(unionBranchIssues).map((issue) => ({
         path: issue.path.map(String).join('.'),
         message: issue.message,
       })),

@@ -1,4 +1,5 @@
 import type { Severity } from '#libs/assessment';
+import { datastoreSourceOf, networkSourceOf, UNNAMED_DATASTORE_SOURCE } from './map-sources.js';
 import { pinnedWaveOf } from './placement-units.js';
 import { MIB_PER_GIB, type PlanningContext, SECONDS_PER_HOUR } from './planning-context.js';
 import type { ManualEdits } from './settings.js';
@@ -43,12 +44,16 @@ export function describeWave(ctx: PlanningContext, draft: WaveDraft, manual: Man
   const bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   const groups = new Set<string>();
   const networks = new Set<string>();
+  // Part of the wave's content hash: mapping the unnamed datastore differently changes the wave.
+  let unnamedDatastore = false;
   for (const key of vmKeys) {
     const record = ctx.records.get(key);
     if (record === undefined) continue;
     const { vm, assessment } = record;
     groups.add(record.group);
-    for (const nic of vm.nics) if (nic.network !== null) networks.add(nic.network);
+    for (const nic of vm.nics) networks.add(networkSourceOf(nic.network));
+    if (record.disks.some((disk) => datastoreSourceOf(disk.datastore) === UNNAMED_DATASTORE_SOURCE))
+      unnamedDatastore = true;
     vms.push({
       key,
       name: vm.name,
@@ -92,7 +97,9 @@ export function describeWave(ctx: PlanningContext, draft: WaveDraft, manual: Man
       slowestHost: slowestHost !== null && load.hosts.get(slowestHost)?.known ? slowestHost : null,
     },
     hosts: knownHosts.sort(byString),
-    datastores: [...load.datastoreVms.keys()].sort(byString),
+    datastores: [...load.datastoreVms.keys(), ...(unnamedDatastore ? [UNNAMED_DATASTORE_SOURCE] : [])].sort(
+      byString,
+    ),
     networks: [...networks].sort(byString),
     openConcerns: { count: concerns.length, bySeverity, items: concerns },
     targetNamespace: ctx.waveNamespace(draft.number),

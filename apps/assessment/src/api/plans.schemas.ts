@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { planSettingsSchema } from '#libs/waves';
+import { changeWindowSchema, planSettingsSchema } from '#libs/waves';
 import { effort, severity, timestamp, uuid } from './common.schemas.js';
 
 /** Plans: waves planned from an assessment, edits, settings, maps and approvals. */
@@ -35,13 +35,41 @@ export const mapsBody = z.object({
   targetNamespace: mapPatch,
 });
 
+const settingsShape = planSettingsSchema.unwrap().shape;
+
+const mapSourceEntry = z
+  .object({
+    source: z
+      .string()
+      .meta({ description: 'Port group / datastore name, or "(no network)" / "(unnamed datastore)"' }),
+    unnamed: z.boolean().meta({ description: 'The export names no network or datastore here' }),
+    vms: z.number().int().meta({ description: 'VMs in waves using it' }),
+    items: z.number().int().meta({ description: 'NICs or disks using it' }),
+    waves: z.array(z.number().int()),
+    exampleVms: z.array(z.string()),
+    target: z
+      .union([settingsShape.networkMap.unwrap().valueType, settingsShape.storageMap.unwrap().valueType])
+      .nullable()
+      .meta({ description: 'null while unmapped: the waves using it cannot be approved' }),
+  })
+  .meta({ id: 'MapSourceEntry' });
+
 export const mapsView = z
   .object({
-    networkMap: planSettingsSchema.unwrap().shape.networkMap.unwrap(),
-    storageMap: planSettingsSchema.unwrap().shape.storageMap.unwrap(),
-    targetNamespace: planSettingsSchema.unwrap().shape.targetNamespace.unwrap(),
+    networkMap: settingsShape.networkMap.unwrap(),
+    storageMap: settingsShape.storageMap.unwrap(),
+    targetNamespace: settingsShape.targetNamespace.unwrap(),
+    sources: z
+      .object({ networks: z.array(mapSourceEntry), datastores: z.array(mapSourceEntry) })
+      .meta({ description: 'Every source the waves need, mapped or not' }),
   })
   .meta({ id: 'PlanMaps' });
+
+export const changeWindowBody = changeWindowSchema.meta({
+  id: 'ChangeWindow',
+  description:
+    'A booked change window: ISO 8601 instants with an offset, and the IANA zone the report shows it in',
+});
 
 const vmKey = z.string().min(1);
 const group = z.string().min(1);
@@ -253,6 +281,16 @@ export const importEditsOutcome = z
         vmName: z.string(),
         fromWave: z.number().int().nullable(),
         toWave: z.number().int().nullable(),
+        outcome: z.enum(['applied', 'refused', 'unchanged']),
+        message: z.string(),
+      }),
+    ),
+    windows: z.array(
+      z.object({
+        sheet: z.string(),
+        row: z.number().int(),
+        wave: z.number().int(),
+        window: z.object({ start: z.string(), end: z.string(), zone: z.string() }).nullable(),
         outcome: z.enum(['applied', 'refused', 'unchanged']),
         message: z.string(),
       }),

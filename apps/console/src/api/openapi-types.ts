@@ -369,6 +369,11 @@ export interface Schemas {
     before: unknown;
     after: unknown;
   };
+  ChangeWindowInput: {
+    start: string;
+    end: string;
+    zone?: string;
+  };
   CreatedApiToken: {
     id: string;
     name: string;
@@ -476,6 +481,18 @@ export interface Schemas {
       vmName: string;
       fromWave: number | null;
       toWave: number | null;
+      outcome: "applied" | "refused" | "unchanged";
+      message: string;
+    }>;
+    windows: Array<{
+      sheet: string;
+      row: number;
+      wave: number;
+      window: {
+        start: string;
+        end: string;
+        zone: string;
+      } | null;
       outcome: "applied" | "refused" | "unchanged";
       message: string;
     }>;
@@ -617,6 +634,30 @@ export interface Schemas {
   Liveness: {
     status: "ok";
   };
+  MapSourceEntry: {
+    source: string;
+    unnamed: boolean;
+    vms: number;
+    items: number;
+    waves: Array<number>;
+    exampleVms: Array<string>;
+    target: {
+      type: "pod";
+    } | {
+      type: "multus";
+      name: string;
+    } | {
+      type: "ignored";
+      reason?: string;
+    } | {
+      storageClass: string;
+      volumeMode?: "Filesystem" | "Block";
+      accessMode?: "ReadWriteOnce" | "ReadWriteMany" | "ReadOnlyMany" | "ReadWriteOncePod";
+    } | {
+      excluded: true;
+      reason: string;
+    } | null;
+  };
   MoveGroup: {
     name: string;
     key: "rule" | "attribute" | "vapp" | "folder" | "resource-pool" | "name-prefix" | "shared-disk" | "singleton";
@@ -711,6 +752,7 @@ export interface Schemas {
         name: string;
       } | {
         type: "ignored";
+        reason?: string;
       };
     };
     storageMap: {
@@ -718,6 +760,9 @@ export interface Schemas {
         storageClass: string;
         volumeMode?: "Filesystem" | "Block";
         accessMode?: "ReadWriteOnce" | "ReadWriteMany" | "ReadOnlyMany" | "ReadWriteOncePod";
+      } | {
+        excluded: true;
+        reason: string;
       };
     };
     targetNamespace: {
@@ -728,6 +773,10 @@ export interface Schemas {
       byGroup: {
         [key: string]: string;
       };
+    };
+    sources: {
+      networks: Array<Schemas["MapSourceEntry"]>;
+      datastores: Array<Schemas["MapSourceEntry"]>;
     };
   };
   PlanSettings: {
@@ -767,6 +816,7 @@ export interface Schemas {
         name: string;
       } | {
         type: "ignored";
+        reason?: string;
       };
     };
     storageMap: {
@@ -774,6 +824,9 @@ export interface Schemas {
         storageClass: string;
         volumeMode?: "Filesystem" | "Block";
         accessMode?: "ReadWriteOnce" | "ReadWriteMany" | "ReadOnlyMany" | "ReadWriteOncePod";
+      } | {
+        excluded: true;
+        reason: string;
       };
     };
     targetNamespace: {
@@ -791,6 +844,13 @@ export interface Schemas {
       };
       excludedVms: Array<string>;
       addedWaves: Array<number>;
+    };
+    changeWindows: {
+      [key: string]: {
+        start: string;
+        end: string;
+        zone: string;
+      };
     };
   };
   PlanSummary: {
@@ -1342,6 +1402,24 @@ export interface Operations {
       startVms?: boolean;
     };
     response: Schemas["Execution"];
+  };
+  "PUT /plans/{id}/waves/{number}/window": {
+    path: {
+      id: string;
+      number: number;
+    };
+    query: never;
+    body: Schemas["ChangeWindowInput"];
+    response: Schemas["EditOutcome"];
+  };
+  "DELETE /plans/{id}/waves/{number}/window": {
+    path: {
+      id: string;
+      number: number;
+    };
+    query: never;
+    body: never;
+    response: Schemas["EditOutcome"];
   };
   "GET /policies": {
     path: never;

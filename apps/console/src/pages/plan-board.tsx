@@ -82,7 +82,7 @@ export function PlanBoard() {
             <LoadedView loaded={plan}>
               {(planData) => (
                 <LoadedView loaded={waves}>
-                  {(waveData) => <MapEditor plan={planData} waves={waveData} onChange={reload} />}
+                  {() => <MapEditor plan={planData} onChange={reload} />}
                 </LoadedView>
               )}
             </LoadedView>
@@ -342,47 +342,68 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
   );
 }
 
-function MapEditor({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onChange(): void }) {
+type PlanMaps = ResponseOf<'GET /plans/{id}/maps'>;
+type SourceEntry = PlanMaps['sources']['networks'][number];
+
+/** The text a planner types for a target: `pod`, `multus:NS/NAME`, `ignored[:REASON]`, a class or `excluded:REASON`. */
+function targetText(target: SourceEntry['target']): string {
+  if (!target) return '';
+  if ('type' in target) {
+    if (target.type === 'multus') return `multus:${target.name}`;
+    if (target.type === 'ignored') return target.reason ? `ignored:${target.reason}` : 'ignored';
+    return target.type;
+  }
+  if ('excluded' in target) return `excluded:${target.reason}`;
+  return target.storageClass;
+}
+
+function networkTarget(text: string): unknown {
+  if (text.startsWith('multus:')) return { type: 'multus', name: text.slice('multus:'.length) };
+  if (text === 'ignored') return { type: 'ignored' };
+  if (text.startsWith('ignored:')) return { type: 'ignored', reason: text.slice('ignored:'.length).trim() };
+  return { type: text };
+}
+
+function storageTarget(text: string): unknown {
+  if (text.startsWith('excluded:')) return { excluded: true, reason: text.slice('excluded:'.length).trim() };
+  return { storageClass: text };
+}
+
+function MapEditor({ plan, onChange }: { plan: Plan; onChange(): void }) {
+  const maps = useApi(
+    (signal) => call('GET /plans/{id}/maps', { path: { id: plan.id }, signal }),
+    [plan.id, plan.version],
+  );
+  return (
+    <LoadedView loaded={maps}>{(data) => <MapForm plan={plan} maps={data} onChange={onChange} />}</LoadedView>
+  );
+}
+
+function MapForm({ plan, maps, onChange }: { plan: Plan; maps: PlanMaps; onChange(): void }) {
   const session = useSession();
   const [networks, setNetworks] = useState<Record<string, string>>(() =>
-    Object.fromEntries(
-      Object.entries(plan.settings.networkMap).map(([source, target]) => [
-        source,
-        target.type === 'multus' ? `multus:${target.name}` : target.type,
-      ]),
-    ),
+    Object.fromEntries(maps.sources.networks.map((entry) => [entry.source, targetText(entry.target)])),
   );
   const [storage, setStorage] = useState<Record<string, string>>(() =>
-    Object.fromEntries(
-      Object.entries(plan.settings.storageMap).map(([source, target]) => [source, target.storageClass]),
-    ),
+    Object.fromEntries(maps.sources.datastores.map((entry) => [entry.source, targetText(entry.target)])),
   );
   const [error, setError] = useState<Error | undefined>();
   const [saved, setSaved] = useState(false);
-  const networkSources = [
-    ...new Set([...waves.flatMap((wave) => wave.networks), ...Object.keys(networks)]),
-  ].sort();
-  const datastoreSources = [
-    ...new Set([...waves.flatMap((wave) => wave.datastores), ...Object.keys(storage)]),
-  ].sort();
+  const editable = session.can('planner');
 
   const save = async () => {
     setError(undefined);
     setSaved(false);
     const networkMap: Record<string, unknown> = {};
-    for (const [source, value] of Object.entries(networks)) {
-      if (!value) continue;
-      networkMap[source] = value.startsWith('multus:')
-        ? { type: 'multus', name: value.slice(7) }
-        : { type: value };
-    }
+    for (const [source, value] of Object.entries(networks))
+      if (value.trim()) networkMap[source] = networkTarget(value.trim());
     const storageMap: Record<string, unknown> = {};
     for (const [source, value] of Object.entries(storage))
-      if (value.trim()) storageMap[source] = { storageClass: value.trim() };
+      if (value.trim()) storageMap[source] = storageTarget(value.trim());
     try {
       await call('PUT /plans/{id}/maps', {
         path: { id: plan.id },
-        body: { networkMap, storageMap } as BodyOf<'PUT /plans/{id}/maps'>,
+        body: { networkMap, storageMap },
         headers: { 'if-match': String(plan.version) },
       });
       setSaved(true);
@@ -391,7 +412,41 @@ function MapEditor({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
       setError(failure as Error);
     }
   };
-  const editable = session.can('planner');
+
+  const rows = (
+    kind: 'network' | 'datastore',
+    entries: SourceEntry[],
+    values: Record<string, string>,
+    set: (next: Record<string, string>) => void,
+  ) =>
+    entries.map((entry) => (
+      <Tr key={entry.source}>
+        <Td dataLabel="Source">
+          {entry.source}
+          {entry.unnamed ? (
+            <Label isCompact style={{ marginLeft: 4 }}>
+              not named by the export
+            </Label>
+          ) : null}
+        </Td>
+        <Td dataLabel="Used by">
+          {entry.vms} VMs in waves {entry.waves.join(', ')} ({entry.exampleVms.slice(0, 3).join(', ')})
+        </Td>
+        <Td dataLabel="Target">
+          <TextInput
+            aria-label={
+              kind === 'network'
+                ? `Target of network ${entry.source}`
+                : `Storage class of datastore ${entry.source}`
+            }
+            value={values[entry.source] ?? ''}
+            placeholder="unmapped"
+            isDisabled={!editable}
+            onChange={(_, value) => set({ ...values, [entry.source]: value })}
+          />
+        </Td>
+      </Tr>
+    ));
 
   return (
     <>
@@ -403,49 +458,21 @@ function MapEditor({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
         <Thead>
           <Tr>
             <Th>Source network</Th>
-            <Th>Target (pod, multus:NAMESPACE/NAME or ignored)</Th>
+            <Th>Used by</Th>
+            <Th>Target: pod, multus:NAMESPACE/NAME, or ignored:REASON</Th>
           </Tr>
         </Thead>
-        <Tbody>
-          {networkSources.map((source) => (
-            <Tr key={source}>
-              <Td dataLabel="Source network">{source}</Td>
-              <Td dataLabel="Target">
-                <TextInput
-                  aria-label={`Target of network ${source}`}
-                  value={networks[source] ?? ''}
-                  placeholder="unmapped"
-                  isDisabled={!editable}
-                  onChange={(_, value) => setNetworks({ ...networks, [source]: value })}
-                />
-              </Td>
-            </Tr>
-          ))}
-        </Tbody>
+        <Tbody>{rows('network', maps.sources.networks, networks, setNetworks)}</Tbody>
       </Table>
       <Table aria-label="Storage map" variant="compact" style={{ marginTop: 16 }}>
         <Thead>
           <Tr>
             <Th>Source datastore</Th>
-            <Th>Storage class</Th>
+            <Th>Used by</Th>
+            <Th>Storage class, or excluded:REASON</Th>
           </Tr>
         </Thead>
-        <Tbody>
-          {datastoreSources.map((source) => (
-            <Tr key={source}>
-              <Td dataLabel="Source datastore">{source}</Td>
-              <Td dataLabel="Storage class">
-                <TextInput
-                  aria-label={`Storage class of datastore ${source}`}
-                  value={storage[source] ?? ''}
-                  placeholder="unmapped"
-                  isDisabled={!editable}
-                  onChange={(_, value) => setStorage({ ...storage, [source]: value })}
-                />
-              </Td>
-            </Tr>
-          ))}
-        </Tbody>
+        <Tbody>{rows('datastore', maps.sources.datastores, storage, setStorage)}</Tbody>
       </Table>
       {editable ? (
         <Button style={{ marginTop: 12 }} onClick={save}>
