@@ -1,4 +1,6 @@
 import {
+  admitCopies,
+  type CopyLimits,
   type DiskCopyState,
   isPhaseName,
   type PhaseName,
@@ -11,7 +13,6 @@ import {
   type VmStep,
 } from '#libs/migration';
 import type {
-  CopyLimits,
   ExecutionStatus,
   ExecutionStore,
   ExecutionVmRecord,
@@ -92,7 +93,10 @@ export class ExecutionRunner {
 
   /** Grants copy slots to queued VMs (every execution) and nudges the admitted ones. */
   async schedule(): Promise<number> {
-    const admitted = await this.executions.admitQueuedVms(this.options.limits);
+    const limits = this.options.limits;
+    const admitted = await this.executions.admitQueuedVms((candidates, inFlight) =>
+      admitCopies(candidates, inFlight, limits),
+    );
     for (const vm of admitted) {
       await this.queue.enqueue(
         'advance-vm',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { CopiesInFlight, CopyCandidate } from '#libs/migration';
 
 export type ExecutionStatus = 'queued' | 'running' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
 export type ExecutionVmStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -74,13 +75,11 @@ export interface NewExecutionVm {
   disks: Array<{ index: number; datastore: string; capacityBytes: number }>;
 }
 
-/** In-flight disk limits; null means no limit of that kind. */
-export interface CopyLimits {
-  perHost: number;
-  perDatastore: number | null;
-  perExecution: number | null;
-  global: number | null;
-}
+/**
+ * The admission policy the store applies under its lock (`admitCopies` of libs/migration, with
+ * the configured limits): it sees the candidates, largest disk first, and the copies in flight.
+ */
+export type CopyAdmissionPolicy = (candidates: CopyCandidate[], inFlight: CopiesInFlight) => CopyCandidate[];
 
 export interface AdmittedVm {
   executionId: string;
@@ -188,36 +187,19 @@ function toEvent(row: Record<string, unknown>): ExecutionEventRecord {
   };
 }
 
-interface SlotCandidate {
-  executionId: string;
-  vmKey: string;
-  sourceHost: string;
-  disks: Array<{ index: number; datastore: string; capacityBytes: number }>;
-}
-
 /**
  * Owns every query on executions, their VMs, events and copy slots. The rows are the truth: a
  * queue job only asks "advance this VM", and the conditional updates here decide whether the
  * asking worker may.
  */
 export class ExecutionStore {
-  #roundTrips = 0;
-
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Statements sent to Postgres by this store (the benchmark reports it per VM). */
-  get roundTrips(): number {
-    return this.#roundTrips;
-  }
-
   private query(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<unknown> {
-    this.#roundTrips += 1;
     return (manager ?? this.dataSource.manager).query(sql, params);
   }
 
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    // BEGIN and COMMIT are round trips too.
-    this.#roundTrips += 2;
     return this.dataSource.transaction(work);
   }
 
@@ -478,12 +460,11 @@ export class ExecutionStore {
   }
 
   /**
-   * The copy scheduler (Forklift's per-host budget, plus per datastore, per execution and global):
-   * under a transaction-scoped advisory lock, so replicas never grant past a limit together, it
-   * admits queued VMs largest disk first, each with one slot per disk. A VM with more disks than a
-   * host's budget is admitted alone on an idle host rather than never.
+   * Grants copy slots: under a transaction-scoped advisory lock, so replicas never grant past a
+   * limit together, it reads the queued VMs (largest disk first) and the copies in flight, lets
+   * `admit` choose, and writes one slot per disk of each VM it chose.
    */
-  async admitQueuedVms(limits: CopyLimits, maxCandidates = 2_000): Promise<AdmittedVm[]> {
+  async admitQueuedVms(admit: CopyAdmissionPolicy, maxCandidates = 2_000): Promise<AdmittedVm[]> {
     return this.transaction(async (tx) => {
       await this.query('SELECT pg_advisory_xact_lock($1)', [COPY_SCHEDULER_LOCK_KEY], tx);
       const candidates = rowsOf(
@@ -497,11 +478,11 @@ export class ExecutionStore {
           tx,
         ),
       ).map(
-        (row): SlotCandidate => ({
+        (row): CopyCandidate => ({
           executionId: String(row.execution_id),
           vmKey: String(row.vm_key),
           sourceHost: String(row.source_host),
-          disks: row.copy_disks as SlotCandidate['disks'],
+          disks: row.copy_disks as CopyCandidate['disks'],
         }),
       );
       if (candidates.length === 0) return [];
@@ -516,53 +497,15 @@ export class ExecutionStore {
       const byHost = new Map<string, number>();
       const byDatastore = new Map<string, number>();
       const byExecution = new Map<string, number>();
-      let global = 0;
+      let total = 0;
       for (const row of inFlight) {
         const n = Number(row.n);
         if (row.source_host !== null) byHost.set(String(row.source_host), n);
         else if (row.datastore !== null) byDatastore.set(String(row.datastore), n);
         else if (row.execution_id !== null) byExecution.set(String(row.execution_id), n);
-        else global = n;
+        else total = n;
       }
-      const admitted: SlotCandidate[] = [];
-      for (const candidate of candidates) {
-        const need = Math.max(1, candidate.disks.length);
-        const host = byHost.get(candidate.sourceHost) ?? 0;
-        if (host + need > limits.perHost && !(host === 0 && need > limits.perHost)) continue;
-        if (
-          limits.global !== null &&
-          global + need > limits.global &&
-          !(global === 0 && need > limits.global)
-        )
-          continue;
-        const execution = byExecution.get(candidate.executionId) ?? 0;
-        if (
-          limits.perExecution !== null &&
-          execution + need > limits.perExecution &&
-          !(execution === 0 && need > limits.perExecution)
-        ) {
-          continue;
-        }
-        const perDatastore = new Map<string, number>();
-        for (const disk of candidate.disks)
-          perDatastore.set(disk.datastore, (perDatastore.get(disk.datastore) ?? 0) + 1);
-        const datastoreLimit = limits.perDatastore;
-        if (
-          datastoreLimit !== null &&
-          [...perDatastore].some(([datastore, count]) => {
-            const current = byDatastore.get(datastore) ?? 0;
-            return current + count > datastoreLimit && !(current === 0 && count > datastoreLimit);
-          })
-        ) {
-          continue;
-        }
-        byHost.set(candidate.sourceHost, host + need);
-        byExecution.set(candidate.executionId, execution + need);
-        global += need;
-        for (const [datastore, count] of perDatastore)
-          byDatastore.set(datastore, (byDatastore.get(datastore) ?? 0) + count);
-        admitted.push(candidate);
-      }
+      const admitted = admit(candidates, { byHost, byDatastore, byExecution, total });
       if (admitted.length === 0) return [];
       const params: unknown[] = [];
       const values: string[] = [];

@@ -29,7 +29,7 @@ export { flotillaEntities } from './entities.js';
 export {
   ACTIVE_EXECUTION_STATUSES,
   type AdmittedVm,
-  type CopyLimits,
+  type CopyAdmissionPolicy,
   ExecutionAlreadyActiveError,
   type ExecutionEventRecord,
   type ExecutionRecord,
