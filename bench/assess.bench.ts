@@ -5,7 +5,14 @@
 import { AssessmentService } from '#libs/application';
 import { assessInventory, defaultPolicy } from '#libs/assessment';
 import { summarizeInventory } from '#libs/inventory';
-import { AccessStore, AssessmentStore, InventoryStore, openDatabase, ROLES } from '#libs/persistence';
+import {
+  AccessStore,
+  AssessmentStore,
+  CascadeStore,
+  InventoryStore,
+  openDatabase,
+  ROLES,
+} from '#libs/persistence';
 import { readRvtoolsInventory } from '#libs/rvtools';
 import { flotillaMigrations } from '#migrations';
 import { createTestDatabase } from '../test/support/database.js';
@@ -47,6 +54,7 @@ try {
     inventories,
     assessments,
     new AccessStore(database.dataSource),
+    new CascadeStore(database.dataSource),
     () => now,
   );
   const serviceStarted = performance.now();

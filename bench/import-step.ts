@@ -6,7 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import { InventoryImportService } from '#libs/application';
-import { InventoryStore, openDatabase } from '#libs/persistence';
+import { AccessStore, InventoryStore, openDatabase } from '#libs/persistence';
 import { readRvtoolsInventory } from '#libs/rvtools';
 import { flotillaMigrations } from '#migrations';
 import { reportFromChild } from './bench-support.js';
@@ -48,9 +48,13 @@ if (mode === 'exceljs') {
     migrations: flotillaMigrations,
   });
   const importStarted = performance.now();
-  const imported = await new InventoryImportService(new InventoryStore(database.dataSource), {
-    maxInflatedBytes: 4 * 1024 ** 3,
-  }).importFile(file);
+  const imported = await new InventoryImportService(
+    new InventoryStore(database.dataSource),
+    new AccessStore(database.dataSource),
+    {
+      maxInflatedBytes: 4 * 1024 ** 3,
+    },
+  ).importFile(file);
   result = { vms: imported.summary.vms, seconds: (performance.now() - importStarted) / 1000 };
   await database.close();
 }

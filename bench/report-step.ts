@@ -1,6 +1,13 @@
 /** Child of report.bench.ts: writes one plan's report from PostgreSQL, measured on its own. */
 import { PlanningService, ReportService } from '#libs/application';
-import { AccessStore, AssessmentStore, InventoryStore, openDatabase, PlanStore } from '#libs/persistence';
+import {
+  AccessStore,
+  AssessmentStore,
+  CascadeStore,
+  InventoryStore,
+  openDatabase,
+  PlanStore,
+} from '#libs/persistence';
 import { flotillaMigrations } from '#migrations';
 import { reportFromChild } from './bench-support.js';
 
@@ -11,7 +18,13 @@ const { dataSource } = database;
 const inventories = new InventoryStore(dataSource);
 const assessments = new AssessmentStore(dataSource);
 const access = new AccessStore(dataSource);
-const planning = new PlanningService(inventories, assessments, new PlanStore(dataSource), access);
+const planning = new PlanningService(
+  inventories,
+  assessments,
+  new PlanStore(dataSource),
+  access,
+  new CascadeStore(dataSource),
+);
 const started = performance.now();
 const input = await new ReportService(inventories, assessments, planning, access).writeWorkbook(planId, {
   path: out,

@@ -9,6 +9,7 @@ import { AssessmentService, InventoryImportService, PlanningService } from '#lib
 import {
   AccessStore,
   AssessmentStore,
+  CascadeStore,
   InventoryStore,
   openDatabase,
   PlanStore,
@@ -27,15 +28,22 @@ try {
   const inventories = new InventoryStore(dataSource);
   const assessments = new AssessmentStore(dataSource);
   const access = new AccessStore(dataSource);
-  const imported = await new InventoryImportService(inventories, {
+  const cascade = new CascadeStore(dataSource);
+  const imported = await new InventoryImportService(inventories, access, {
     maxInflatedBytes: 4 * 1024 ** 3,
   }).importFile(await benchWorkbook(VMS));
-  const assessment = await new AssessmentService(inventories, assessments, access).assess(
+  const assessment = await new AssessmentService(inventories, assessments, access, cascade).assess(
     imported.inventoryId,
     {},
     principal,
   );
-  const plan = await new PlanningService(inventories, assessments, new PlanStore(dataSource), access).create(
+  const plan = await new PlanningService(
+    inventories,
+    assessments,
+    new PlanStore(dataSource),
+    access,
+    cascade,
+  ).create(
     {
       assessmentId: assessment.assessmentId,
       settings: { grouping: { keys: ['rules', 'attribute', 'vapp'], attribute: 'Application' } },

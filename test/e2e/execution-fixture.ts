@@ -14,6 +14,7 @@ import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
 import {
   AccessStore,
   AssessmentStore,
+  CascadeStore,
   ExecutionStore,
   type FlotillaDatabase,
   InventoryStore,
@@ -259,8 +260,9 @@ export async function startExecutionEnvironment(
     access,
     queue,
   );
-  const planning = new PlanningService(inventories, assessments, plans, access);
-  const assessing = new AssessmentService(inventories, assessments, access);
+  const cascade = new CascadeStore(database.dataSource);
+  const planning = new PlanningService(inventories, assessments, plans, access, cascade);
+  const assessing = new AssessmentService(inventories, assessments, access, cascade);
   const inventory = makeInventory(vms);
   const inventoryId = await inventories.save(inventory, 'vcsim', summarizeInventory(inventory));
   const assessment = await assessing.assess(inventoryId, {}, OPERATOR);

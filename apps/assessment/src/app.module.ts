@@ -8,10 +8,12 @@ import {
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import {
+  AccessService,
   AssessmentService,
   type ExecutionQueue,
   ExecutionService,
   InventoryImportService,
+  InventoryService,
   PlanningService,
   ReportService,
 } from '#libs/application';
@@ -21,6 +23,7 @@ import { createFlotillaMetrics, type FlotillaMetrics } from '#libs/observability
 import {
   AccessStore,
   AssessmentStore,
+  CascadeStore,
   ExecutionStore,
   type FlotillaDatabase,
   InventoryStore,
@@ -106,11 +109,27 @@ export class AssessmentApiModule {
         fromDatabase(AccessStore, (database) => new AccessStore(database.dataSource)),
         fromDatabase(AssessmentStore, (database) => new AssessmentStore(database.dataSource)),
         fromDatabase(PlanStore, (database) => new PlanStore(database.dataSource)),
+        fromDatabase(CascadeStore, (database) => new CascadeStore(database.dataSource)),
+        {
+          provide: AccessService,
+          useFactory: (access: AccessStore) => new AccessService(access),
+          inject: [AccessStore],
+        },
+        {
+          provide: InventoryService,
+          useFactory: (inventories: InventoryStore, cascade: CascadeStore, access: AccessStore) =>
+            new InventoryService(inventories, cascade, access),
+          inject: [InventoryStore, CascadeStore, AccessStore],
+        },
         {
           provide: AssessmentService,
-          useFactory: (inventories: InventoryStore, assessments: AssessmentStore, access: AccessStore) =>
-            new AssessmentService(inventories, assessments, access),
-          inject: [InventoryStore, AssessmentStore, AccessStore],
+          useFactory: (
+            inventories: InventoryStore,
+            assessments: AssessmentStore,
+            access: AccessStore,
+            cascade: CascadeStore,
+          ) => new AssessmentService(inventories, assessments, access, cascade),
+          inject: [InventoryStore, AssessmentStore, AccessStore, CascadeStore],
         },
         {
           provide: PlanningService,
@@ -119,8 +138,9 @@ export class AssessmentApiModule {
             assessments: AssessmentStore,
             plans: PlanStore,
             access: AccessStore,
-          ) => new PlanningService(inventories, assessments, plans, access),
-          inject: [InventoryStore, AssessmentStore, PlanStore, AccessStore],
+            cascade: CascadeStore,
+          ) => new PlanningService(inventories, assessments, plans, access, cascade),
+          inject: [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore],
         },
         {
           provide: ReportService,
@@ -176,9 +196,9 @@ export class AssessmentApiModule {
         },
         {
           provide: InventoryImportService,
-          useFactory: (store: InventoryStore) =>
-            new InventoryImportService(store, { maxInflatedBytes: config.maxInflatedBytes }),
-          inject: [InventoryStore],
+          useFactory: (store: InventoryStore, access: AccessStore) =>
+            new InventoryImportService(store, access, { maxInflatedBytes: config.maxInflatedBytes }),
+          inject: [InventoryStore, AccessStore],
         },
         { provide: APP_GUARD, useClass: TokenAuthGuard },
         { provide: APP_FILTER, useClass: UserErrorFilter },

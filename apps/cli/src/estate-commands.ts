@@ -3,17 +3,21 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import {
+  AccessService,
   type AssessmentOutcome,
   AssessmentService,
   InventoryImportService,
+  InventoryService,
   PlanningService,
   type PlanView,
+  ReportService,
   UserFacingError,
 } from '#libs/application';
 import type { VmAssessment } from '#libs/assessment';
 import {
   AccessStore,
   AssessmentStore,
+  CascadeStore,
   InventoryStore,
   PlanStore,
   type Principal,
@@ -35,20 +39,23 @@ export function cliPrincipal(): Principal {
   return { actor: `cli:${user}`, roles: [...ROLES] };
 }
 
+/** The application services commands call; the stores stay behind them. */
 export function services(context: CliContext) {
   const { dataSource } = context.database;
   const inventories = new InventoryStore(dataSource);
   const assessments = new AssessmentStore(dataSource);
-  const plans = new PlanStore(dataSource);
   const access = new AccessStore(dataSource);
+  const cascade = new CascadeStore(dataSource);
+  const planning = new PlanningService(inventories, assessments, new PlanStore(dataSource), access, cascade);
   return {
-    inventories,
-    assessments,
-    plans,
-    access,
-    importer: new InventoryImportService(inventories, { maxInflatedBytes: context.config.maxInflatedBytes }),
-    assessment: new AssessmentService(inventories, assessments, access),
-    planning: new PlanningService(inventories, assessments, plans, access),
+    access: new AccessService(access),
+    inventory: new InventoryService(inventories, cascade, access),
+    importer: new InventoryImportService(inventories, access, {
+      maxInflatedBytes: context.config.maxInflatedBytes,
+    }),
+    assessment: new AssessmentService(inventories, assessments, access, cascade),
+    planning,
+    report: new ReportService(inventories, assessments, planning, access),
   };
 }
 
@@ -75,19 +82,19 @@ export function readDocument(path: string, what: string): unknown {
 
 /** `<inventoryId|file>`: a file is imported first (quietly when `json`). */
 export async function resolveInventory(context: CliContext, ref: string, json: boolean): Promise<string> {
-  const { importer, inventories } = services(context);
+  const { importer, inventory } = services(context);
   if (isFile(ref)) {
     const progress = terminalProgress();
     const result = await importer.importFile(ref, {
       onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`),
+      principal: cliPrincipal(),
     });
     progress.done();
     if (!json) printImportSummary(result);
     return result.inventoryId;
   }
   if (!UUID.test(ref)) throw new UserFacingError('not-found', `${ref} is neither a file nor an inventory id`);
-  if (!(await inventories.get(ref)))
-    throw new UserFacingError('not-found', `Inventory ${ref} does not exist`);
+  await inventory.get(ref);
   return ref;
 }
 
@@ -256,10 +263,10 @@ export function printPlan(plan: PlanView): void {
 }
 
 export async function resolveAssessment(context: CliContext, ref: string, json: boolean): Promise<string> {
-  const { assessments } = services(context);
-  if (!isFile(ref) && UUID.test(ref) && (await assessments.get(ref))) return ref;
+  const { assessment } = services(context);
+  if (!isFile(ref) && UUID.test(ref) && (await assessment.exists(ref))) return ref;
   const inventoryId = await resolveInventory(context, ref, json);
-  const latest = await assessments.latestForInventory(inventoryId);
+  const latest = await assessment.latestForInventory(inventoryId);
   if (latest && !isFile(ref)) return latest.id;
   const outcome = await runAssessment(context, inventoryId, undefined);
   if (!json) printAssessment(outcome);

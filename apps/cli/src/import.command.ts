@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type ImportResult, InventoryImportService } from '#libs/application';
-import { InventoryStore } from '#libs/persistence';
+import type { ImportResult } from '#libs/application';
 import { printJson, terminalProgress, withCliContext } from './cli-context.js';
+import { cliPrincipal, services } from './estate-commands.js';
 
 export function toImportJson(result: ImportResult) {
   return {
@@ -48,13 +48,11 @@ export function registerImportCommand(program: Command): void {
     .option('--name <name>', 'a name for the inventory (default: the file name)')
     .option('--json', 'print one JSON object with the summary and diagnostics')
     .action(async (file: string, options: { name?: string; json?: boolean }) => {
-      await withCliContext(async ({ config, database }) => {
+      await withCliContext(async (context) => {
         const progress = terminalProgress();
-        const importer = new InventoryImportService(new InventoryStore(database.dataSource), {
-          maxInflatedBytes: config.maxInflatedBytes,
-        });
-        const result = await importer.importFile(file, {
+        const result = await services(context).importer.importFile(file, {
           name: options.name,
+          principal: cliPrincipal(),
           onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`),
         });
         progress.done();

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ReportService, UserFacingError } from '#libs/application';
+import type { ReportService } from '#libs/application';
+import { UserFacingError } from '#libs/application';
 import { toDns1123Label } from '#libs/kubevirt';
 import { type CliContext, printJson, withCliContext } from './cli-context.js';
 import {
@@ -16,8 +17,7 @@ import {
 } from './estate-commands.js';
 
 function reportService(context: CliContext): ReportService {
-  const s = services(context);
-  return new ReportService(s.inventories, s.assessments, s.planning, s.access);
+  return services(context).report;
 }
 
 export async function writeReport(context: CliContext, planId: string, out: string): Promise<void> {
@@ -92,12 +92,12 @@ export function registerReportCommands(program: Command): void {
         const inventoryId = await resolveInventory(context, file, json);
         const assessment = await runAssessment(context, inventoryId, undefined);
         if (!json) printAssessment(assessment);
-        const inventory = await services(context).inventories.load(inventoryId, { withSource: false });
+        const inventory = await services(context).inventory.loadModel(inventoryId);
         // A demo has no cluster to ask: every port group goes to a Multus network of the same name
         // and every datastore to the policy's default storage class; a real plan maps them by hand.
         const networks = new Set<string>();
         const datastores = new Set<string>();
-        for (const vm of inventory?.vms ?? []) {
+        for (const vm of inventory.vms) {
           for (const nic of vm.nics) if (nic.network) networks.add(nic.network);
           for (const disk of vm.disks) if (disk.datastore) datastores.add(disk.datastore);
         }

@@ -15,10 +15,13 @@ import type {
   AccessStore,
   AssessmentRecord,
   AssessmentStore,
+  AssessmentVmFilter,
+  CascadeStore,
   InventoryStore,
+  Page,
   Principal,
 } from '#libs/persistence';
-import { notFound, UserFacingError } from './errors.js';
+import { notFound, UserFacingError, unfinishedExecutions } from './errors.js';
 
 /** The name under which `PUT /policies` stores the policy new assessments use by default. */
 export const DEFAULT_POLICY_NAME = 'default';
@@ -63,6 +66,7 @@ export class AssessmentService {
     private readonly inventories: InventoryStore,
     private readonly assessments: AssessmentStore,
     private readonly access: AccessStore,
+    private readonly cascade: CascadeStore,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -170,6 +174,56 @@ export class AssessmentService {
     const record = await this.assessments.get(assessmentId);
     if (!record) throw notFound('Assessment', assessmentId);
     return record;
+  }
+
+  listForInventory(inventoryId: string): Promise<AssessmentRecord[]> {
+    return this.assessments.listForInventory(inventoryId);
+  }
+
+  latestForInventory(inventoryId: string): Promise<AssessmentRecord | null> {
+    return this.assessments.latestForInventory(inventoryId);
+  }
+
+  /** Whether an assessment exists, for callers that accept either an id or a file. */
+  async exists(assessmentId: string): Promise<boolean> {
+    return (await this.assessments.get(assessmentId)) !== null;
+  }
+
+  async listVms(
+    assessmentId: string,
+    filter: AssessmentVmFilter,
+    offset: number,
+    limit: number,
+  ): Promise<Page<VmAssessment>> {
+    await this.get(assessmentId);
+    return this.assessments.listVms(assessmentId, filter, offset, limit);
+  }
+
+  async getVm(assessmentId: string, vmKey: string): Promise<VmAssessment> {
+    const vm = await this.assessments.getVm(assessmentId, vmKey);
+    if (!vm) throw notFound(`VM ${vmKey} in assessment`, assessmentId);
+    return vm;
+  }
+
+  /** Refused while an execution of a plan made from it is unfinished; the audit entry counts what went with it. */
+  async delete(assessmentId: string, principal: Principal): Promise<void> {
+    const record = await this.get(assessmentId);
+    const result = await this.cascade.deleteUnlessExecuting('assessment', assessmentId, (removed, manager) =>
+      this.access.appendAudit(
+        {
+          actor: principal.actor,
+          action: 'assessment.delete',
+          resourceType: 'assessment',
+          resourceId: assessmentId,
+          before: { inventoryId: record.inventoryId, policyHash: record.policyHash },
+          after: { removed },
+        },
+        manager,
+      ),
+    );
+    if (result.outcome === 'missing') throw notFound('Assessment', assessmentId);
+    if (result.outcome === 'blocked')
+      throw unfinishedExecutions('Assessment', assessmentId, result.unfinished);
   }
 
   /**

@@ -1,5 +1,6 @@
+export { AccessService } from './access.service.js';
 export { type AssessmentOutcome, AssessmentService, DEFAULT_POLICY_NAME } from './assessment.service.js';
-export { notFound, type UserErrorKind, UserFacingError } from './errors.js';
+export { notFound, type UserErrorKind, UserFacingError, unfinishedExecutions } from './errors.js';
 export {
   type DiskProgressView,
   ExecutionService,
@@ -17,6 +18,7 @@ export {
   stepJobId,
 } from './execution-queue.js';
 export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
+export { InventoryService } from './inventory.service.js';
 export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';
 export {
   type EditOutcome,

@@ -84,7 +84,9 @@ describe('admitCopies', () => {
   it('gives a VM without disks one slot', () => {
     const limits = { ...UNLIMITED, perHost: 1 };
     expect(
-      keys(admitCopies([candidate('diskless', 'h', 0), candidate('other', 'h', 1)], NO_COPIES_IN_FLIGHT, limits)),
+      keys(
+        admitCopies([candidate('diskless', 'h', 0), candidate('other', 'h', 1)], NO_COPIES_IN_FLIGHT, limits),
+      ),
     ).toEqual(['diskless']);
   });
 
@@ -110,7 +112,9 @@ describe('admitCopies', () => {
       ],
     };
     const limits = { ...UNLIMITED, perDatastore: 1 };
-    expect(keys(admitCopies([split], inFlight({ byDatastore: { 'ds-b': 1 }, total: 1 }), limits))).toEqual([]);
+    expect(keys(admitCopies([split], inFlight({ byDatastore: { 'ds-b': 1 }, total: 1 }), limits))).toEqual(
+      [],
+    );
     expect(keys(admitCopies([split], inFlight({ byDatastore: { 'ds-c': 1 }, total: 1 }), limits))).toEqual([
       'split',
     ]);
@@ -131,11 +135,15 @@ describe('admitCopies', () => {
 
   it('honours the global limit over every host and execution', () => {
     const candidates = [candidate('a', 'h1', 2), candidate('b', 'h2', 2), candidate('c', 'h3', 1)];
-    expect(keys(admitCopies(candidates, NO_COPIES_IN_FLIGHT, { ...UNLIMITED, global: 4 }))).toEqual(['a', 'b']);
-    expect(keys(admitCopies(candidates, NO_COPIES_IN_FLIGHT, { ...UNLIMITED, global: 3 }))).toEqual(['a', 'c']);
-    expect(
-      keys(admitCopies(candidates, inFlight({ total: 4 }), { ...UNLIMITED, global: 4 })),
-    ).toEqual([]);
+    expect(keys(admitCopies(candidates, NO_COPIES_IN_FLIGHT, { ...UNLIMITED, global: 4 }))).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(keys(admitCopies(candidates, NO_COPIES_IN_FLIGHT, { ...UNLIMITED, global: 3 }))).toEqual([
+      'a',
+      'c',
+    ]);
+    expect(keys(admitCopies(candidates, inFlight({ total: 4 }), { ...UNLIMITED, global: 4 }))).toEqual([]);
   });
 
   it('treats an unknown host as one shared budget', () => {
@@ -180,14 +188,20 @@ describe('admitCopies', () => {
       for (const vm of admitted) {
         hosts.set(vm.sourceHost, [...(hosts.get(vm.sourceHost) ?? []), vm.disks.length]);
         executions.set(vm.executionId, [...(executions.get(vm.executionId) ?? []), vm.disks.length]);
-        for (const disk of vm.disks) datastores.set(disk.datastore, (datastores.get(disk.datastore) ?? 0) + 1);
+        for (const disk of vm.disks)
+          datastores.set(disk.datastore, (datastores.get(disk.datastore) ?? 0) + 1);
       }
       // Past a limit only as the one oversized VM on an idle budget.
       const within = (needs: number[], limit: number | null) =>
         limit === null || needs.reduce((sum, n) => sum + n, 0) <= limit || needs.length === 1;
       for (const needs of hosts.values()) expect(within(needs, limits.perHost)).toBe(true);
       for (const needs of executions.values()) expect(within(needs, limits.perExecution)).toBe(true);
-      expect(within(admitted.map((vm) => vm.disks.length), limits.global)).toBe(true);
+      expect(
+        within(
+          admitted.map((vm) => vm.disks.length),
+          limits.global,
+        ),
+      ).toBe(true);
       if (limits.perDatastore !== null && admitted.length > 1) {
         const singleVm = (datastore: string) =>
           admitted.filter((vm) => vm.disks.some((disk) => disk.datastore === datastore)).length === 1;
@@ -195,9 +209,13 @@ describe('admitCopies', () => {
           expect(count <= limits.perDatastore || singleVm(datastore)).toBe(true);
       }
       // Nothing left out would have fitted beside what was admitted (greedy is maximal).
-      expect(admitCopies(candidates.filter((c) => !admitted.includes(c)), countOf(admitted), limits)).toEqual(
-        [],
-      );
+      expect(
+        admitCopies(
+          candidates.filter((c) => !admitted.includes(c)),
+          countOf(admitted),
+          limits,
+        ),
+      ).toEqual([]);
     }
   });
 });

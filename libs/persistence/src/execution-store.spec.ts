@@ -183,29 +183,33 @@ describe('ExecutionStore', () => {
         vm('s3', 'esx-e', [3], 'ds-z'),
       ],
     });
-    const byDatastore = await store.admitQueuedVms(policy({
-      perHost: 2,
-      perDatastore: 1,
-      perExecution: null,
-      global: null,
-    }));
+    const byDatastore = await store.admitQueuedVms(
+      policy({
+        perHost: 2,
+        perDatastore: 1,
+        perExecution: null,
+        global: null,
+      }),
+    );
     expect(byDatastore.map((entry) => entry.vmKey)).toEqual(['big', 's1', 's3']);
     await store.releaseSlots(executionId, 's1');
-    const capped = await store.admitQueuedVms(policy({
-      perHost: 10,
-      perDatastore: null,
-      perExecution: 5,
-      global: 100,
-    }));
+    const capped = await store.admitQueuedVms(
+      policy({
+        perHost: 10,
+        perDatastore: null,
+        perExecution: 5,
+        global: 100,
+      }),
+    );
     expect(capped).toEqual([]);
     await store.releaseSlots(executionId, 's3');
     expect(
       await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: 100, global: 4 })),
     ).toEqual([]);
     expect(
-      (await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: 100, global: 5 }))).map(
-        (e) => e.vmKey,
-      ),
+      (
+        await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: 100, global: 5 }))
+      ).map((e) => e.vmKey),
     ).toEqual(['s2']);
     await clearSlots();
   });
