@@ -14,6 +14,7 @@ import {
   ValidQueryParam,
 } from './api/contract.js';
 import {
+  abandonOutcome,
   afterEventId,
   cancelBody,
   eventLimit,
@@ -142,6 +143,26 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<ExecutionView> {
     return this.executions.cancel(id, vmKeys, principal);
+  }
+
+  /**
+   * Admin only: gives up on an execution no executor will finish; the answer (and the audit log)
+   * lists what may be left behind: cluster objects by name and source VMs left powered off.
+   */
+  @Post('executions/:id/abandon')
+  @HttpCode(200)
+  @RequireRole('admin')
+  @ApiOperation({
+    summary: 'Abandon an execution no executor will finish',
+    description:
+      'Admin only. Its VMs stop where they are, the wave ends cancelled (plan edits work again); the answer and the audit log list what may be left behind.',
+  })
+  @Returns(abandonOutcome, { description: 'The abandoned execution and what it may have left behind' })
+  abandon(
+    @ExecutionId() id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<z.output<typeof abandonOutcome>> {
+    return this.executions.abandon(id, principal);
   }
 
   @Post('executions/:id/retry')

@@ -18,9 +18,9 @@ import type {
   ExecutionVmRecord,
   PlanStore,
   StepCommit,
-  WaveStatus,
 } from '#libs/persistence';
 import { type ExecutionQueue, nudgeJobId, stepJobId } from './execution-queue.js';
+import { finishExecutionIfDone } from './execution-outcome.js';
 
 export interface ExecutionRunnerOptions {
   /** Identifies this worker in leases (`host:pid:random`). */
@@ -42,12 +42,6 @@ export interface ExecutionRunnerOptions {
 
 /** Phases one job may take a VM through when each ends in `next` (Preflight to CopyDisks is 6). */
 const MAX_INLINE_PHASES = 8;
-
-const WAVE_STATUS: Record<string, WaveStatus> = {
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
 
 interface TransientState extends VmRuntime {
   transientFailures?: number;
@@ -86,6 +80,7 @@ export class ExecutionRunner {
 
   /** `start-execution`: admits what the copy limits allow; the rest is admitted as slots free up. */
   async startExecution(executionId: string): Promise<void> {
+    await this.executions.recordHeartbeat(this.options.workerId);
     await this.executions.markStarted(executionId);
     await this.schedule();
     await this.finishIfDone(executionId);
@@ -109,6 +104,8 @@ export class ExecutionRunner {
 
   /** `reconcile`: VMs whose job was lost or whose worker died, and queued VMs slots may now fit. */
   async reconcile(): Promise<number> {
+    // The API reads these to know whether a cancel will be carried out (see ExecutionService.cancel).
+    await this.executions.recordHeartbeat(this.options.workerId);
     const due = await this.executions.dueVms(this.options.reconcileGraceMs);
     for (const vm of due) {
       await this.queue.enqueue(
@@ -415,16 +412,8 @@ export class ExecutionRunner {
   }
 
   private async finishIfDone(executionId: string): Promise<ExecutionStatus | null> {
-    const status = await this.executions.finishIfDone(executionId);
-    if (status === null) return null;
-    const execution = await this.executions.get(executionId);
-    const waveStatus = WAVE_STATUS[status];
-    if (execution && waveStatus)
-      await this.plans.setWaveStatus(execution.planId, execution.waveNumber, waveStatus);
-    await this.executions.appendEvents([
-      { executionId, vmKey: null, phase: null, kind: 'execution', message: `execution ${status}` },
-    ]);
-    this.log('info', `execution ${executionId} ${status}`);
+    const status = await finishExecutionIfDone(this.executions, this.plans, executionId);
+    if (status !== null) this.log('info', `execution ${executionId} ${status}`);
     return status;
   }
 }

@@ -2,7 +2,9 @@ export { AccessService } from './access.service.js';
 export { type AssessmentOutcome, AssessmentService, DEFAULT_POLICY_NAME } from './assessment.service.js';
 export { notFound, type UserErrorKind, UserFacingError, unfinishedExecutions } from './errors.js';
 export {
+  type AbandonOutcome,
   type DiskProgressView,
+  EXECUTOR_STALE_AFTER_MS,
   ExecutionService,
   type ExecutionView,
   type ExecutionVmView,
@@ -17,6 +19,12 @@ export {
   startJobId,
   stepJobId,
 } from './execution-queue.js';
+export {
+  finishExecutionIfDone,
+  leftoversOf,
+  UNTOUCHED_PHASES,
+  type VmLeftovers,
+} from './execution-outcome.js';
 export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
 export { InventoryService } from './inventory.service.js';
 export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';

@@ -2,8 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CopiesInFlight, CopyCandidate } from '#libs/migration';
 
-export type ExecutionStatus = 'queued' | 'running' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
-export type ExecutionVmStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `abandoned`: an admin gave up on it without an executor's cleanup (see `abandon`). */
+export type ExecutionStatus =
+  | 'queued'
+  | 'running'
+  | 'cancelling'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'abandoned';
+export type ExecutionVmStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'abandoned';
 /** `pending`: the phase has not acted yet; `running`: a worker holds it; `waiting`: it acted and waits. */
 export type PhaseState = 'pending' | 'running' | 'waiting';
 
@@ -102,6 +110,23 @@ export interface StepCommit {
   finished?: boolean;
   /** Recorded in the same statement, only if the commit lands. */
   events?: Array<{ phase: string | null; kind: string; message: string }>;
+}
+
+/** An execution that has just ended, as the caller needs it to end its wave in the same transaction. */
+export interface FinishedExecution {
+  id: string;
+  planId: string;
+  waveNumber: number;
+  status: ExecutionStatus;
+}
+
+/** Work done in the same transaction as a state change of the execution (the wave's status, the audit). */
+export type InSameTransaction<T> = (subject: T, manager: EntityManager) => Promise<void>;
+
+/** What the executor heartbeats say: the latest one, and how long ago it was by the database's clock. */
+export interface ExecutorPresence {
+  lastSeenAt: string | null;
+  ageMs: number | null;
 }
 
 export class ExecutionAlreadyActiveError extends Error {
@@ -673,26 +698,165 @@ export class ExecutionStore {
 
   /**
    * Ends the execution once no VM is active; returns the final status only to the one caller that
-   * made the change, so the wave's status is set once.
+   * made the change. `andThen` (the wave's status) runs in the same transaction: a crash between
+   * the two writes cannot leave a finished execution with its wave still executing.
    */
-  async finishIfDone(executionId: string): Promise<ExecutionStatus | null> {
+  async finishIfDone(
+    executionId: string,
+    andThen?: InSameTransaction<FinishedExecution>,
+  ): Promise<ExecutionStatus | null> {
+    return this.transaction(async (tx) => {
+      const rows = rowsOf(
+        await this.query(
+          `WITH tally AS (
+             SELECT count(*) FILTER (WHERE status IN ('queued', 'running')) AS active,
+                    count(*) FILTER (WHERE status = 'failed') AS failed,
+                    count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+             FROM execution_vms WHERE execution_id = $1)
+           UPDATE executions e SET
+             status = CASE WHEN tally.failed > 0 THEN 'failed' WHEN tally.cancelled > 0 THEN 'cancelled' ELSE 'completed' END,
+             finished_at = now()
+           FROM tally
+           WHERE e.id = $1 AND tally.active = 0 AND e.status IN ('queued', 'running', 'cancelling')
+           RETURNING e.status, e.plan_id, e.wave_number`,
+          [executionId],
+          tx,
+        ),
+      );
+      const row = rows[0];
+      if (!row) return null;
+      const finished: FinishedExecution = {
+        id: executionId,
+        planId: String(row.plan_id),
+        waveNumber: Number(row.wave_number),
+        status: row.status as ExecutionStatus,
+      };
+      await this.appendEvents(
+        [
+          {
+            executionId,
+            vmKey: null,
+            phase: null,
+            kind: 'execution',
+            message: `execution ${finished.status}`,
+          },
+        ],
+        tx,
+      );
+      if (andThen) await andThen(finished, tx);
+      return finished.status;
+    });
+  }
+
+  /**
+   * Cancels at once VMs flagged for cancel that are still in `phases` (the ones that never changed
+   * anything in vCenter or the cluster): used when no executor runs to do it. Their leases are
+   * cleared so a step still in flight cannot commit over the cancel.
+   */
+  async cancelUntouched(executionId: string, phases: readonly string[], reason: string): Promise<string[]> {
+    return this.transaction(async (tx) => {
+      const cancelled = rowsOf(
+        await this.query(
+          `UPDATE execution_vms SET status = 'cancelled', phase_state = 'waiting', lease_owner = NULL,
+             lease_expires_at = NULL, wake_at = NULL, finished_at = now(), updated_at = now(), revision = revision + 1
+           WHERE execution_id = $1 AND cancel_requested AND status = 'running' AND phase = ANY($2::text[])
+           RETURNING vm_key, phase`,
+          [executionId, [...phases]],
+          tx,
+        ),
+      );
+      if (cancelled.length === 0) return [];
+      const vmKeys = cancelled.map((row) => String(row.vm_key));
+      await this.query('DELETE FROM copy_slots WHERE execution_id = $1 AND vm_key = ANY($2::text[])', [
+        executionId,
+        vmKeys,
+      ], tx);
+      await this.appendEvents(
+        cancelled.map((row) => ({
+          executionId,
+          vmKey: String(row.vm_key),
+          phase: String(row.phase),
+          kind: 'cancelled',
+          message: reason,
+        })),
+        tx,
+      );
+      return vmKeys;
+    });
+  }
+
+  /**
+   * Gives up on an unfinished execution without an executor: its active VMs become `abandoned`,
+   * every lease is cleared (a step still in flight cannot commit), its copy slots are freed and the
+   * execution ends `abandoned`. Returns the VMs that had not succeeded or been cancelled, as they
+   * were, so the caller can say what may be left behind; null when the execution is not unfinished.
+   * `andThen` (the wave, the audit) runs in the same transaction.
+   */
+  async abandon(
+    executionId: string,
+    andThen: InSameTransaction<{ execution: ExecutionRecord; unfinishedVms: ExecutionVmRecord[] }>,
+  ): Promise<{ execution: ExecutionRecord; unfinishedVms: ExecutionVmRecord[] } | null> {
+    return this.transaction(async (tx) => {
+      const locked = rowsOf(
+        await this.query(
+          `SELECT * FROM executions WHERE id = $1 AND status IN ('queued', 'running', 'cancelling') FOR UPDATE`,
+          [executionId],
+          tx,
+        ),
+      );
+      if (!locked[0]) return null;
+      const unfinishedVms = rowsOf(
+        await this.query(
+          `SELECT * FROM execution_vms WHERE execution_id = $1 AND status NOT IN ('succeeded', 'cancelled')
+           ORDER BY vm_key FOR UPDATE`,
+          [executionId],
+          tx,
+        ),
+      ).map(toVm);
+      await this.query(
+        `UPDATE execution_vms SET status = CASE WHEN status IN ('queued', 'running') THEN 'abandoned' ELSE status END,
+           lease_owner = NULL, lease_expires_at = NULL, wake_at = NULL,
+           finished_at = COALESCE(finished_at, now()), updated_at = now(), revision = revision + 1
+         WHERE execution_id = $1 AND status NOT IN ('succeeded', 'cancelled')`,
+        [executionId],
+        tx,
+      );
+      await this.query('DELETE FROM copy_slots WHERE execution_id = $1', [executionId], tx);
+      const updated = rowsOf(
+        await this.query(
+          `UPDATE executions SET status = 'abandoned', finished_at = now() WHERE id = $1 RETURNING *`,
+          [executionId],
+          tx,
+        ),
+      );
+      const result = { execution: toExecution(updated[0] as Record<string, unknown>), unfinishedVms };
+      await andThen(result, tx);
+      return result;
+    });
+  }
+
+  /** An executor's reconcile pass says it is alive; rows of executors gone for a day are dropped. */
+  async recordHeartbeat(workerId: string): Promise<void> {
+    await this.query(
+      `WITH gone AS (DELETE FROM executor_heartbeats WHERE seen_at < now() - interval '1 day')
+       INSERT INTO executor_heartbeats (worker_id) VALUES ($1)
+       ON CONFLICT (worker_id) DO UPDATE SET seen_at = now()`,
+      [workerId],
+    );
+  }
+
+  async executorPresence(): Promise<ExecutorPresence> {
     const rows = rowsOf(
       await this.query(
-        `WITH tally AS (
-           SELECT count(*) FILTER (WHERE status IN ('queued', 'running')) AS active,
-                  count(*) FILTER (WHERE status = 'failed') AS failed,
-                  count(*) FILTER (WHERE status = 'cancelled') AS cancelled
-           FROM execution_vms WHERE execution_id = $1)
-         UPDATE executions e SET
-           status = CASE WHEN tally.failed > 0 THEN 'failed' WHEN tally.cancelled > 0 THEN 'cancelled' ELSE 'completed' END,
-           finished_at = now()
-         FROM tally
-         WHERE e.id = $1 AND tally.active = 0 AND e.status IN ('queued', 'running', 'cancelling')
-         RETURNING e.status`,
-        [executionId],
+        `SELECT max(seen_at) AS seen, (extract(epoch FROM now() - max(seen_at)) * 1000)::float8 AS age_ms
+         FROM executor_heartbeats`,
       ),
     );
-    return rows[0] ? (rows[0].status as ExecutionStatus) : null;
+    const row = rows[0];
+    return {
+      lastSeenAt: iso(row?.seen),
+      ageMs: row?.age_ms === null || row?.age_ms === undefined ? null : Number(row.age_ms),
+    };
   }
 
   /**
