@@ -157,11 +157,17 @@ describe('deletes that cascade', () => {
   it('refuses to delete a plan while its execution is cancelling, whatever the wave status says', async () => {
     const { planId, executionId } = await estateWithExecution();
     // The wave's status is not what guards: the executions table is.
-    await database.dataSource.query(`UPDATE executions SET status = 'cancelling' WHERE id = $1`, [executionId]);
-    await database.dataSource.query(`UPDATE plan_waves SET status = 'cancelled' WHERE plan_id = $1`, [planId]);
+    await database.dataSource.query(`UPDATE executions SET status = 'cancelling' WHERE id = $1`, [
+      executionId,
+    ]);
+    await database.dataSource.query(`UPDATE plan_waves SET status = 'cancelled' WHERE plan_id = $1`, [
+      planId,
+    ]);
     const error = await refusal(planning.delete(planId, PLANNER));
     expect(error.message).toContain(`${executionId} (plan ${planId}, wave 1, cancelling)`);
-    await database.dataSource.query(`UPDATE executions SET status = 'cancelled' WHERE id = $1`, [executionId]);
+    await database.dataSource.query(`UPDATE executions SET status = 'cancelled' WHERE id = $1`, [
+      executionId,
+    ]);
     await planning.delete(planId, PLANNER);
     expect(await plans.get(planId)).toBeNull();
     expect((await lastAudit(planId))?.after).toEqual({

@@ -1,6 +1,12 @@
 import { boundedName } from '#libs/kubevirt';
 import { type DiskCopyState, PHASES, type VmExecutionSpec } from '#libs/migration';
-import type { ExecutionStatus, ExecutionStore, ExecutionVmRecord, PlanStore, WaveStatus } from '#libs/persistence';
+import type {
+  ExecutionStatus,
+  ExecutionStore,
+  ExecutionVmRecord,
+  PlanStore,
+  WaveStatus,
+} from '#libs/persistence';
 
 const WAVE_STATUS: Partial<Record<ExecutionStatus, WaveStatus>> = {
   completed: 'completed',

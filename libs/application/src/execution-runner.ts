@@ -19,8 +19,8 @@ import type {
   PlanStore,
   StepCommit,
 } from '#libs/persistence';
-import { type ExecutionQueue, nudgeJobId, stepJobId } from './execution-queue.js';
 import { finishExecutionIfDone } from './execution-outcome.js';
+import { type ExecutionQueue, nudgeJobId, stepJobId } from './execution-queue.js';
 
 export interface ExecutionRunnerOptions {
   /** Identifies this worker in leases (`host:pid:random`). */

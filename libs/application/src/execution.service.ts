@@ -13,13 +13,13 @@ import {
 } from '#libs/persistence';
 import { type PlanSettings, type WavePlan, waveContentHash } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
-import { type ExecutionQueue, nudgeJobId, startJobId } from './execution-queue.js';
 import {
   finishExecutionIfDone,
   leftoversOf,
   UNTOUCHED_PHASES,
   type VmLeftovers,
 } from './execution-outcome.js';
+import { type ExecutionQueue, nudgeJobId, startJobId } from './execution-queue.js';
 import {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,
@@ -451,7 +451,11 @@ export class ExecutionService {
     const before = await this.executions.get(executionId);
     if (!before) throw notFound('Execution', executionId);
     const labelSelector = `flotilla.io/execution=${executionId}`;
-    let leftBehind: AbandonOutcome['leftBehind'] = { labelSelector, clusterObjects: [], poweredOffSourceVms: [] };
+    let leftBehind: AbandonOutcome['leftBehind'] = {
+      labelSelector,
+      clusterObjects: [],
+      poweredOffSourceVms: [],
+    };
     const abandoned = await this.executions.abandon(executionId, async ({ execution, unfinishedVms }, tx) => {
       leftBehind = describeLeftovers(labelSelector, unfinishedVms.map(leftoversOf));
       await this.plans.setWaveStatus(execution.planId, execution.waveNumber, 'cancelled', tx);

@@ -11,6 +11,12 @@ export {
   REDIS_REQUIRED_MESSAGE,
 } from './execution.service.js';
 export {
+  finishExecutionIfDone,
+  leftoversOf,
+  UNTOUCHED_PHASES,
+  type VmLeftovers,
+} from './execution-outcome.js';
+export {
   type EnqueueOptions,
   type ExecutionQueue,
   isStepJob,
@@ -19,12 +25,6 @@ export {
   startJobId,
   stepJobId,
 } from './execution-queue.js';
-export {
-  finishExecutionIfDone,
-  leftoversOf,
-  UNTOUCHED_PHASES,
-  type VmLeftovers,
-} from './execution-outcome.js';
 export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
 export { InventoryService } from './inventory.service.js';
 export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';

@@ -767,10 +767,11 @@ export class ExecutionStore {
       );
       if (cancelled.length === 0) return [];
       const vmKeys = cancelled.map((row) => String(row.vm_key));
-      await this.query('DELETE FROM copy_slots WHERE execution_id = $1 AND vm_key = ANY($2::text[])', [
-        executionId,
-        vmKeys,
-      ], tx);
+      await this.query(
+        'DELETE FROM copy_slots WHERE execution_id = $1 AND vm_key = ANY($2::text[])',
+        [executionId, vmKeys],
+        tx,
+      );
       await this.appendEvents(
         cancelled.map((row) => ({
           executionId,
