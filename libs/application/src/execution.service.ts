@@ -13,6 +13,7 @@ import {
 } from '#libs/persistence';
 import { type PlanSettings, type WavePlan, waveContentHash } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
+import { ExecutionEventFeed, type ExecutionFeedListener } from './execution-event-feed.js';
 import {
   finishExecutionIfDone,
   leftoversOf,
@@ -211,6 +212,8 @@ function describeLeftovers(
  * queue.
  */
 export class ExecutionService {
+  private readonly feed: ExecutionEventFeed;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly executions: ExecutionStore,
@@ -222,7 +225,17 @@ export class ExecutionService {
     private readonly queue: ExecutionQueue | undefined,
     private readonly clock: () => number = Date.now,
     private readonly executorStaleAfterMs = EXECUTOR_STALE_AFTER_MS,
-  ) {}
+  ) {
+    this.feed = new ExecutionEventFeed(executions);
+  }
+
+  /**
+   * Server-sent events: the execution's events after `afterId` as they land, then its end. Every
+   * subscriber of one execution shares one poll of new events and of the status (never the VMs).
+   */
+  follow(executionId: string, afterId: number, listener: ExecutionFeedListener): () => void {
+    return this.feed.subscribe(executionId, afterId, listener);
+  }
 
   /** Live when some executor's reconcile pass wrote its heartbeat within `executorStaleAfterMs`. */
   private async executorPresence(): Promise<{ live: boolean; lastSeenAt: string | null }> {
@@ -365,6 +378,13 @@ export class ExecutionService {
       executor,
       vms,
     };
+  }
+
+  /** The execution's status alone (no VM rows): a 404 for an unknown execution, cheaply. */
+  async status(executionId: string): Promise<string> {
+    const status = await this.executions.statusOf(executionId);
+    if (status === null) throw notFound('Execution', executionId);
+    return status;
   }
 
   async events(executionId: string, afterId = 0, limit = 500): Promise<ExecutionEventRecord[]> {

@@ -10,6 +10,7 @@ export {
   type ExecutionVmView,
   REDIS_REQUIRED_MESSAGE,
 } from './execution.service.js';
+export { ExecutionEventFeed, type ExecutionFeedListener } from './execution-event-feed.js';
 export {
   finishExecutionIfDone,
   leftoversOf,

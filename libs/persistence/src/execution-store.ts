@@ -294,6 +294,12 @@ export class ExecutionStore {
     return rows[0] ? toExecution(rows[0]) : null;
   }
 
+  /** The execution's status alone: what a progress stream polls (no VM rows, no JSON specs). */
+  async statusOf(executionId: string): Promise<ExecutionStatus | null> {
+    const rows = rowsOf(await this.query('SELECT status FROM executions WHERE id = $1', [executionId]));
+    return rows[0] ? (rows[0].status as ExecutionStatus) : null;
+  }
+
   async listVms(executionId: string): Promise<ExecutionVmRecord[]> {
     const rows = rowsOf(
       await this.query('SELECT * FROM execution_vms WHERE execution_id = $1 ORDER BY vm_key', [executionId]),
