@@ -24,15 +24,12 @@ import {
 } from '#libs/persistence';
 import { type ManagedObjectReference, VsphereClient } from '#libs/vsphere';
 import { flotillaMigrations } from '#migrations';
-import {
-  createExecutorApp,
-  type ExecutorHandle,
-  type ExecutorOverrides,
-} from '../../apps/executor/src/executor-app.js';
+import { type ExecutorOverrides } from '../../apps/executor/src/executor-app.js';
 import type { ExecutorConfig } from '../../apps/executor/src/executor-config.js';
 import { makeDisk, makeInventory, makeNic, makeVm } from '../../libs/assessment/src/testing/index.js';
 import { type KubeEmulator, type KubeEmulatorOptions, startKubeEmulator } from '../k8s-emulator/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { type KillableExecutor, startKillableExecutor } from '../support/killable-executor.js';
 import { startVcsim, type VcsimInstance, type VcsimOptions } from '../vcsim/vcsim.js';
 
 export const TARGET_NAMESPACE = 'migrated';
@@ -96,7 +93,7 @@ export interface ExecutionEnvironment {
   vms: Map<string, InventoryVm>;
   hostOfVm: Map<string, string>;
   vsphere: VsphereClient;
-  startExecutor(overrides?: ExecutorOverrides): Promise<ExecutorHandle>;
+  startExecutor(overrides?: ExecutorOverrides): Promise<KillableExecutor>;
   /** Plans and approves one wave holding the given VMs (all by default); returns its plan id and number. */
   approvedWave(options?: {
     vmKeys?: string[];
@@ -297,7 +294,7 @@ export async function startExecutionEnvironment(
     migrationMode: 'run',
     logLevel: 'silent',
   };
-  const executors: ExecutorHandle[] = [];
+  const executors: KillableExecutor[] = [];
   let planCount = 0;
 
   const environment: ExecutionEnvironment = {
@@ -316,7 +313,7 @@ export async function startExecutionEnvironment(
     hostOfVm,
     vsphere,
     async startExecutor(overrides: ExecutorOverrides = {}) {
-      const handle = await createExecutorApp(config, {
+      const handle = await startKillableExecutor(config, {
         kubeConfig: emulator.kubeConfig(),
         timings: { pollMs: 100, copyPollMs: 1_000, vmReadyTimeoutMs: 60_000, ...overrides.timings },
         leaseMs: 3_000,

@@ -21,13 +21,7 @@ import { type FlotillaDatabase, openDatabase } from '#libs/persistence';
 import { fetchServerThumbprint } from '#libs/vsphere';
 import { flotillaMigrations } from '#migrations';
 import { BullmqExecutionQueue } from './bullmq-execution-queue.js';
-import {
-  type ExecutorDependencies,
-  ExecutorLifecycle,
-  ExecutorModule,
-  ExecutorProcessor,
-  type WatchableTargetCluster,
-} from './executor.module.js';
+import { type ExecutorDependencies, ExecutorModule, type WatchableTargetCluster } from './executor.module.js';
 import type { ExecutorConfig } from './executor-config.js';
 
 export interface ExecutorOverrides {
@@ -55,11 +49,6 @@ export interface ExecutorHandle {
   readinessChecks: Record<string, () => Promise<unknown>>;
   /** Graceful: finish running steps (or give their leases back), then close. */
   close(): Promise<void>;
-  /**
-   * For fault tests: behaves like a killed process. Steps in flight never finish or persist
-   * anything more; leases stay until they expire; the queue connections drop.
-   */
-  kill(): Promise<void>;
 }
 
 /** Pins the vCenter certificate: the configured thumbprint must match what is served; else it is fetched once. */
@@ -73,29 +62,6 @@ async function vcenterThumbprint(config: ExecutorConfig): Promise<string> {
   return served;
 }
 
-/** A proxy whose calls never settle once `dead()` says so: a killed process does nothing more. */
-function killable<T extends object>(target: T, dead: () => boolean): T {
-  return new Proxy(target, {
-    get(object, property, receiver) {
-      const value = Reflect.get(object, property, receiver);
-      // TypeORM's DataSource hands out its EntityManager: that must die with it.
-      if (property === 'manager' && value !== null && typeof value === 'object') return killable(value, dead);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (dead()) return new Promise(() => undefined);
-        const result = (value as (...values: unknown[]) => unknown).apply(object, args);
-        if (result instanceof Promise) {
-          return result.then(
-            (settled) => (dead() ? new Promise(() => undefined) : settled),
-            (error) => (dead() ? new Promise(() => undefined) : Promise.reject(error)),
-          );
-        }
-        return result;
-      };
-    },
-  });
-}
-
 /** Builds and starts the executor worker in this process (main.ts and the end-to-end tests). */
 export async function createExecutorApp(
   config: ExecutorConfig,
@@ -103,8 +69,6 @@ export async function createExecutorApp(
 ): Promise<ExecutorHandle> {
   const log = new Logger('Executor');
   const workerId = overrides.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  let killed = false;
-  const dead = () => killed;
   const database =
     overrides.database ??
     (await openDatabase({
@@ -131,16 +95,12 @@ export async function createExecutorApp(
     }
     target = new KubeTargetCluster(kubeConfig);
   }
-  const watchable = target;
-  const killableTarget = killable(target, dead);
   const dependencies: ExecutorDependencies = {
     config,
-    database: { ...database, dataSource: killable(database.dataSource, dead) },
+    database,
     ownsDatabase: overrides.database === undefined,
-    source: killable(source, dead),
-    target: Object.assign(killableTarget, {
-      watchDataVolumes: watchable.watchDataVolumes?.bind(watchable),
-    }),
+    source,
+    target,
     itinerary: {
       vcenter,
       credentials: { user: config.vsphere.username, password: config.vsphere.password },
@@ -177,19 +137,7 @@ export async function createExecutorApp(
       redis: () => bullQueue.getJobCounts('waiting'),
     },
     async close() {
-      // A killed executor is gone like a dead process: nothing of it may act again.
-      if (!killed) await app.close();
-    },
-    async kill() {
-      killed = true;
-      app.get(ExecutorLifecycle).stopWatch();
-      const processor = app.get(ExecutorProcessor);
-      await processor.worker.close(true).catch(() => undefined);
-      await app
-        .get<Queue>(getQueueToken(EXECUTOR_QUEUE))
-        .close()
-        .catch(() => undefined);
-      if (overrides.database === undefined) await database.close().catch(() => undefined);
+      await app.close();
     },
   };
 }
