@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssessmentSummary } from '#libs/assessment';
-import { summarizeInventory } from '#libs/inventory';
 import {
   AccessStore,
   AssessmentStore,
   CascadeStore,
   ExecutionStore,
-  type FlotillaDatabase,
   InventoryStore,
-  openDatabase,
   PlanStore,
   type Principal,
 } from '#libs/persistence';
-import { flotillaMigrations } from '#migrations';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { makeInventory, makeVm } from '../../assessment/src/testing/index.js';
+import { openTestDatabase, seedAssessedInventory, seedPlan } from '../../../test/support/estate-rows.js';
+import { makeVm } from '../../assessment/src/testing/index.js';
 import { AssessmentService } from './assessment.service.js';
 import { UserFacingError } from './errors.js';
 import { InventoryService } from './inventory.service.js';
@@ -23,8 +18,7 @@ import { PlanningService } from './planning.service.js';
 const PLANNER: Principal = { actor: 'token:planner', roles: ['planner'] };
 
 describe('deletes that cascade', () => {
-  let testDatabase: TestDatabase;
-  let database: FlotillaDatabase;
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
   let inventories: InventoryStore;
   let assessments: AssessmentStore;
   let plans: PlanStore;
@@ -35,8 +29,7 @@ describe('deletes that cascade', () => {
   let planning: PlanningService;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase('flotilla_cascade');
-    database = await openDatabase({ databaseUrl: testDatabase.url, migrations: flotillaMigrations });
+    database = await openTestDatabase('flotilla_cascade');
     const { dataSource } = database;
     inventories = new InventoryStore(dataSource);
     assessments = new AssessmentStore(dataSource);
@@ -50,29 +43,17 @@ describe('deletes that cascade', () => {
   });
 
   afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await database?.drop();
   });
 
   /** An inventory of two VMs, an assessment, a plan and an execution of its wave 1 on two VMs. */
   async function estateWithExecution() {
-    const inventory = makeInventory([makeVm({ key: 'vm-a', name: 'a' }), makeVm({ key: 'vm-b', name: 'b' })]);
-    const inventoryId = await inventories.save(inventory, 'estate', summarizeInventory(inventory));
-    const assessmentId = await assessments.save({
-      inventoryId,
-      policy: {},
-      policyHash: 'p',
-      assessedAt: new Date(),
-      summary: {} as AssessmentSummary,
-      vms: [],
-    });
-    const planId = await plans.create({
-      name: 'plan',
-      inventoryId,
-      assessmentId,
-      createdBy: 'test',
-      content: { settings: {}, result: { waves: [] }, waveHashes: [{ number: 1, hash: 'h' }] },
-    });
+    const estate = await seedAssessedInventory(database, [
+      makeVm({ key: 'vm-a', name: 'a' }),
+      makeVm({ key: 'vm-b', name: 'b' }),
+    ]);
+    const { inventoryId, assessmentId } = estate;
+    const planId = await seedPlan(database, estate);
     const executionId = await executions.create({
       planId,
       waveNumber: 1,

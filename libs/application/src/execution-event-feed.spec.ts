@@ -1,20 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssessmentSummary } from '#libs/assessment';
-import { summarizeInventory } from '#libs/inventory';
-import {
-  AssessmentStore,
-  type ExecutionEventRecord,
-  type ExecutionStatus,
-  ExecutionStore,
-  type FlotillaDatabase,
-  InventoryStore,
-  openDatabase,
-  PlanStore,
-} from '#libs/persistence';
-import { flotillaMigrations } from '#migrations';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { makeInventory } from '../../assessment/src/testing/index.js';
+import { type ExecutionEventRecord, type ExecutionStatus, ExecutionStore } from '#libs/persistence';
+import { openTestDatabase, seedAssessedInventory, seedPlan } from '../../../test/support/estate-rows.js';
 import { ExecutionEventFeed } from './execution-event-feed.js';
 
 const POLL_MS = 50;
@@ -43,39 +30,16 @@ interface Received {
 }
 
 describe('ExecutionEventFeed', () => {
-  let testDatabase: TestDatabase;
-  let database: FlotillaDatabase;
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
   let executions: ExecutionStore;
   let feed: ExecutionEventFeed;
   let executionId: string;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase('flotilla_event_feed');
-    database = await openDatabase({ databaseUrl: testDatabase.url, migrations: flotillaMigrations });
-    const { dataSource } = database;
-    executions = new ExecutionStore(dataSource);
+    database = await openTestDatabase('flotilla_event_feed');
+    executions = new ExecutionStore(database.dataSource);
     feed = new ExecutionEventFeed(executions, POLL_MS);
-    const inventory = makeInventory([]);
-    const inventoryId = await new InventoryStore(dataSource).save(
-      inventory,
-      'e',
-      summarizeInventory(inventory),
-    );
-    const assessmentId = await new AssessmentStore(dataSource).save({
-      inventoryId,
-      policy: {},
-      policyHash: 'p',
-      assessedAt: new Date(),
-      summary: {} as AssessmentSummary,
-      vms: [],
-    });
-    const planId = await new PlanStore(dataSource).create({
-      name: 'plan',
-      inventoryId,
-      assessmentId,
-      createdBy: 'test',
-      content: { settings: {}, result: { waves: [] }, waveHashes: [{ number: 1, hash: 'h' }] },
-    });
+    const planId = await seedPlan(database, await seedAssessedInventory(database));
     // 500 VMs with a sizeable spec each: what a stream must not re-read.
     executionId = await executions.create({
       planId,
@@ -96,15 +60,14 @@ describe('ExecutionEventFeed', () => {
   });
 
   afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await database?.drop();
   });
 
   const event = (message: string) => ({ executionId, vmKey: null, phase: null, kind: 'info', message });
 
   function listen(afterId: number): Received {
     const events: ExecutionEventRecord[] = [];
-    let stop = () => undefined as void;
+    let stop: () => void = () => undefined;
     const ended = new Promise<{ status: ExecutionStatus; cursor: number }>((resolve, reject) => {
       stop = feed.subscribe(executionId, afterId, {
         event: (received) => events.push(received),

@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssessmentSummary } from '#libs/assessment';
-import { summarizeInventory } from '#libs/inventory';
 import {
   AccessStore,
   AssessmentStore,
   CascadeStore,
   ExecutionStore,
-  type FlotillaDatabase,
   InventoryStore,
-  openDatabase,
   PlanStore,
   type Principal,
 } from '#libs/persistence';
-import { flotillaMigrations } from '#migrations';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { makeInventory } from '../../assessment/src/testing/index.js';
+import { openTestDatabase, seedAssessedInventory, seedPlan } from '../../../test/support/estate-rows.js';
 import { UserFacingError } from './errors.js';
 import { ExecutionService } from './execution.service.js';
 import { finishExecutionIfDone } from './execution-outcome.js';
@@ -42,19 +36,16 @@ interface VmRow {
 }
 
 describe('execution invariants (real Postgres)', () => {
-  let testDatabase: TestDatabase;
-  let database: FlotillaDatabase;
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
   let executions: ExecutionStore;
   let plans: PlanStore;
   let access: AccessStore;
   let service: ExecutionService;
   let planning: PlanningService;
-  let inventoryId: string;
-  let assessmentId: string;
+  let estate: { inventoryId: string; assessmentId: string };
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase('flotilla_exec_invariants');
-    database = await openDatabase({ databaseUrl: testDatabase.url, migrations: flotillaMigrations });
+    database = await openTestDatabase('flotilla_exec_invariants');
     const { dataSource } = database;
     const inventories = new InventoryStore(dataSource);
     const assessments = new AssessmentStore(dataSource);
@@ -71,32 +62,16 @@ describe('execution invariants (real Postgres)', () => {
       new RecordingQueue(),
     );
     planning = new PlanningService(inventories, assessments, plans, access, new CascadeStore(dataSource));
-    const inventory = makeInventory([]);
-    inventoryId = await inventories.save(inventory, 'empty', summarizeInventory(inventory));
-    assessmentId = await assessments.save({
-      inventoryId,
-      policy: {},
-      policyHash: 'p',
-      assessedAt: new Date(),
-      summary: {} as AssessmentSummary,
-      vms: [],
-    });
+    estate = await seedAssessedInventory(database);
   });
 
   afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await database?.drop();
   });
 
   /** A plan whose wave 1 is executing, with VMs where the rows say they are. */
   async function executingWave(vms: VmRow[]): Promise<{ planId: string; executionId: string }> {
-    const planId = await plans.create({
-      name: 'plan',
-      inventoryId,
-      assessmentId,
-      createdBy: 'test',
-      content: { settings: {}, result: { waves: [] }, waveHashes: [{ number: 1, hash: 'h' }] },
-    });
+    const planId = await seedPlan(database, estate);
     const executionId = await executions.create({
       planId,
       waveNumber: 1,
