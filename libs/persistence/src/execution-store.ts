@@ -711,6 +711,17 @@ export class ExecutionStore {
     executionId: string,
     andThen?: InSameTransaction<FinishedExecution>,
   ): Promise<ExecutionStatus | null> {
+    // Most calls (a VM ended, others still run) end nothing: one read answers them without
+    // holding a connection for a transaction. The conditional UPDATE below still decides.
+    const [open] = rowsOf(
+      await this.query(
+        `SELECT EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('queued', 'running', 'cancelling'))
+           AND NOT EXISTS (SELECT 1 FROM execution_vms WHERE execution_id = $1 AND status IN ('queued', 'running'))
+           AS finishable`,
+        [executionId],
+      ),
+    );
+    if (!open?.finishable) return null;
     return this.transaction(async (tx) => {
       const rows = rowsOf(
         await this.query(
