@@ -64,12 +64,9 @@ export const executionVm = z
     bytesCopied: z.number(),
     etaSeconds: z.number().nullable(),
     error: z.object({ phase: z.string(), message: z.string(), at: timestamp }).nullable(),
-    waitingFor: z
-      .enum(['executor'])
-      .nullable()
-      .meta({
-        description: '`executor`: active, but no executor is running to move it or carry out its cancel',
-      }),
+    waitingFor: z.enum(['executor']).nullable().meta({
+      description: '`executor`: active, but no executor is running to move it or carry out its cancel',
+    }),
     startedAt: timestamp.nullable(),
     phaseStartedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
