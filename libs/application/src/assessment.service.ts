@@ -21,7 +21,8 @@ import type {
   Page,
   Principal,
 } from '#libs/persistence';
-import { notFound, UserFacingError, unfinishedExecutions } from './errors.js';
+import { deleteAudited } from './cascading-delete.js';
+import { notFound, UserFacingError } from './errors.js';
 
 /** The name under which `PUT /policies` stores the policy new assessments use by default. */
 export const DEFAULT_POLICY_NAME = 'default';
@@ -208,22 +209,11 @@ export class AssessmentService {
   /** Refused while an execution of a plan made from it is unfinished; the audit entry counts what went with it. */
   async delete(assessmentId: string, principal: Principal): Promise<void> {
     const record = await this.get(assessmentId);
-    const result = await this.cascade.deleteUnlessExecuting('assessment', assessmentId, (removed, manager) =>
-      this.access.appendAudit(
-        {
-          actor: principal.actor,
-          action: 'assessment.delete',
-          resourceType: 'assessment',
-          resourceId: assessmentId,
-          before: { inventoryId: record.inventoryId, policyHash: record.policyHash },
-          after: { removed },
-        },
-        manager,
-      ),
-    );
-    if (result.outcome === 'missing') throw notFound('Assessment', assessmentId);
-    if (result.outcome === 'blocked')
-      throw unfinishedExecutions('Assessment', assessmentId, result.unfinished);
+    await deleteAudited(this.cascade, this.access, principal, {
+      root: 'assessment',
+      id: assessmentId,
+      before: { inventoryId: record.inventoryId, policyHash: record.policyHash },
+    });
   }
 
   /**

@@ -10,7 +10,8 @@ import type {
   VmListFilter,
   VmListItem,
 } from '#libs/persistence';
-import { notFound, unfinishedExecutions } from './errors.js';
+import { deleteAudited } from './cascading-delete.js';
+import { notFound } from './errors.js';
 
 /** Reading and deleting imported inventories (importing is `InventoryImportService`). */
 export class InventoryService {
@@ -51,20 +52,10 @@ export class InventoryService {
   /** Refused while an execution beneath it is unfinished; the audit entry counts what went with it. */
   async delete(id: string, principal: Principal): Promise<void> {
     const existing = await this.get(id);
-    const result = await this.cascade.deleteUnlessExecuting('inventory', id, (removed, manager) =>
-      this.access.appendAudit(
-        {
-          actor: principal.actor,
-          action: 'inventory.delete',
-          resourceType: 'inventory',
-          resourceId: id,
-          before: { name: existing.name, vms: existing.summary.vms },
-          after: { removed },
-        },
-        manager,
-      ),
-    );
-    if (result.outcome === 'missing') throw notFound('Inventory', id);
-    if (result.outcome === 'blocked') throw unfinishedExecutions('Inventory', id, result.unfinished);
+    await deleteAudited(this.cascade, this.access, principal, {
+      root: 'inventory',
+      id,
+      before: { name: existing.name, vms: existing.summary.vms },
+    });
   }
 }

@@ -25,7 +25,8 @@ import {
   type WavePlan,
   waveContentHash,
 } from '#libs/waves';
-import { notFound, UserFacingError, unfinishedExecutions } from './errors.js';
+import { deleteAudited } from './cascading-delete.js';
+import { notFound, UserFacingError } from './errors.js';
 
 export type StoredPlan = PlanRecord<PlanSettings, WavePlan>;
 
@@ -468,20 +469,10 @@ export class PlanningService {
   /** Refused while one of its executions is unfinished; the audit entry counts what went with it. */
   async delete(id: string, principal: Principal): Promise<void> {
     const stored = await this.getStored(id);
-    const result = await this.cascade.deleteUnlessExecuting('plan', id, (removed, manager) =>
-      this.access.appendAudit(
-        {
-          actor: principal.actor,
-          action: 'plan.delete',
-          resourceType: 'plan',
-          resourceId: id,
-          before: { name: stored.name, waves: stored.result.waves.length },
-          after: { removed },
-        },
-        manager,
-      ),
-    );
-    if (result.outcome === 'missing') throw notFound('Plan', id);
-    if (result.outcome === 'blocked') throw unfinishedExecutions('Plan', id, result.unfinished);
+    await deleteAudited(this.cascade, this.access, principal, {
+      root: 'plan',
+      id,
+      before: { name: stored.name, waves: stored.result.waves.length },
+    });
   }
 }
