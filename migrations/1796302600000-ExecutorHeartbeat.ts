@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * cancel cannot wait for an executor to clean up, so the API cancels at once what never touched
  * vCenter or the cluster and says the rest waits for an executor.
  */
-export class ExecutorHeartbeat1796302377128 implements MigrationInterface {
-  name = 'ExecutorHeartbeat1796302377128';
+export class ExecutorHeartbeat1796302600000 implements MigrationInterface {
+  name = 'ExecutorHeartbeat1796302600000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
