@@ -7,6 +7,7 @@ import { ExecutionSchema1764216000000 } from './1764216000000-ExecutionSchema.js
 import { ExecutionRuntime1764219600000 } from './1764219600000-ExecutionRuntime.js';
 import { AuditLogNoTruncate1796298963249 } from './1796298963249-AuditLogNoTruncate.js';
 import { ExportDates1796302563249 } from './1796302563249-ExportDates.js';
+import { ExecutorHeartbeat1796302600000 } from './1796302600000-ExecutorHeartbeat.js';
 
 /** Every migration, oldest first. A migration is never edited once it has landed. */
 export const flotillaMigrations: Array<new () => MigrationInterface> = [
@@ -18,4 +19,5 @@ export const flotillaMigrations: Array<new () => MigrationInterface> = [
   ExecutionRuntime1764219600000,
   AuditLogNoTruncate1796298963249,
   ExportDates1796302563249,
+  ExecutorHeartbeat1796302600000,
 ];

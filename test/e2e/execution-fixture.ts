@@ -22,15 +22,12 @@ import {
   type Principal,
 } from '#libs/persistence';
 import { type ManagedObjectReference, VsphereClient } from '#libs/vsphere';
-import {
-  createExecutorApp,
-  type ExecutorHandle,
-  type ExecutorOverrides,
-} from '../../apps/executor/src/executor-app.js';
+import type { ExecutorOverrides } from '../../apps/executor/src/executor-app.js';
 import { makeDisk, makeInventory, makeNic, makeVm } from '../../libs/assessment/src/testing/index.js';
 import { type KubeEmulator, type KubeEmulatorOptions, startKubeEmulator } from '../k8s-emulator/index.js';
 import { type AppProcess, startAppProcess } from '../support/built-apps.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { type KillableExecutor, startKillableExecutor } from '../support/killable-executor.js';
 import { startVcsim, type VcsimInstance, type VcsimOptions } from '../vcsim/vcsim.js';
 
 export const TARGET_NAMESPACE = 'migrated';
@@ -71,7 +68,7 @@ export interface ExecutionEnvironment {
   vms: Map<string, InventoryVm>;
   hostOfVm: Map<string, string>;
   vsphere: VsphereClient;
-  startExecutor(overrides?: ExecutorOverrides): Promise<ExecutorHandle>;
+  startExecutor(overrides?: ExecutorOverrides): Promise<KillableExecutor>;
   /** The real executor (`node dist/apps/executor/src/main.js`) in a process of its own, with `environment`. */
   startExecutorProcess(extra?: Record<string, string>): Promise<AppProcess>;
   /** Plans and approves one wave holding the given VMs (all by default); returns its plan id and number. */
@@ -264,7 +261,7 @@ export async function startExecutionEnvironment(
       vms.flatMap((vm) => vm.disks.map((disk) => disk.datastore)).filter((n): n is string => n !== null),
     ),
   ];
-  const executors: ExecutorHandle[] = [];
+  const executors: KillableExecutor[] = [];
   const processes: AppProcess[] = [];
   let planCount = 0;
 
@@ -286,7 +283,7 @@ export async function startExecutionEnvironment(
     hostOfVm,
     vsphere,
     async startExecutor(overrides: ExecutorOverrides = {}) {
-      const handle = await createExecutorApp(config, {
+      const handle = await startKillableExecutor(config, {
         kubeConfig: emulator.kubeConfig(),
         timings: { pollMs: 100, copyPollMs: 1_000, vmReadyTimeoutMs: 60_000, ...overrides.timings },
         leaseMs: 3_000,

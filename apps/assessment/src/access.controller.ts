@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { notFound } from '#libs/application';
-import { AccessStore, type Principal } from '#libs/persistence';
+import { AccessService } from '#libs/application';
+import type { Principal } from '#libs/persistence';
 import {
   apiToken,
   auditEntry,
@@ -18,7 +18,7 @@ import { CurrentPrincipal, RequireRole } from './auth.js';
 @ApiBearerAuth()
 @Controller()
 export class AccessController {
-  constructor(@Inject(AccessStore) private readonly access: AccessStore) {}
+  constructor(@Inject(AccessService) private readonly access: AccessService) {}
 
   /** The clear-text token is in this answer only; the database keeps its hash. */
   @Post('tokens')
@@ -33,15 +33,7 @@ export class AccessController {
     input: z.output<typeof createTokenBody>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<z.output<typeof createdToken>> {
-    const { token, record } = await this.access.createToken(input.name, input.roles, principal.actor);
-    await this.access.appendAudit({
-      actor: principal.actor,
-      action: 'token.create',
-      resourceType: 'token',
-      resourceId: record.id,
-      after: { name: record.name, roles: record.roles },
-    });
-    return { ...record, token };
+    return this.access.createToken(input.name, input.roles, principal);
   }
 
   @Get('tokens')
@@ -59,13 +51,7 @@ export class AccessController {
     @UuidParam('id', 'token id') id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    if (!(await this.access.revokeToken(id))) throw notFound('Active token', id);
-    await this.access.appendAudit({
-      actor: principal.actor,
-      action: 'token.revoke',
-      resourceType: 'token',
-      resourceId: id,
-    });
+    await this.access.revokeToken(id, principal);
   }
 
   @Get('audit')

@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { AssessmentService, notFound, UserFacingError } from '#libs/application';
+import { AssessmentService, UserFacingError } from '#libs/application';
 import type { FlotillaMetrics } from '#libs/observability';
-import { AssessmentStore, type Principal } from '#libs/persistence';
+import type { Principal } from '#libs/persistence';
 import {
   assessBody,
   assessmentDetail,
@@ -17,7 +17,7 @@ import {
   vmAssessment,
   vmAssessmentPage,
 } from './api/assessments.schemas.js';
-import { Returns, TextParam, UuidParam, ValidBody, ValidQuery } from './api/contract.js';
+import { Returns, ReturnsNothing, TextParam, UuidParam, ValidBody, ValidQuery } from './api/contract.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
 import { FLOTILLA_METRICS } from './tokens.js';
 
@@ -31,7 +31,6 @@ const VmKey = () => TextParam('vmKey', 'VM key (URL-encoded)');
 export class AssessmentsController {
   constructor(
     @Inject(AssessmentService) private readonly service: AssessmentService,
-    @Inject(AssessmentStore) private readonly assessments: AssessmentStore,
     @Inject(FLOTILLA_METRICS) private readonly metrics: FlotillaMetrics,
   ) {}
 
@@ -78,7 +77,7 @@ export class AssessmentsController {
   list(
     @UuidParam('id', 'inventory id') inventoryId: string,
   ): Promise<Array<z.output<typeof assessmentRecord>>> {
-    return this.assessments.listForInventory(inventoryId);
+    return this.service.listForInventory(inventoryId);
   }
 
   @Get('assessments/:id')
@@ -95,8 +94,7 @@ export class AssessmentsController {
     @AssessmentId() id: string,
     @ValidQuery(assessmentVmQuery) filter: z.output<typeof assessmentVmQuery>,
   ): Promise<z.output<typeof vmAssessmentPage>> {
-    await this.service.get(id);
-    return this.assessments.listVms(
+    return this.service.listVms(
       id,
       { ...filter, inScope: filter.inScope === undefined ? undefined : filter.inScope === 'true' },
       filter.offset,
@@ -108,9 +106,16 @@ export class AssessmentsController {
   @RequireRole('viewer')
   @Returns(vmAssessment)
   async vm(@AssessmentId() id: string, @VmKey() vmKey: string): Promise<VmAssessment> {
-    const vm = await this.assessments.getVm(id, vmKey);
-    if (!vm) throw notFound(`VM ${vmKey} in assessment`, id);
-    return vm;
+    return this.service.getVm(id, vmKey);
+  }
+
+  /** Refused (409, naming the execution) while an execution of a plan made from it is unfinished. */
+  @Delete('assessments/:id')
+  @HttpCode(204)
+  @RequireRole('planner')
+  @ReturnsNothing('Deleted, with the plans and finished executions made from it')
+  async delete(@AssessmentId() id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.service.delete(id, principal);
   }
 
   @Put('assessments/:id/vms/:vmKey/override')

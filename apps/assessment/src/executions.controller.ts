@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import type { z } from 'zod';
 import { ExecutionService } from '#libs/application';
-import type { Principal } from '#libs/persistence';
+import type { ExecutionEventRecord, Principal } from '#libs/persistence';
 import { waveNumber } from './api/common.schemas.js';
 import {
   Returns,
@@ -14,6 +14,7 @@ import {
   ValidQueryParam,
 } from './api/contract.js';
 import {
+  abandonOutcome,
   afterEventId,
   cancelBody,
   eventLimit,
@@ -28,8 +29,19 @@ type ExecutionView = z.output<typeof executionView>;
 const ExecutionId = () => UuidParam('id', 'execution id');
 const AfterEventId = () => ValidQueryParam('after', afterEventId, 'The last event id seen (0 for the start)');
 
-/** How often the event stream looks for new events; the database is the only source. */
-const STREAM_POLL_MS = 1_000;
+/**
+ * Every subscriber of an execution receives the same event objects (one shared poll): each is
+ * serialized once, not once per subscriber (Nest writes string data as it is).
+ */
+const serializedEvents = new WeakMap<ExecutionEventRecord, string>();
+function serialized(event: ExecutionEventRecord): string {
+  let text = serializedEvents.get(event);
+  if (text === undefined) {
+    text = JSON.stringify(event);
+    serializedEvents.set(event, text);
+  }
+  return text;
+}
 
 interface StreamMessage {
   id: string;
@@ -96,34 +108,19 @@ export class ExecutionsController {
   @RequireRole('viewer')
   @ReturnsEventStream(streamData, 'Execution events as they land (`event:` is the kind), then `end`')
   async stream(@ExecutionId() id: string, @AfterEventId() after: number): Promise<Observable<StreamMessage>> {
-    let cursor = after;
     // Before any header is sent: an unknown execution is a 404, not a 200 with an error event.
-    await this.executions.get(id);
-    return new Observable<StreamMessage>((subscriber) => {
-      let stopped = false;
-      const tick = async () => {
-        while (!stopped) {
-          const batch = await this.executions.events(id, cursor, 500);
-          for (const event of batch) {
-            cursor = event.id;
-            subscriber.next({ id: String(event.id), type: event.kind, data: event });
-          }
-          if (batch.length < 500) {
-            const execution = await this.executions.get(id);
-            if (!['queued', 'running', 'cancelling'].includes(execution.status)) {
-              subscriber.next({ id: String(cursor), type: 'end', data: { status: execution.status } });
-              subscriber.complete();
-              return;
-            }
-            await new Promise((resolve) => setTimeout(resolve, STREAM_POLL_MS));
-          }
-        }
-      };
-      tick().catch((error: unknown) => subscriber.error(error));
-      return () => {
-        stopped = true;
-      };
-    });
+    await this.executions.status(id);
+    return new Observable<StreamMessage>((subscriber) =>
+      this.executions.follow(id, after, {
+        event: (event) =>
+          subscriber.next({ id: String(event.id), type: event.kind, data: serialized(event) }),
+        end: (status, last) => {
+          subscriber.next({ id: String(last), type: 'end', data: { status } });
+          subscriber.complete();
+        },
+        error: (error) => subscriber.error(error),
+      }),
+    );
   }
 
   @Post('executions/:id/cancel')
@@ -142,6 +139,26 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<ExecutionView> {
     return this.executions.cancel(id, vmKeys, principal);
+  }
+
+  /**
+   * Admin only: gives up on an execution no executor will finish; the answer (and the audit log)
+   * lists what may be left behind: cluster objects by name and source VMs left powered off.
+   */
+  @Post('executions/:id/abandon')
+  @HttpCode(200)
+  @RequireRole('admin')
+  @ApiOperation({
+    summary: 'Abandon an execution no executor will finish',
+    description:
+      'Admin only. Its VMs stop where they are, the wave ends cancelled (plan edits work again); the answer and the audit log list what may be left behind.',
+  })
+  @Returns(abandonOutcome, { description: 'The abandoned execution and what it may have left behind' })
+  abandon(
+    @ExecutionId() id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<z.output<typeof abandonOutcome>> {
+    return this.executions.abandon(id, principal);
   }
 
   @Post('executions/:id/retry')

@@ -13,9 +13,9 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { InventoryImportService, notFound, UserFacingError } from '#libs/application';
+import { InventoryImportService, InventoryService, UserFacingError } from '#libs/application';
 import type { FlotillaMetrics } from '#libs/observability';
-import { AccessStore, InventoryStore, type Principal } from '#libs/persistence';
+import type { Principal } from '#libs/persistence';
 import {
   Returns,
   ReturnsNothing,
@@ -73,8 +73,7 @@ interface UploadedInventoryFile {
 export class InventoriesController {
   constructor(
     @Inject(InventoryImportService) private readonly importer: InventoryImportService,
-    @Inject(InventoryStore) private readonly inventories: InventoryStore,
-    @Inject(AccessStore) private readonly access: AccessStore,
+    @Inject(InventoryService) private readonly inventories: InventoryService,
     @Inject(FLOTILLA_METRICS) private readonly metrics: FlotillaMetrics,
   ) {}
 
@@ -162,16 +161,10 @@ export class InventoriesController {
       const result = await this.importer.importFile(file.path, {
         fileName: file.originalname,
         name: nameFromForm ?? nameFromQuery,
+        principal,
       });
       format = result.format;
       outcome = 'succeeded';
-      await this.access.appendAudit({
-        actor: principal.actor,
-        action: 'inventory.import',
-        resourceType: 'inventory',
-        resourceId: result.inventoryId,
-        after: { name: result.name, fileName: result.fileName, vms: result.summary.vms },
-      });
       return result;
     } catch (error) {
       if (error instanceof UserFacingError) outcome = 'rejected';
@@ -194,9 +187,7 @@ export class InventoriesController {
   @RequireRole('viewer')
   @Returns(inventoryDetail)
   async get(@InventoryId() id: string): Promise<z.output<typeof inventoryDetail>> {
-    const inventory = await this.inventories.get(id);
-    if (!inventory) throw notFound('Inventory', id);
-    return inventory;
+    return this.inventories.get(id);
   }
 
   @Get(':id/vms')
@@ -206,7 +197,6 @@ export class InventoriesController {
     @InventoryId() id: string,
     @ValidQuery(vmQuery) filter: z.output<typeof vmQuery>,
   ): Promise<z.output<typeof vmPage>> {
-    if (!(await this.inventories.get(id))) throw notFound('Inventory', id);
     return this.inventories.listVms(
       id,
       { ...filter, template: filter.template === undefined ? undefined : filter.template === 'true' },
@@ -219,25 +209,14 @@ export class InventoriesController {
   @RequireRole('viewer')
   @Returns(inventoryVm)
   async getVm(@InventoryId() id: string, @TextParam('vmId', 'VM key, moref or database id') vmId: string) {
-    const vm = await this.inventories.getVm(id, vmId);
-    if (!vm) throw notFound(`VM ${vmId} in inventory`, id);
-    return vm;
+    return this.inventories.getVm(id, vmId);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequireRole('planner')
-  @ReturnsNothing('Deleted, with its assessments and plans')
+  @ReturnsNothing('Deleted, with its assessments, plans and finished executions')
   async delete(@InventoryId() id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    const existing = await this.inventories.get(id);
-    if (!existing) throw notFound('Inventory', id);
-    await this.inventories.delete(id);
-    await this.access.appendAudit({
-      actor: principal.actor,
-      action: 'inventory.delete',
-      resourceType: 'inventory',
-      resourceId: id,
-      before: { name: existing.name, vms: existing.summary.vms },
-    });
+    await this.inventories.delete(id, principal);
   }
 }

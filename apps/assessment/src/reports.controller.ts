@@ -43,7 +43,7 @@ export class ReportsController {
       'Content-Disposition',
       `attachment; filename="flotilla-plan-${id.slice(0, 8)}-v${input.plan.version}.xlsx"`,
     );
-    await this.reports.writeWorkbook(id, { stream: response });
+    await this.reports.writeWorkbook(input, { stream: response });
   }
 
   @Get(':table.:format')
@@ -59,13 +59,13 @@ export class ReportsController {
     @Res() response: DownloadResponse,
   ): Promise<void> {
     const parsed = { table, format };
-    await this.reports.buildInput(id);
+    const input = await this.reports.buildInput(id);
     response.setHeader('Content-Type', CONTENT_TYPES[parsed.format]);
     response.setHeader(
       'Content-Disposition',
       `attachment; filename="flotilla-plan-${id.slice(0, 8)}-${parsed.table}.${parsed.format}"`,
     );
-    await this.reports.writeTable(id, parsed.table, parsed.format, response);
+    await this.reports.writeTable(input, parsed.table, parsed.format, response);
     response.end();
   }
 

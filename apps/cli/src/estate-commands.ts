@@ -3,9 +3,11 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import {
+  AccessService,
   type AssessmentOutcome,
   AssessmentService,
   InventoryImportService,
+  InventoryService,
   PlanningService,
   type PlanView,
   ReportService,
@@ -15,6 +17,7 @@ import type { VmAssessment } from '#libs/assessment';
 import {
   AccessStore,
   AssessmentStore,
+  CascadeStore,
   InventoryStore,
   PlanStore,
   type Principal,
@@ -36,17 +39,15 @@ export function cliPrincipal(): Principal {
   return { actor: `cli:${user}`, roles: [...ROLES] };
 }
 
-/** The core's stores and services the commands use (built once per process by the core). */
+/** The application services commands call (built once per process by the core); the stores stay behind them. */
 export function services(context: CliContext) {
   return {
-    inventories: context.get(InventoryStore),
-    assessments: context.get(AssessmentStore),
-    plans: context.get(PlanStore),
-    access: context.get(AccessStore),
+    access: context.get(AccessService),
+    inventory: context.get(InventoryService),
     importer: context.get(InventoryImportService),
     assessment: context.get(AssessmentService),
     planning: context.get(PlanningService),
-    reports: context.get(ReportService),
+    report: context.get(ReportService),
   };
 }
 
@@ -73,19 +74,19 @@ export function readDocument(path: string, what: string): unknown {
 
 /** `<inventoryId|file>`: a file is imported first (quietly when `json`). */
 export async function resolveInventory(context: CliContext, ref: string, json: boolean): Promise<string> {
-  const { importer, inventories } = services(context);
+  const { importer, inventory } = services(context);
   if (isFile(ref)) {
     const progress = terminalProgress();
     const result = await importer.importFile(ref, {
       onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`),
+      principal: cliPrincipal(),
     });
     progress.done();
     if (!json) printImportSummary(result);
     return result.inventoryId;
   }
   if (!UUID.test(ref)) throw new UserFacingError('not-found', `${ref} is neither a file nor an inventory id`);
-  if (!(await inventories.get(ref)))
-    throw new UserFacingError('not-found', `Inventory ${ref} does not exist`);
+  await inventory.get(ref);
   return ref;
 }
 
@@ -260,10 +261,10 @@ export function printPlan(plan: PlanView): void {
 }
 
 export async function resolveAssessment(context: CliContext, ref: string, json: boolean): Promise<string> {
-  const { assessments } = services(context);
-  if (!isFile(ref) && UUID.test(ref) && (await assessments.get(ref))) return ref;
+  const { assessment } = services(context);
+  if (!isFile(ref) && UUID.test(ref) && (await assessment.exists(ref))) return ref;
   const inventoryId = await resolveInventory(context, ref, json);
-  const latest = await assessments.latestForInventory(inventoryId);
+  const latest = await assessment.latestForInventory(inventoryId);
   if (latest && !isFile(ref)) return latest.id;
   const outcome = await runAssessment(context, inventoryId, undefined);
   if (!json) printAssessment(outcome);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { type ImportResult, InventoryImportService } from '#libs/application';
+import type { ImportResult } from '#libs/application';
 import { printJson, terminalProgress, withCliContext } from './cli-context.js';
+import { cliPrincipal, services } from './estate-commands.js';
 
 export function toImportJson(result: ImportResult) {
   return {
@@ -49,9 +50,9 @@ export function registerImportCommand(program: Command): void {
     .action(async (file: string, options: { name?: string; json?: boolean }) => {
       await withCliContext(async (context) => {
         const progress = terminalProgress();
-        const importer = context.get(InventoryImportService);
-        const result = await importer.importFile(file, {
+        const result = await services(context).importer.importFile(file, {
           name: options.name,
+          principal: cliPrincipal(),
           onProgress: ({ sheet, rows }) => progress(`Reading ${sheet}: ${rows} rows`),
         });
         progress.done();

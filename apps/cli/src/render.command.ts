@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_EXECUTION_OPTIONS, renderWaveManifests, UserFacingError } from '#libs/application';
-import { AssessmentStore, InventoryStore, PlanStore } from '#libs/persistence';
-import type { PlanSettings, WavePlan } from '#libs/waves';
 import { withCliContext } from './cli-context.js';
+import { services } from './estate-commands.js';
 
 interface RenderFlags {
   wave: string;
@@ -86,19 +85,12 @@ export function registerRenderCommand(program: Command): void {
         },
       };
       await withCliContext(async (context) => {
-        const plan = await context.get(PlanStore).get<PlanSettings, WavePlan>(planId);
-        if (!plan) throw new UserFacingError('not-found', `Plan ${planId} does not exist`, 'not-found');
-        const inventory = await context.get(InventoryStore).load(plan.inventoryId, {
-          withSource: false,
-        });
-        if (!inventory)
-          throw new UserFacingError('not-found', `Inventory ${plan.inventoryId} does not exist`, 'not-found');
-        const assessments = await context.get(AssessmentStore).allVms(plan.assessmentId);
+        const { plan, inventoryVms, assessments } = await services(context).planning.waveSources(planId);
         const rendered = renderWaveManifests({
           planId,
           plan,
           waveNumber,
-          inventoryVms: inventory.vms,
+          inventoryVms,
           assessments,
           settings,
         });

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ReportService, UserFacingError } from '#libs/application';
+import type { ReportService } from '#libs/application';
+import { UserFacingError } from '#libs/application';
 import { toDns1123Label } from '#libs/kubevirt';
 import { datastoreSourceOf, NO_NETWORK_SOURCE, networkSourceOf, UNNAMED_DATASTORE_SOURCE } from '#libs/waves';
 import { type CliContext, printJson, withCliContext } from './cli-context.js';
@@ -17,7 +18,7 @@ import {
 } from './estate-commands.js';
 
 function reportService(context: CliContext): ReportService {
-  return services(context).reports;
+  return services(context).report;
 }
 
 export async function writeReport(context: CliContext, planId: string, out: string): Promise<void> {
@@ -92,7 +93,7 @@ export function registerReportCommands(program: Command): void {
         const inventoryId = await resolveInventory(context, file, json);
         const assessment = await runAssessment(context, inventoryId, undefined);
         if (!json) printAssessment(assessment);
-        const inventory = await services(context).inventories.load(inventoryId, { withSource: false });
+        const inventory = await services(context).inventory.loadModel(inventoryId);
         // A demo has no cluster to ask: every port group goes to a Multus network of the same name
         // and every datastore to the policy's default storage class; a real plan maps them by hand.
         const networks = new Set<string>();

@@ -23,17 +23,12 @@ export function registerTokenCommand(program: Command): void {
           `Unknown role ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`,
         );
       await withCliContext(async (context) => {
-        const { access } = services(context);
-        const principal = cliPrincipal();
-        const created = await access.createToken(options.name, roles as Role[], principal.actor);
-        await access.appendAudit({
-          actor: principal.actor,
-          action: 'token.create',
-          resourceType: 'token',
-          resourceId: created.record.id,
-          after: { name: created.record.name, roles: created.record.roles },
-        });
-        if (options.json) printJson({ ...created.record, token: created.token });
+        const created = await services(context).access.createToken(
+          options.name,
+          roles as Role[],
+          cliPrincipal(),
+        );
+        if (options.json) printJson(created);
         else process.stdout.write(`${created.token}\n`);
       });
     });

@@ -18,13 +18,7 @@ import {
 import type { FlotillaMetrics } from '#libs/observability';
 import type { FlotillaDatabase } from '#libs/persistence';
 import { fetchServerThumbprint } from '#libs/vsphere';
-import {
-  type ExecutorDependencies,
-  ExecutorLifecycle,
-  ExecutorModule,
-  ExecutorWorker,
-  type WatchableTargetCluster,
-} from './executor.module.js';
+import { type ExecutorDependencies, ExecutorModule, type WatchableTargetCluster } from './executor.module.js';
 
 export interface ExecutorOverrides {
   source?: SourceVcenter & { close?(): Promise<void> };
@@ -51,11 +45,6 @@ export interface ExecutorHandle {
   readinessChecks: Record<string, () => Promise<unknown>>;
   /** Graceful: finish running steps (or give their leases back), then close. */
   close(): Promise<void>;
-  /**
-   * For fault tests: behaves like a killed process. Steps in flight never finish or persist
-   * anything more; leases stay until they expire; the queue connections drop.
-   */
-  kill(): Promise<void>;
 }
 
 /**
@@ -72,29 +61,6 @@ async function vcenterThumbprint(vsphere: ExecutorAppConfig['executor']['vsphere
   return served;
 }
 
-/** A proxy whose calls never settle once `dead()` says so: a killed process does nothing more. */
-function killable<T extends object>(target: T, dead: () => boolean): T {
-  return new Proxy(target, {
-    get(object, property, receiver) {
-      const value = Reflect.get(object, property, receiver);
-      // TypeORM's DataSource hands out its EntityManager: that must die with it.
-      if (property === 'manager' && value !== null && typeof value === 'object') return killable(value, dead);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (dead()) return new Promise(() => undefined);
-        const result = (value as (...values: unknown[]) => unknown).apply(object, args);
-        if (result instanceof Promise) {
-          return result.then(
-            (settled) => (dead() ? new Promise(() => undefined) : settled),
-            (error) => (dead() ? new Promise(() => undefined) : Promise.reject(error)),
-          );
-        }
-        return result;
-      };
-    },
-  });
-}
-
 /** Builds and starts the executor worker in this process (main.ts and the end-to-end tests). */
 export async function createExecutorApp(
   config: ExecutorAppConfig,
@@ -103,8 +69,6 @@ export async function createExecutorApp(
   const settings = config.executor;
   const log = new Logger('Executor');
   const workerId = overrides.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  let killed = false;
-  const dead = () => killed;
   const database = overrides.database ?? (await openConfiguredDatabase(config, { poolSize: 10 }));
   let source = overrides.source;
   const vcenter = { url: settings.vsphere.url, thumbprint: settings.vsphere.thumbprint ?? '' };
@@ -124,16 +88,12 @@ export async function createExecutorApp(
     }
     target = new KubeTargetCluster(kubeConfig);
   }
-  const watchable = target;
-  const killableTarget = killable(target, dead);
   const dependencies: ExecutorDependencies = {
     config,
-    database: { ...database, dataSource: killable(database.dataSource, dead) },
+    database,
     ownsDatabase: overrides.database === undefined,
-    source: killable(source, dead),
-    target: Object.assign(killableTarget, {
-      watchDataVolumes: watchable.watchDataVolumes?.bind(watchable),
-    }),
+    source,
+    target,
     itinerary: {
       vcenter,
       credentials: { user: settings.vsphere.username, password: settings.vsphere.password },
@@ -173,18 +133,7 @@ export async function createExecutorApp(
       redis: () => queue.ping(),
     },
     async close() {
-      // A killed executor is gone like a dead process: nothing of it may act again.
-      if (!killed) await app.close();
-    },
-    async kill() {
-      killed = true;
-      app.get(ExecutorLifecycle).stopWatch();
-      await app
-        .get(ExecutorWorker)
-        .worker.close(true)
-        .catch(() => undefined);
-      await queue.close().catch(() => undefined);
-      if (overrides.database === undefined) await database.close().catch(() => undefined);
+      await app.close();
     },
   };
 }

@@ -15,9 +15,13 @@ import type {
   AccessStore,
   AssessmentRecord,
   AssessmentStore,
+  AssessmentVmFilter,
+  CascadeStore,
   InventoryStore,
+  Page,
   Principal,
 } from '#libs/persistence';
+import { deleteAudited } from './cascading-delete.js';
 import { notFound, UserFacingError } from './errors.js';
 
 /** The name under which `PUT /policies` stores the policy new assessments use by default. */
@@ -63,6 +67,7 @@ export class AssessmentService {
     private readonly inventories: InventoryStore,
     private readonly assessments: AssessmentStore,
     private readonly access: AccessStore,
+    private readonly cascade: CascadeStore,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -170,6 +175,45 @@ export class AssessmentService {
     const record = await this.assessments.get(assessmentId);
     if (!record) throw notFound('Assessment', assessmentId);
     return record;
+  }
+
+  listForInventory(inventoryId: string): Promise<AssessmentRecord[]> {
+    return this.assessments.listForInventory(inventoryId);
+  }
+
+  latestForInventory(inventoryId: string): Promise<AssessmentRecord | null> {
+    return this.assessments.latestForInventory(inventoryId);
+  }
+
+  /** Whether an assessment exists, for callers that accept either an id or a file. */
+  async exists(assessmentId: string): Promise<boolean> {
+    return (await this.assessments.get(assessmentId)) !== null;
+  }
+
+  async listVms(
+    assessmentId: string,
+    filter: AssessmentVmFilter,
+    offset: number,
+    limit: number,
+  ): Promise<Page<VmAssessment>> {
+    await this.get(assessmentId);
+    return this.assessments.listVms(assessmentId, filter, offset, limit);
+  }
+
+  async getVm(assessmentId: string, vmKey: string): Promise<VmAssessment> {
+    const vm = await this.assessments.getVm(assessmentId, vmKey);
+    if (!vm) throw notFound(`VM ${vmKey} in assessment`, assessmentId);
+    return vm;
+  }
+
+  /** Refused while an execution of a plan made from it is unfinished; the audit entry counts what went with it. */
+  async delete(assessmentId: string, principal: Principal): Promise<void> {
+    const record = await this.get(assessmentId);
+    await deleteAudited(this.cascade, this.access, principal, {
+      root: 'assessment',
+      id: assessmentId,
+      before: { inventoryId: record.inventoryId, policyHash: record.policyHash },
+    });
   }
 
   /**

@@ -26,3 +26,24 @@ export class UserFacingError extends Error {
 
 export const notFound = (what: string, id: string): UserFacingError =>
   new UserFacingError('not-found', `${what} ${id} does not exist`, 'not-found');
+
+/**
+ * A delete that would cascade into an execution still acting on vCenter and the cluster: its rows
+ * are the only record of what it powered off and created there.
+ */
+export const unfinishedExecutions = (
+  what: string,
+  id: string,
+  executions: ReadonlyArray<{ id: string; planId: string; waveNumber: number; status: string }>,
+): UserFacingError =>
+  new UserFacingError(
+    'conflict',
+    `${what} ${id} has an unfinished execution: ${executions
+      .map(
+        (execution) =>
+          `${execution.id} (plan ${execution.planId}, wave ${execution.waveNumber}, ${execution.status})`,
+      )
+      .join('; ')}; wait for it to end, cancel it, or have an admin abandon it before deleting`,
+    'execution-unfinished',
+    { executions },
+  );

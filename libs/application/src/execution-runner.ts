@@ -1,4 +1,6 @@
 import {
+  admitCopies,
+  type CopyLimits,
   type DiskCopyState,
   isPhaseName,
   type PhaseName,
@@ -11,14 +13,13 @@ import {
   type VmStep,
 } from '#libs/migration';
 import type {
-  CopyLimits,
   ExecutionStatus,
   ExecutionStore,
   ExecutionVmRecord,
   PlanStore,
   StepCommit,
-  WaveStatus,
 } from '#libs/persistence';
+import { finishExecutionIfDone } from './execution-outcome.js';
 import { type ExecutionQueue, nudgeJobId, stepJobId } from './execution-queue.js';
 
 export interface ExecutionRunnerOptions {
@@ -41,12 +42,6 @@ export interface ExecutionRunnerOptions {
 
 /** Phases one job may take a VM through when each ends in `next` (Preflight to CopyDisks is 6). */
 const MAX_INLINE_PHASES = 8;
-
-const WAVE_STATUS: Record<string, WaveStatus> = {
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
 
 interface TransientState extends VmRuntime {
   transientFailures?: number;
@@ -85,6 +80,7 @@ export class ExecutionRunner {
 
   /** `start-execution`: admits what the copy limits allow; the rest is admitted as slots free up. */
   async startExecution(executionId: string): Promise<void> {
+    await this.executions.recordHeartbeat(this.options.workerId);
     await this.executions.markStarted(executionId);
     await this.schedule();
     await this.finishIfDone(executionId);
@@ -92,7 +88,10 @@ export class ExecutionRunner {
 
   /** Grants copy slots to queued VMs (every execution) and nudges the admitted ones. */
   async schedule(): Promise<number> {
-    const admitted = await this.executions.admitQueuedVms(this.options.limits);
+    const limits = this.options.limits;
+    const admitted = await this.executions.admitQueuedVms((candidates, inFlight) =>
+      admitCopies(candidates, inFlight, limits),
+    );
     for (const vm of admitted) {
       await this.queue.enqueue(
         'advance-vm',
@@ -105,6 +104,8 @@ export class ExecutionRunner {
 
   /** `reconcile`: VMs whose job was lost or whose worker died, and queued VMs slots may now fit. */
   async reconcile(): Promise<number> {
+    // The API reads these to know whether a cancel will be carried out (see ExecutionService.cancel).
+    await this.executions.recordHeartbeat(this.options.workerId);
     const due = await this.executions.dueVms(this.options.reconcileGraceMs);
     for (const vm of due) {
       await this.queue.enqueue(
@@ -411,16 +412,8 @@ export class ExecutionRunner {
   }
 
   private async finishIfDone(executionId: string): Promise<ExecutionStatus | null> {
-    const status = await this.executions.finishIfDone(executionId);
-    if (status === null) return null;
-    const execution = await this.executions.get(executionId);
-    const waveStatus = WAVE_STATUS[status];
-    if (execution && waveStatus)
-      await this.plans.setWaveStatus(execution.planId, execution.waveNumber, waveStatus);
-    await this.executions.appendEvents([
-      { executionId, vmKey: null, phase: null, kind: 'execution', message: `execution ${status}` },
-    ]);
-    this.log('info', `execution ${executionId} ${status}`);
+    const status = await finishExecutionIfDone(this.executions, this.plans, executionId);
+    if (status !== null) this.log('info', `execution ${executionId} ${status}`);
     return status;
   }
 }

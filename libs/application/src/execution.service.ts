@@ -13,6 +13,13 @@ import {
 } from '#libs/persistence';
 import { type PlanSettings, type WavePlan, waveContentHash } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
+import { ExecutionEventFeed, type ExecutionFeedListener } from './execution-event-feed.js';
+import {
+  finishExecutionIfDone,
+  leftoversOf,
+  UNTOUCHED_PHASES,
+  type VmLeftovers,
+} from './execution-outcome.js';
 import { type ExecutionQueue, nudgeJobId, startJobId } from './execution-queue.js';
 import {
   buildWaveExecutionSpecs,
@@ -56,6 +63,8 @@ export interface ExecutionVmView {
   bytesCopied: number;
   etaSeconds: number | null;
   error: { phase: string; message: string; at: string } | null;
+  /** `executor`: the VM is active but no executor is running to move it (or to carry out its cancel). */
+  waitingFor: 'executor' | null;
   startedAt: string | null;
   phaseStartedAt: string | null;
   finishedAt: string | null;
@@ -78,8 +87,29 @@ export interface ExecutionView {
   bytesCopied: number;
   percent: number;
   etaSeconds: number | null;
+  /** Whether an executor wrote its heartbeat recently (see `EXECUTOR_STALE_AFTER_MS`). */
+  executor: { live: boolean; lastSeenAt: string | null };
   vms: ExecutionVmView[];
 }
+
+/** What `abandon` answers and audits: everything the execution may have left in vCenter and the cluster. */
+export interface AbandonOutcome {
+  execution: ExecutionView;
+  leftBehind: {
+    /** Every object an execution creates carries it: `kubectl get all,dv,secret -A -l <selector>`. */
+    labelSelector: string;
+    clusterObjects: Array<{ namespace: string; kind: string; name: string; vmKey: string }>;
+    poweredOffSourceVms: Array<{ vmKey: string; name: string; instanceUuid: string; moref: string | null }>;
+  };
+}
+
+/**
+ * An executor counts as running when its heartbeat (written by every reconcile pass, every 30 s
+ * by default) is younger than this: four missed passes.
+ */
+export const EXECUTOR_STALE_AFTER_MS = 120_000;
+
+const ACTIVE_VM_STATUSES = new Set(['queued', 'running']);
 
 export const REDIS_REQUIRED_MESSAGE = 'execution needs Redis: set REDIS_URL';
 
@@ -107,7 +137,7 @@ function diskView(disk: DiskCopyState, now: number): DiskProgressView {
   };
 }
 
-function vmView(record: ExecutionVmRecord, now: number): ExecutionVmView {
+function vmView(record: ExecutionVmRecord, now: number, executorLive: boolean): ExecutionVmView {
   const spec = record.spec as VmExecutionSpec;
   const copies = new Map((record.disks as DiskCopyState[]).map((disk) => [disk.index, disk]));
   const disks = spec.disks.map((planned) => {
@@ -152,10 +182,27 @@ function vmView(record: ExecutionVmRecord, now: number): ExecutionVmView {
     bytesCopied: disks.reduce((sum, disk) => sum + disk.bytesCopied, 0),
     etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
     error: record.error,
+    waitingFor: !executorLive && ACTIVE_VM_STATUSES.has(record.status) ? 'executor' : null,
     startedAt: record.startedAt,
     phaseStartedAt: record.phaseStartedAt,
     finishedAt: record.finishedAt,
     updatedAt: record.updatedAt,
+  };
+}
+
+function describeLeftovers(
+  labelSelector: string,
+  vms: Array<VmLeftovers | null>,
+): AbandonOutcome['leftBehind'] {
+  const found = vms.filter((vm): vm is VmLeftovers => vm !== null);
+  return {
+    labelSelector,
+    clusterObjects: found.flatMap((vm) =>
+      vm.clusterObjects.map((object) => ({ namespace: vm.namespace, ...object, vmKey: vm.vmKey })),
+    ),
+    poweredOffSourceVms: found.flatMap((vm) =>
+      vm.sourceMayBePoweredOff ? [{ vmKey: vm.vmKey, name: vm.name, ...vm.sourceMayBePoweredOff }] : [],
+    ),
   };
 }
 
@@ -165,6 +212,8 @@ function vmView(record: ExecutionVmRecord, now: number): ExecutionVmView {
  * queue.
  */
 export class ExecutionService {
+  private readonly feed: ExecutionEventFeed;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly executions: ExecutionStore,
@@ -175,7 +224,27 @@ export class ExecutionService {
     /** Absent when Redis is not configured: every mutation answers 503. */
     private readonly queue: ExecutionQueue | undefined,
     private readonly clock: () => number = Date.now,
-  ) {}
+    private readonly executorStaleAfterMs = EXECUTOR_STALE_AFTER_MS,
+  ) {
+    this.feed = new ExecutionEventFeed(executions);
+  }
+
+  /**
+   * Server-sent events: the execution's events after `afterId` as they land, then its end. Every
+   * subscriber of one execution shares one poll of new events and of the status (never the VMs).
+   */
+  follow(executionId: string, afterId: number, listener: ExecutionFeedListener): () => void {
+    return this.feed.subscribe(executionId, afterId, listener);
+  }
+
+  /** Live when some executor's reconcile pass wrote its heartbeat within `executorStaleAfterMs`. */
+  private async executorPresence(): Promise<{ live: boolean; lastSeenAt: string | null }> {
+    const presence = await this.executions.executorPresence();
+    return {
+      live: presence.ageMs !== null && presence.ageMs <= this.executorStaleAfterMs,
+      lastSeenAt: presence.lastSeenAt,
+    };
+  }
 
   private requireQueue(): ExecutionQueue {
     if (!this.queue) throw new UserFacingError('unavailable', REDIS_REQUIRED_MESSAGE, 'redis-not-configured');
@@ -283,7 +352,8 @@ export class ExecutionService {
     const execution = await this.executions.get(executionId);
     if (!execution) throw notFound('Execution', executionId);
     const now = this.clock();
-    const vms = (await this.executions.listVms(executionId)).map((vm) => vmView(vm, now));
+    const executor = await this.executorPresence();
+    const vms = (await this.executions.listVms(executionId)).map((vm) => vmView(vm, now, executor.live));
     const counts: Record<string, number> = {};
     for (const vm of vms) counts[vm.status] = (counts[vm.status] ?? 0) + 1;
     const bytesTotal = vms.reduce((sum, vm) => sum + vm.bytesTotal, 0);
@@ -305,8 +375,16 @@ export class ExecutionService {
       bytesCopied,
       percent: bytesTotal > 0 ? Math.round((bytesCopied / bytesTotal) * 10_000) / 100 : 0,
       etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
+      executor,
       vms,
     };
+  }
+
+  /** The execution's status alone (no VM rows): a 404 for an unknown execution, cheaply. */
+  async status(executionId: string): Promise<string> {
+    const status = await this.executions.statusOf(executionId);
+    if (status === null) throw notFound('Execution', executionId);
+    return status;
   }
 
   async events(executionId: string, afterId = 0, limit = 500): Promise<ExecutionEventRecord[]> {
@@ -328,26 +406,45 @@ export class ExecutionService {
       const unknown = vmKeys.filter((key) => !known.has(key));
       if (unknown.length > 0) throw notFound(`VM(s) ${unknown.join(', ')} in execution`, executionId);
     }
+    const executor = await this.executorPresence();
     const { flagged, cancelledNow } = await this.executions.requestCancel(executionId, vmKeys);
+    // No executor to clean up: what never changed anything outside the database is cancelled here;
+    // the rest keeps its cancel request and waits for an executor (or an admin's abandon).
+    const cancelledWithoutExecutor = executor.live
+      ? []
+      : await this.executions.cancelUntouched(
+          executionId,
+          UNTOUCHED_PHASES,
+          'cancelled at once: no executor is running and the VM had changed nothing in vCenter or the cluster',
+        );
     await this.access.appendAudit({
       actor: principal.actor,
       action: 'execution.cancel',
       resourceType: 'execution',
       resourceId: executionId,
       before: { status: execution.status },
-      after: { vmKeys: vmKeys ?? 'all', flagged: flagged.length, cancelledBeforeStart: cancelledNow.length },
+      after: {
+        vmKeys: vmKeys ?? 'all',
+        flagged: flagged.length,
+        cancelledBeforeStart: cancelledNow.length,
+        executorLive: executor.live,
+        cancelledWithoutExecutor: cancelledWithoutExecutor.length,
+      },
     });
+    const waiting = executor.live ? '' : '; no executor is running: VMs that changed something wait for one';
     await this.executions.appendEvents([
       {
         executionId,
         vmKey: null,
         phase: null,
         kind: 'execution',
-        message: `cancel requested by ${principal.actor} for ${vmKeys ? vmKeys.join(', ') : 'the whole wave'}`,
+        message: `cancel requested by ${principal.actor} for ${vmKeys ? vmKeys.join(', ') : 'the whole wave'}${waiting}`,
       },
     ]);
+    if (!executor.live) await finishExecutionIfDone(this.executions, this.plans, executionId);
     const round = this.clock();
-    for (const vmKey of flagged) {
+    const stillFlagged = flagged.filter((vmKey) => !cancelledWithoutExecutor.includes(vmKey));
+    for (const vmKey of stillFlagged) {
       await queue.enqueue(
         'advance-vm',
         { executionId, vmKey },
@@ -361,6 +458,59 @@ export class ExecutionService {
       { jobId: startJobId(executionId, `cancel${round}`) },
     );
     return this.get(executionId);
+  }
+
+  /**
+   * Gives up on an unfinished execution that no executor will finish (admins only): its VMs stop
+   * where they are, the wave ends `cancelled` so the plan can be edited again, and the audit log
+   * and the events record by name what may be left behind, for someone to clean up by hand.
+   */
+  async abandon(executionId: string, principal: Principal): Promise<AbandonOutcome> {
+    if (!principal.roles.includes('admin'))
+      throw new UserFacingError('forbidden', 'Abandoning an execution needs the "admin" role', 'forbidden');
+    const before = await this.executions.get(executionId);
+    if (!before) throw notFound('Execution', executionId);
+    const labelSelector = `flotilla.io/execution=${executionId}`;
+    let leftBehind: AbandonOutcome['leftBehind'] = {
+      labelSelector,
+      clusterObjects: [],
+      poweredOffSourceVms: [],
+    };
+    const abandoned = await this.executions.abandon(executionId, async ({ execution, unfinishedVms }, tx) => {
+      leftBehind = describeLeftovers(labelSelector, unfinishedVms.map(leftoversOf));
+      await this.plans.setWaveStatus(execution.planId, execution.waveNumber, 'cancelled', tx);
+      await this.access.appendAudit(
+        {
+          actor: principal.actor,
+          action: 'execution.abandon',
+          resourceType: 'execution',
+          resourceId: executionId,
+          before: { status: before.status },
+          after: { status: 'abandoned', unfinishedVms: unfinishedVms.map((vm) => vm.vmKey), leftBehind },
+        },
+        tx,
+      );
+      await this.executions.appendEvents(
+        [
+          {
+            executionId,
+            vmKey: null,
+            phase: null,
+            kind: 'execution',
+            message: `execution abandoned by ${principal.actor}: ${leftBehind.clusterObjects.length} cluster object(s) and ${leftBehind.poweredOffSourceVms.length} powered-off source VM(s) may be left behind (label ${labelSelector}; the audit log lists them)`,
+          },
+        ],
+        tx,
+      );
+    });
+    if (!abandoned) {
+      throw new UserFacingError(
+        'conflict',
+        `Execution ${executionId} is ${before.status}; only an unfinished execution (queued, running, cancelling) can be abandoned`,
+        'execution-finished',
+      );
+    }
+    return { execution: await this.get(executionId), leftBehind };
   }
 
   async retry(executionId: string, principal: Principal): Promise<ExecutionView> {

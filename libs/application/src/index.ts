@@ -1,12 +1,22 @@
+export { AccessService } from './access.service.js';
 export { type AssessmentOutcome, AssessmentService, DEFAULT_POLICY_NAME } from './assessment.service.js';
-export { notFound, type UserErrorKind, UserFacingError } from './errors.js';
+export { notFound, type UserErrorKind, UserFacingError, unfinishedExecutions } from './errors.js';
 export {
+  type AbandonOutcome,
   type DiskProgressView,
+  EXECUTOR_STALE_AFTER_MS,
   ExecutionService,
   type ExecutionView,
   type ExecutionVmView,
   REDIS_REQUIRED_MESSAGE,
 } from './execution.service.js';
+export { ExecutionEventFeed, type ExecutionFeedListener } from './execution-event-feed.js';
+export {
+  finishExecutionIfDone,
+  leftoversOf,
+  UNTOUCHED_PHASES,
+  type VmLeftovers,
+} from './execution-outcome.js';
 export {
   type EnqueueOptions,
   type ExecutionQueue,
@@ -17,6 +27,7 @@ export {
   stepJobId,
 } from './execution-queue.js';
 export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
+export { InventoryService } from './inventory.service.js';
 export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';
 export {
   type EditOutcome,

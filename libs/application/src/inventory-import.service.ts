@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { type ImportDiagnostic, type InventorySummary, summarizeInventory } from '#libs/inventory';
-import type { InventoryStore } from '#libs/persistence';
+import type { AccessStore, InventoryStore, Principal } from '#libs/persistence';
 import { RvtoolsImportError, readRvtoolsInventory } from '#libs/rvtools';
 import { UserFacingError } from './errors.js';
 
@@ -10,6 +10,8 @@ export interface ImportOptions {
   /** The name the user gave the file (uploads arrive under a temporary path). */
   fileName?: string | undefined;
   onProgress?: ((progress: { sheet: string; rows: number }) => void) | undefined;
+  /** Who imports: the audit log records the import under their name. */
+  principal?: Principal | undefined;
 }
 
 export interface ImportResult {
@@ -28,6 +30,7 @@ const TOO_LARGE_CODES = new Set(['too-large']);
 export class InventoryImportService {
   constructor(
     private readonly store: InventoryStore,
+    private readonly access: AccessStore,
     private readonly limits: { maxInflatedBytes: number },
   ) {}
 
@@ -52,6 +55,15 @@ export class InventoryImportService {
     const summary = summarizeInventory(inventory);
     const name = options.name?.trim() || fileName;
     const inventoryId = await this.store.save(inventory, name, summary);
+    if (options.principal) {
+      await this.access.appendAudit({
+        actor: options.principal.actor,
+        action: 'inventory.import',
+        resourceType: 'inventory',
+        resourceId: inventoryId,
+        after: { name, fileName, vms: summary.vms },
+      });
+    }
     return {
       inventoryId,
       name,

@@ -3,6 +3,7 @@ import type { InventoryVm } from '#libs/inventory';
 import {
   type AccessStore,
   type AssessmentStore,
+  type CascadeStore,
   type InventoryStore,
   type PlanRecord,
   type PlanStore,
@@ -29,6 +30,7 @@ import {
   type WavePlan,
   waveContentHash,
 } from '#libs/waves';
+import { deleteAudited } from './cascading-delete.js';
 import { notFound, UserFacingError } from './errors.js';
 
 export type StoredPlan = PlanRecord<PlanSettings, WavePlan>;
@@ -119,6 +121,7 @@ export class PlanningService {
     private readonly assessments: AssessmentStore,
     private readonly plans: PlanStore,
     private readonly access: AccessStore,
+    private readonly cascade: CascadeStore,
   ) {}
 
   private async planInput(
@@ -174,6 +177,20 @@ export class PlanningService {
     const plan = await this.plans.get<PlanSettings, WavePlan>(id);
     if (!plan) throw notFound('Plan', id);
     return plan;
+  }
+
+  /** What a wave's manifests are rendered from: the plan, its inventory's VMs and their assessments. */
+  async waveSources(
+    id: string,
+  ): Promise<{ plan: StoredPlan; inventoryVms: InventoryVm[]; assessments: VmAssessment[] }> {
+    const plan = await this.getStored(id);
+    const inventory = await this.inventories.load(plan.inventoryId, { withSource: false });
+    if (!inventory) throw notFound('Inventory', plan.inventoryId);
+    return {
+      plan,
+      inventoryVms: inventory.vms,
+      assessments: await this.assessments.allVms(plan.assessmentId),
+    };
   }
 
   async get(id: string): Promise<PlanView> {
@@ -518,15 +535,12 @@ export class PlanningService {
     return this.get(id);
   }
 
+  /** Refused while one of its executions is unfinished; the audit entry counts what went with it. */
   async delete(id: string, principal: Principal): Promise<void> {
     const stored = await this.getStored(id);
-    this.assertEditable(stored);
-    await this.plans.delete(id);
-    await this.access.appendAudit({
-      actor: principal.actor,
-      action: 'plan.delete',
-      resourceType: 'plan',
-      resourceId: id,
+    await deleteAudited(this.cascade, this.access, principal, {
+      root: 'plan',
+      id,
       before: { name: stored.name, waves: stored.result.waves.length },
     });
   }

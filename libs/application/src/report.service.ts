@@ -347,22 +347,23 @@ export class ReportService {
     return { rows, outcome: await this.planning.setChangeWindows(planId, changes, principal, plan.version) };
   }
 
+  /** `report`: a plan id, or the input already built for it (a download builds it once, for its headers too). */
   async writeWorkbook(
-    planId: string,
+    report: string | WaveReportInput,
     output: { path: string } | { stream: Writable },
   ): Promise<WaveReportInput> {
-    const input = await this.buildInput(planId);
+    const input = typeof report === 'string' ? await this.buildInput(report) : report;
     await writeWaveReport(input, output);
     return input;
   }
 
   async writeTable(
-    planId: string,
+    report: string | WaveReportInput,
     table: 'vms' | 'waves',
     format: 'csv' | 'json',
     stream: Writable,
   ): Promise<void> {
-    const input = await this.buildInput(planId);
+    const input = typeof report === 'string' ? await this.buildInput(report) : report;
     if (table === 'vms')
       await (format === 'csv' ? writeVmsCsv(input.vms, stream) : writeVmsJson(input.vms, stream));
     else await (format === 'csv' ? writeWavesCsv(input, stream) : writeWavesJson(input, stream));

@@ -10,9 +10,11 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  AccessService,
   AssessmentService,
   ExecutionService,
   InventoryImportService,
+  InventoryService,
   PlanningService,
   ReportService,
 } from '#libs/application';
@@ -21,6 +23,7 @@ import { createFlotillaMetrics, type FlotillaMetrics } from '#libs/observability
 import {
   AccessStore,
   AssessmentStore,
+  CascadeStore,
   ExecutionStore,
   type FlotillaDatabase,
   InventoryStore,
@@ -105,13 +108,22 @@ function service<P extends unknown[], T>(
 }
 
 /** Every store is built on the one DataSource. */
-const STORES = [InventoryStore, AccessStore, AssessmentStore, PlanStore, ExecutionStore] as const;
+const STORES = [
+  InventoryStore,
+  AccessStore,
+  AssessmentStore,
+  PlanStore,
+  ExecutionStore,
+  CascadeStore,
+] as const;
 
 const SERVICES: Provider[] = [
-  service(AssessmentService, [InventoryStore, AssessmentStore, AccessStore]),
-  service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore]),
+  service(AccessService, [AccessStore]),
+  service(InventoryService, [InventoryStore, CascadeStore, AccessStore]),
+  service(AssessmentService, [InventoryStore, AssessmentStore, AccessStore, CascadeStore]),
+  service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
   service(ReportService, [InventoryStore, AssessmentStore, PlanningService, AccessStore]),
-  service(InventoryImportService, [InventoryStore, IMPORT_LIMITS]),
+  service(InventoryImportService, [InventoryStore, AccessStore, IMPORT_LIMITS]),
   {
     // Without Redis the service answers 503 to every execution mutation.
     provide: ExecutionService,

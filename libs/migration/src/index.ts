@@ -3,6 +3,13 @@
  * cluster, and their adapters. No NestJS, no database, no queue: the executor persists each step.
  */
 export {
+  admitCopies,
+  type CopiesInFlight,
+  type CopyCandidate,
+  type CopyLimits,
+  NO_COPIES_IN_FLIGHT,
+} from './copy-admission.js';
+export {
   type CancelOutcome,
   importerMessage,
   itineraryOf,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssessmentSummary } from '#libs/assessment';
 import { summarizeInventory } from '#libs/inventory';
+import { admitCopies, type CopiesInFlight, type CopyCandidate, type CopyLimits } from '#libs/migration';
 import { flotillaMigrations } from '#migrations';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { makeInventory } from '../../assessment/src/testing/index.js';
@@ -12,6 +13,9 @@ import { InventoryStore } from './inventory-store.js';
 import { PlanStore } from './plan-store.js';
 
 const GIB = 2 ** 30;
+
+const policy = (limits: CopyLimits) => (candidates: CopyCandidate[], inFlight: CopiesInFlight) =>
+  admitCopies(candidates, inFlight, limits);
 
 function vm(key: string, host: string, sizesGiB: number[], datastore = 'ds1'): NewExecutionVm {
   return {
@@ -134,7 +138,7 @@ describe('ExecutionStore', () => {
     const admitted = (
       await Promise.all(
         replicas.flatMap((replica) =>
-          [1, 2].map(() => new ExecutionStore(replica.dataSource).admitQueuedVms(limits)),
+          [1, 2].map(() => new ExecutionStore(replica.dataSource).admitQueuedVms(policy(limits))),
         ),
       )
     ).flat();
@@ -158,9 +162,9 @@ describe('ExecutionStore', () => {
     ]);
     // A finished disk frees one slot: not enough for a 2-disk VM until a second one is freed.
     await store.releaseSlots(executionId, 'vm-29', [0]);
-    expect(await store.admitQueuedVms(limits)).toEqual([]);
+    expect(await store.admitQueuedVms(policy(limits))).toEqual([]);
     await store.releaseSlots(executionId, 'vm-29', [1]);
-    expect((await store.admitQueuedVms(limits)).map((entry) => entry.vmKey)).toEqual(['vm-19']);
+    expect((await store.admitQueuedVms(policy(limits))).map((entry) => entry.vmKey)).toEqual(['vm-19']);
     await clearSlots();
   });
 
@@ -179,29 +183,33 @@ describe('ExecutionStore', () => {
         vm('s3', 'esx-e', [3], 'ds-z'),
       ],
     });
-    const byDatastore = await store.admitQueuedVms({
-      perHost: 2,
-      perDatastore: 1,
-      perExecution: null,
-      global: null,
-    });
+    const byDatastore = await store.admitQueuedVms(
+      policy({
+        perHost: 2,
+        perDatastore: 1,
+        perExecution: null,
+        global: null,
+      }),
+    );
     expect(byDatastore.map((entry) => entry.vmKey)).toEqual(['big', 's1', 's3']);
     await store.releaseSlots(executionId, 's1');
-    const capped = await store.admitQueuedVms({
-      perHost: 10,
-      perDatastore: null,
-      perExecution: 5,
-      global: 100,
-    });
+    const capped = await store.admitQueuedVms(
+      policy({
+        perHost: 10,
+        perDatastore: null,
+        perExecution: 5,
+        global: 100,
+      }),
+    );
     expect(capped).toEqual([]);
     await store.releaseSlots(executionId, 's3');
     expect(
-      await store.admitQueuedVms({ perHost: 10, perDatastore: null, perExecution: 100, global: 4 }),
+      await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: 100, global: 4 })),
     ).toEqual([]);
     expect(
-      (await store.admitQueuedVms({ perHost: 10, perDatastore: null, perExecution: 100, global: 5 })).map(
-        (e) => e.vmKey,
-      ),
+      (
+        await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: 100, global: 5 }))
+      ).map((e) => e.vmKey),
     ).toEqual(['s2']);
     await clearSlots();
   });
@@ -216,7 +224,7 @@ describe('ExecutionStore', () => {
       spec: {},
       vms: [vm('solo', 'esx-f', [1])],
     });
-    await store.admitQueuedVms({ perHost: 10, perDatastore: null, perExecution: null, global: null });
+    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
     const claims = await Promise.all(
       replicas.map((replica, index) =>
         new ExecutionStore(replica.dataSource).claim(executionId, 'solo', `worker-${index}`, 200),

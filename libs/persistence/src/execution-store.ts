@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { CopiesInFlight, CopyCandidate } from '#libs/migration';
 
-export type ExecutionStatus = 'queued' | 'running' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
-export type ExecutionVmStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `abandoned`: an admin gave up on it without an executor's cleanup (see `abandon`). */
+export type ExecutionStatus =
+  | 'queued'
+  | 'running'
+  | 'cancelling'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'abandoned';
+export type ExecutionVmStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'abandoned';
 /** `pending`: the phase has not acted yet; `running`: a worker holds it; `waiting`: it acted and waits. */
 export type PhaseState = 'pending' | 'running' | 'waiting';
 
@@ -74,13 +83,11 @@ export interface NewExecutionVm {
   disks: Array<{ index: number; datastore: string; capacityBytes: number }>;
 }
 
-/** In-flight disk limits; null means no limit of that kind. */
-export interface CopyLimits {
-  perHost: number;
-  perDatastore: number | null;
-  perExecution: number | null;
-  global: number | null;
-}
+/**
+ * The admission policy the store applies under its lock (`admitCopies` of libs/migration, with
+ * the configured limits): it sees the candidates, largest disk first, and the copies in flight.
+ */
+export type CopyAdmissionPolicy = (candidates: CopyCandidate[], inFlight: CopiesInFlight) => CopyCandidate[];
 
 export interface AdmittedVm {
   executionId: string;
@@ -103,6 +110,23 @@ export interface StepCommit {
   finished?: boolean;
   /** Recorded in the same statement, only if the commit lands. */
   events?: Array<{ phase: string | null; kind: string; message: string }>;
+}
+
+/** An execution that has just ended, as the caller needs it to end its wave in the same transaction. */
+export interface FinishedExecution {
+  id: string;
+  planId: string;
+  waveNumber: number;
+  status: ExecutionStatus;
+}
+
+/** Work done in the same transaction as a state change of the execution (the wave's status, the audit). */
+export type InSameTransaction<T> = (subject: T, manager: EntityManager) => Promise<void>;
+
+/** What the executor heartbeats say: the latest one, and how long ago it was by the database's clock. */
+export interface ExecutorPresence {
+  lastSeenAt: string | null;
+  ageMs: number | null;
 }
 
 export class ExecutionAlreadyActiveError extends Error {
@@ -188,36 +212,19 @@ function toEvent(row: Record<string, unknown>): ExecutionEventRecord {
   };
 }
 
-interface SlotCandidate {
-  executionId: string;
-  vmKey: string;
-  sourceHost: string;
-  disks: Array<{ index: number; datastore: string; capacityBytes: number }>;
-}
-
 /**
  * Owns every query on executions, their VMs, events and copy slots. The rows are the truth: a
  * queue job only asks "advance this VM", and the conditional updates here decide whether the
  * asking worker may.
  */
 export class ExecutionStore {
-  #roundTrips = 0;
-
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Statements sent to Postgres by this store (the benchmark reports it per VM). */
-  get roundTrips(): number {
-    return this.#roundTrips;
-  }
-
   private query(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<unknown> {
-    this.#roundTrips += 1;
     return (manager ?? this.dataSource.manager).query(sql, params);
   }
 
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    // BEGIN and COMMIT are round trips too.
-    this.#roundTrips += 2;
     return this.dataSource.transaction(work);
   }
 
@@ -285,6 +292,12 @@ export class ExecutionStore {
   async get(id: string): Promise<ExecutionRecord | null> {
     const rows = rowsOf(await this.query('SELECT * FROM executions WHERE id = $1', [id]));
     return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  /** The execution's status alone: what a progress stream polls (no VM rows, no JSON specs). */
+  async statusOf(executionId: string): Promise<ExecutionStatus | null> {
+    const rows = rowsOf(await this.query('SELECT status FROM executions WHERE id = $1', [executionId]));
+    return rows[0] ? (rows[0].status as ExecutionStatus) : null;
   }
 
   async listVms(executionId: string): Promise<ExecutionVmRecord[]> {
@@ -478,12 +491,11 @@ export class ExecutionStore {
   }
 
   /**
-   * The copy scheduler (Forklift's per-host budget, plus per datastore, per execution and global):
-   * under a transaction-scoped advisory lock, so replicas never grant past a limit together, it
-   * admits queued VMs largest disk first, each with one slot per disk. A VM with more disks than a
-   * host's budget is admitted alone on an idle host rather than never.
+   * Grants copy slots: under a transaction-scoped advisory lock, so replicas never grant past a
+   * limit together, it reads the queued VMs (largest disk first) and the copies in flight, lets
+   * `admit` choose, and writes one slot per disk of each VM it chose.
    */
-  async admitQueuedVms(limits: CopyLimits, maxCandidates = 2_000): Promise<AdmittedVm[]> {
+  async admitQueuedVms(admit: CopyAdmissionPolicy, maxCandidates = 2_000): Promise<AdmittedVm[]> {
     return this.transaction(async (tx) => {
       await this.query('SELECT pg_advisory_xact_lock($1)', [COPY_SCHEDULER_LOCK_KEY], tx);
       const candidates = rowsOf(
@@ -497,11 +509,11 @@ export class ExecutionStore {
           tx,
         ),
       ).map(
-        (row): SlotCandidate => ({
+        (row): CopyCandidate => ({
           executionId: String(row.execution_id),
           vmKey: String(row.vm_key),
           sourceHost: String(row.source_host),
-          disks: row.copy_disks as SlotCandidate['disks'],
+          disks: row.copy_disks as CopyCandidate['disks'],
         }),
       );
       if (candidates.length === 0) return [];
@@ -516,53 +528,15 @@ export class ExecutionStore {
       const byHost = new Map<string, number>();
       const byDatastore = new Map<string, number>();
       const byExecution = new Map<string, number>();
-      let global = 0;
+      let total = 0;
       for (const row of inFlight) {
         const n = Number(row.n);
         if (row.source_host !== null) byHost.set(String(row.source_host), n);
         else if (row.datastore !== null) byDatastore.set(String(row.datastore), n);
         else if (row.execution_id !== null) byExecution.set(String(row.execution_id), n);
-        else global = n;
+        else total = n;
       }
-      const admitted: SlotCandidate[] = [];
-      for (const candidate of candidates) {
-        const need = Math.max(1, candidate.disks.length);
-        const host = byHost.get(candidate.sourceHost) ?? 0;
-        if (host + need > limits.perHost && !(host === 0 && need > limits.perHost)) continue;
-        if (
-          limits.global !== null &&
-          global + need > limits.global &&
-          !(global === 0 && need > limits.global)
-        )
-          continue;
-        const execution = byExecution.get(candidate.executionId) ?? 0;
-        if (
-          limits.perExecution !== null &&
-          execution + need > limits.perExecution &&
-          !(execution === 0 && need > limits.perExecution)
-        ) {
-          continue;
-        }
-        const perDatastore = new Map<string, number>();
-        for (const disk of candidate.disks)
-          perDatastore.set(disk.datastore, (perDatastore.get(disk.datastore) ?? 0) + 1);
-        const datastoreLimit = limits.perDatastore;
-        if (
-          datastoreLimit !== null &&
-          [...perDatastore].some(([datastore, count]) => {
-            const current = byDatastore.get(datastore) ?? 0;
-            return current + count > datastoreLimit && !(current === 0 && count > datastoreLimit);
-          })
-        ) {
-          continue;
-        }
-        byHost.set(candidate.sourceHost, host + need);
-        byExecution.set(candidate.executionId, execution + need);
-        global += need;
-        for (const [datastore, count] of perDatastore)
-          byDatastore.set(datastore, (byDatastore.get(datastore) ?? 0) + count);
-        admitted.push(candidate);
-      }
+      const admitted = admit(candidates, { byHost, byDatastore, byExecution, total });
       if (admitted.length === 0) return [];
       const params: unknown[] = [];
       const values: string[] = [];
@@ -730,26 +704,177 @@ export class ExecutionStore {
 
   /**
    * Ends the execution once no VM is active; returns the final status only to the one caller that
-   * made the change, so the wave's status is set once.
+   * made the change. `andThen` (the wave's status) runs in the same transaction: a crash between
+   * the two writes cannot leave a finished execution with its wave still executing.
    */
-  async finishIfDone(executionId: string): Promise<ExecutionStatus | null> {
-    const rows = rowsOf(
+  async finishIfDone(
+    executionId: string,
+    andThen?: InSameTransaction<FinishedExecution>,
+  ): Promise<ExecutionStatus | null> {
+    // Most calls (a VM ended, others still run) end nothing: one read answers them without
+    // holding a connection for a transaction. The conditional UPDATE below still decides.
+    const [open] = rowsOf(
       await this.query(
-        `WITH tally AS (
-           SELECT count(*) FILTER (WHERE status IN ('queued', 'running')) AS active,
-                  count(*) FILTER (WHERE status = 'failed') AS failed,
-                  count(*) FILTER (WHERE status = 'cancelled') AS cancelled
-           FROM execution_vms WHERE execution_id = $1)
-         UPDATE executions e SET
-           status = CASE WHEN tally.failed > 0 THEN 'failed' WHEN tally.cancelled > 0 THEN 'cancelled' ELSE 'completed' END,
-           finished_at = now()
-         FROM tally
-         WHERE e.id = $1 AND tally.active = 0 AND e.status IN ('queued', 'running', 'cancelling')
-         RETURNING e.status`,
+        `SELECT EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('queued', 'running', 'cancelling'))
+           AND NOT EXISTS (SELECT 1 FROM execution_vms WHERE execution_id = $1 AND status IN ('queued', 'running'))
+           AS finishable`,
         [executionId],
       ),
     );
-    return rows[0] ? (rows[0].status as ExecutionStatus) : null;
+    if (!open?.finishable) return null;
+    return this.transaction(async (tx) => {
+      const rows = rowsOf(
+        await this.query(
+          `WITH tally AS (
+             SELECT count(*) FILTER (WHERE status IN ('queued', 'running')) AS active,
+                    count(*) FILTER (WHERE status = 'failed') AS failed,
+                    count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+             FROM execution_vms WHERE execution_id = $1)
+           UPDATE executions e SET
+             status = CASE WHEN tally.failed > 0 THEN 'failed' WHEN tally.cancelled > 0 THEN 'cancelled' ELSE 'completed' END,
+             finished_at = now()
+           FROM tally
+           WHERE e.id = $1 AND tally.active = 0 AND e.status IN ('queued', 'running', 'cancelling')
+           RETURNING e.status, e.plan_id, e.wave_number`,
+          [executionId],
+          tx,
+        ),
+      );
+      const row = rows[0];
+      if (!row) return null;
+      const finished: FinishedExecution = {
+        id: executionId,
+        planId: String(row.plan_id),
+        waveNumber: Number(row.wave_number),
+        status: row.status as ExecutionStatus,
+      };
+      await this.appendEvents(
+        [
+          {
+            executionId,
+            vmKey: null,
+            phase: null,
+            kind: 'execution',
+            message: `execution ${finished.status}`,
+          },
+        ],
+        tx,
+      );
+      if (andThen) await andThen(finished, tx);
+      return finished.status;
+    });
+  }
+
+  /**
+   * Cancels at once VMs flagged for cancel that are still in `phases` (the ones that never changed
+   * anything in vCenter or the cluster): used when no executor runs to do it. Their leases are
+   * cleared so a step still in flight cannot commit over the cancel.
+   */
+  async cancelUntouched(executionId: string, phases: readonly string[], reason: string): Promise<string[]> {
+    return this.transaction(async (tx) => {
+      const cancelled = rowsOf(
+        await this.query(
+          `UPDATE execution_vms SET status = 'cancelled', phase_state = 'waiting', lease_owner = NULL,
+             lease_expires_at = NULL, wake_at = NULL, finished_at = now(), updated_at = now(), revision = revision + 1
+           WHERE execution_id = $1 AND cancel_requested AND status = 'running' AND phase = ANY($2::text[])
+           RETURNING vm_key, phase`,
+          [executionId, [...phases]],
+          tx,
+        ),
+      );
+      if (cancelled.length === 0) return [];
+      const vmKeys = cancelled.map((row) => String(row.vm_key));
+      await this.query(
+        'DELETE FROM copy_slots WHERE execution_id = $1 AND vm_key = ANY($2::text[])',
+        [executionId, vmKeys],
+        tx,
+      );
+      await this.appendEvents(
+        cancelled.map((row) => ({
+          executionId,
+          vmKey: String(row.vm_key),
+          phase: String(row.phase),
+          kind: 'cancelled',
+          message: reason,
+        })),
+        tx,
+      );
+      return vmKeys;
+    });
+  }
+
+  /**
+   * Gives up on an unfinished execution without an executor: its active VMs become `abandoned`,
+   * every lease is cleared (a step still in flight cannot commit), its copy slots are freed and the
+   * execution ends `abandoned`. Returns the VMs that had not succeeded or been cancelled, as they
+   * were, so the caller can say what may be left behind; null when the execution is not unfinished.
+   * `andThen` (the wave, the audit) runs in the same transaction.
+   */
+  async abandon(
+    executionId: string,
+    andThen: InSameTransaction<{ execution: ExecutionRecord; unfinishedVms: ExecutionVmRecord[] }>,
+  ): Promise<{ execution: ExecutionRecord; unfinishedVms: ExecutionVmRecord[] } | null> {
+    return this.transaction(async (tx) => {
+      const locked = rowsOf(
+        await this.query(
+          `SELECT * FROM executions WHERE id = $1 AND status IN ('queued', 'running', 'cancelling') FOR UPDATE`,
+          [executionId],
+          tx,
+        ),
+      );
+      if (!locked[0]) return null;
+      const unfinishedVms = rowsOf(
+        await this.query(
+          `SELECT * FROM execution_vms WHERE execution_id = $1 AND status NOT IN ('succeeded', 'cancelled')
+           ORDER BY vm_key FOR UPDATE`,
+          [executionId],
+          tx,
+        ),
+      ).map(toVm);
+      await this.query(
+        `UPDATE execution_vms SET status = CASE WHEN status IN ('queued', 'running') THEN 'abandoned' ELSE status END,
+           lease_owner = NULL, lease_expires_at = NULL, wake_at = NULL,
+           finished_at = COALESCE(finished_at, now()), updated_at = now(), revision = revision + 1
+         WHERE execution_id = $1 AND status NOT IN ('succeeded', 'cancelled')`,
+        [executionId],
+        tx,
+      );
+      await this.query('DELETE FROM copy_slots WHERE execution_id = $1', [executionId], tx);
+      const updated = rowsOf(
+        await this.query(
+          `UPDATE executions SET status = 'abandoned', finished_at = now() WHERE id = $1 RETURNING *`,
+          [executionId],
+          tx,
+        ),
+      );
+      const result = { execution: toExecution(updated[0] as Record<string, unknown>), unfinishedVms };
+      await andThen(result, tx);
+      return result;
+    });
+  }
+
+  /** An executor's reconcile pass says it is alive; rows of executors gone for a day are dropped. */
+  async recordHeartbeat(workerId: string): Promise<void> {
+    await this.query(
+      `WITH gone AS (DELETE FROM executor_heartbeats WHERE seen_at < now() - interval '1 day')
+       INSERT INTO executor_heartbeats (worker_id) VALUES ($1)
+       ON CONFLICT (worker_id) DO UPDATE SET seen_at = now()`,
+      [workerId],
+    );
+  }
+
+  async executorPresence(): Promise<ExecutorPresence> {
+    const rows = rowsOf(
+      await this.query(
+        `SELECT max(seen_at) AS seen, (extract(epoch FROM now() - max(seen_at)) * 1000)::float8 AS age_ms
+         FROM executor_heartbeats`,
+      ),
+    );
+    const row = rows[0];
+    return {
+      lastSeenAt: iso(row?.seen),
+      ageMs: row?.age_ms === null || row?.age_ms === undefined ? null : Number(row.age_ms),
+    };
   }
 
   /**

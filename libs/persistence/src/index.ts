@@ -15,6 +15,13 @@ export {
   type VmOverride,
 } from './assessment-store.js';
 export {
+  type CascadeCounts,
+  type CascadeDeleteOutcome,
+  type CascadeRoot,
+  CascadeStore,
+  type UnfinishedExecution,
+} from './cascade-store.js';
+export {
   type DatabaseKind,
   type DatabaseOptions,
   DEFAULT_EMBEDDED_DIR,
@@ -29,7 +36,7 @@ export { flotillaEntities } from './entities.js';
 export {
   ACTIVE_EXECUTION_STATUSES,
   type AdmittedVm,
-  type CopyLimits,
+  type CopyAdmissionPolicy,
   ExecutionAlreadyActiveError,
   type ExecutionEventRecord,
   type ExecutionRecord,

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syntheticReportInput } from '../src/synthetic-report-input.js';
+import { syntheticReportInput } from '../src/testing/synthetic-report-input.js';
 import { writeWaveReport } from '../src/wave-report-writer.js';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -11,7 +11,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neutraliseCellText } from './cell-text.js';
 import type { WaveReportInput } from './model.js';
-import { syntheticReportInput } from './synthetic-report-input.js';
+import { syntheticReportInput } from './testing/synthetic-report-input.js';
 import { readWaveEdits } from './wave-edits-reader.js';
 import { writeWaveReport } from './wave-report-writer.js';
 

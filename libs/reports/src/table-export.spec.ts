@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { syntheticReportInput } from './synthetic-report-input.js';
 import { csvField, writeVmsCsv, writeVmsJson, writeWavesCsv, writeWavesJson } from './table-export.js';
+import { syntheticReportInput } from './testing/synthetic-report-input.js';
 
 async function capture(write: (stream: PassThrough) => Promise<void>): Promise<string> {
   const stream = new PassThrough();

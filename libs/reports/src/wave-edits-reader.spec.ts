@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WaveReportInput } from './model.js';
-import { syntheticReportInput } from './synthetic-report-input.js';
+import { syntheticReportInput } from './testing/synthetic-report-input.js';
 import { parseWaveCell, readWaveEdits, WaveReportReadError } from './wave-edits-reader.js';
 import { writeWaveReport } from './wave-report-writer.js';
 

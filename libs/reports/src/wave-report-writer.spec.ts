@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import type { WaveReportInput } from './model.js';
-import { syntheticReportInput } from './synthetic-report-input.js';
+import { syntheticReportInput } from './testing/synthetic-report-input.js';
 import { MAX_WAVE_SHEETS, PLAN_SHEET, WaveReportInputError, writeWaveReport } from './wave-report-writer.js';
 
 const HOSTILE_NAMES = ['=HYPERLINK("http://x","y")', '+1', '-2', '@SUM(A1)', '\tfoo', '\rbar'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planWaves, validatePlan } from './index.js';
-import { mappedPlanInput, seededRandom, sizedVm, testAssessment } from './synthetic-estate.js';
+import { mappedPlanInput, seededRandom, sizedVm, testAssessment } from './testing/synthetic-estate.js';
 
 function smallEstate(count: number, gib = 10, host = (index: number) => `esx-${index % 3}`) {
   const vms = Array.from({ length: count }, (_, index) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveMoveGroups, parsePlanSettings } from './index.js';
 import type { PlanSettingsInput } from './settings.js';
-import { sizedVm, testAssessment } from './synthetic-estate.js';
+import { sizedVm, testAssessment } from './testing/synthetic-estate.js';
 
 const settings = (grouping: NonNullable<PlanSettingsInput>['grouping']) => parsePlanSettings({ grouping });
 const summary = (groups: ReturnType<typeof deriveMoveGroups>) =>

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { planWaves, validatePlan } from './index.js';
 import type { PlanSettingsInput } from './settings.js';
-import { buildSyntheticEstate, mappedPlanInput, type SyntheticEstateShape } from './synthetic-estate.js';
+import {
+  buildSyntheticEstate,
+  mappedPlanInput,
+  type SyntheticEstateShape,
+} from './testing/synthetic-estate.js';
 
 interface EstateCase {
   name: string;

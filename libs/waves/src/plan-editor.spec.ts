@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit, PlanEditError, planWaves, type WavePlan } from './index.js';
-import { mappedPlanInput, sizedVm, testAssessment } from './synthetic-estate.js';
+import { mappedPlanInput, sizedVm, testAssessment } from './testing/synthetic-estate.js';
 
 const vms = Array.from({ length: 9 }, (_, index) =>
   sizedVm(`vm-${index + 1}`, [10], {

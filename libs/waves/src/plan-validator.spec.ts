@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalBlockers, parsePlanSettings, planWaves, validatePlan } from './index.js';
 import type { PlanSettingsInput } from './settings.js';
-import { sizedVm, testAssessment, testNic } from './synthetic-estate.js';
+import { sizedVm, testAssessment, testNic } from './testing/synthetic-estate.js';
 import type { PlanInput } from './types.js';
 
 const vms = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './synthetic-estate.js';
+import { seededRandom } from './testing/synthetic-estate.js';
 import {
   effectiveHostMiBps,
   hostTransferBoundsSeconds,

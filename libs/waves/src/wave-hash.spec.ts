@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planWaves, type Wave, waveContentHash } from './index.js';
-import { mappedPlanInput, sizedVm, testAssessment, testNic } from './synthetic-estate.js';
+import { mappedPlanInput, sizedVm, testAssessment, testNic } from './testing/synthetic-estate.js';
 
 const vms = Array.from({ length: 4 }, (_, index) =>
   sizedVm(`vm-${index}`, [10], { nics: [testNic({ network: `net-${index % 2}` })] }, `ds-${index % 2}`),

@@ -3,7 +3,7 @@ import type { Concern, VmAssessment } from '#libs/assessment';
 import type { InventoryVm } from '#libs/inventory';
 import { applyEdit, planWaves, validatePlan, type WavePlan } from './index.js';
 import type { PlanSettingsInput } from './settings.js';
-import { mappedPlanInput, sizedVm, testAssessment } from './synthetic-estate.js';
+import { mappedPlanInput, sizedVm, testAssessment } from './testing/synthetic-estate.js';
 
 /** Custom attributes with an `Application` tag, or none. */
 const application = (name: string | null): Record<string, string> =>

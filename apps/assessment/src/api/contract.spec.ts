@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type {
+  AbandonOutcome,
   EditOutcome,
   ExecutionView,
   ExecutionVmView,
@@ -21,7 +22,7 @@ import type {
 import { apiToken, auditEntry } from './access.schemas.js';
 import { assessmentRecord, vmAssessment } from './assessments.schemas.js';
 import { documentSchema, SchemaValidationPipe } from './contract.js';
-import { executionEvent, executionView, executionVm } from './executions.schemas.js';
+import { abandonOutcome, executionEvent, executionView, executionVm } from './executions.schemas.js';
 import { importResult, inventoryDetail, vmListItem } from './inventories.schemas.js';
 import { editOutcome, editsBody, importEditsOutcome, planSummary, planView } from './plans.schemas.js';
 
@@ -36,6 +37,7 @@ type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] e
 const answersMatchTheirSchemas: Array<true> = [
   true satisfies SameFields<ExecutionView, z.output<typeof executionView>>,
   true satisfies SameFields<ExecutionVmView, z.output<typeof executionVm>>,
+  true satisfies SameFields<AbandonOutcome['leftBehind'], z.output<typeof abandonOutcome>['leftBehind']>,
   true satisfies SameFields<ExecutionEventRecord, z.output<typeof executionEvent>>,
   true satisfies SameFields<PlanView, z.output<typeof planView>>,
   true satisfies SameFields<PlanView['waves'][number], z.output<typeof planView>['waves'][number]>,
@@ -53,7 +55,7 @@ const answersMatchTheirSchemas: Array<true> = [
 
 describe('the API contract', () => {
   it('lists the answers whose fields are checked against their schema', () => {
-    expect(answersMatchTheirSchemas).toHaveLength(15);
+    expect(answersMatchTheirSchemas).toHaveLength(16);
   });
 
   it('publishes a named schema once, as a component the routes refer to', () => {

@@ -51,7 +51,7 @@ export const executionVm = z
     targetName: z.string(),
     targetNamespace: z.string(),
     sourceHost: z.string().nullable(),
-    status: z.string().meta({ description: 'queued, running, succeeded, failed or cancelled' }),
+    status: z.string().meta({ description: 'queued, running, succeeded, failed, cancelled or abandoned' }),
     phase: z.string().meta({ description: 'The itinerary step the VM is at (Forklift phase names)' }),
     phaseState: z.string(),
     itinerary: z.array(z.string()),
@@ -64,6 +64,9 @@ export const executionVm = z
     bytesCopied: z.number(),
     etaSeconds: z.number().nullable(),
     error: z.object({ phase: z.string(), message: z.string(), at: timestamp }).nullable(),
+    waitingFor: z.enum(['executor']).nullable().meta({
+      description: '`executor`: active, but no executor is running to move it or carry out its cancel',
+    }),
     startedAt: timestamp.nullable(),
     phaseStartedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
@@ -77,7 +80,9 @@ export const executionView = z
     planId: z.uuid(),
     waveNumber: z.number().int(),
     waveHash: z.string().meta({ description: 'Content hash of the wave as approved' }),
-    status: z.string().meta({ description: 'queued, running, cancelling, completed, failed or cancelled' }),
+    status: z
+      .string()
+      .meta({ description: 'queued, running, cancelling, completed, failed, cancelled or abandoned' }),
     options: z.unknown().meta({ description: 'The execution options in force (see the execute body)' }),
     requestedBy: z.string(),
     createdAt: timestamp,
@@ -88,9 +93,34 @@ export const executionView = z
     bytesCopied: z.number(),
     percent: z.number(),
     etaSeconds: z.number().nullable(),
+    executor: z
+      .object({ live: z.boolean(), lastSeenAt: timestamp.nullable() })
+      .meta({ description: 'Whether an executor wrote its heartbeat in the last 120 s' }),
     vms: z.array(executionVm),
   })
   .meta({ id: 'Execution' });
+
+export const abandonOutcome = z
+  .object({
+    execution: executionView,
+    leftBehind: z
+      .object({
+        labelSelector: z.string().meta({ description: 'On every object the execution created' }),
+        clusterObjects: z.array(
+          z.object({ namespace: z.string(), kind: z.string(), name: z.string(), vmKey: z.string() }),
+        ),
+        poweredOffSourceVms: z.array(
+          z.object({
+            vmKey: z.string(),
+            name: z.string(),
+            instanceUuid: z.string(),
+            moref: z.string().nullable(),
+          }),
+        ),
+      })
+      .meta({ description: 'What may be left in the cluster and vCenter, for someone to clean up' }),
+  })
+  .meta({ id: 'AbandonOutcome' });
 
 export const executionEvent = z
   .object({

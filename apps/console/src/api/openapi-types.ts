@@ -2,6 +2,24 @@
 /* eslint-disable */
 
 export interface Schemas {
+  AbandonOutcome: {
+    execution: Schemas["Execution"];
+    leftBehind: {
+      labelSelector: string;
+      clusterObjects: Array<{
+        namespace: string;
+        kind: string;
+        name: string;
+        vmKey: string;
+      }>;
+      poweredOffSourceVms: Array<{
+        vmKey: string;
+        name: string;
+        instanceUuid: string;
+        moref: string | null;
+      }>;
+    };
+  };
   ApiError: {
     statusCode: number;
     error?: string;
@@ -411,6 +429,10 @@ export interface Schemas {
     bytesCopied: number;
     percent: number;
     etaSeconds: number | null;
+    executor: {
+      live: boolean;
+      lastSeenAt: string | null;
+    };
     vms: Array<Schemas["ExecutionVm"]>;
   };
   ExecutionEvent: {
@@ -458,6 +480,7 @@ export interface Schemas {
       message: string;
       at: string;
     } | null;
+    waitingFor: "executor" | null;
     startedAt: string | null;
     phaseStartedAt: string | null;
     finishedAt: string | null;
@@ -1046,6 +1069,14 @@ export interface Operations {
     body: never;
     response: Schemas["AssessmentDetail"];
   };
+  "DELETE /assessments/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: undefined;
+  };
   "GET /assessments/{id}/vms": {
     path: {
       id: string;
@@ -1103,6 +1134,14 @@ export interface Operations {
     query: never;
     body: never;
     response: Schemas["Execution"];
+  };
+  "POST /executions/{id}/abandon": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["AbandonOutcome"];
   };
   "POST /executions/{id}/cancel": {
     path: {

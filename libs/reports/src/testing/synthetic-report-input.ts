@@ -5,7 +5,7 @@ import type {
   WaveReportInput,
   WaveReportVm,
   WaveReportWave,
-} from './model.js';
+} from '../model.js';
 
 /**
  * A deterministic made-up estate for tests and the report benchmark: `vms` VMs spread over

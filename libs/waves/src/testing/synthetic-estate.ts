@@ -1,7 +1,7 @@
 import type { Concern, Effort, VmAssessment } from '#libs/assessment';
 import type { InventoryDisk, InventoryNic, InventoryVm } from '#libs/inventory';
-import { type PlanSettingsInput, parsePlanSettings } from './settings.js';
-import type { PlanInput } from './types.js';
+import { type PlanSettingsInput, parsePlanSettings } from '../settings.js';
+import type { PlanInput } from '../types.js';
 
 /**
  * Seeded estates for the planner's tests and benchmark. Not part of the public surface: the

@@ -1,0 +1,85 @@
+/**
+ * The copy scheduler's policy (Forklift's per-host budget, plus per datastore, per execution and
+ * global): which queued VMs may start copying now. Pure: the store reads the candidates and the
+ * copies in flight under its lock, asks this function, and writes the slots it answers.
+ */
+
+/** In-flight disk limits; null means no limit of that kind. */
+export interface CopyLimits {
+  perHost: number;
+  perDatastore: number | null;
+  perExecution: number | null;
+  global: number | null;
+}
+
+export interface CopyCandidate {
+  executionId: string;
+  vmKey: string;
+  /** '' when the inventory did not say: those VMs share one budget. */
+  sourceHost: string;
+  /** One copy slot per disk while it copies; a VM without disks still takes one. */
+  disks: ReadonlyArray<{ index: number; datastore: string; capacityBytes: number }>;
+}
+
+/** Disk copies already holding a slot, counted each way a limit applies. */
+export interface CopiesInFlight {
+  byHost: ReadonlyMap<string, number>;
+  byDatastore: ReadonlyMap<string, number>;
+  byExecution: ReadonlyMap<string, number>;
+  total: number;
+}
+
+export const NO_COPIES_IN_FLIGHT: CopiesInFlight = {
+  byHost: new Map(),
+  byDatastore: new Map(),
+  byExecution: new Map(),
+  total: 0,
+};
+
+/**
+ * A VM fits a budget when its disks fit in what is left, or when the budget is idle: a VM with
+ * more disks than a limit is admitted alone rather than never.
+ */
+function fits(current: number, need: number, limit: number | null): boolean {
+  if (limit === null) return true;
+  return current + need <= limit || current === 0;
+}
+
+/**
+ * Admits candidates in the order given (the caller's priority: largest disk first), skipping any
+ * that would cross a limit, so smaller VMs fill what the large ones leave. Returns the admitted
+ * candidates in the same order.
+ */
+export function admitCopies<Candidate extends CopyCandidate>(
+  candidates: readonly Candidate[],
+  inFlight: CopiesInFlight,
+  limits: CopyLimits,
+): Candidate[] {
+  const byHost = new Map(inFlight.byHost);
+  const byDatastore = new Map(inFlight.byDatastore);
+  const byExecution = new Map(inFlight.byExecution);
+  let total = inFlight.total;
+  const admitted: Candidate[] = [];
+  for (const candidate of candidates) {
+    const need = Math.max(1, candidate.disks.length);
+    const host = byHost.get(candidate.sourceHost) ?? 0;
+    const execution = byExecution.get(candidate.executionId) ?? 0;
+    if (!fits(host, need, limits.perHost)) continue;
+    if (!fits(total, need, limits.global)) continue;
+    if (!fits(execution, need, limits.perExecution)) continue;
+    const perDatastore = new Map<string, number>();
+    for (const disk of candidate.disks)
+      perDatastore.set(disk.datastore, (perDatastore.get(disk.datastore) ?? 0) + 1);
+    const datastoresFit = [...perDatastore].every(([datastore, count]) =>
+      fits(byDatastore.get(datastore) ?? 0, count, limits.perDatastore),
+    );
+    if (!datastoresFit) continue;
+    byHost.set(candidate.sourceHost, host + need);
+    byExecution.set(candidate.executionId, execution + need);
+    total += need;
+    for (const [datastore, count] of perDatastore)
+      byDatastore.set(datastore, (byDatastore.get(datastore) ?? 0) + count);
+    admitted.push(candidate);
+  }
+  return admitted;
+}
