@@ -1,18 +1,25 @@
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { rvtoolsSample, sharedSuite } from '../../../test/support/shared-files.js';
+import { DEFAULT_READ_LIMITS, ReadLimitContext } from './read-limits.js';
 import { WorksheetRowScanner } from './worksheet-row-scanner.js';
 import { findWorkbookPart, readPartText, XlsxWorkbookReader } from './xlsx-workbook-reader.js';
-import { DEFAULT_ZIP_LIMITS, ZipArchive } from './zip-archive.js';
+import { ZipArchive } from './zip-archive.js';
+
+const context = new ReadLimitContext(DEFAULT_READ_LIMITS, 'test.xlsx', 'vInfo');
 
 type Row = [number, string[]];
 
 function scan(xml: string, sharedStrings: string[] = [], chunkSize = xml.length): Row[] {
   const rows: Row[] = [];
-  const scanner = new WorksheetRowScanner(sharedStrings, {
-    row: (cells, rowNumber) => rows.push([rowNumber, [...cells]]),
-    issue: () => {},
-  });
+  const scanner = new WorksheetRowScanner(
+    sharedStrings,
+    {
+      row: (cells, rowNumber) => rows.push([rowNumber, [...cells]]),
+      issue: () => {},
+    },
+    context,
+  );
   for (let offset = 0; offset < xml.length; offset += chunkSize)
     scanner.write(xml.slice(offset, offset + chunkSize));
   scanner.end();
@@ -104,7 +111,7 @@ describe('WorksheetRowScanner', () => {
   });
 
   it('stops at </sheetData>', () => {
-    const scanner = new WorksheetRowScanner([], { row: () => {}, issue: () => {} });
+    const scanner = new WorksheetRowScanner([], { row: () => {}, issue: () => {} }, context);
     scanner.write(sheet('<row r="1"><c><v>1</v></c></row>'));
     expect(scanner.stopped).toBe(true);
   });
@@ -128,11 +135,11 @@ describe.skipIf(realExports.skip)(realExports.title, () => {
   const files = REAL_EXPORTS;
 
   it.each(files)('%s', async (file) => {
-    const archive = await ZipArchive.open(rvtoolsSample(file), file, DEFAULT_ZIP_LIMITS);
+    const archive = await ZipArchive.open(rvtoolsSample(file), file, DEFAULT_READ_LIMITS);
     try {
       const workbookPart = await findWorkbookPart(archive, file);
       if (!workbookPart) throw new Error('no workbook');
-      const reader = await XlsxWorkbookReader.open(archive, workbookPart, file);
+      const reader = await XlsxWorkbookReader.open(archive, workbookPart, file, DEFAULT_READ_LIMITS);
       const sstPart = archive.has('xl/sharedStrings.xml') ? 'xl/sharedStrings.xml' : null;
       const sharedStrings = sstPart ? referenceSharedStrings(await readPartText(archive, sstPart, file)) : [];
       for (const name of reader.sheetNames) {
