@@ -17,7 +17,13 @@ export {
   stepJobId,
 } from './execution-queue.js';
 export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
-export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';
+export {
+  type ImportLimits,
+  type ImportOptions,
+  type ImportResult,
+  InventoryImportService,
+} from './inventory-import.service.js';
+export { DEFAULT_PARSE_BUDGET, type ParseBudget } from './inventory-parse-sandbox.js';
 export {
   type EditOutcome,
   PlanningService,

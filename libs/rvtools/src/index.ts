@@ -1,5 +1,12 @@
 export { parseRvtoolsBoolean, parseRvtoolsDate, parseRvtoolsNumber } from './cell-values.js';
 export {
+  DEFAULT_READ_LIMITS,
+  EXCEL_MAX_CELL_CHARS,
+  EXCEL_MAX_ROWS,
+  MAX_XML_TOKEN_CHARS,
+  type RvtoolsReadLimits,
+} from './read-limits.js';
+export {
   type RvtoolsImportOptions,
   type RvtoolsInput,
   readRvtoolsInventory,
