@@ -227,7 +227,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     this.looseTextRun += end - start;
     if (this.looseTextRun > MAX_XML_TOKEN_CHARS) {
       throw this.context.exceeded(
-        `row ${this.rowNumber} is followed by a run of ${formatCount(this.looseTextRun)}+ characters of text outside any cell (the limit is ${formatCount(MAX_XML_TOKEN_CHARS)})`,
+        `row ${this.rowNumber} is followed by more than ${formatCount(MAX_XML_TOKEN_CHARS)} characters of whitespace or text outside any cell, the limit between two tags`,
       );
     }
   }

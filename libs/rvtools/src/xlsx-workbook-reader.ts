@@ -266,7 +266,7 @@ class SharedStringsHandler implements XmlTokenHandler {
     this.looseTextRun += value.length;
     if (this.looseTextRun > MAX_XML_TOKEN_CHARS) {
       throw this.context.exceeded(
-        `a run of ${formatCount(this.looseTextRun)}+ characters of text lies outside any entry (the limit is ${formatCount(MAX_XML_TOKEN_CHARS)})`,
+        `entry ${formatCount(this.strings.length)} is followed by more than ${formatCount(MAX_XML_TOKEN_CHARS)} characters of whitespace or text outside any entry, the limit between two tags`,
       );
     }
   }
