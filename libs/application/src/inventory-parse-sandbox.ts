@@ -70,7 +70,7 @@ export function parseInventoryInSandbox(
         fail(
           new UserFacingError(
             'too-large',
-            `"${request.fileName}" took longer than ${Math.round(budget.timeoutMs / 1000)} s to read, the limit per import.`,
+            `"${request.fileName}" took longer than ${budget.timeoutMs / 1000} s to read, the limit per import.`,
             'parse-timeout',
           ),
         ),
