@@ -31,6 +31,7 @@ export {
   type ReviewedWave,
   type StoredPlan,
 } from './planning.service.js';
+export { exitOnFatalErrors } from './process-watchdog.js';
 export {
   type ImportEditsOutcome,
   type ImportedEditRow,
