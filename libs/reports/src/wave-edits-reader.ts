@@ -14,7 +14,6 @@ import {
 } from './wave-report-writer.js';
 import { SCHEDULE_HEADERS, WAVE_SCHEDULE_SHEET } from './wave-schedule.js';
 import {
-  DEFAULT_ZIP_LIMITS,
   type XlsxCellValue,
   XlsxReadError,
   type XlsxRow,
@@ -62,8 +61,8 @@ export interface WaveEdits {
 export interface ReadWaveEditsOptions {
   /** Name used in messages (the upload's file name); defaults to the path. */
   fileName?: string;
-  /** Caps for the compressed upload and what it inflates to. */
-  limits?: Partial<ZipLimits> & { maxFileBytes?: number };
+  /** Caps for the compressed upload and what it inflates to (unset: the import's read limits, 1 GiB inflated). */
+  limits?: ZipLimits & { maxFileBytes?: number };
 }
 
 /** The file is not a wave report this service wrote, or cannot be read at all. */
@@ -137,7 +136,7 @@ async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null>
   if (!reader.sheetNames.includes(PLAN_SHEET)) return null;
   const meta = new Map<string, XlsxCellValue>();
   const waves = new Map<string, number | null>();
-  for await (const { row, cells } of reader.rows(PLAN_SHEET)) {
+  await reader.forEachRow(PLAN_SHEET, ({ row, cells }) => {
     if (row < PLAN_SHEET_ASSIGNMENT_HEADER_ROW) {
       meta.set(cellText(cells.get(1)), cells.get(2) ?? null);
     } else if (row > PLAN_SHEET_ASSIGNMENT_HEADER_ROW) {
@@ -145,7 +144,7 @@ async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null>
       const wave = cells.get(2);
       if (key) waves.set(key, typeof wave === 'number' ? wave : null);
     }
-  }
+  });
   const version = meta.get('planVersion');
   return {
     format: cellText(meta.get('format')),
@@ -166,7 +165,9 @@ async function readEditableSheet(
   let nameColumn = 0;
   let waveColumn = 0;
   let sawHeader = false;
-  for await (const { row, cells } of reader.rows(sheet)) {
+  let unreadable = false;
+  await reader.forEachRow(sheet, ({ row, cells }) => {
+    if (unreadable) return;
     if (!sawHeader) {
       sawHeader = true;
       const columns = headerColumns({ row, cells });
@@ -179,9 +180,9 @@ async function readEditableSheet(
           row,
           message: `the header row has no ${keyColumn ? '"Wave"' : '"VM key"'} column; this sheet was not read`,
         });
-        return;
+        unreadable = true;
       }
-      continue;
+      return;
     }
     const vmKey = restoreCellText(cellText(cells.get(keyColumn))).trim();
     const waveValue = cells.get(waveColumn) ?? null;
@@ -189,12 +190,12 @@ async function readEditableSheet(
       if (cellText(waveValue).trim() !== '') {
         problems.push({ sheet, row, message: 'the row has a wave but no VM key' });
       }
-      continue;
+      return;
     }
     const parsed = parseWaveCell(waveValue);
     if (!parsed.ok) {
       problems.push({ sheet, row, message: `VM "${vmKey}": ${parsed.message}` });
-      continue;
+      return;
     }
     entries.push({
       sheet,
@@ -203,7 +204,7 @@ async function readEditableSheet(
       vmName: nameColumn ? restoreCellText(cellText(cells.get(nameColumn))) : '',
       wave: parsed.wave,
     });
-  }
+  });
 }
 
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
@@ -307,11 +308,7 @@ export async function readWaveEdits(
   options: ReadWaveEditsOptions = {},
 ): Promise<WaveEdits> {
   const fileName = options.fileName ?? (typeof source === 'string' ? source : 'upload.xlsx');
-  const limits: ZipLimits = {
-    maxEntries: options.limits?.maxEntries ?? DEFAULT_ZIP_LIMITS.maxEntries,
-    maxInflatedBytes: options.limits?.maxInflatedBytes ?? DEFAULT_ZIP_LIMITS.maxInflatedBytes,
-  };
-  const maxFileBytes = options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const { maxFileBytes = DEFAULT_MAX_FILE_BYTES, ...limits } = options.limits ?? {};
   // The zip is read with random access (its directory is at the end): a stream is spooled to disk.
   const spoolDir = typeof source === 'string' ? null : await mkdtemp(join(tmpdir(), 'flotilla-edits-'));
   try {
@@ -348,7 +345,7 @@ export async function readWaveEdits(
       if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
       throw error;
     } finally {
-      reader.close();
+      await reader.close();
     }
     if (!plan || plan.format !== WAVE_REPORT_FORMAT) {
       throw new WaveReportReadError(

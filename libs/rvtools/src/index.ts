@@ -13,3 +13,5 @@ export {
 } from './read-rvtools-inventory.js';
 export { RvtoolsImportError, type RvtoolsImportErrorCode } from './rvtools-import-error.js';
 export type { RvtoolsProgress } from './rvtools-inventory-builder.js';
+export type { CellKind, ReadSheetOptions, SheetRowVisitor } from './sheet-source.js';
+export { openXlsxSheets, type XlsxSheets } from './xlsx-sheets.js';

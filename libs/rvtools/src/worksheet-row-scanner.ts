@@ -1,6 +1,6 @@
 import { ChunkedXmlScanner, decodableTextEnd } from './chunked-xml-scanner.js';
 import { formatCount, MAX_XML_TOKEN_CHARS, type ReadLimitContext } from './read-limits.js';
-import type { SheetRowVisitor } from './sheet-source.js';
+import type { CellKind, SheetRowVisitor } from './sheet-source.js';
 import { CellTextInterner } from './text-decoding.js';
 import { decodeOoxmlEscapes, decodeXmlText, findTagEnd, normalizeLineEnds } from './xml-tag-scanner.js';
 
@@ -25,6 +25,13 @@ type Element = (typeof Element)[keyof typeof Element];
 /** The cell `t` attribute: n/e/d (text as written), s (shared string), inlineStr, b, str (formula). */
 const CellType = { Number: 0, Shared: 1, Inline: 2, Boolean: 3, FormulaString: 4 } as const;
 type CellType = (typeof CellType)[keyof typeof CellType];
+const KIND_OF_TYPE: Record<CellType, CellKind> = {
+  [CellType.Number]: 'number',
+  [CellType.Shared]: 'text',
+  [CellType.Inline]: 'text',
+  [CellType.Boolean]: 'boolean',
+  [CellType.FormulaString]: 'text',
+};
 
 const GT = 62;
 const SLASH = 47;
@@ -73,13 +80,17 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
   private capturedRaw = 0;
   private readonly maxCellChars: number;
   private readonly maxRows: number;
+  /** Kinds of the row's cells, kept only when asked for (the import does not need them). */
+  private kinds: CellKind[] | null;
 
   constructor(
     private readonly sharedStrings: readonly string[],
     private readonly visitor: SheetRowVisitor,
     context: ReadLimitContext,
+    cellKinds = false,
   ) {
     super(context);
+    this.kinds = cellKinds ? [] : null;
     this.maxCellChars = context.limits.maxCellChars;
     this.maxRows = context.limits.maxRowsPerSheet;
   }
@@ -205,8 +216,10 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
         this.phoneticDepth--;
         return;
       case Element.Row:
-        if (this.inSheetData && this.cells.length > 0) this.visitor.row(this.cells, this.rowNumber);
+        if (this.inSheetData && this.cells.length > 0)
+          this.visitor.row(this.cells, this.rowNumber, this.kinds ?? undefined);
         this.cells = [];
+        if (this.kinds) this.kinds = [];
         return;
       case Element.SheetData:
         this.inSheetData = false;
@@ -256,6 +269,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     }
     this.rowNumber = parsed > 0 ? parsed : this.rowNumber + 1;
     this.cells = [];
+    if (this.kinds) this.kinds = [];
     this.nextColumn = 0;
   }
 
@@ -377,6 +391,11 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     while (cells.length < column) cells.push('');
     // Shared strings are detached once when the table is read; everything else is sliced from the chunk.
     cells[column] = this.cellType === CellType.Shared ? text : this.texts.intern(text);
+    const kinds = this.kinds;
+    if (kinds) {
+      while (kinds.length < column) kinds.push('text');
+      kinds[column] = KIND_OF_TYPE[this.cellType];
+    }
   }
 }
 

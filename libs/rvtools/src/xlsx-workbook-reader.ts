@@ -9,7 +9,7 @@ import {
   type RvtoolsReadLimits,
 } from './read-limits.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
-import type { RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
+import type { ReadSheetOptions, RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
 import { decodeText, detachString, StreamingTextDecoder } from './text-decoding.js';
 import { WorksheetRowScanner } from './worksheet-row-scanner.js';
 import { decodeOoxmlEscapes, decodeXmlText, XmlTagScanner, type XmlTokenHandler } from './xml-tag-scanner.js';
@@ -118,7 +118,11 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
     return this.sheets.find((candidate) => candidate.name === sheetName)?.part ?? null;
   }
 
-  async readSheet(sheetName: string, visitor: SheetRowVisitor): Promise<void> {
+  async readSheet(
+    sheetName: string,
+    visitor: SheetRowVisitor,
+    options: ReadSheetOptions = {},
+  ): Promise<void> {
     const sheet = this.sheets.find((candidate) => candidate.name === sheetName);
     if (!sheet) throw new Error(`no sheet ${sheetName}`);
     if (!sheet.part || !this.archive.has(sheet.part)) {
@@ -132,7 +136,7 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
     const sharedStrings = await this.loadSharedStrings();
     const context = new ReadLimitContext(this.limits, this.fileName, sheetName);
     // The scanner stops at </sheetData>: merges, formatting and drawings after it are not parsed.
-    await this.pump(sheet.part, new WorksheetRowScanner(sharedStrings, visitor, context), {
+    await this.pump(sheet.part, new WorksheetRowScanner(sharedStrings, visitor, context, options.cellKinds), {
       maxBytes: this.limits.maxSheetBytes,
       limitName: 'the limit per sheet',
       context,
