@@ -23,7 +23,6 @@ export {
   type ImportResult,
   InventoryImportService,
 } from './inventory-import.service.js';
-export { DEFAULT_PARSE_BUDGET, type ParseBudget } from './inventory-parse-sandbox.js';
 export {
   type EditOutcome,
   PlanningService,
@@ -38,6 +37,7 @@ export {
   ReportService,
   reportContentHash,
 } from './report.service.js';
+export { DEFAULT_PARSE_BUDGET, type ParseBudget, readWaveEditsInSandbox } from './upload-parse-sandbox.js';
 export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,

@@ -2,11 +2,7 @@ import { basename } from 'node:path';
 import { type ImportDiagnostic, type InventorySummary, summarizeInventory } from '#libs/inventory';
 import type { InventoryStore } from '#libs/persistence';
 import type { RvtoolsReadLimits } from '#libs/rvtools';
-import {
-  DEFAULT_PARSE_BUDGET,
-  type ParseBudget,
-  parseInventoryInSandbox,
-} from './inventory-parse-sandbox.js';
+import { DEFAULT_PARSE_BUDGET, type ParseBudget, parseInventoryInSandbox } from './upload-parse-sandbox.js';
 
 export interface ImportOptions {
   /** Display name; defaults to the file name. */

@@ -68,6 +68,14 @@ export interface ReadWaveEditsOptions {
 /** The file is not a wave report this service wrote, or cannot be read at all. */
 export class WaveReportReadError extends Error {
   override readonly name = 'WaveReportReadError';
+
+  constructor(
+    message: string,
+    /** Refused by a read limit (413) rather than unreadable (422). */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
 }
 
 const DEFAULT_MAX_FILE_BYTES = 256 * 1024 ** 2;
@@ -104,7 +112,8 @@ const countBytes = (max: number, fileName: string): Transform => {
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       bytes += chunk.length;
-      if (bytes > max) callback(new XlsxReadError(`"${fileName}" is larger than the limit of ${max} bytes`));
+      if (bytes > max)
+        callback(new XlsxReadError(`"${fileName}" is larger than the limit of ${max} bytes`, true));
       else callback(null, chunk);
     },
   });
@@ -323,7 +332,7 @@ export async function readWaveEdits(
     try {
       reader = await XlsxTableReader.open(path, fileName, limits);
     } catch (error) {
-      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
+      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message, error.tooLarge);
       throw error;
     }
     const entries: SheetEntry[] = [];
@@ -342,7 +351,7 @@ export async function readWaveEdits(
           await readScheduleSheet(reader, windows, problems);
       }
     } catch (error) {
-      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
+      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message, error.tooLarge);
       throw error;
     } finally {
       await reader.close();

@@ -22,6 +22,14 @@ export const DEFAULT_ZIP_LIMITS = { maxInflatedBytes: 1024 ** 3, maxEntries: 10_
 
 export class XlsxReadError extends Error {
   override readonly name = 'XlsxReadError';
+
+  constructor(
+    message: string,
+    /** Refused by a read limit rather than unreadable. */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
 }
 
 export type XlsxCellValue = string | number | boolean | null;
@@ -45,7 +53,7 @@ function typedValue(text: string, kind: CellKind): XlsxCellValue {
 }
 
 const asReadError = (error: unknown): unknown =>
-  error instanceof RvtoolsImportError ? new XlsxReadError(error.message) : error;
+  error instanceof RvtoolsImportError ? new XlsxReadError(error.message, error.code === 'too-large') : error;
 
 export class XlsxTableReader {
   private constructor(private readonly sheets: XlsxSheets) {}

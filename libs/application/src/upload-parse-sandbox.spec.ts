@@ -7,13 +7,18 @@ import {
   writeNumberedRowFloodWorkbook,
 } from '../../../test/fixtures/hostile/hostile-workbooks.js';
 import { UserFacingError } from './errors.js';
-import { DEFAULT_PARSE_BUDGET, parseInventoryInSandbox } from './inventory-parse-sandbox.js';
+import {
+  DEFAULT_PARSE_BUDGET,
+  parseInventoryInSandbox,
+  readWaveEditsInSandbox,
+} from './upload-parse-sandbox.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flotilla-sandbox-'));
   await writeNumberedRowFloodWorkbook(join(dir, 'vms.xlsx'), 50_000);
   await writeHugeCellWorkbook(join(dir, 'huge-cell.xlsx'), 8 * 1024 * 1024);
+  await writeHugeCellWorkbook(join(dir, 'huge-report.xlsx'), 8 * 1024 * 1024, '_flotilla');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -96,7 +101,7 @@ describe('parseInventoryInSandbox', () => {
     );
     expect(error.kind).toBe('too-large');
     expect(error.code).toBe('parse-timeout');
-    expect(error.message).toBe('"vms.xlsx" took longer than 0.2 s to read, the limit per import.');
+    expect(error.message).toBe('"vms.xlsx" took longer than 0.2 s to read, the limit per upload.');
   });
 
   it('ends a parse that runs out of its heap with 413, the caller unharmed', async () => {
@@ -108,6 +113,25 @@ describe('parseInventoryInSandbox', () => {
     );
     expect(error.kind).toBe('too-large');
     expect(error.code).toBe('parse-out-of-memory');
-    expect(error.message).toBe('"vms.xlsx" needs more than 24 MiB of memory to read, the limit per import.');
+    expect(error.message).toBe('"vms.xlsx" needs more than 24 MiB of memory to read, the limit per upload.');
+  });
+
+  it('reads a wave-report load-back in the sandbox too: limits answer 413, other workbooks 422', async () => {
+    const tooLarge = await failure(
+      readWaveEditsInSandbox({ path: join(dir, 'huge-report.xlsx'), fileName: 'edited.xlsx', limits: {} }),
+    );
+    expect(tooLarge.kind).toBe('too-large');
+    expect(tooLarge.message).toContain(
+      '"edited.xlsx", sheet _flotilla: cell A2 holds more than 32,767 characters',
+    );
+
+    const notReport = await failure(
+      readWaveEditsInSandbox({ path: join(dir, 'vms.xlsx'), fileName: 'vms.xlsx', limits: {} }),
+    );
+    expect(notReport.kind).toBe('invalid-input');
+    expect(notReport.code).toBe('not-a-wave-report');
+    expect(notReport.message).toBe(
+      '"vms.xlsx" is not a Flotilla wave report: its hidden sheet "_flotilla" is missing',
+    );
   });
 });
