@@ -110,6 +110,35 @@ describe('WorksheetRowScanner', () => {
       expect(scan(xml, ['s0', 's1'], size), `chunk ${size}`).toEqual(whole);
   });
 
+  it('decodes references and line ends cut by a chunk boundary, text being handed on as it comes', () => {
+    const xml = sheet(
+      '<row r="1"><c r="A1" t="inlineStr"><is><t>a&#x10FFFF;b&amp;c\r\nd&#13;e</t></is></c><c r="B1" t="b"><v>1</v></c></row>',
+    );
+    const expected: Row[] = [[1, ['a\u{10FFFF}b&c\nd\re', 'TRUE']]];
+    for (let size = 1; size <= 30; size++) expect(scan(xml, [], size), `chunk ${size}`).toEqual(expected);
+  });
+
+  it('reports cell kinds when asked', () => {
+    const rows: [string[], string[]][] = [];
+    const scanner = new WorksheetRowScanner(
+      ['text'],
+      { row: (cells, _row, kinds) => rows.push([[...cells], [...(kinds ?? [])]]), issue: () => {} },
+      context,
+      true,
+    );
+    scanner.write(
+      sheet(
+        '<row r="1"><c t="s"><v>0</v></c><c r="C1"><v>2</v></c><c t="b"><v>0</v></c><c t="str"><v>f</v></c></row>',
+      ),
+    );
+    expect(rows).toEqual([
+      [
+        ['text', '', '2', 'FALSE', 'f'],
+        ['text', 'text', 'number', 'boolean', 'text'],
+      ],
+    ]);
+  });
+
   it('stops at </sheetData>', () => {
     const scanner = new WorksheetRowScanner([], { row: () => {}, issue: () => {} }, context);
     scanner.write(sheet('<row r="1"><c><v>1</v></c></row>'));
