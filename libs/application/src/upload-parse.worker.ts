@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { readWaveEdits, WaveReportReadError } from '#libs/reports';
 import { RvtoolsImportError, readRvtoolsInventory } from '#libs/rvtools';
 import type { UploadParseJob, UploadParseReply } from './upload-parse-sandbox.js';
 
@@ -13,6 +12,26 @@ if (!port) throw new Error('upload-parse.worker runs as a worker thread');
 const job = workerData as UploadParseJob;
 const reply = (message: UploadParseReply): void => port.postMessage(message);
 
+async function readWaveReport(): Promise<void> {
+  // Loaded for this job only: the reports lib brings the workbook writer, which an import does not need.
+  const { readWaveEdits, WaveReportReadError } = await import('#libs/reports');
+  try {
+    reply({
+      kind: 'wave-edits',
+      edits: await readWaveEdits(job.path, { fileName: job.fileName, limits: job.limits }),
+    });
+  } catch (error) {
+    if (!(error instanceof WaveReportReadError)) throw error;
+    reply({
+      kind: 'refused',
+      tooLarge: error.tooLarge,
+      code: 'not-a-wave-report',
+      message: error.message,
+      sheet: null,
+    });
+  }
+}
+
 try {
   if (job.kind === 'inventory') {
     const inventory = await readRvtoolsInventory(
@@ -21,8 +40,7 @@ try {
     );
     reply({ kind: 'inventory', inventory });
   } else {
-    const edits = await readWaveEdits(job.path, { fileName: job.fileName, limits: job.limits });
-    reply({ kind: 'wave-edits', edits });
+    await readWaveReport();
   }
 } catch (error) {
   if (error instanceof RvtoolsImportError) {
@@ -32,14 +50,6 @@ try {
       code: error.code,
       message: error.message,
       sheet: error.sheet,
-    });
-  } else if (error instanceof WaveReportReadError) {
-    reply({
-      kind: 'refused',
-      tooLarge: error.tooLarge,
-      code: 'not-a-wave-report',
-      message: error.message,
-      sheet: null,
     });
   } else {
     reply({ kind: 'crashed', message: error instanceof Error ? error.message : String(error) });
