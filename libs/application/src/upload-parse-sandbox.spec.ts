@@ -75,7 +75,7 @@ describe('parseInventoryInSandbox', () => {
     expect(error.kind).toBe('too-large');
     expect(error.code).toBe('too-large');
     expect(error.message).toContain(
-      '"huge-cell.xlsx", sheet vInfo: cell A2 holds more than 32,767 characters',
+      '"huge-cell.xlsx", sheet vInfo: cell A2 holds more than 1,048,576 characters',
     );
   });
 
@@ -122,7 +122,7 @@ describe('parseInventoryInSandbox', () => {
     );
     expect(tooLarge.kind).toBe('too-large');
     expect(tooLarge.message).toContain(
-      '"edited.xlsx", sheet _flotilla: cell A2 holds more than 32,767 characters',
+      '"edited.xlsx", sheet _flotilla: cell A2 holds more than 1,048,576 characters',
     );
 
     const notReport = await failure(

@@ -43,7 +43,7 @@ export async function readCsvRows(
   visitor: SheetRowVisitor,
   context: ReadLimitContext,
 ): Promise<void> {
-  const { maxCsvLineBytes, maxCellChars, maxRowsPerSheet, maxSheetBytes } = context.limits;
+  const { maxCsvLineBytes, maxCellChars, maxCellReadChars, maxRowsPerSheet, maxSheetBytes } = context.limits;
   const decoder = new StreamingTextDecoder();
   const texts = new CellTextInterner();
   let parser: Parser | null = null;
@@ -72,11 +72,20 @@ export async function readCsvRows(
               `the sheet has more than ${formatCount(maxRowsPerSheet)} rows, the limit per sheet`,
             );
           }
-          const long = record.findIndex((text) => text.length > maxCellChars);
-          if (long !== -1) {
+          const tooLong = record.findIndex((text) => text.length > maxCellReadChars);
+          if (tooLong !== -1) {
             throw context.exceeded(
-              `field ${long + 1} of row ${rowNumber} holds more than ${formatCount(maxCellChars)} characters, the limit per cell (Excel's own)`,
+              `field ${tooLong + 1} of row ${rowNumber} holds more than ${formatCount(maxCellReadChars)} characters, the limit per cell`,
             );
+          }
+          for (let index = 0; index < record.length; index++) {
+            const text = record[index];
+            if (text.length <= maxCellChars) continue;
+            visitor.issue(
+              `field ${index + 1} holds ${formatCount(text.length)} characters; the first ${formatCount(maxCellChars)} were kept (Excel's limit per cell)`,
+              rowNumber,
+            );
+            record[index] = text.slice(0, maxCellChars);
           }
           if (record.length > 1 || (record.length === 1 && record[0] !== '')) {
             visitor.row(

@@ -45,24 +45,34 @@ const ONLY = (limits: RvtoolsImportOptions): RvtoolsImportOptions => ({
 });
 
 describe('hostile workbooks are refused by the limit they break, naming file, sheet and limit', () => {
-  it('a cell over 32,767 characters (Excel limit), while one of exactly 32,767 is kept', async () => {
+  it('a cell over 1 Mi characters (32-104 MiB in issue 11)', async () => {
     await writeHugeCellWorkbook(join(dir, 'huge-cell.xlsx'), 4 * MIB);
     const error = await refusal('huge-cell.xlsx');
     expect(error.code).toBe('too-large');
     expect(error.sheet).toBe('vInfo');
     expect(error.message).toBe(
-      '"huge-cell.xlsx", sheet vInfo: cell A2 holds more than 32,767 characters, the limit per cell (Excel\'s own).',
+      '"huge-cell.xlsx", sheet vInfo: cell A2 holds more than 1,048,576 characters, the limit per cell.',
     );
-
-    await writeHugeCellWorkbook(join(dir, 'full-cell.xlsx'), 32_767);
-    const inventory = await readRvtoolsInventory({ path: join(dir, 'full-cell.xlsx') });
-    expect(inventory.vms.map((vm) => vm.name.length)).toContain(32_767);
   });
 
-  it('a cell over a lowered cell limit', async () => {
+  it('keeps a cell of 32,767 characters whole and cuts a longer one to that, with a diagnostic', async () => {
+    await writeHugeCellWorkbook(join(dir, 'full-cell.xlsx'), 32_767);
+    const full = await readRvtoolsInventory({ path: join(dir, 'full-cell.xlsx') });
+    expect(full.vms.map((vm) => vm.name.length)).toContain(32_767);
+    expect(full.diagnostics.filter((entry) => entry.message.includes('were kept'))).toEqual([]);
+
+    await writeHugeCellWorkbook(join(dir, 'long-cell.xlsx'), 69_650);
+    const cut = await readRvtoolsInventory({ path: join(dir, 'long-cell.xlsx') });
+    expect(cut.vms.map((vm) => vm.name.length)).toContain(32_767);
+    expect(cut.diagnostics.map((entry) => entry.message)).toContain(
+      "cell A2 holds 69,650 characters; the first 32,767 were kept (Excel's limit per cell)",
+    );
+  });
+
+  it('a cell over a lowered read limit', async () => {
     await writeHugeCellWorkbook(join(dir, 'cell-100.xlsx'), 101);
-    const error = await refusal('cell-100.xlsx', { maxCellChars: 100 });
-    expect(error.message).toContain('cell A2 holds more than 100 characters');
+    const error = await refusal('cell-100.xlsx', { maxCellReadChars: 100 });
+    expect(error.message).toContain('cell A2 holds more than 100 characters, the limit per cell');
   });
 
   it('a run of whitespace between rows (counted, never kept)', async () => {
@@ -150,11 +160,16 @@ describe('hostile workbooks are refused by the limit they break, naming file, sh
     );
   });
 
-  it('a CSV field over the cell limit', async () => {
-    await writeFile(join(dir, 'long-field.csv'), `VM,Powerstate\r\nvm-1,${'x'.repeat(40_000)}\r\n`);
-    const error = await refusal('long-field.csv');
+  it('a CSV field over the cell read limit; one over 32,767 characters is cut with a diagnostic', async () => {
+    await writeFile(join(dir, 'long-field.csv'), `VM,Powerstate\r\n${'x'.repeat(40_000)},poweredOn\r\n`);
+    const inventory = await readRvtoolsInventory({ path: join(dir, 'long-field.csv') });
+    expect(inventory.vms.map((vm) => vm.name.length)).toEqual([32_767]);
+    expect(inventory.diagnostics.map((entry) => entry.message)).toContain(
+      "field 1 holds 40,000 characters; the first 32,767 were kept (Excel's limit per cell)",
+    );
+    const error = await refusal('long-field.csv', { maxCellReadChars: 30_000 });
     expect(error.message).toBe(
-      '"long-field.csv", sheet vInfo: field 2 of row 2 holds more than 32,767 characters, the limit per cell (Excel\'s own).',
+      '"long-field.csv", sheet vInfo: field 1 of row 2 holds more than 30,000 characters, the limit per cell.',
     );
   });
 

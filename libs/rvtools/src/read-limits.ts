@@ -19,8 +19,10 @@ export interface RvtoolsReadLimits {
   maxSheetBytes: number;
   /** Cap on the rows of one sheet (Excel's own limit is 1,048,576). */
   maxRowsPerSheet: number;
-  /** Cap on the characters of one cell (Excel's own limit is 32,767). */
+  /** Characters kept of one cell (Excel's own limit is 32,767); a longer cell is cut, with a diagnostic. */
   maxCellChars: number;
+  /** Characters read of one cell before the file is refused: a cell this long is an attack, not data. */
+  maxCellReadChars: number;
   /** Cap on the entries of the shared-string table (it is also bounded by what the sheets can reference). */
   maxSharedStrings: number;
   /** Cap on the characters of all shared strings together. */
@@ -45,7 +47,10 @@ export const EXCEL_MAX_ROWS = 1_048_576;
  * - compression ratio 100: 7.9x its most compressible sheet, a quarter of what the smallest
  *   decompression bombs reached (470x; deflate can reach 1,032x);
  * - rows per sheet: Excel's own limit (no sheet Excel or RVTools writes has more);
- * - characters per cell: Excel's own limit;
+ * - characters kept per cell: Excel's own limit (32,767); a longer cell is cut with a diagnostic,
+ *   since RVTools (OpenXML SDK) does write longer ones: that workbook's vDatastore `Hosts` cells
+ *   list up to 2,300 hosts, 69,650 characters;
+ * - characters read per cell before refusing the file: 1 Mi, 15x that longest realistic cell;
  * - shared strings 4 M entries / 128 Mi characters: twice the distinct texts of 100,000 VMs
  *   (about 20 per VM: names, UUIDs, paths, addresses), about 200 MiB of strings at most;
  * - CSV line 1 MiB: an RVTools vInfo line is 1-3 KB, a line of full cells of all 90 columns 3 MiB
@@ -58,6 +63,7 @@ export const DEFAULT_READ_LIMITS: Readonly<RvtoolsReadLimits> = {
   maxSheetBytes: 1024 * MIB,
   maxRowsPerSheet: EXCEL_MAX_ROWS,
   maxCellChars: EXCEL_MAX_CELL_CHARS,
+  maxCellReadChars: 1024 * 1024,
   maxSharedStrings: 4_000_000,
   maxSharedStringChars: 128 * MIB,
   maxCsvLineBytes: 1 * MIB,

@@ -79,6 +79,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
   /** Raw characters captured for the current cell (before entity decoding). */
   private capturedRaw = 0;
   private readonly maxCellChars: number;
+  private readonly maxCellReadChars: number;
   private readonly maxRows: number;
   /** Kinds of the row's cells, kept only when asked for (the import does not need them). */
   private kinds: CellKind[] | null;
@@ -92,6 +93,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     super(context);
     this.kinds = cellKinds ? [] : null;
     this.maxCellChars = context.limits.maxCellChars;
+    this.maxCellReadChars = context.limits.maxCellReadChars;
     this.maxRows = context.limits.maxRowsPerSheet;
   }
 
@@ -233,7 +235,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     if (end <= start) return;
     if (this.capture !== 0) {
       this.capturedRaw += end - start;
-      if (this.capturedRaw > this.maxCellChars * MAX_ENCODED_CHARS_PER_CHAR) throw this.cellTooLong();
+      if (this.capturedRaw > this.maxCellReadChars * MAX_ENCODED_CHARS_PER_CHAR) throw this.cellTooLong();
       this.text(data, start, end, true);
       return;
     }
@@ -247,7 +249,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
 
   private cellTooLong(): Error {
     return this.context.exceeded(
-      `cell ${columnName(Math.max(this.column, 0))}${this.rowNumber} holds more than ${formatCount(this.maxCellChars)} characters, the limit per cell (Excel's own)`,
+      `cell ${columnName(Math.max(this.column, 0))}${this.rowNumber} holds more than ${formatCount(this.maxCellReadChars)} characters, the limit per cell`,
     );
   }
 
@@ -357,10 +359,10 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     const decoded = encoded ? decodeXmlText(raw) : normalizeLineEnds(raw);
     if (this.capture === 1) {
       this.value += decoded;
-      if (this.value.length > this.maxCellChars) throw this.cellTooLong();
+      if (this.value.length > this.maxCellReadChars) throw this.cellTooLong();
     } else if (this.capture === 2) {
       this.inlineText += decoded;
-      if (this.inlineText.length > this.maxCellChars) throw this.cellTooLong();
+      if (this.inlineText.length > this.maxCellReadChars) throw this.cellTooLong();
     }
   }
 
@@ -387,6 +389,13 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
         text = this.value;
     }
     if (text === '' || column >= MAX_COLUMNS) return;
+    if (text.length > this.maxCellChars) {
+      this.visitor.issue(
+        `cell ${columnName(column)}${this.rowNumber} holds ${formatCount(text.length)} characters; the first ${formatCount(this.maxCellChars)} were kept (Excel's limit per cell)`,
+        this.rowNumber,
+      );
+      text = text.slice(0, this.maxCellChars);
+    }
     const cells = this.cells;
     while (cells.length < column) cells.push('');
     // Shared strings are detached once when the table is read; everything else is sliced from the chunk.

@@ -247,7 +247,10 @@ class SharedStringsHandler implements XmlTokenHandler {
           `its entries hold more than ${formatCount(this.context.limits.maxSharedStringChars)} characters together, the limit`,
         );
       }
-      this.strings.push(detachString(decodeOoxmlEscapes(this.current)));
+      // Kept as Excel would show it; the sheet scanner cannot tell which cells refer to a cut entry.
+      this.strings.push(
+        detachString(decodeOoxmlEscapes(this.current).slice(0, this.context.limits.maxCellChars)),
+      );
       this.current = '';
       this.inItem = false;
     } else if (name === 't') {
@@ -260,9 +263,9 @@ class SharedStringsHandler implements XmlTokenHandler {
   text(value: string, encoded: boolean): void {
     if (this.capture) {
       this.current += encoded ? decodeXmlText(value) : value;
-      if (this.current.length > this.context.limits.maxCellChars) {
+      if (this.current.length > this.context.limits.maxCellReadChars) {
         throw this.context.exceeded(
-          `entry ${formatCount(this.strings.length)} holds more than ${formatCount(this.context.limits.maxCellChars)} characters, the limit per cell (Excel's own)`,
+          `entry ${formatCount(this.strings.length)} holds more than ${formatCount(this.context.limits.maxCellReadChars)} characters, the limit per cell`,
         );
       }
       return;
