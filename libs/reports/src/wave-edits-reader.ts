@@ -248,7 +248,9 @@ async function readScheduleSheet(
 ): Promise<void> {
   const sheet = WAVE_SCHEDULE_SHEET;
   let columns: Map<string, number> | null = null;
-  for await (const { row, cells } of reader.rows(sheet)) {
+  let unreadable = false;
+  await reader.forEachRow(sheet, ({ row, cells }) => {
+    if (unreadable) return;
     if (columns === null) {
       columns = headerColumns({ row, cells });
       const missing = Object.values(SCHEDULE_HEADERS).filter((header) => !columns?.has(header.toLowerCase()));
@@ -258,23 +260,23 @@ async function readScheduleSheet(
           row,
           message: `the header row has no ${missing.map((h) => `"${h}"`).join(', ')} column; change windows were not read`,
         });
-        return;
+        unreadable = true;
       }
-      continue;
+      return;
     }
     const cell = (header: string): XlsxCellValue =>
       cells.get(columns?.get(header.toLowerCase()) ?? 0) ?? null;
     const wave = parseWaveCell(cell(SCHEDULE_HEADERS.wave));
     if (!wave.ok || wave.wave === null) {
       if (!wave.ok) problems.push({ sheet, row, message: wave.message });
-      continue;
+      return;
     }
     const start = parseInstantCell(cell(SCHEDULE_HEADERS.start));
     const end = parseInstantCell(cell(SCHEDULE_HEADERS.end));
     const failed = [start, end].find((parsed) => !parsed.ok);
     if (failed && !failed.ok) {
       problems.push({ sheet, row, message: `wave ${wave.wave}: ${failed.message}` });
-      continue;
+      return;
     }
     const startIso = start.ok ? start.iso : null;
     const endIso = end.ok ? end.iso : null;
@@ -284,7 +286,7 @@ async function readScheduleSheet(
         row,
         message: `wave ${wave.wave}: a change window needs both a start and an end`,
       });
-      continue;
+      return;
     }
     const zone = restoreCellText(cellText(cell(SCHEDULE_HEADERS.zone))).trim() || 'UTC';
     windows.push({
@@ -293,7 +295,7 @@ async function readScheduleSheet(
       wave: wave.wave,
       window: startIso !== null && endIso !== null ? { start: startIso, end: endIso, zone } : null,
     });
-  }
+  });
 }
 
 function compareEntries(a: { sheet: string; row: number }, b: { sheet: string; row: number }): number {
