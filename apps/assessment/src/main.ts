@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { exitOnFatalErrors } from '#libs/application';
 import { ConfigurationError, loadConfig } from '#libs/config';
 import { EmbeddedDatabaseInUseError } from '#libs/core';
 import { createAssessmentApp } from './assessment-app.js';
 
 async function main(): Promise<void> {
+  exitOnFatalErrors('flotilla-assessment');
   const config = loadConfig();
   const app = await createAssessmentApp(config);
   await app.listen(config.api.port, config.api.host);

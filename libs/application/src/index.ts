@@ -28,7 +28,12 @@ export {
 } from './execution-queue.js';
 export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
 export { InventoryService } from './inventory.service.js';
-export { type ImportOptions, type ImportResult, InventoryImportService } from './inventory-import.service.js';
+export {
+  type ImportLimits,
+  type ImportOptions,
+  type ImportResult,
+  InventoryImportService,
+} from './inventory-import.service.js';
 export {
   type EditOutcome,
   PlanningService,
@@ -36,12 +41,14 @@ export {
   type ReviewedWave,
   type StoredPlan,
 } from './planning.service.js';
+export { exitOnFatalErrors } from './process-watchdog.js';
 export {
   type ImportEditsOutcome,
   type ImportedEditRow,
   ReportService,
   reportContentHash,
 } from './report.service.js';
+export { DEFAULT_PARSE_BUDGET, type ParseBudget, readWaveEditsInSandbox } from './upload-parse-sandbox.js';
 export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { type ImportDiagnostic, type InventorySummary, summarizeInventory } from '#libs/inventory';
 import type { AccessStore, InventoryStore, Principal } from '#libs/persistence';
-import { RvtoolsImportError, readRvtoolsInventory } from '#libs/rvtools';
-import { UserFacingError } from './errors.js';
+import type { RvtoolsReadLimits } from '#libs/rvtools';
+import { DEFAULT_PARSE_BUDGET, type ParseBudget, parseInventoryInSandbox } from './upload-parse-sandbox.js';
 
 export interface ImportOptions {
   /** Display name; defaults to the file name. */
@@ -24,34 +24,41 @@ export interface ImportResult {
   diagnostics: ImportDiagnostic[];
 }
 
-const TOO_LARGE_CODES = new Set(['too-large']);
+/**
+ * What one import may cost: the reader's limits (unset ones keep the rvtools defaults) and the
+ * parsing worker's heap and deadline (unset ones keep DEFAULT_PARSE_BUDGET).
+ */
+export type ImportLimits = Partial<RvtoolsReadLimits> & Partial<ParseBudget>;
 
-/** Reads an RVTools export and stores it; a failure stores nothing. */
+/**
+ * Reads an RVTools export and stores it; a failure stores nothing. The file is parsed in a worker
+ * thread with its own heap and deadline (a hostile upload fails its own import with 413/422, the
+ * API keeps serving); the inventory it returns is stored in one transaction.
+ */
 export class InventoryImportService {
+  private readonly readLimits: Partial<RvtoolsReadLimits>;
+  private readonly budget: ParseBudget;
+
   constructor(
     private readonly store: InventoryStore,
     private readonly access: AccessStore,
-    private readonly limits: { maxInflatedBytes: number },
-  ) {}
+    limits: ImportLimits = {},
+  ) {
+    const { maxHeapMiB, timeoutMs, ...readLimits } = limits;
+    this.readLimits = readLimits;
+    this.budget = {
+      maxHeapMiB: maxHeapMiB ?? DEFAULT_PARSE_BUDGET.maxHeapMiB,
+      timeoutMs: timeoutMs ?? DEFAULT_PARSE_BUDGET.timeoutMs,
+    };
+  }
 
   async importFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {
     const fileName = options.fileName ?? basename(path);
-    let inventory: Awaited<ReturnType<typeof readRvtoolsInventory>>;
-    try {
-      inventory = await readRvtoolsInventory(
-        { path, fileName },
-        { maxInflatedBytes: this.limits.maxInflatedBytes, onProgress: options.onProgress },
-      );
-    } catch (error) {
-      if (error instanceof RvtoolsImportError) {
-        throw new UserFacingError(
-          TOO_LARGE_CODES.has(error.code) ? 'too-large' : 'invalid-input',
-          error.message,
-          error.code,
-        );
-      }
-      throw error;
-    }
+    const inventory = await parseInventoryInSandbox(
+      { path, fileName, limits: this.readLimits },
+      this.budget,
+      options.onProgress,
+    );
     const summary = summarizeInventory(inventory);
     const name = options.name?.trim() || fileName;
     const inventoryId = await this.store.save(inventory, name, summary);

@@ -4,10 +4,8 @@ import { type AssessmentSummary, NO_CLUSTER, type SizingTotals, type VmAssessmen
 import type { InventoryVm } from '#libs/inventory';
 import type { AccessStore, AssessmentStore, InventoryStore, Principal } from '#libs/persistence';
 import {
-  readWaveEdits,
   type WaveEditMove,
   type WaveReportInput,
-  WaveReportReadError,
   type WaveReportSizing,
   type WaveReportVm,
   type WaveWindowEdit,
@@ -34,6 +32,7 @@ import {
 } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
 import { type PlanningService, parseChangeWindow, type StoredPlan } from './planning.service.js';
+import { readWaveEditsInSandbox } from './upload-parse-sandbox.js';
 
 const MIB_PER_GIB = 1024;
 const gib = (mib: number): number => Math.round((mib / MIB_PER_GIB) * 100) / 100;
@@ -379,14 +378,8 @@ export class ReportService {
     fileName: string,
     principal: Principal,
   ): Promise<ImportEditsOutcome> {
-    let edits: Awaited<ReturnType<typeof readWaveEdits>>;
-    try {
-      edits = await readWaveEdits(path, { fileName });
-    } catch (error) {
-      if (error instanceof WaveReportReadError)
-        throw new UserFacingError('invalid-input', error.message, 'not-a-wave-report');
-      throw error;
-    }
+    // Parsed in a worker with its own heap and deadline, like an inventory upload.
+    const edits = await readWaveEditsInSandbox({ path, fileName, limits: {} });
     const plan = await this.planning.getStored(planId);
     if (edits.planId !== plan.id) {
       throw new UserFacingError(

@@ -72,6 +72,17 @@ const environmentSchema = z.object({
   FLOTILLA_MIGRATIONS: z.enum(['run', 'verify']).default('run'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   FLOTILLA_MAX_INFLATED_MB: wholeNumber(4096),
+  // Upload reading (README "Limits and security" gives each default's derivation).
+  FLOTILLA_MAX_SHEET_MB: wholeNumber(1024),
+  FLOTILLA_MAX_COMPRESSION_RATIO: wholeNumber(100),
+  FLOTILLA_MAX_ROWS_PER_SHEET: wholeNumber(1_048_576),
+  FLOTILLA_MAX_CELL_CHARS: wholeNumber(32_767),
+  FLOTILLA_MAX_CELL_READ_CHARS: wholeNumber(1_048_576),
+  FLOTILLA_MAX_SHARED_STRINGS: wholeNumber(4_000_000),
+  FLOTILLA_MAX_SHARED_STRING_MB: wholeNumber(128),
+  FLOTILLA_MAX_CSV_LINE_KB: wholeNumber(1024),
+  FLOTILLA_PARSE_HEAP_MB: wholeNumber(3072),
+  FLOTILLA_PARSE_TIMEOUT_S: wholeNumber(300),
   // api
   PORT: wholeNumber(3000),
   HOST: z.string().trim().default('0.0.0.0'),
@@ -174,6 +185,20 @@ export interface FlotillaConfig {
   /** The one executor queue: the API adds to it, the executor consumes it. */
   queue: { name: string; prefix: string | undefined };
   maxInflatedBytes: number;
+  /** What one upload may cost to read: the reader's limits and the parsing worker's heap and deadline. */
+  importLimits: {
+    maxInflatedBytes: number;
+    maxSheetBytes: number;
+    maxCompressionRatio: number;
+    maxRowsPerSheet: number;
+    maxCellChars: number;
+    maxCellReadChars: number;
+    maxSharedStrings: number;
+    maxSharedStringChars: number;
+    maxCsvLineBytes: number;
+    maxHeapMiB: number;
+    timeoutMs: number;
+  };
   /** `run`: apply pending migrations at start; `verify`: refuse to start when some are pending. */
   migrationMode: 'run' | 'verify';
   logLevel: LogLevel;
@@ -305,6 +330,19 @@ export function loadConfig(
     redisSentinelName: env.REDIS_SENTINEL_NAME,
     queue: { name: EXECUTOR_QUEUE, prefix: env.FLOTILLA_QUEUE_PREFIX },
     maxInflatedBytes: env.FLOTILLA_MAX_INFLATED_MB * MIB,
+    importLimits: {
+      maxInflatedBytes: env.FLOTILLA_MAX_INFLATED_MB * MIB,
+      maxSheetBytes: env.FLOTILLA_MAX_SHEET_MB * MIB,
+      maxCompressionRatio: env.FLOTILLA_MAX_COMPRESSION_RATIO,
+      maxRowsPerSheet: env.FLOTILLA_MAX_ROWS_PER_SHEET,
+      maxCellChars: env.FLOTILLA_MAX_CELL_CHARS,
+      maxCellReadChars: env.FLOTILLA_MAX_CELL_READ_CHARS,
+      maxSharedStrings: env.FLOTILLA_MAX_SHARED_STRINGS,
+      maxSharedStringChars: env.FLOTILLA_MAX_SHARED_STRING_MB * MIB,
+      maxCsvLineBytes: env.FLOTILLA_MAX_CSV_LINE_KB * 1024,
+      maxHeapMiB: env.FLOTILLA_PARSE_HEAP_MB,
+      timeoutMs: env.FLOTILLA_PARSE_TIMEOUT_S * 1000,
+    },
     migrationMode: env.FLOTILLA_MIGRATIONS,
     logLevel: env.LOG_LEVEL,
     api: {

@@ -186,7 +186,7 @@ export class FlotillaCoreModule {
     const process = options.process ?? 'api';
     const providers: Provider[] = [
       { provide: FLOTILLA_CONFIG, useValue: config },
-      { provide: IMPORT_LIMITS, useValue: { maxInflatedBytes: config.maxInflatedBytes } },
+      { provide: IMPORT_LIMITS, useValue: config.importLimits },
       {
         provide: FLOTILLA_METRICS,
         useFactory: () =>

@@ -1,3 +1,4 @@
+import type { ImportLimits } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
 import type { FlotillaMetrics } from '#libs/observability';
 import type { FlotillaDatabase } from '#libs/persistence';
@@ -16,4 +17,4 @@ export const EXECUTION_QUEUE = key<BullmqExecutionQueue | null>('EXECUTION_QUEUE
 /** The process's Prometheus metrics (`FlotillaMetrics`). */
 export const FLOTILLA_METRICS = key<FlotillaMetrics>('FLOTILLA_METRICS');
 /** What an import may inflate to, from the config. */
-export const IMPORT_LIMITS = key<{ maxInflatedBytes: number }>('IMPORT_LIMITS');
+export const IMPORT_LIMITS = key<ImportLimits>('IMPORT_LIMITS');

@@ -1,5 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { constants, deflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /**
  * A minimal streaming zip writer: deflated entries, CRC-32, no zip64 (so under 4 GiB and
@@ -7,22 +7,6 @@ import { constants, deflateRawSync } from 'node:zlib';
  * so an entry never has to fit in memory; sizes and CRC are patched into the local header once
  * the entry is complete.
  */
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(data: Uint8Array, previous = 0): number {
-  let crc = ~previous >>> 0;
-  for (let i = 0; i < data.length; i++) crc = CRC_TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-  return ~crc >>> 0;
-}
 
 /** An empty final block with fixed Huffman codes: ends a stream built from sync-flushed pieces. */
 const FINAL_EMPTY_BLOCK = Buffer.from([0x03, 0x00]);

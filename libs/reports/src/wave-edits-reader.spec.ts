@@ -197,10 +197,10 @@ describe('readWaveEdits', () => {
     const junk = join(dir, 'junk.xlsx');
     await writeFile(junk, 'not a zip at all');
     await expect(readWaveEdits(junk, { fileName: 'junk.xlsx' })).rejects.toThrow(
-      /"junk.xlsx" is not an xlsx workbook/,
+      /^"junk.xlsx" is a damaged zip archive: /,
     );
     await expect(readWaveEdits(reportPath, { limits: { maxInflatedBytes: 10_000 } })).rejects.toThrow(
-      /would inflate to \d+ bytes, over the limit of 10000/,
+      /would inflate to [\d,]+ bytes, over the limit of 10,000 bytes\.$/,
     );
     await expect(readWaveEdits(reportPath, { limits: { maxEntries: 5 } })).rejects.toThrow(
       /over the limit of 5/,

@@ -14,7 +14,6 @@ import {
 } from './wave-report-writer.js';
 import { SCHEDULE_HEADERS, WAVE_SCHEDULE_SHEET } from './wave-schedule.js';
 import {
-  DEFAULT_ZIP_LIMITS,
   type XlsxCellValue,
   XlsxReadError,
   type XlsxRow,
@@ -62,13 +61,21 @@ export interface WaveEdits {
 export interface ReadWaveEditsOptions {
   /** Name used in messages (the upload's file name); defaults to the path. */
   fileName?: string;
-  /** Caps for the compressed upload and what it inflates to. */
-  limits?: Partial<ZipLimits> & { maxFileBytes?: number };
+  /** Caps for the compressed upload and what it inflates to (unset: the import's read limits, 1 GiB inflated). */
+  limits?: ZipLimits & { maxFileBytes?: number };
 }
 
 /** The file is not a wave report this service wrote, or cannot be read at all. */
 export class WaveReportReadError extends Error {
   override readonly name = 'WaveReportReadError';
+
+  constructor(
+    message: string,
+    /** Refused by a read limit (413) rather than unreadable (422). */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
 }
 
 const DEFAULT_MAX_FILE_BYTES = 256 * 1024 ** 2;
@@ -105,7 +112,8 @@ const countBytes = (max: number, fileName: string): Transform => {
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       bytes += chunk.length;
-      if (bytes > max) callback(new XlsxReadError(`"${fileName}" is larger than the limit of ${max} bytes`));
+      if (bytes > max)
+        callback(new XlsxReadError(`"${fileName}" is larger than the limit of ${max} bytes`, true));
       else callback(null, chunk);
     },
   });
@@ -137,7 +145,7 @@ async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null>
   if (!reader.sheetNames.includes(PLAN_SHEET)) return null;
   const meta = new Map<string, XlsxCellValue>();
   const waves = new Map<string, number | null>();
-  for await (const { row, cells } of reader.rows(PLAN_SHEET)) {
+  await reader.forEachRow(PLAN_SHEET, ({ row, cells }) => {
     if (row < PLAN_SHEET_ASSIGNMENT_HEADER_ROW) {
       meta.set(cellText(cells.get(1)), cells.get(2) ?? null);
     } else if (row > PLAN_SHEET_ASSIGNMENT_HEADER_ROW) {
@@ -145,7 +153,7 @@ async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null>
       const wave = cells.get(2);
       if (key) waves.set(key, typeof wave === 'number' ? wave : null);
     }
-  }
+  });
   const version = meta.get('planVersion');
   return {
     format: cellText(meta.get('format')),
@@ -166,7 +174,9 @@ async function readEditableSheet(
   let nameColumn = 0;
   let waveColumn = 0;
   let sawHeader = false;
-  for await (const { row, cells } of reader.rows(sheet)) {
+  let unreadable = false;
+  await reader.forEachRow(sheet, ({ row, cells }) => {
+    if (unreadable) return;
     if (!sawHeader) {
       sawHeader = true;
       const columns = headerColumns({ row, cells });
@@ -179,9 +189,9 @@ async function readEditableSheet(
           row,
           message: `the header row has no ${keyColumn ? '"Wave"' : '"VM key"'} column; this sheet was not read`,
         });
-        return;
+        unreadable = true;
       }
-      continue;
+      return;
     }
     const vmKey = restoreCellText(cellText(cells.get(keyColumn))).trim();
     const waveValue = cells.get(waveColumn) ?? null;
@@ -189,12 +199,12 @@ async function readEditableSheet(
       if (cellText(waveValue).trim() !== '') {
         problems.push({ sheet, row, message: 'the row has a wave but no VM key' });
       }
-      continue;
+      return;
     }
     const parsed = parseWaveCell(waveValue);
     if (!parsed.ok) {
       problems.push({ sheet, row, message: `VM "${vmKey}": ${parsed.message}` });
-      continue;
+      return;
     }
     entries.push({
       sheet,
@@ -203,7 +213,7 @@ async function readEditableSheet(
       vmName: nameColumn ? restoreCellText(cellText(cells.get(nameColumn))) : '',
       wave: parsed.wave,
     });
-  }
+  });
 }
 
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
@@ -238,7 +248,9 @@ async function readScheduleSheet(
 ): Promise<void> {
   const sheet = WAVE_SCHEDULE_SHEET;
   let columns: Map<string, number> | null = null;
-  for await (const { row, cells } of reader.rows(sheet)) {
+  let unreadable = false;
+  await reader.forEachRow(sheet, ({ row, cells }) => {
+    if (unreadable) return;
     if (columns === null) {
       columns = headerColumns({ row, cells });
       const missing = Object.values(SCHEDULE_HEADERS).filter((header) => !columns?.has(header.toLowerCase()));
@@ -248,23 +260,23 @@ async function readScheduleSheet(
           row,
           message: `the header row has no ${missing.map((h) => `"${h}"`).join(', ')} column; change windows were not read`,
         });
-        return;
+        unreadable = true;
       }
-      continue;
+      return;
     }
     const cell = (header: string): XlsxCellValue =>
       cells.get(columns?.get(header.toLowerCase()) ?? 0) ?? null;
     const wave = parseWaveCell(cell(SCHEDULE_HEADERS.wave));
     if (!wave.ok || wave.wave === null) {
       if (!wave.ok) problems.push({ sheet, row, message: wave.message });
-      continue;
+      return;
     }
     const start = parseInstantCell(cell(SCHEDULE_HEADERS.start));
     const end = parseInstantCell(cell(SCHEDULE_HEADERS.end));
     const failed = [start, end].find((parsed) => !parsed.ok);
     if (failed && !failed.ok) {
       problems.push({ sheet, row, message: `wave ${wave.wave}: ${failed.message}` });
-      continue;
+      return;
     }
     const startIso = start.ok ? start.iso : null;
     const endIso = end.ok ? end.iso : null;
@@ -274,7 +286,7 @@ async function readScheduleSheet(
         row,
         message: `wave ${wave.wave}: a change window needs both a start and an end`,
       });
-      continue;
+      return;
     }
     const zone = restoreCellText(cellText(cell(SCHEDULE_HEADERS.zone))).trim() || 'UTC';
     windows.push({
@@ -283,7 +295,7 @@ async function readScheduleSheet(
       wave: wave.wave,
       window: startIso !== null && endIso !== null ? { start: startIso, end: endIso, zone } : null,
     });
-  }
+  });
 }
 
 function compareEntries(a: { sheet: string; row: number }, b: { sheet: string; row: number }): number {
@@ -307,11 +319,7 @@ export async function readWaveEdits(
   options: ReadWaveEditsOptions = {},
 ): Promise<WaveEdits> {
   const fileName = options.fileName ?? (typeof source === 'string' ? source : 'upload.xlsx');
-  const limits: ZipLimits = {
-    maxEntries: options.limits?.maxEntries ?? DEFAULT_ZIP_LIMITS.maxEntries,
-    maxInflatedBytes: options.limits?.maxInflatedBytes ?? DEFAULT_ZIP_LIMITS.maxInflatedBytes,
-  };
-  const maxFileBytes = options.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const { maxFileBytes = DEFAULT_MAX_FILE_BYTES, ...limits } = options.limits ?? {};
   // The zip is read with random access (its directory is at the end): a stream is spooled to disk.
   const spoolDir = typeof source === 'string' ? null : await mkdtemp(join(tmpdir(), 'flotilla-edits-'));
   try {
@@ -326,7 +334,7 @@ export async function readWaveEdits(
     try {
       reader = await XlsxTableReader.open(path, fileName, limits);
     } catch (error) {
-      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
+      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message, error.tooLarge);
       throw error;
     }
     const entries: SheetEntry[] = [];
@@ -345,10 +353,10 @@ export async function readWaveEdits(
           await readScheduleSheet(reader, windows, problems);
       }
     } catch (error) {
-      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message);
+      if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message, error.tooLarge);
       throw error;
     } finally {
-      reader.close();
+      await reader.close();
     }
     if (!plan || plan.format !== WAVE_REPORT_FORMAT) {
       throw new WaveReportReadError(

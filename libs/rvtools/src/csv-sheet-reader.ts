@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse';
+import { formatBytes, formatCount, type ReadLimitContext } from './read-limits.js';
 import type { SheetRowVisitor } from './sheet-source.js';
 import { CellTextInterner, StreamingTextDecoder } from './text-decoding.js';
 
@@ -33,8 +34,16 @@ function detectCsvDelimiter(head: string): string {
  * Streams one CSV sheet (RVTools `-ExportAll2csv` output or a CSV saved from the workbook) into
  * rows. Rows are numbered by record, as a spreadsheet shows the file (a quoted value spanning two
  * lines is still one row). A quoting error ends the sheet with an issue; rows before it stand.
+ * A record longer than the line limit, a field over the cell limit, more rows or more bytes than
+ * a sheet may hold refuse the whole file (`context.exceeded`): the parser never buffers more than
+ * one line's limit.
  */
-export async function readCsvRows(input: AsyncIterable<Buffer>, visitor: SheetRowVisitor): Promise<void> {
+export async function readCsvRows(
+  input: AsyncIterable<Buffer>,
+  visitor: SheetRowVisitor,
+  context: ReadLimitContext,
+): Promise<void> {
+  const { maxCsvLineBytes, maxCellChars, maxCellReadChars, maxRowsPerSheet, maxSheetBytes } = context.limits;
   const decoder = new StreamingTextDecoder();
   const texts = new CellTextInterner();
   let parser: Parser | null = null;
@@ -52,11 +61,32 @@ export async function readCsvRows(input: AsyncIterable<Buffer>, visitor: SheetRo
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
+      max_record_size: maxCsvLineBytes,
     });
     consuming = (async () => {
       try {
         for await (const record of created as AsyncIterable<string[]>) {
           rowNumber++;
+          if (rowNumber > maxRowsPerSheet) {
+            throw context.exceeded(
+              `the sheet has more than ${formatCount(maxRowsPerSheet)} rows, the limit per sheet`,
+            );
+          }
+          const tooLong = record.findIndex((text) => text.length > maxCellReadChars);
+          if (tooLong !== -1) {
+            throw context.exceeded(
+              `field ${tooLong + 1} of row ${rowNumber} holds more than ${formatCount(maxCellReadChars)} characters, the limit per cell`,
+            );
+          }
+          for (let index = 0; index < record.length; index++) {
+            const text = record[index];
+            if (text.length <= maxCellChars) continue;
+            visitor.issue(
+              `field ${index + 1} holds ${formatCount(text.length)} characters; the first ${formatCount(maxCellChars)} were kept (Excel's limit per cell)`,
+              rowNumber,
+            );
+            record[index] = text.slice(0, maxCellChars);
+          }
           if (record.length > 1 || (record.length === 1 && record[0] !== '')) {
             visitor.row(
               record.map((text) => texts.intern(text)),
@@ -67,6 +97,12 @@ export async function readCsvRows(input: AsyncIterable<Buffer>, visitor: SheetRo
       } catch (error) {
         failed = true;
         if (aborted) return;
+        if (error instanceof CsvError && error.code === 'CSV_MAX_RECORD_SIZE') {
+          failure = context.exceeded(
+            `row ${rowNumber + 1} is longer than ${formatBytes(maxCsvLineBytes)}, the limit per CSV line`,
+          );
+          return;
+        }
         if (!(error instanceof CsvError)) {
           failure = error;
           return;
@@ -78,8 +114,13 @@ export async function readCsvRows(input: AsyncIterable<Buffer>, visitor: SheetRo
     return created;
   };
 
+  let bytes = 0;
   try {
     for await (const chunk of input) {
+      bytes += chunk.length;
+      if (bytes > maxSheetBytes) {
+        throw context.exceeded(`the file is larger than ${formatBytes(maxSheetBytes)}, the limit per sheet`);
+      }
       const text = decoder.decode(chunk);
       if (text === '') continue;
       parser ??= start(text);

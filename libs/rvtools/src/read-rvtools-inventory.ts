@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import type { Inventory } from '#libs/inventory';
+import { type RvtoolsReadLimits, resolveReadLimits } from './read-limits.js';
 import { RvtoolsInventoryBuilder, type RvtoolsProgress } from './rvtools-inventory-builder.js';
 import { openRvtoolsSource } from './rvtools-source.js';
-import { DEFAULT_ZIP_LIMITS } from './zip-archive.js';
 
 export interface RvtoolsInput {
   /** Where the export is on disk: an .xlsx, a zip or folder of RVTools CSV files, or one CSV. */
@@ -11,11 +11,8 @@ export interface RvtoolsInput {
   fileName?: string;
 }
 
-export interface RvtoolsImportOptions {
-  /** Cap on the bytes a zip (xlsx) may inflate to, declared and actual. Default 1 GiB. */
-  maxInflatedBytes?: number;
-  /** Cap on the number of entries of a zip (or files of a folder). Default 10,000. */
-  maxEntries?: number;
+/** Read limits (see RvtoolsReadLimits; unset ones keep DEFAULT_READ_LIMITS) and a progress callback. */
+export interface RvtoolsImportOptions extends Partial<RvtoolsReadLimits> {
   /** Called every few thousand rows and at the end of each sheet read. */
   onProgress?: (progress: RvtoolsProgress) => void;
 }
@@ -30,12 +27,10 @@ export async function readRvtoolsInventory(
   options: RvtoolsImportOptions = {},
 ): Promise<Inventory> {
   const fileName = input.fileName ?? basename(input.path);
-  const source = await openRvtoolsSource(input.path, fileName, {
-    maxInflatedBytes: options.maxInflatedBytes ?? DEFAULT_ZIP_LIMITS.maxInflatedBytes,
-    maxEntries: options.maxEntries ?? DEFAULT_ZIP_LIMITS.maxEntries,
-  });
+  const { onProgress, ...limits } = options;
+  const source = await openRvtoolsSource(input.path, fileName, resolveReadLimits(limits));
   try {
-    return await new RvtoolsInventoryBuilder(source, fileName, options.onProgress).build();
+    return await new RvtoolsInventoryBuilder(source, fileName, onProgress).build();
   } finally {
     await source.close();
   }

@@ -3,11 +3,12 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readCsvRows } from './csv-sheet-reader.js';
 import { normalizeHeader } from './header-normalization.js';
+import { formatCount, ReadLimitContext, type RvtoolsReadLimits } from './read-limits.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
 import type { RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
 import { decodeText } from './text-decoding.js';
 import { findWorkbookPart, XlsxWorkbookReader } from './xlsx-workbook-reader.js';
-import { ZipArchive, type ZipLimits } from './zip-archive.js';
+import { ZipArchive } from './zip-archive.js';
 
 /** `RVTools_tabvInfo.csv` -> `vInfo`; also a bare `vInfo.csv`. */
 const CSV_SHEET_FILE = /^(?:RVTools_tab)?([A-Za-z][A-Za-z0-9_]*)\.csv$/i;
@@ -46,6 +47,7 @@ const CANONICAL_SHEET = new Map(RVTOOLS_SHEETS.map((sheet) => [sheet.toLowerCase
 const ZIP_MAGIC = [0x50, 0x4b];
 const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const SNIFF_BYTES = 64 * 1024;
+const CSV_READ_CHUNK_BYTES = 256 * 1024;
 
 /** The RVTools sheet a CSV file holds, from its name: `RVTools_tabvDisk.csv` -> `vDisk`. */
 function csvSheetName(fileName: string): string | null {
@@ -64,7 +66,7 @@ function csvSheetName(fileName: string): string | null {
 export async function openRvtoolsSource(
   path: string,
   fileName: string,
-  limits: ZipLimits,
+  limits: Readonly<RvtoolsReadLimits>,
 ): Promise<RvtoolsSheetSource> {
   let info: Stats;
   try {
@@ -87,7 +89,7 @@ export async function openRvtoolsSource(
     );
   }
   if (looksLikeCsv(head, fileName)) {
-    return new SingleCsvSource(path, csvSheetName(fileName) ?? 'vInfo');
+    return new SingleCsvSource(path, csvSheetName(fileName) ?? 'vInfo', fileName, limits);
   }
   throw new RvtoolsImportError(
     'not-a-workbook',
@@ -96,11 +98,15 @@ export async function openRvtoolsSource(
   );
 }
 
-async function openZipSource(path: string, fileName: string, limits: ZipLimits): Promise<RvtoolsSheetSource> {
+async function openZipSource(
+  path: string,
+  fileName: string,
+  limits: Readonly<RvtoolsReadLimits>,
+): Promise<RvtoolsSheetSource> {
   const archive = await ZipArchive.open(path, fileName, limits);
   try {
     const workbookPart = await findWorkbookPart(archive, fileName);
-    if (workbookPart) return await XlsxWorkbookReader.open(archive, workbookPart, fileName);
+    if (workbookPart) return await XlsxWorkbookReader.open(archive, workbookPart, fileName, limits);
     if (archive.has('xl/workbook.bin')) {
       throw new RvtoolsImportError(
         'unsupported-format',
@@ -128,7 +134,7 @@ async function openZipSource(path: string, fileName: string, limits: ZipLimits):
         fileName,
       );
     }
-    return new CsvZipSource(archive, sheets);
+    return new CsvZipSource(archive, sheets, fileName, limits);
   } catch (error) {
     archive.close();
     throw error;
@@ -143,6 +149,8 @@ class CsvZipSource implements RvtoolsSheetSource {
   constructor(
     private readonly archive: ZipArchive,
     private readonly entryBySheet: ReadonlyMap<string, string>,
+    private readonly fileName: string,
+    private readonly limits: Readonly<RvtoolsReadLimits>,
   ) {}
 
   get sheetNames(): readonly string[] {
@@ -152,7 +160,9 @@ class CsvZipSource implements RvtoolsSheetSource {
   async readSheet(sheetName: string, visitor: SheetRowVisitor): Promise<void> {
     const entry = this.entryBySheet.get(sheetName);
     if (!entry) return;
-    await readCsvRows(await this.archive.openEntry(entry), visitor);
+    const context = new ReadLimitContext(this.limits, this.fileName, sheetName);
+    const bounds = { maxBytes: this.limits.maxSheetBytes, limitName: 'the limit per sheet', context };
+    await readCsvRows(await this.archive.openEntry(entry, bounds), visitor, context);
   }
 
   async close(): Promise<void> {
@@ -165,9 +175,17 @@ class CsvFolderSource implements RvtoolsSheetSource {
   readonly format = 'csv-folder' as const;
   readonly date1904 = false;
 
-  private constructor(private readonly fileBySheet: ReadonlyMap<string, string>) {}
+  private constructor(
+    private readonly fileBySheet: ReadonlyMap<string, string>,
+    private readonly fileName: string,
+    private readonly limits: Readonly<RvtoolsReadLimits>,
+  ) {}
 
-  static async open(path: string, fileName: string, limits: ZipLimits): Promise<CsvFolderSource> {
+  static async open(
+    path: string,
+    fileName: string,
+    limits: Readonly<RvtoolsReadLimits>,
+  ): Promise<CsvFolderSource> {
     let names: string[];
     try {
       names = (await readdir(path)).sort();
@@ -181,7 +199,7 @@ class CsvFolderSource implements RvtoolsSheetSource {
     if (names.length > limits.maxEntries) {
       throw new RvtoolsImportError(
         'too-large',
-        `"${fileName}" holds ${names.length} files, over the limit of ${limits.maxEntries}.`,
+        `"${fileName}" holds ${formatCount(names.length)} files, over the limit of ${formatCount(limits.maxEntries)}.`,
         fileName,
       );
     }
@@ -197,7 +215,7 @@ class CsvFolderSource implements RvtoolsSheetSource {
         fileName,
       );
     }
-    return new CsvFolderSource(fileBySheet);
+    return new CsvFolderSource(fileBySheet, fileName, limits);
   }
 
   get sheetNames(): readonly string[] {
@@ -206,7 +224,9 @@ class CsvFolderSource implements RvtoolsSheetSource {
 
   async readSheet(sheetName: string, visitor: SheetRowVisitor): Promise<void> {
     const file = this.fileBySheet.get(sheetName);
-    if (file) await readCsvRows(createReadStream(file, { highWaterMark: 256 * 1024 }), visitor);
+    if (!file) return;
+    const context = new ReadLimitContext(this.limits, this.fileName, sheetName);
+    await readCsvRows(createReadStream(file, { highWaterMark: CSV_READ_CHUNK_BYTES }), visitor, context);
   }
 
   async close(): Promise<void> {}
@@ -220,6 +240,8 @@ class SingleCsvSource implements RvtoolsSheetSource {
   constructor(
     private readonly path: string,
     private readonly sheet: string,
+    private readonly fileName: string,
+    private readonly limits: Readonly<RvtoolsReadLimits>,
   ) {}
 
   get sheetNames(): readonly string[] {
@@ -227,8 +249,9 @@ class SingleCsvSource implements RvtoolsSheetSource {
   }
 
   async readSheet(sheetName: string, visitor: SheetRowVisitor): Promise<void> {
-    if (sheetName === this.sheet)
-      await readCsvRows(createReadStream(this.path, { highWaterMark: 256 * 1024 }), visitor);
+    if (sheetName !== this.sheet) return;
+    const context = new ReadLimitContext(this.limits, this.fileName, sheetName);
+    await readCsvRows(createReadStream(this.path, { highWaterMark: CSV_READ_CHUNK_BYTES }), visitor, context);
   }
 
   async close(): Promise<void> {}

@@ -6,9 +6,21 @@ import type { InventorySourceInfo } from '#libs/inventory';
  * `rowNumber` is 1-based as a spreadsheet shows it.
  */
 export interface SheetRowVisitor {
-  row(cells: readonly string[], rowNumber: number): void;
+  /** `kinds` (what each cell's text is) only when the sheet is read with `cellKinds`. */
+  row(cells: readonly string[], rowNumber: number, kinds?: readonly CellKind[]): void;
   /** A problem reading the sheet itself (malformed CSV quoting, ...); rows read before it stand. */
   issue(message: string, rowNumber: number | null): void;
+}
+
+/**
+ * What a cell's text is, as the workbook typed it: numbers (and dates, error values) as written,
+ * booleans as TRUE/FALSE, text (shared, inline or formula strings). CSV cells are all text.
+ */
+export type CellKind = 'number' | 'boolean' | 'text';
+
+export interface ReadSheetOptions {
+  /** Pass each row's cell kinds to the visitor (xlsx only). */
+  cellKinds?: boolean;
 }
 
 /** One RVTools export as a set of named sheets, whatever the file format. */
@@ -21,6 +33,6 @@ export interface RvtoolsSheetSource {
    * (old Mac Excel) instead of 1900.
    */
   readonly date1904: boolean;
-  readSheet(sheetName: string, visitor: SheetRowVisitor): Promise<void>;
+  readSheet(sheetName: string, visitor: SheetRowVisitor, options?: ReadSheetOptions): Promise<void>;
   close(): Promise<void>;
 }

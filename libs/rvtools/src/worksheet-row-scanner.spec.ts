@@ -1,18 +1,25 @@
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { rvtoolsSample, sharedSuite } from '../../../test/support/shared-files.js';
+import { DEFAULT_READ_LIMITS, ReadLimitContext } from './read-limits.js';
 import { WorksheetRowScanner } from './worksheet-row-scanner.js';
 import { findWorkbookPart, readPartText, XlsxWorkbookReader } from './xlsx-workbook-reader.js';
-import { DEFAULT_ZIP_LIMITS, ZipArchive } from './zip-archive.js';
+import { ZipArchive } from './zip-archive.js';
+
+const context = new ReadLimitContext(DEFAULT_READ_LIMITS, 'test.xlsx', 'vInfo');
 
 type Row = [number, string[]];
 
 function scan(xml: string, sharedStrings: string[] = [], chunkSize = xml.length): Row[] {
   const rows: Row[] = [];
-  const scanner = new WorksheetRowScanner(sharedStrings, {
-    row: (cells, rowNumber) => rows.push([rowNumber, [...cells]]),
-    issue: () => {},
-  });
+  const scanner = new WorksheetRowScanner(
+    sharedStrings,
+    {
+      row: (cells, rowNumber) => rows.push([rowNumber, [...cells]]),
+      issue: () => {},
+    },
+    context,
+  );
   for (let offset = 0; offset < xml.length; offset += chunkSize)
     scanner.write(xml.slice(offset, offset + chunkSize));
   scanner.end();
@@ -103,8 +110,37 @@ describe('WorksheetRowScanner', () => {
       expect(scan(xml, ['s0', 's1'], size), `chunk ${size}`).toEqual(whole);
   });
 
+  it('decodes references and line ends cut by a chunk boundary, text being handed on as it comes', () => {
+    const xml = sheet(
+      '<row r="1"><c r="A1" t="inlineStr"><is><t>a&#x10FFFF;b&amp;c\r\nd&#13;e</t></is></c><c r="B1" t="b"><v>1</v></c></row>',
+    );
+    const expected: Row[] = [[1, ['a\u{10FFFF}b&c\nd\re', 'TRUE']]];
+    for (let size = 1; size <= 30; size++) expect(scan(xml, [], size), `chunk ${size}`).toEqual(expected);
+  });
+
+  it('reports cell kinds when asked', () => {
+    const rows: [string[], string[]][] = [];
+    const scanner = new WorksheetRowScanner(
+      ['text'],
+      { row: (cells, _row, kinds) => rows.push([[...cells], [...(kinds ?? [])]]), issue: () => {} },
+      context,
+      true,
+    );
+    scanner.write(
+      sheet(
+        '<row r="1"><c t="s"><v>0</v></c><c r="C1"><v>2</v></c><c t="b"><v>0</v></c><c t="str"><v>f</v></c></row>',
+      ),
+    );
+    expect(rows).toEqual([
+      [
+        ['text', '', '2', 'FALSE', 'f'],
+        ['text', 'text', 'number', 'boolean', 'text'],
+      ],
+    ]);
+  });
+
   it('stops at </sheetData>', () => {
-    const scanner = new WorksheetRowScanner([], { row: () => {}, issue: () => {} });
+    const scanner = new WorksheetRowScanner([], { row: () => {}, issue: () => {} }, context);
     scanner.write(sheet('<row r="1"><c><v>1</v></c></row>'));
     expect(scanner.stopped).toBe(true);
   });
@@ -128,11 +164,11 @@ describe.skipIf(realExports.skip)(realExports.title, () => {
   const files = REAL_EXPORTS;
 
   it.each(files)('%s', async (file) => {
-    const archive = await ZipArchive.open(rvtoolsSample(file), file, DEFAULT_ZIP_LIMITS);
+    const archive = await ZipArchive.open(rvtoolsSample(file), file, DEFAULT_READ_LIMITS);
     try {
       const workbookPart = await findWorkbookPart(archive, file);
       if (!workbookPart) throw new Error('no workbook');
-      const reader = await XlsxWorkbookReader.open(archive, workbookPart, file);
+      const reader = await XlsxWorkbookReader.open(archive, workbookPart, file, DEFAULT_READ_LIMITS);
       const sstPart = archive.has('xl/sharedStrings.xml') ? 'xl/sharedStrings.xml' : null;
       const sharedStrings = sstPart ? referenceSharedStrings(await readPartText(archive, sstPart, file)) : [];
       for (const name of reader.sheetNames) {

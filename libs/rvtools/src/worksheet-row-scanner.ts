@@ -1,10 +1,13 @@
-import { ChunkedXmlScanner } from './chunked-xml-scanner.js';
-import type { SheetRowVisitor } from './sheet-source.js';
+import { ChunkedXmlScanner, decodableTextEnd } from './chunked-xml-scanner.js';
+import { formatCount, MAX_XML_TOKEN_CHARS, type ReadLimitContext } from './read-limits.js';
+import type { CellKind, SheetRowVisitor } from './sheet-source.js';
 import { CellTextInterner } from './text-decoding.js';
 import { decodeOoxmlEscapes, decodeXmlText, findTagEnd, normalizeLineEnds } from './xml-tag-scanner.js';
 
 /** Excel's column limit; a reference past it (a hostile `r="ZZZZZZ1"`) is ignored. */
 const MAX_COLUMNS = 16_384;
+/** `&#x10FFFF;` encodes one character in ten: the most raw text a cell within the cap can take. */
+const MAX_ENCODED_CHARS_PER_CHAR = 10;
 
 /** Elements of a worksheet we act on, by local name; numbers keep the hot loop free of strings. */
 const Element = {
@@ -22,6 +25,13 @@ type Element = (typeof Element)[keyof typeof Element];
 /** The cell `t` attribute: n/e/d (text as written), s (shared string), inlineStr, b, str (formula). */
 const CellType = { Number: 0, Shared: 1, Inline: 2, Boolean: 3, FormulaString: 4 } as const;
 type CellType = (typeof CellType)[keyof typeof CellType];
+const KIND_OF_TYPE: Record<CellType, CellKind> = {
+  [CellType.Number]: 'number',
+  [CellType.Shared]: 'text',
+  [CellType.Inline]: 'text',
+  [CellType.Boolean]: 'boolean',
+  [CellType.FormulaString]: 'text',
+};
 
 const GT = 62;
 const SLASH = 47;
@@ -43,6 +53,10 @@ const isSpace = (code: number): boolean => code === 32 || code === 9 || code ===
  * rows land in the right place; rows and cells without a reference follow the previous one.
  * Styled cells without a value (thousands of "formatted but empty" rows) produce nothing.
  * Scanning stops at `</sheetData>`.
+ *
+ * Nothing grows with the input beyond the limits of `context`: a cell's text is capped (Excel's
+ * 32,767 characters), so are the rows of the sheet and any run of text outside a cell value
+ * (whitespace between rows), which is counted, never kept.
  */
 export class WorksheetRowScanner extends ChunkedXmlScanner {
   private inSheetData = false;
@@ -59,12 +73,28 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
   private inInlineString = false;
   private phoneticDepth = 0;
   private readonly texts = new CellTextInterner();
+  private rowsSeen = 0;
+  /** Characters of the current run of text outside any cell value. */
+  private looseTextRun = 0;
+  /** Raw characters captured for the current cell (before entity decoding). */
+  private capturedRaw = 0;
+  private readonly maxCellChars: number;
+  private readonly maxCellReadChars: number;
+  private readonly maxRows: number;
+  /** Kinds of the row's cells, kept only when asked for (the import does not need them). */
+  private kinds: CellKind[] | null;
 
   constructor(
     private readonly sharedStrings: readonly string[],
     private readonly visitor: SheetRowVisitor,
+    context: ReadLimitContext,
+    cellKinds = false,
   ) {
-    super();
+    super(context);
+    this.kinds = cellKinds ? [] : null;
+    this.maxCellChars = context.limits.maxCellChars;
+    this.maxCellReadChars = context.limits.maxCellReadChars;
+    this.maxRows = context.limits.maxRowsPerSheet;
   }
 
   protected scan(data: string, start: number, final: boolean): number {
@@ -73,11 +103,12 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     while (index < length && !this.stopped) {
       const lt = data.indexOf('<', index);
       if (lt === -1) {
-        if (!final) return index;
-        this.text(data, index, length, true);
-        return length;
+        const end = final || this.capture === 0 ? length : decodableTextEnd(data, index, length);
+        this.textRun(data, index, end);
+        return end;
       }
-      if (lt > index && this.capture !== 0) this.text(data, index, lt, true);
+      if (lt > index) this.textRun(data, index, lt);
+      this.looseTextRun = 0;
       index = lt;
       if (lt + 1 >= length) return final ? length : lt;
       const next = data.charCodeAt(lt + 1);
@@ -187,8 +218,10 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
         this.phoneticDepth--;
         return;
       case Element.Row:
-        if (this.inSheetData && this.cells.length > 0) this.visitor.row(this.cells, this.rowNumber);
+        if (this.inSheetData && this.cells.length > 0)
+          this.visitor.row(this.cells, this.rowNumber, this.kinds ?? undefined);
         this.cells = [];
+        if (this.kinds) this.kinds = [];
         return;
       case Element.SheetData:
         this.inSheetData = false;
@@ -197,7 +230,35 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     }
   }
 
+  /** Text between tags: captured into the cell, or only counted (whitespace between rows). */
+  private textRun(data: string, start: number, end: number): void {
+    if (end <= start) return;
+    if (this.capture !== 0) {
+      this.capturedRaw += end - start;
+      if (this.capturedRaw > this.maxCellReadChars * MAX_ENCODED_CHARS_PER_CHAR) throw this.cellTooLong();
+      this.text(data, start, end, true);
+      return;
+    }
+    this.looseTextRun += end - start;
+    if (this.looseTextRun > MAX_XML_TOKEN_CHARS) {
+      throw this.context.exceeded(
+        `row ${this.rowNumber} is followed by more than ${formatCount(MAX_XML_TOKEN_CHARS)} characters of whitespace or text outside any cell, the limit between two tags`,
+      );
+    }
+  }
+
+  private cellTooLong(): Error {
+    return this.context.exceeded(
+      `cell ${columnName(Math.max(this.column, 0))}${this.rowNumber} holds more than ${formatCount(this.maxCellReadChars)} characters, the limit per cell`,
+    );
+  }
+
   private openRow(data: string, from: number, to: number): void {
+    if (++this.rowsSeen > this.maxRows) {
+      throw this.context.exceeded(
+        `the sheet has more than ${formatCount(this.maxRows)} rows, the limit per sheet`,
+      );
+    }
     const [start, end] = attributeValue(data, from, to, 114 /* r */);
     let parsed = 0;
     for (let index = start; index < end; index++) {
@@ -210,6 +271,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     }
     this.rowNumber = parsed > 0 ? parsed : this.rowNumber + 1;
     this.cells = [];
+    if (this.kinds) this.kinds = [];
     this.nextColumn = 0;
   }
 
@@ -271,6 +333,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     this.value = '';
     this.sharedIndex = -1;
     this.inlineText = '';
+    this.capturedRaw = 0;
     return gt;
   }
 
@@ -294,8 +357,13 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     }
     const raw = data.slice(start, end);
     const decoded = encoded ? decodeXmlText(raw) : normalizeLineEnds(raw);
-    if (this.capture === 1) this.value += decoded;
-    else if (this.capture === 2) this.inlineText += decoded;
+    if (this.capture === 1) {
+      this.value += decoded;
+      if (this.value.length > this.maxCellReadChars) throw this.cellTooLong();
+    } else if (this.capture === 2) {
+      this.inlineText += decoded;
+      if (this.inlineText.length > this.maxCellReadChars) throw this.cellTooLong();
+    }
   }
 
   private finishCell(): void {
@@ -321,11 +389,32 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
         text = this.value;
     }
     if (text === '' || column >= MAX_COLUMNS) return;
+    if (text.length > this.maxCellChars) {
+      this.visitor.issue(
+        `cell ${columnName(column)}${this.rowNumber} holds ${formatCount(text.length)} characters; the first ${formatCount(this.maxCellChars)} were kept (Excel's limit per cell)`,
+        this.rowNumber,
+      );
+      text = text.slice(0, this.maxCellChars);
+    }
     const cells = this.cells;
     while (cells.length < column) cells.push('');
     // Shared strings are detached once when the table is read; everything else is sliced from the chunk.
     cells[column] = this.cellType === CellType.Shared ? text : this.texts.intern(text);
+    const kinds = this.kinds;
+    if (kinds) {
+      while (kinds.length < column) kinds.push('text');
+      kinds[column] = KIND_OF_TYPE[this.cellType];
+    }
   }
+}
+
+/** Spreadsheet letters of a 0-based column index: 0 -> A, 27 -> AB. */
+export function columnName(index: number): string {
+  let name = '';
+  for (let rest = index + 1; rest > 0; rest = Math.floor((rest - 1) / 26)) {
+    name = String.fromCharCode(65 + ((rest - 1) % 26)) + name;
+  }
+  return name;
 }
 
 /** Column index of a cell reference `AB12` in `data[start, end)` (-1 without letters). */

@@ -1,11 +1,19 @@
 import { posix } from 'node:path';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
+import {
+  DEFAULT_READ_LIMITS,
+  formatBytes,
+  formatCount,
+  MAX_XML_TOKEN_CHARS,
+  ReadLimitContext,
+  type RvtoolsReadLimits,
+} from './read-limits.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
-import type { RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
+import type { ReadSheetOptions, RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
 import { decodeText, detachString, StreamingTextDecoder } from './text-decoding.js';
 import { WorksheetRowScanner } from './worksheet-row-scanner.js';
 import { decodeOoxmlEscapes, decodeXmlText, XmlTagScanner, type XmlTokenHandler } from './xml-tag-scanner.js';
-import { normalizeZipPath, type ZipArchive } from './zip-archive.js';
+import { type EntryReadBounds, normalizeZipPath, type ZipArchive } from './zip-archive.js';
 
 interface Relationship {
   id: string;
@@ -21,7 +29,12 @@ interface WorkbookSheet {
 }
 
 /** Structure parts (workbook, rels) are read whole; a real one is a few kilobytes. */
-const MAX_STRUCTURE_PART_BYTES = 64 * 1024 * 1024;
+const MAX_STRUCTURE_PART_BYTES = 8 * 1024 * 1024;
+/**
+ * The shortest cell that refers to a shared string, `<c t="s"><v>7</v></c>`: a table with more
+ * entries than the sheets have room for such cells holds texts no cell can show.
+ */
+const SHORTEST_SHARED_STRING_CELL_BYTES = 21;
 
 /** Where the main workbook part lives: from `_rels/.rels`, else the conventional `xl/workbook.xml`. */
 export async function findWorkbookPart(archive: ZipArchive, fileName: string): Promise<string | null> {
@@ -56,12 +69,14 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
     private readonly sheets: readonly WorkbookSheet[],
     private readonly sharedStringsPart: string | null,
     readonly date1904: boolean,
+    private readonly limits: Readonly<RvtoolsReadLimits>,
   ) {}
 
   static async open(
     archive: ZipArchive,
     workbookPart: string,
     fileName: string,
+    limits: Readonly<RvtoolsReadLimits>,
   ): Promise<XlsxWorkbookReader> {
     if (workbookPart.endsWith('.bin')) {
       throw new RvtoolsImportError(
@@ -91,7 +106,7 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
       const conventional = `${baseDir === '.' ? '' : `${baseDir}/`}sharedStrings.xml`;
       sharedStringsPart = archive.has(conventional) ? conventional : null;
     }
-    return new XlsxWorkbookReader(archive, fileName, sheets, sharedStringsPart, workbook.date1904);
+    return new XlsxWorkbookReader(archive, fileName, sheets, sharedStringsPart, workbook.date1904, limits);
   }
 
   get sheetNames(): readonly string[] {
@@ -103,7 +118,11 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
     return this.sheets.find((candidate) => candidate.name === sheetName)?.part ?? null;
   }
 
-  async readSheet(sheetName: string, visitor: SheetRowVisitor): Promise<void> {
+  async readSheet(
+    sheetName: string,
+    visitor: SheetRowVisitor,
+    options: ReadSheetOptions = {},
+  ): Promise<void> {
     const sheet = this.sheets.find((candidate) => candidate.name === sheetName);
     if (!sheet) throw new Error(`no sheet ${sheetName}`);
     if (!sheet.part || !this.archive.has(sheet.part)) {
@@ -114,29 +133,64 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
         sheetName,
       );
     }
+    const sharedStrings = await this.loadSharedStrings();
+    const context = new ReadLimitContext(this.limits, this.fileName, sheetName);
     // The scanner stops at </sheetData>: merges, formatting and drawings after it are not parsed.
-    await this.pump(sheet.part, new WorksheetRowScanner(await this.loadSharedStrings(), visitor));
+    await this.pump(sheet.part, new WorksheetRowScanner(sharedStrings, visitor, context, options.cellKinds), {
+      maxBytes: this.limits.maxSheetBytes,
+      limitName: 'the limit per sheet',
+      context,
+    });
   }
 
   async close(): Promise<void> {
     this.archive.close();
   }
 
+  /**
+   * The shared-string table, read once on the first sheet read. It is bounded three ways: entries
+   * (the setting, and no more than the sheets have room to refer to), characters of all entries
+   * together, and characters per entry.
+   */
   private async loadSharedStrings(): Promise<readonly string[]> {
     if (this.sharedStrings) return this.sharedStrings;
     const strings: string[] = [];
     if (this.sharedStringsPart) {
-      await this.pump(this.sharedStringsPart, new XmlTagScanner(new SharedStringsHandler(strings)));
+      const context = new ReadLimitContext(this.limits, this.fileName, null, 'the shared-string table');
+      const handler = new SharedStringsHandler(strings, context, this.sharedStringBound());
+      await this.pump(this.sharedStringsPart, new XmlTagScanner(handler, context), {
+        maxBytes: this.limits.maxSheetBytes,
+        limitName: 'the limit per sheet (which also holds the shared-string table)',
+        context,
+      });
     }
     this.sharedStrings = strings;
     return strings;
   }
 
-  private async pump(part: string, scanner: XmlTagScanner | WorksheetRowScanner): Promise<void> {
+  private sharedStringBound(): SharedStringBound {
+    let sheetBytes = 0;
+    for (const part of new Set(this.sheets.map((sheet) => sheet.part))) {
+      if (part) sheetBytes += this.archive.declaredSize(part);
+    }
+    const referable = Math.floor(sheetBytes / SHORTEST_SHARED_STRING_CELL_BYTES);
+    return referable < this.limits.maxSharedStrings
+      ? {
+          entries: referable,
+          why: `more than its sheets (${formatBytes(sheetBytes)}) have room to refer to`,
+        }
+      : { entries: this.limits.maxSharedStrings, why: 'the limit' };
+  }
+
+  private async pump(
+    part: string,
+    scanner: XmlTagScanner | WorksheetRowScanner,
+    bounds: EntryReadBounds,
+  ): Promise<void> {
     const decoder = new StreamingTextDecoder();
     // Read to the end even once the scanner has stopped (after </sheetData>): the tail is small,
     // and only a fully read entry can be checked against its declared size and CRC.
-    for await (const chunk of await this.archive.openEntry(part)) {
+    for await (const chunk of await this.archive.openEntry(part, bounds)) {
       if (!scanner.stopped) scanner.write(decoder.decode(chunk));
     }
     if (!scanner.stopped) {
@@ -146,16 +200,29 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
   }
 }
 
+interface SharedStringBound {
+  entries: number;
+  /** Why that many, for the refusal. */
+  why: string;
+}
+
 /** Collects `<si>` texts; rich-text runs are concatenated, phonetic runs (`rPh`) left out. */
 class SharedStringsHandler implements XmlTokenHandler {
   private current = '';
   private inItem = false;
   private capture = false;
   private phoneticDepth = 0;
+  private totalChars = 0;
+  private looseTextRun = 0;
 
-  constructor(private readonly strings: string[]) {}
+  constructor(
+    private readonly strings: string[],
+    private readonly context: ReadLimitContext,
+    private readonly bound: SharedStringBound,
+  ) {}
 
   open(name: string): void {
+    this.looseTextRun = 0;
     if (name === 'si') {
       this.inItem = true;
       this.current = '';
@@ -167,8 +234,24 @@ class SharedStringsHandler implements XmlTokenHandler {
   }
 
   close(name: string): void {
+    this.looseTextRun = 0;
     if (name === 'si') {
-      this.strings.push(detachString(decodeOoxmlEscapes(this.current)));
+      if (this.strings.length >= this.bound.entries) {
+        throw this.context.exceeded(
+          `it holds more than ${formatCount(this.bound.entries)} entries, ${this.bound.why}`,
+        );
+      }
+      this.totalChars += this.current.length;
+      if (this.totalChars > this.context.limits.maxSharedStringChars) {
+        throw this.context.exceeded(
+          `its entries hold more than ${formatCount(this.context.limits.maxSharedStringChars)} characters together, the limit`,
+        );
+      }
+      // Kept as Excel would show it; the sheet scanner cannot tell which cells refer to a cut entry.
+      this.strings.push(
+        detachString(decodeOoxmlEscapes(this.current).slice(0, this.context.limits.maxCellChars)),
+      );
+      this.current = '';
       this.inItem = false;
     } else if (name === 't') {
       this.capture = false;
@@ -178,22 +261,33 @@ class SharedStringsHandler implements XmlTokenHandler {
   }
 
   text(value: string, encoded: boolean): void {
-    if (this.capture) this.current += encoded ? decodeXmlText(value) : value;
+    if (this.capture) {
+      this.current += encoded ? decodeXmlText(value) : value;
+      if (this.current.length > this.context.limits.maxCellReadChars) {
+        throw this.context.exceeded(
+          `entry ${formatCount(this.strings.length)} holds more than ${formatCount(this.context.limits.maxCellReadChars)} characters, the limit per cell`,
+        );
+      }
+      return;
+    }
+    this.looseTextRun += value.length;
+    if (this.looseTextRun > MAX_XML_TOKEN_CHARS) {
+      throw this.context.exceeded(
+        `entry ${formatCount(this.strings.length)} is followed by more than ${formatCount(MAX_XML_TOKEN_CHARS)} characters of whitespace or text outside any entry, the limit between two tags`,
+      );
+    }
   }
 }
 
+/** A structure part, whole; its declared size is held to MAX_STRUCTURE_PART_BYTES (an entry never inflates past it). */
 export async function readPartText(archive: ZipArchive, part: string, fileName: string): Promise<string> {
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of await archive.openEntry(part)) {
-    size += chunk.length;
-    if (size > MAX_STRUCTURE_PART_BYTES) {
-      throw new RvtoolsImportError(
-        'too-large',
-        `"${fileName}": part ${part} is implausibly large.`,
-        fileName,
-      );
-    }
+  const context = new ReadLimitContext(DEFAULT_READ_LIMITS, fileName, null, `part ${part}`);
+  for await (const chunk of await archive.openEntry(part, {
+    maxBytes: MAX_STRUCTURE_PART_BYTES,
+    limitName: 'the limit for a workbook structure part',
+    context,
+  })) {
     chunks.push(chunk);
   }
   return decodeText(Buffer.concat(chunks));

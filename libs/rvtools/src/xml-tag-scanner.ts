@@ -1,4 +1,5 @@
-import { ChunkedXmlScanner } from './chunked-xml-scanner.js';
+import { ChunkedXmlScanner, decodableTextEnd } from './chunked-xml-scanner.js';
+import type { ReadLimitContext } from './read-limits.js';
 
 /**
  * Receives the tokens of an XML document. Names are local names: the namespace prefix is dropped,
@@ -9,7 +10,10 @@ export interface XmlTokenHandler {
   /** `attributes` is the raw attribute source of the tag. */
   open(name: string, attributes: string, selfClosing: boolean): void;
   close(name: string): void;
-  /** `encoded` is true for character data that may hold entity references, false for CDATA. */
+  /**
+   * `encoded` is true for character data that may hold entity references, false for CDATA. A run
+   * of text may arrive in several calls (it is never held whole); a call never cuts a reference.
+   */
   text(value: string, encoded: boolean): void;
 }
 
@@ -37,8 +41,11 @@ const localName = (qualified: string): string => {
  * stopped early.
  */
 export class XmlTagScanner extends ChunkedXmlScanner {
-  constructor(private readonly handler: XmlTokenHandler) {
-    super();
+  constructor(
+    private readonly handler: XmlTokenHandler,
+    context: ReadLimitContext,
+  ) {
+    super(context);
   }
 
   protected scan(data: string, start: number, final: boolean): number {
@@ -48,9 +55,9 @@ export class XmlTagScanner extends ChunkedXmlScanner {
     while (index < length && !this.stopped) {
       const lt = data.indexOf('<', index);
       if (lt === -1) {
-        if (!final) return index;
-        handler.text(data.slice(index), true);
-        return length;
+        const end = final ? length : decodableTextEnd(data, index, length);
+        if (end > index) handler.text(data.slice(index, end), true);
+        return end;
       }
       if (lt > index) handler.text(data.slice(index, lt), true);
       index = lt;

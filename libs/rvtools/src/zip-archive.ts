@@ -1,29 +1,30 @@
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { formatBytes, formatCount, type ReadLimitContext, type RvtoolsReadLimits } from './read-limits.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
 
-export interface ZipLimits {
-  /** Cap on the bytes all entries may inflate to, declared and actual. */
-  maxInflatedBytes: number;
-  /** Cap on the number of entries in the central directory. */
-  maxEntries: number;
+export type ZipLimits = Pick<RvtoolsReadLimits, 'maxInflatedBytes' | 'maxEntries' | 'maxCompressionRatio'>;
+
+/** What one entry read may inflate to, beyond the archive-wide caps. */
+export interface EntryReadBounds {
+  /** Cap on this entry's inflated bytes (a sheet's byte limit). */
+  maxBytes: number;
+  /** The cap as the refusal names it: `the limit per sheet`. */
+  limitName: string;
+  /** Names the file and sheet in the refusal. */
+  context: ReadLimitContext;
 }
 
-const GIB = 1024 * 1024 * 1024;
 const STORED = 0;
 const DEFLATED = 8;
 const INFLATE_CHUNK_BYTES = 256 * 1024;
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxInflatedBytes: GIB, maxEntries: 10_000 };
+/** Small parts may compress at any ratio (an empty sheet is mostly one repeated tag); only size matters. */
+const RATIO_CHECK_FLOOR_BYTES = 1024 * 1024;
 
 /** Zip entry names compared the way Office resolves part names: case-insensitive, no leading slash. */
 export const normalizeZipPath = (name: string): string =>
   name.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
-
-const formatBytes = (bytes: number): string => {
-  if (bytes >= GIB) return `${(bytes / GIB).toFixed(1)} GiB`;
-  return `${Math.round(bytes / (1024 * 1024))} MiB`;
-};
 
 /**
  * A zip file read with random access (yauzl), with decompression-bomb guards: the entry count and
@@ -52,7 +53,7 @@ export class ZipArchive {
       if (zip.entryCount > limits.maxEntries) {
         throw new RvtoolsImportError(
           'too-large',
-          `"${fileName}" holds ${zip.entryCount} zip entries, over the limit of ${limits.maxEntries}.`,
+          `"${fileName}" holds ${formatCount(zip.entryCount)} zip entries, over the limit of ${formatCount(limits.maxEntries)}.`,
           fileName,
         );
       }
@@ -78,6 +79,11 @@ export class ZipArchive {
     }
   }
 
+  /** The inflated size an entry declares (checked while it is read), or 0 when absent. */
+  declaredSize(name: string): number {
+    return this.byName.get(normalizeZipPath(name))?.uncompressedSize ?? 0;
+  }
+
   /** Entry names as stored (original case), in central-directory order. */
   get entryNames(): string[] {
     return [...this.byName.values()].map((entry) => entry.fileName);
@@ -90,9 +96,11 @@ export class ZipArchive {
   /**
    * An entry's inflated bytes. The stream fails with a `too-large` RvtoolsImportError when the
    * archive's running total passes the cap, and with `corrupt-zip` when the data is damaged or
-   * does not inflate to the size the central directory declares.
+   * does not inflate to the size the central directory declares. The declared size is held to
+   * `bounds.maxBytes` and to the compression-ratio cap before a byte is inflated; since an entry
+   * may never inflate past what it declares, that bounds what is actually read.
    */
-  async openEntry(name: string): Promise<Readable> {
+  async openEntry(name: string, bounds?: EntryReadBounds): Promise<Readable> {
     const entry = this.byName.get(normalizeZipPath(name));
     if (!entry)
       throw new RvtoolsImportError('corrupt-zip', `"${this.fileName}" has no entry ${name}.`, this.fileName);
@@ -110,6 +118,7 @@ export class ZipArchive {
         this.fileName,
       );
     }
+    this.checkDeclaredSize(entry, bounds);
     let raw: Readable;
     try {
       // Raw bytes, inflated here: yauzl's inflater works in 16 KiB chunks, and a sheet of 40 MB
@@ -136,6 +145,20 @@ export class ZipArchive {
       data.destroy();
     });
     return counter;
+  }
+
+  private checkDeclaredSize(entry: Entry, bounds: EntryReadBounds | undefined): void {
+    const declared = entry.uncompressedSize;
+    if (bounds && declared > bounds.maxBytes) {
+      throw bounds.context.exceeded(
+        `its part ${entry.fileName} inflates to ${formatBytes(declared)}, over ${bounds.limitName} of ${formatBytes(bounds.maxBytes)}`,
+      );
+    }
+    const ratio = declared / Math.max(entry.compressedSize, 1);
+    if (declared > RATIO_CHECK_FLOOR_BYTES && ratio > this.limits.maxCompressionRatio) {
+      const detail = `entry ${entry.fileName} inflates ${Math.round(ratio)} times its compressed size (${formatBytes(entry.compressedSize)} to ${formatBytes(declared)}), over the limit of ${this.limits.maxCompressionRatio} times`;
+      throw bounds ? bounds.context.exceeded(detail) : this.tooLarge(detail);
+    }
   }
 
   /** Called by the byte counter of each entry stream. */
