@@ -1,5 +1,5 @@
 import type { Inventory, InventoryCluster, InventoryVm } from '#libs/inventory';
-import { toDns1123Label } from '#libs/kubevirt';
+import { toVmTargetName } from '#libs/kubevirt';
 import { type CompiledPolicy, compilePolicy, firstMatch } from './compiled-policy.js';
 import type { AssessmentPolicy } from './policy.js';
 import type { OutOfScopeReason } from './types.js';
@@ -93,7 +93,7 @@ export function hasSheet(context: AssessmentContext, sheet: string): boolean {
 }
 
 export function targetNameOf(vm: InventoryVm): string {
-  return toDns1123Label(vm.name, vm.moref ?? vm.uuid ?? vm.key);
+  return toVmTargetName(vm.name, vm.moref ?? vm.uuid ?? vm.key);
 }
 
 /** Templates, SRM placeholders and vSphere cluster-service VMs never move. */

@@ -49,6 +49,11 @@ export interface InventoryDisk {
   path: string | null;
   /** Datastore name parsed from `path`. */
   datastore: string | null;
+  /**
+   * The VMDK's own UUID (`backing.uuid`, RVTools `Disk UUID`): the guest sees it as the disk's
+   * serial, so the migrated disk keeps it. Optional: inventories imported before it was read lack it.
+   */
+  uuid?: string | null;
 }
 
 export interface InventoryPartition {

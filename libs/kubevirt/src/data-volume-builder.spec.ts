@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataVolumes, diskSizeQuantity } from './data-volume-builder.js';
+import { buildDataVolumes, diskSizeQuantity, planDisks } from './data-volume-builder.js';
 import { sortDisksAsVmware } from './disk-order.js';
 import { ManifestBuildError } from './migration-spec.js';
 import { inventoryDisk, inventoryVm, migrationSpec } from './testing/migration-fixture.js';
@@ -109,7 +109,7 @@ describe('buildDataVolumes', () => {
         source: {
           vddk: {
             url: 'https://vc01.example.com/sdk',
-            uuid: '4203a1b2-1111-4222-8333-444455556666',
+            uuid: '5003a1b2-0000-4000-8000-00000000c0de',
             backingFile: '[ds-gold] web-01/web-01.vmdk',
             thumbprint: '3F:9A:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:12:34',
             secretRef: 'web-01-vddk',
@@ -121,16 +121,57 @@ describe('buildDataVolumes', () => {
     });
   });
 
-  it('uses the BIOS UUID, then the preflight one, then the VM UUID for older exports', () => {
+  it("gives VDDK the instance UUID (clones can share a BIOS UUID): the preflight one, else the export's", () => {
     expect(
-      buildDataVolumes(migrationSpec({ biosUuid: '4203A1B2-9999-4222-8333-444455556666' }))[0].spec.source
+      buildDataVolumes(migrationSpec({ instanceUuid: '5003A1B2-9999-4222-8333-444455556666' }))[0].spec.source
         .vddk.uuid,
-    ).toBe('4203a1b2-9999-4222-8333-444455556666');
-    const old = migrationSpec({ vm: inventoryVm({ biosUuid: null }) });
-    expect(buildDataVolumes(old)[0].spec.source.vddk.uuid).toBe('5003a1b2-0000-4000-8000-00000000c0de');
+    ).toBe('5003a1b2-9999-4222-8333-444455556666');
+    const preflightBios = migrationSpec({ biosUuid: '4203a1b2-9999-4222-8333-444455556666' });
+    expect(buildDataVolumes(preflightBios)[0].spec.source.vddk.uuid).toBe(
+      '5003a1b2-0000-4000-8000-00000000c0de',
+    );
+    const noInstance = migrationSpec({ vm: inventoryVm({ uuid: null }) });
+    expect(buildDataVolumes(noInstance)[0].spec.source.vddk.uuid).toBe(
+      '4203a1b2-1111-4222-8333-444455556666',
+    );
     expect(() =>
       buildDataVolumes(migrationSpec({ vm: inventoryVm({ biosUuid: null, uuid: null }) })),
     ).toThrow(/no VM UUID/);
+  });
+
+  it('copies a multi-writer disk once, under a name every VM that uses it computes alike', () => {
+    const path = '[ds-gold] rac/rac-shared.vmdk';
+    const sharedDisk = inventoryDisk({
+      label: 'Hard disk 2',
+      key: 2001,
+      unitNumber: 1,
+      path,
+      sharingMode: 'sharingMultiWriter',
+    });
+    const node = (name: string, key: string) =>
+      inventoryVm({
+        name,
+        key,
+        disks: [inventoryDisk({ path: `[ds-gold] ${name}/${name}.vmdk` }), sharedDisk],
+      });
+    const first = migrationSpec({
+      vm: node('rac-01', 'vc/vm-1'),
+      sharedDisksCopiedBy: { [path]: 'vc/vm-1' },
+    });
+    const second = migrationSpec({
+      vm: node('rac-02', 'vc/vm-2'),
+      sharedDisksCopiedBy: { [path]: 'vc/vm-1' },
+    });
+    const firstDvs = buildDataVolumes(first).map((dv) => dv.metadata.name);
+    const secondDvs = buildDataVolumes(second).map((dv) => dv.metadata.name);
+    expect(firstDvs).toHaveLength(2);
+    expect(secondDvs).toEqual(['rac-02-disk-0']);
+    expect(firstDvs[1]).toMatch(/^rac-shared-shared-[0-9a-f]{10}$/);
+    expect(planDisks(second)[1]).toMatchObject({
+      dataVolumeName: firstDvs[1],
+      shared: true,
+      copiedBy: 'vc/vm-1',
+    });
   });
 
   it('normalizes the thumbprint and refuses one that is not a SHA-1', () => {

@@ -3,21 +3,25 @@ import { sortDisksAsVmware } from './disk-order.js';
 import type { DataVolume, DataVolumeStorage } from './manifest-types.js';
 import {
   lookup,
-  sourceBiosUuid,
   specError,
   type VmMigrationSpec,
   vcenterThumbprint,
   vcenterUrl,
+  vddkVmUuid,
 } from './migration-spec.js';
 import {
   ANNOTATION_DISK_INDEX,
   ANNOTATION_DISK_SOURCE,
   buildLabels,
   buildVmKeyAnnotations,
+  sharedDiskClaimName,
   vmObjectNames,
 } from './object-names.js';
 
-/** Forklift keeps the DataVolume after the import: its status is how disk progress is read. */
+/**
+ * CDI would otherwise delete a finished DataVolume itself; its status is how disk progress is read,
+ * so it stays until the VM owns the PVC, and the executor then deletes it (as Forklift does).
+ */
 export const ANNOTATION_DELETE_AFTER_COMPLETION = 'cdi.kubevirt.io/storage.deleteAfterCompletion';
 /**
  * Forklift sets this when nothing else will consume the PVC before the VM exists (warm, remote
@@ -38,7 +42,17 @@ export interface PlannedDisk {
   index: number;
   disk: InventoryDisk;
   backingFile: string;
+  /** The DataVolume, and the PVC CDI fills under the same name. */
   dataVolumeName: string;
+  /** A multi-writer disk: one copy for every VM that uses it, attached shareable. */
+  shared: boolean;
+  /** The VM key of another VM that copies this shared disk; null when this VM copies it. */
+  copiedBy: string | null;
+}
+
+/** vSphere's multi-writer sharing: the same VMDK open read-write in several VMs (clusters, Oracle RAC). */
+export function isSharedDisk(disk: InventoryDisk): boolean {
+  return disk.sharingMode?.toLowerCase() === 'sharingmultiwriter';
 }
 
 /** The VM's disks in VMware order, each checked against the storage map. */
@@ -54,7 +68,16 @@ export function planDisks(spec: VmMigrationSpec): PlannedDisk[] {
     if (!(disk.capacityMiB > 0)) {
       throw specError(spec, `disk "${disk.label}" has no capacity (${disk.capacityMiB} MiB)`);
     }
-    return { index, disk, backingFile: disk.path, dataVolumeName: names.dataVolume(index) };
+    const shared = isSharedDisk(disk);
+    const copiedBy = shared ? (lookup(spec.sharedDisksCopiedBy ?? {}, disk.path) ?? null) : null;
+    return {
+      index,
+      disk,
+      backingFile: disk.path,
+      dataVolumeName: shared ? sharedDiskClaimName(spec, disk.path) : names.dataVolume(index),
+      shared,
+      copiedBy: copiedBy === spec.vm.key ? null : copiedBy,
+    };
   });
 }
 
@@ -79,43 +102,48 @@ function storageFor(spec: VmMigrationSpec, disk: InventoryDisk): DataVolumeStora
   return storage;
 }
 
-/** One `cdi.kubevirt.io/v1beta1` DataVolume per disk, importing it over VDDK (Forklift's `DataVolumes`). */
+/**
+ * One `cdi.kubevirt.io/v1beta1` DataVolume per disk this VM copies, importing it over VDDK
+ * (Forklift's `DataVolumes`); a shared disk another VM copies has none here.
+ */
 export function buildDataVolumes(spec: VmMigrationSpec): DataVolume[] {
   const names = vmObjectNames(spec);
   vcenterUrl(spec);
   const url = spec.vcenter.url.trim();
   const thumbprint = vcenterThumbprint(spec);
-  const uuid = sourceBiosUuid(spec);
+  const uuid = vddkVmUuid(spec);
   if (spec.vddkInitImage.trim() === '') {
     throw specError(spec, 'no VDDK init image is configured');
   }
-  return planDisks(spec).map((planned) => ({
-    apiVersion: 'cdi.kubevirt.io/v1beta1',
-    kind: 'DataVolume',
-    metadata: {
-      name: planned.dataVolumeName,
-      namespace: names.namespace,
-      labels: buildLabels(spec),
-      annotations: {
-        ...buildVmKeyAnnotations(spec),
-        [ANNOTATION_DISK_INDEX]: String(planned.index),
-        [ANNOTATION_DISK_SOURCE]: planned.backingFile,
-        [ANNOTATION_DELETE_AFTER_COMPLETION]: 'false',
-        [ANNOTATION_BIND_IMMEDIATE]: 'true',
-      },
-    },
-    spec: {
-      source: {
-        vddk: {
-          url,
-          uuid,
-          backingFile: planned.backingFile,
-          thumbprint,
-          secretRef: names.credentialsSecret,
-          initImageURL: spec.vddkInitImage,
+  return planDisks(spec)
+    .filter((planned) => planned.copiedBy === null)
+    .map((planned) => ({
+      apiVersion: 'cdi.kubevirt.io/v1beta1',
+      kind: 'DataVolume',
+      metadata: {
+        name: planned.dataVolumeName,
+        namespace: names.namespace,
+        labels: buildLabels(spec),
+        annotations: {
+          ...buildVmKeyAnnotations(spec),
+          [ANNOTATION_DISK_INDEX]: String(planned.index),
+          [ANNOTATION_DISK_SOURCE]: planned.backingFile,
+          [ANNOTATION_DELETE_AFTER_COMPLETION]: 'false',
+          [ANNOTATION_BIND_IMMEDIATE]: 'true',
         },
       },
-      storage: storageFor(spec, planned.disk),
-    },
-  }));
+      spec: {
+        source: {
+          vddk: {
+            url,
+            uuid,
+            backingFile: planned.backingFile,
+            thumbprint,
+            secretRef: names.credentialsSecret,
+            initImageURL: spec.vddkInitImage,
+          },
+        },
+        storage: storageFor(spec, planned.disk),
+      },
+    }));
 }

@@ -1,5 +1,5 @@
 import { buildCredentialsSecretPlaceholder, PLACEHOLDER_VCENTER_USER } from './credentials-secret.js';
-import { buildDataVolumes } from './data-volume-builder.js';
+import { buildDataVolumes, planDisks } from './data-volume-builder.js';
 import { type ConversionPvc, guestConversionPod } from './guest-conversion-pod.js';
 import type { DataVolume, Pod, ResourceRequirements, Secret, VirtualMachine } from './manifest-types.js';
 import type { VmMigrationSpec } from './migration-spec.js';
@@ -8,7 +8,7 @@ import { buildVirtualMachine } from './virtual-machine-builder.js';
 export type ExecutionManifest = Secret | DataVolume | Pod | VirtualMachine;
 
 export interface RenderOptions {
-  /** Present when the plan converts this VM's guest (the default for Windows). */
+  /** Present when the guest is converted (the default); absent for a raw copy. */
   guestConversion?: {
     image: string;
     /** Written into the libvirt URL when given; a placeholder otherwise. */
@@ -19,8 +19,9 @@ export interface RenderOptions {
 
 /**
  * Everything the executor applies for one VM, in the order it applies them: the credentials
- * Secret (values replaced by placeholders), one DataVolume per disk, the guest conversion pod when
- * the guest is converted, then the VirtualMachine. Plain objects, ready for YAML; for `flotilla render`.
+ * Secret (values replaced by placeholders), one DataVolume per disk it copies, the guest
+ * conversion pod when the guest is converted, then the VirtualMachine (which the executor follows
+ * by deleting the DataVolumes once the VM owns their PVCs). Plain objects, ready for YAML; for `flotilla render`.
  *
  * Without a cluster the PVCs' volume mode is unknown when the storage map leaves it to the storage
  * profile; the rendered conversion pod then assumes Filesystem, the Kubernetes default.
@@ -46,6 +47,8 @@ export function renderExecutionManifests(
       guestConversionPod(spec, pvcs, { image: conversion.image, resources: conversion.resources }, userInfo),
     );
   }
-  manifests.push(buildVirtualMachine(spec, dataVolumes));
+  // Shared disks another VM copies are attached under that copy's name.
+  const claims = planDisks(spec).map((planned) => ({ metadata: { name: planned.dataVolumeName } }));
+  manifests.push(buildVirtualMachine(spec, claims));
   return manifests;
 }

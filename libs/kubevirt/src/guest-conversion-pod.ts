@@ -1,3 +1,4 @@
+import { isLegacyWindowsGuest, isWindowsGuest, staticIpMappings } from './guest-network.js';
 import type {
   ContainerSecurityContext,
   EnvVar,
@@ -45,24 +46,77 @@ function restricted(): ContainerSecurityContext {
   return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 }
 
+/** Where Forklift's virt-v2v image keeps the virtio-win ISO for guests without SHA-2 signing. */
+export const LEGACY_VIRTIO_WIN_ISO = '/usr/local/virtio-win-legacy.iso';
+
 /**
- * libvirt's ESX driver URL through vCenter: `vpx://user@vcenter/Datacenter/Cluster/esxi-host`
- * (a standalone host has no cluster segment). Certificate checks are off because vCenter's
- * thumbprint was pinned at preflight and is handed to virt-v2v in `V2V_fingerprint`.
+ * libvirt's ESX driver URL through vCenter: `vpx://user@vcenter/[Folder/]Datacenter/[Folder/]Cluster/esxi-host`.
+ * The executor reads the host's real path from vCenter at Preflight; without it (render) the path
+ * is built from the export's names, which know no folders. Certificate checks are off because
+ * vCenter's thumbprint was pinned at preflight and is handed to virt-v2v in `V2V_fingerprint`.
  */
 function libvirtUrl(spec: VmMigrationSpec, userInfo: string): string {
   const vm = spec.vm;
-  if (vm.datacenter === null || vm.host === null) {
-    throw specError(
-      spec,
-      'has no datacenter or ESXi host in the inventory; virt-v2v needs both to reach the source domain',
+  let segments: string[];
+  if (spec.hostInventoryPath !== undefined && spec.hostInventoryPath.trim() !== '') {
+    segments = spec.hostInventoryPath.split('/').filter((segment) => segment !== '');
+  } else {
+    if (vm.datacenter === null || vm.host === null) {
+      throw specError(
+        spec,
+        'has no datacenter or ESXi host in the inventory; virt-v2v needs both to reach the source domain',
+      );
+    }
+    segments = [vm.datacenter, vm.cluster, vm.host].filter(
+      (segment): segment is string => segment !== null && segment !== '',
     );
   }
-  const path = [vm.datacenter, vm.cluster, vm.host]
-    .filter((segment): segment is string => segment !== null && segment !== '')
-    .map((segment) => encodeURIComponent(segment))
-    .join('/');
+  const path = segments.map((segment) => encodeURIComponent(segment)).join('/');
   return `vpx://${userInfo}@${vcenterUrl(spec).host}/${path}?no_verify=1`;
+}
+
+/** A guest with several addresses configured by hand on one NIC needs virt-v2v told so (Windows). */
+function hasSeveralManualIpsPerNic(spec: VmMigrationSpec): boolean {
+  const macs = (spec.guestNetwork?.addresses ?? [])
+    .filter((address) => address.origin === 'manual')
+    .map((address) => address.mac.toLowerCase());
+  return new Set(macs).size < macs.length;
+}
+
+/**
+ * The `V2V_*` settings of Forklift's conversion pod (`PodEnvironment` and the plan's per-VM
+ * settings): static IPs preserved, legacy drivers for Windows without SHA-2, the host name, the
+ * root disk when chosen and the new name when the VM was renamed.
+ */
+function conversionEnvironment(spec: VmMigrationSpec, userInfo: string, targetName: string): EnvVar[] {
+  const vm = spec.vm;
+  const env: EnvVar[] = [{ name: 'V2V_preserveStaticIPs', value: 'true' }];
+  if (isLegacyWindowsGuest(vm)) {
+    env.push({ name: 'VIRTIO_WIN', value: LEGACY_VIRTIO_WIN_ISO });
+  } else if (isWindowsGuest(vm) && hasSeveralManualIpsPerNic(spec)) {
+    env.push({ name: 'V2V_multipleIPsPerNic', value: 'true' });
+  }
+  if (vm.dnsName !== null && vm.dnsName.trim() !== '') {
+    env.push({ name: 'V2V_HOSTNAME', value: vm.dnsName.trim() });
+  }
+  env.push(
+    { name: 'V2V_vmName', value: vm.name },
+    { name: 'V2V_libvirtURL', value: libvirtUrl(spec, userInfo) },
+    { name: 'V2V_source', value: 'vSphere' },
+    // Not confidential: anyone can read it off the server, as Forklift notes.
+    { name: 'V2V_fingerprint', value: vcenterThumbprint(spec) },
+  );
+  const staticIps = spec.guestNetwork === undefined ? '' : staticIpMappings(vm, spec.guestNetwork);
+  if (staticIps !== '') env.push({ name: 'V2V_staticIPs', value: staticIps });
+  if (spec.bootDiskIndex !== undefined && spec.bootDiskIndex >= 0 && spec.bootDiskIndex < 26) {
+    env.push({ name: 'V2V_RootDisk', value: `/dev/sd${String.fromCharCode(97 + spec.bootDiskIndex)}` });
+  }
+  if (targetName !== vm.name) env.push({ name: 'V2V_NewName', value: targetName });
+  // The disks are already copied by CDI: convert them where they are.
+  env.push({ name: 'V2V_inPlace', value: '1' });
+  // Forklift's pod serves its inspection result when migrating to the local cluster; nothing reads it here.
+  env.push({ name: 'LOCAL_MIGRATION', value: 'false' });
+  return env;
 }
 
 /** Builds the pod with an already URL-safe user part (a real user, or `render`'s placeholder). */
@@ -93,20 +147,7 @@ export function guestConversionPod(
   volumes.push({ name: VDDK_VOLUME, emptyDir: {} });
   volumeMounts.push({ name: VDDK_VOLUME, mountPath: '/opt' });
 
-  const env: EnvVar[] = [
-    { name: 'V2V_vmName', value: spec.vm.name },
-    { name: 'V2V_source', value: 'vSphere' },
-    { name: 'V2V_libvirtURL', value: libvirtUrl(spec, userInfo) },
-    // Not confidential: anyone can read it off the server, as Forklift notes.
-    { name: 'V2V_fingerprint', value: vcenterThumbprint(spec) },
-    // The disks are already copied by CDI: convert them where they are.
-    { name: 'V2V_inPlace', value: '1' },
-    // Forklift's pod serves its inspection result when migrating to the local cluster; nothing reads it here.
-    { name: 'LOCAL_MIGRATION', value: 'false' },
-  ];
-  if (spec.vm.dnsName !== null && spec.vm.dnsName.trim() !== '') {
-    env.push({ name: 'V2V_HOSTNAME', value: spec.vm.dnsName.trim() });
-  }
+  const env = conversionEnvironment(spec, userInfo, names.virtualMachine);
   const resources = options.resources ?? DEFAULT_CONVERSION_RESOURCES;
 
   return {

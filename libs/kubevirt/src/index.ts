@@ -13,6 +13,7 @@ export {
   ANNOTATION_DELETE_AFTER_COMPLETION,
   buildDataVolumes,
   diskSizeQuantity,
+  isSharedDisk,
   type PlannedDisk,
   planDisks,
 } from './data-volume-builder.js';
@@ -27,7 +28,16 @@ export {
   type ConversionPvc,
   DEFAULT_CONVERSION_RESOURCES,
   type GuestConversionOptions,
+  LEGACY_VIRTIO_WIN_ISO,
 } from './guest-conversion-pod.js';
+export {
+  type GuestIpAddress,
+  type GuestNetworkInfo,
+  type GuestRoute,
+  isLegacyWindowsGuest,
+  isWindowsGuest,
+  staticIpMappings,
+} from './guest-network.js';
 export type {
   AccessMode,
   DataVolume,
@@ -48,8 +58,16 @@ export {
   targetVmName,
   type VcenterEndpoint,
   type VmMigrationSpec,
+  vddkVmUuid,
+  vmwareSystemSerial,
 } from './migration-spec.js';
-export { DNS1123_LABEL_MAX, isDns1123Label, toDns1123Label } from './naming.js';
+export {
+  DNS1123_LABEL_MAX,
+  isDns1123Label,
+  isVmTargetName,
+  toDns1123Label,
+  toVmTargetName,
+} from './naming.js';
 export {
   ANNOTATION_DISK_INDEX,
   ANNOTATION_DISK_SOURCE,
@@ -65,6 +83,7 @@ export {
   LABEL_PLAN,
   LABEL_VM,
   LABEL_WAVE,
+  sharedDiskClaimName,
   toLabelValue,
   type VmObjectNames,
   vmObjectNames,
@@ -72,6 +91,9 @@ export {
 export {
   buildOwnerReferencePatch,
   buildVirtualMachine,
+  CUSTOM_ATTRIBUTE_ANNOTATION_PREFIX,
   cpuTopology,
+  customAttributeAnnotations,
   type DataVolumeRef,
+  diskSerial,
 } from './virtual-machine-builder.js';

@@ -78,6 +78,11 @@ export interface VmDisk {
   name: string;
   disk: { bus: DiskBus };
   bootOrder?: number;
+  /** What the guest reads as the disk's serial (`/dev/disk/by-id`, Windows disk serial). */
+  serial?: string;
+  /** A multi-writer disk attached to several VMs: no host page cache, or writers corrupt it. */
+  shareable?: boolean;
+  cache?: 'none';
 }
 
 /** kubevirt.io/v1 Interface. */
@@ -98,16 +103,22 @@ export interface VmNetwork {
   multus?: { networkName: string };
 }
 
-/** kubevirt.io/v1 Volume (DataVolume-backed only). */
+/** kubevirt.io/v1 Volume: the PVC CDI filled, which outlives its DataVolume. */
 export interface VmVolume {
   name: string;
-  dataVolume: { name: string };
+  persistentVolumeClaim: { claimName: string };
 }
 
 export interface VmInput {
   type: 'tablet';
-  bus: 'usb';
+  bus: 'usb' | 'virtio';
   name: string;
+}
+
+/** kubevirt.io/v1 CPUFeature. */
+export interface VmCpuFeature {
+  name: string;
+  policy: 'force' | 'require' | 'optional' | 'disable' | 'forbid';
 }
 
 /** kubevirt.io/v1 TPMDevice. */
@@ -122,7 +133,7 @@ export interface VmFirmware {
 }
 
 export interface VmDomain {
-  cpu: { sockets: number; cores: number; threads: number };
+  cpu: { sockets: number; cores: number; threads: number; features?: VmCpuFeature[] };
   memory: { guest: string };
   firmware: VmFirmware;
   features?: { smm: { enabled: boolean } };
@@ -144,7 +155,7 @@ export interface VirtualMachine {
   metadata: ObjectMeta;
   spec: {
     runStrategy: RunStrategy;
-    preference?: { name: string; kind: 'VirtualMachineClusterPreference' };
+    preference?: { name: string; kind: 'VirtualMachineClusterPreference' | 'VirtualMachinePreference' };
     template: {
       metadata: { labels: Labels };
       spec: {

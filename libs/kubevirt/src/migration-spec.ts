@@ -1,6 +1,7 @@
 import type { InventoryVm, PowerState } from '#libs/inventory';
+import type { GuestNetworkInfo } from './guest-network.js';
 import type { AccessMode, VolumeMode } from './manifest-types.js';
-import { isDns1123Label, toDns1123Label } from './naming.js';
+import { isDns1123Label, isVmTargetName, toVmTargetName } from './naming.js';
 
 /** Where a source NIC lands: the pod network, a Multus network-attachment-definition (`ns/name`), or nowhere. */
 export type NetworkTarget = { type: 'pod' } | { type: 'multus'; name: string } | { type: 'ignored' };
@@ -51,6 +52,30 @@ export interface VmMigrationSpec {
   bootDiskIndex?: number;
   /** Time zone of the source ESXi host, mapped to the guest clock as Forklift does. */
   hostTimeZone?: string | null;
+  /**
+   * `config.instanceUuid`, what VDDK is given to find the VM: BIOS UUIDs can be shared by clones,
+   * instance UUIDs cannot (Forklift uses it when CDI is new enough). Defaults to the inventory's `VM UUID`.
+   */
+  instanceUuid?: string;
+  /**
+   * Where the source ESXi host sits in vCenter's inventory, as libvirt's vpx driver wants it
+   * (`Folder/Datacenter/Cluster/esxi`), read from vCenter at Preflight; without it the path is built
+   * from the export's names, which do not show folders.
+   */
+  hostInventoryPath?: string;
+  /** The guest's IP configuration as vCenter reported it at Preflight (RVTools has no prefix or gateway). */
+  guestNetwork?: GuestNetworkInfo;
+  /** vCenter's word at Preflight on a vTPM device; wins over the export. */
+  hasTpm?: boolean;
+  /** vCenter's `config.nestedHVEnabled` at Preflight; wins over the export. */
+  nestedHv?: boolean;
+  /**
+   * Multi-writer disks another VM of the wave copies, by backing file -> that VM's key: this VM
+   * attaches the same PVC instead of copying the disk again.
+   */
+  sharedDisksCopiedBy?: Readonly<Record<string, string>>;
+  /** Kind of the preference the Preflight found; a cluster preference unless told otherwise. */
+  preferenceKind?: 'VirtualMachineClusterPreference' | 'VirtualMachinePreference';
 }
 
 /** A spec the builders cannot turn into valid objects; the message names the VM and the offending item. */
@@ -75,18 +100,45 @@ export function specError(spec: VmMigrationSpec, problem: string): ManifestBuild
 /** The VM's name in the cluster: the planned one (which must already be valid) or Forklift's sanitizing. */
 export function targetVmName(spec: VmMigrationSpec): string {
   if (spec.targetName !== undefined) {
-    if (!isDns1123Label(spec.targetName)) {
+    if (!isVmTargetName(spec.targetName)) {
       throw specError(
         spec,
-        `target name "${spec.targetName}" is not a DNS-1123 label (lowercase letters, digits, '-'; at most 63)`,
+        `target name "${spec.targetName}" is not a DNS-1123 subdomain of at most 63 characters (lowercase letters, digits, '-', '.')`,
       );
     }
     return spec.targetName;
   }
-  return toDns1123Label(spec.vm.name, spec.vm.moref ?? spec.vm.uuid ?? spec.vm.key);
+  return toVmTargetName(spec.vm.name, spec.vm.moref ?? spec.vm.uuid ?? spec.vm.key);
 }
 
-/** The UUID VDDK and the firmware serial use: vSphere's `config.uuid` (the BIOS UUID), as Forklift does. */
+/**
+ * The UUID VDDK is given: the instance UUID, unique in a vCenter where BIOS UUIDs of clones may
+ * repeat. CDI looks it up as an instance UUID first, so a BIOS UUID (an old export's `VM UUID`) still works.
+ */
+export function vddkVmUuid(spec: VmMigrationSpec): string {
+  const uuid = spec.instanceUuid ?? spec.vm.uuid ?? spec.biosUuid ?? spec.vm.biosUuid;
+  if (uuid === null || uuid === undefined || uuid.trim() === '') {
+    throw specError(spec, 'has no VM UUID; VDDK locates the source VM by it');
+  }
+  return uuid.trim().toLowerCase();
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The SMBIOS system serial VMware shows the guest for a BIOS UUID: `VMware-42 06 f1 75 ... 8b-20 b7 ...`
+ * (the UUID's 16 bytes as spaced hex, a dash after the eighth), which licence servers and CMDBs
+ * key on. Forklift writes it when `FEATURE_VMWARE_SYSTEM_SERIAL_NUMBER` is on; a value that is not
+ * a UUID is kept as it is, as there.
+ */
+export function vmwareSystemSerial(biosUuid: string): string {
+  const uuid = biosUuid.trim().toLowerCase();
+  if (!UUID.test(uuid)) return biosUuid;
+  const bytes = uuid.replaceAll('-', '').match(/../g) ?? [];
+  return `VMware-${bytes.slice(0, 8).join(' ')}-${bytes.slice(8).join(' ')}`;
+}
+
+/** The UUID the firmware serial is made from: vSphere's `config.uuid` (the BIOS UUID), as Forklift does. */
 export function sourceBiosUuid(spec: VmMigrationSpec): string {
   const uuid = spec.biosUuid ?? spec.vm.biosUuid ?? spec.vm.uuid;
   if (uuid === null || uuid.trim() === '') {

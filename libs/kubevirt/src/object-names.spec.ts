@@ -61,8 +61,15 @@ describe('object names', () => {
   });
 
   it('sanitizes the source name the way Forklift does when no target name was planned', () => {
-    const names = vmObjectNames(migrationSpec({ vm: inventoryVm({ name: 'SQL_Server 2019.prod' }) }));
-    expect(names.virtualMachine).toBe('sql-server-2019-prod');
+    const named = (name: string, moref = 'vm-739') =>
+      vmObjectNames(migrationSpec({ vm: inventoryVm({ name, moref }) })).virtualMachine;
+    // Forklift's ChangeVmName keeps dots (a DNS-1123 subdomain) and transliterates nothing.
+    expect(named('SQL_Server 2019.prod')).toBe('sql-server-2019.prod');
+    expect(named('T-NG-01.usfq.edu.ec')).toBe('t-ng-01.usfq.edu.ec');
+    expect(named('.a..b-.')).toBe('a.b');
+    expect(named('Café-01')).toBe('caf-01');
+    expect(named('サーバー 検証')).toBe('vm-739');
+    expect(named(`${'a'.repeat(60)}.bcdef`)).toBe(`${'a'.repeat(60)}.bc`);
   });
 
   it('keeps names of long VMs at most 63 characters, distinct and stable', () => {

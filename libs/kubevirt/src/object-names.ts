@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Annotations, Labels } from './manifest-types.js';
 import { checkNamespace, specError, targetVmName, type VmMigrationSpec } from './migration-spec.js';
-import { DNS1123_LABEL_MAX } from './naming.js';
+import { DNS1123_LABEL_MAX, toDns1123Label } from './naming.js';
 
 export const LABEL_PLAN = 'flotilla.io/plan';
 export const LABEL_WAVE = 'flotilla.io/wave';
@@ -97,4 +97,21 @@ export function vmObjectNames(spec: VmMigrationSpec): VmObjectNames {
     guestConversionPod: boundedName(vmName, '-v2v'),
     dataVolume: (diskIndex) => boundedName(vmName, `-disk-${diskIndex}`),
   };
+}
+
+/**
+ * The one DataVolume (and PVC) of a multi-writer disk, named after its backing file and vCenter,
+ * not after a VM: every VM of the wave that uses the disk computes the same name and attaches it.
+ */
+export function sharedDiskClaimName(spec: VmMigrationSpec, backingFile: string): string {
+  const file =
+    backingFile
+      .replace(/^\[[^\]]*\]\s*/, '')
+      .split('/')
+      .pop() ?? backingFile;
+  const stem = toDns1123Label(file.replace(/\.vmdk$/i, ''), 'disk')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+  const vcenter = spec.vm.vcenter.uuid ?? spec.vm.vcenter.server ?? '';
+  return `${stem}-shared-${shortHash(`${vcenter}\n${backingFile}`)}`;
 }

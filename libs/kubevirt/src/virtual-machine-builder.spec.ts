@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildDataVolumes } from './data-volume-builder.js';
+import { buildDataVolumes, planDisks } from './data-volume-builder.js';
 import type { VirtualMachine } from './manifest-types.js';
-import { ManifestBuildError, type VmMigrationSpec } from './migration-spec.js';
+import { ManifestBuildError, type VmMigrationSpec, vmwareSystemSerial } from './migration-spec.js';
 import { inventoryDisk, inventoryNic, inventoryVm, migrationSpec } from './testing/migration-fixture.js';
 import { buildOwnerReferencePatch, buildVirtualMachine, cpuTopology } from './virtual-machine-builder.js';
 
@@ -53,10 +54,10 @@ describe('buildVirtualMachine: compute', () => {
 });
 
 describe('buildVirtualMachine: firmware', () => {
-  it('boots BIOS VMs with SeaBIOS and the BIOS UUID as serial', () => {
+  it('boots BIOS VMs with SeaBIOS and the system serial VMware showed the guest', () => {
     const domain = domainOf(migrationSpec());
     expect(domain.firmware).toEqual({
-      serial: '4203a1b2-1111-4222-8333-444455556666',
+      serial: 'VMware-42 03 a1 b2 11 11 42 22-83 33 44 44 55 55 66 66',
       bootloader: { bios: {} },
     });
     expect(domain).not.toHaveProperty('features');
@@ -76,17 +77,31 @@ describe('buildVirtualMachine: firmware', () => {
 
   it('takes the serial from the UUID vCenter reported at preflight when given', () => {
     const domain = domainOf(migrationSpec({ biosUuid: '4203a1b2-aaaa-4222-8333-444455556666' }));
-    expect(domain.firmware.serial).toBe('4203a1b2-aaaa-4222-8333-444455556666');
+    expect(domain.firmware.serial).toBe('VMware-42 03 a1 b2 aa aa 42 22-83 33 44 44 55 55 66 66');
+    expect(vmwareSystemSerial('not-a-uuid')).toBe('not-a-uuid');
   });
 
-  it('adds a persistent TPM for a vTPM, disables it when the source had none, and leaves unknown to the preference', () => {
-    expect(domainOf(migrationSpec({ vm: inventoryVm({ hasTpm: true }) })).devices.tpm).toEqual({
-      persistent: true,
-    });
-    expect(domainOf(migrationSpec({ vm: inventoryVm({ hasTpm: false }) })).devices.tpm).toEqual({
-      enabled: false,
-    });
-    expect(domainOf(migrationSpec({ vm: inventoryVm({ hasTpm: null }) })).devices).not.toHaveProperty('tpm');
+  it('adds a persistent TPM for a vTPM and disables it explicitly otherwise (MTV-2014), vCenter first', () => {
+    const tpm = (overrides: Parameters<typeof migrationSpec>[0]) =>
+      domainOf(migrationSpec(overrides)).devices.tpm;
+    expect(tpm({ vm: inventoryVm({ hasTpm: true }) })).toEqual({ persistent: true });
+    expect(tpm({ vm: inventoryVm({ hasTpm: false }) })).toEqual({ enabled: false });
+    expect(tpm({ vm: inventoryVm({ hasTpm: null }) })).toEqual({ enabled: false });
+    expect(tpm({ vm: inventoryVm({ hasTpm: null }), hasTpm: true })).toEqual({ persistent: true });
+    expect(tpm({ vm: inventoryVm({ hasTpm: true }), hasTpm: false })).toEqual({ enabled: false });
+  });
+
+  it('lets a guest with nested virtualization keep VT-x / AMD-V where the host has it', () => {
+    const features = [
+      { name: 'vmx', policy: 'optional' },
+      { name: 'svm', policy: 'optional' },
+    ];
+    expect(domainOf(migrationSpec({ vm: inventoryVm({ nestedHv: true }) })).cpu.features).toEqual(features);
+    expect(domainOf(migrationSpec({ nestedHv: true })).cpu.features).toEqual(features);
+    expect(
+      domainOf(migrationSpec({ vm: inventoryVm({ nestedHv: true }), nestedHv: false })).cpu,
+    ).not.toHaveProperty('features');
+    expect(domainOf(migrationSpec()).cpu).not.toHaveProperty('features');
   });
 
   it('maps the host time zone to the guest clock', () => {
@@ -123,23 +138,25 @@ describe('buildVirtualMachine: disks', () => {
         controllerType: 'sata',
         unitNumber: 0,
         path: '[ds-gold] web-01/web-01.vmdk',
+        uuid: '6000C298-7a5a-40c7-0d3d-8b0e107a11b0',
       }),
     ],
   });
 
-  it('lists disks in VMware order with the boot disk first, volumes on the matching DataVolumes', () => {
+  it('lists disks in VMware order with the boot disk first and the VMDK serials, volumes on the copied PVCs', () => {
     const template = vmFor(migrationSpec({ vm })).spec.template.spec;
+    const fallback = (key: number) => createHash('sha256').update(`vm-101:${key}`).digest('hex').slice(0, 20);
     expect(template.domain.devices.disks).toEqual([
-      { name: 'vol-0', disk: { bus: 'virtio' }, bootOrder: 1 },
-      { name: 'vol-1', disk: { bus: 'virtio' } },
-      { name: 'vol-2', disk: { bus: 'virtio' } },
-      { name: 'vol-3', disk: { bus: 'virtio' } },
+      { name: 'vol-0', disk: { bus: 'virtio' }, bootOrder: 1, serial: '6000C298-7a5a-40c7-0' },
+      { name: 'vol-1', disk: { bus: 'virtio' }, serial: fallback(2000) },
+      { name: 'vol-2', disk: { bus: 'virtio' }, serial: fallback(2000) },
+      { name: 'vol-3', disk: { bus: 'virtio' }, serial: fallback(2000) },
     ]);
     expect(template.volumes).toEqual([
-      { name: 'vol-0', dataVolume: { name: 'web-01-disk-0' } },
-      { name: 'vol-1', dataVolume: { name: 'web-01-disk-1' } },
-      { name: 'vol-2', dataVolume: { name: 'web-01-disk-2' } },
-      { name: 'vol-3', dataVolume: { name: 'web-01-disk-3' } },
+      { name: 'vol-0', persistentVolumeClaim: { claimName: 'web-01-disk-0' } },
+      { name: 'vol-1', persistentVolumeClaim: { claimName: 'web-01-disk-1' } },
+      { name: 'vol-2', persistentVolumeClaim: { claimName: 'web-01-disk-2' } },
+      { name: 'vol-3', persistentVolumeClaim: { claimName: 'web-01-disk-3' } },
     ]);
     const dvs = buildDataVolumes(migrationSpec({ vm }));
     expect(dvs.map((dv) => dv.spec.source.vddk.backingFile)).toEqual([
@@ -152,9 +169,7 @@ describe('buildVirtualMachine: disks', () => {
 
   it('boots from another disk when the plan says which, as Forklift does with its root disk', () => {
     const disks = domainOf(migrationSpec({ vm, bootDiskIndex: 2 })).devices.disks;
-    expect(disks.filter((disk) => disk.bootOrder !== undefined)).toEqual([
-      { name: 'vol-2', disk: { bus: 'virtio' }, bootOrder: 1 },
-    ]);
+    expect(disks.filter((disk) => disk.bootOrder !== undefined).map((disk) => disk.name)).toEqual(['vol-2']);
     expect(() => vmFor(migrationSpec({ vm, bootDiskIndex: 4 }))).toThrow(/boot disk index 4/);
   });
 
@@ -168,8 +183,35 @@ describe('buildVirtualMachine: disks', () => {
     const spec = migrationSpec({ vm });
     const dvs = buildDataVolumes(spec).slice(0, 3);
     expect(() => buildVirtualMachine(spec, dvs)).toThrow(
-      /disk "Hard disk 4" has no DataVolume "web-01-disk-3"/,
+      /disk "Hard disk 4" has no copied disk \(PVC\) "web-01-disk-3"/,
     );
+  });
+
+  it('attaches a multi-writer disk shareable, without host cache, to every VM that uses it', () => {
+    const path = '[ds-gold] rac/rac-shared.vmdk';
+    const spec = migrationSpec({
+      vm: inventoryVm({
+        disks: [
+          inventoryDisk(),
+          inventoryDisk({
+            label: 'Hard disk 2',
+            key: 2001,
+            unitNumber: 1,
+            path,
+            sharingMode: 'sharingMultiWriter',
+          }),
+        ],
+      }),
+      sharedDisksCopiedBy: { [path]: 'vc/another-vm' },
+    });
+    const claims = planDisks(spec).map((planned) => ({ metadata: { name: planned.dataVolumeName } }));
+    const template = buildVirtualMachine(spec, claims).spec.template.spec;
+    expect(template.domain.devices.disks[0]).not.toHaveProperty('shareable');
+    expect(template.domain.devices.disks[1]).toMatchObject({ shareable: true, cache: 'none' });
+    expect(template.volumes[1]).toEqual({
+      name: 'vol-1',
+      persistentVolumeClaim: { claimName: claims[1]?.metadata.name },
+    });
   });
 });
 
@@ -246,10 +288,25 @@ describe('buildVirtualMachine: networks', () => {
     expect(devices.autoattachPodInterface).toBe(false);
   });
 
-  it('adds a USB tablet for an absolute pointer', () => {
+  it('adds a tablet for an absolute pointer: virtio once converted, USB for a raw copy', () => {
     expect(domainOf(migrationSpec()).devices.inputs).toEqual([
+      { type: 'tablet', bus: 'virtio', name: 'tablet' },
+    ]);
+    expect(domainOf(migrationSpec({ compatibilityMode: true })).devices.inputs).toEqual([
       { type: 'tablet', bus: 'usb', name: 'tablet' },
     ]);
+  });
+
+  it('carries vSphere custom attributes as annotations, names made valid as Forklift does', () => {
+    const machine = vmFor(
+      migrationSpec({
+        vm: inventoryVm({ customAttributes: { Owner: 'l.chen@corp.example.com', 'Backup status': 'OK' } }),
+      }),
+    );
+    expect(machine.metadata.annotations).toMatchObject({
+      'vsphere.flotilla.io/Owner': 'l.chen@corp.example.com',
+      'vsphere.flotilla.io/Backup_status': 'OK',
+    });
   });
 });
 

@@ -1,4 +1,5 @@
-import type { InventoryNic, InventoryVm } from '#libs/inventory';
+import { createHash } from 'node:crypto';
+import type { InventoryDisk, InventoryNic, InventoryVm } from '#libs/inventory';
 import { planDisks } from './data-volume-builder.js';
 import type {
   Annotations,
@@ -13,23 +14,33 @@ import type {
   VmTpm,
   VmVolume,
 } from './manifest-types.js';
-import { lookup, sourceBiosUuid, specError, type VmMigrationSpec } from './migration-spec.js';
+import {
+  lookup,
+  sourceBiosUuid,
+  specError,
+  type VmMigrationSpec,
+  vmwareSystemSerial,
+} from './migration-spec.js';
 import {
   ANNOTATION_ORIGINAL_NAME,
   buildLabels,
   buildVmKeyAnnotations,
+  isLabelValue,
   LABEL_VM,
   toLabelValue,
   vmObjectNames,
 } from './object-names.js';
 
-/** What the VM needs of a DataVolume: its name (a built one, or one read back from the cluster). */
+/** What the VM needs of a copied disk: its PVC's name (a built DataVolume's, or one read back from the cluster). */
 export interface DataVolumeRef {
   metadata: { name: string };
 }
 
+/** Prefix of the annotations carrying vSphere custom attributes (Forklift: `vsphere.forklift.konveyor.io/`). */
+export const CUSTOM_ATTRIBUTE_ANNOTATION_PREFIX = 'vsphere.flotilla.io/';
+
 /** Forklift's `mapCPU`: sockets x cores as vSphere shows them; a topology that does not divide keeps every vCPU. */
-export function cpuTopology(vm: InventoryVm): VmDomain['cpu'] {
+export function cpuTopology(vm: InventoryVm, nestedHv: boolean | null = vm.nestedHv): VmDomain['cpu'] {
   const cpus = Math.trunc(vm.cpus);
   const divides = (n: number | null): n is number =>
     n !== null && Number.isInteger(n) && n >= 1 && cpus % n === 0;
@@ -39,11 +50,20 @@ export function cpuTopology(vm: InventoryVm): VmDomain['cpu'] {
   } else if (divides(vm.sockets)) {
     cores = cpus / vm.sockets;
   }
-  return { sockets: cpus / cores, cores, threads: 1 };
+  const cpu: VmDomain['cpu'] = { sockets: cpus / cores, cores, threads: 1 };
+  // Forklift's mapCPU: both vendors' flags, optional, since a policy of require on both could
+  // never be met (no CPU has vmx and svm) and would leave the VM unschedulable.
+  if (nestedHv === true) {
+    cpu.features = [
+      { name: 'vmx', policy: 'optional' },
+      { name: 'svm', policy: 'optional' },
+    ];
+  }
+  return cpu;
 }
 
 function firmwareOf(spec: VmMigrationSpec): Pick<VmDomain, 'firmware' | 'features'> {
-  const serial = sourceBiosUuid(spec);
+  const serial = vmwareSystemSerial(sourceBiosUuid(spec));
   if (spec.vm.firmware === 'efi') {
     const secureBoot = spec.vm.secureBoot === true;
     const firmware: VmFirmware = { serial, bootloader: { efi: { secureBoot } } };
@@ -55,13 +75,43 @@ function firmwareOf(spec: VmMigrationSpec): Pick<VmDomain, 'firmware' | 'feature
 
 /**
  * Forklift's `mapTpm`: a persistent vTPM when the source had one (BitLocker keys survive reboots),
- * and an explicitly disabled one when it had none, so a preference cannot add one (MTV-2014:
- * Windows Server 2022 did not boot). When the export does not say, the preference decides.
+ * otherwise an explicitly disabled one, so a preference cannot add one (MTV-2014: Windows Server
+ * 2022 did not boot). vCenter's answer at Preflight wins; an export that does not say counts as none.
  */
-function tpmOf(vm: InventoryVm): VmTpm | undefined {
-  if (vm.hasTpm === true) return { persistent: true };
-  if (vm.hasTpm === false) return { enabled: false };
-  return undefined;
+function tpmOf(spec: VmMigrationSpec): VmTpm {
+  return (spec.hasTpm ?? spec.vm.hasTpm) === true ? { persistent: true } : { enabled: false };
+}
+
+/**
+ * Forklift's `DiskSerial`: the VMDK UUID with only [A-Za-z0-9-] kept, cut to 20 characters (what
+ * QEMU passes on); without one, 20 hex characters of sha256("<vm id>:<disk key>").
+ */
+export function diskSerial(disk: InventoryDisk, vmId: string): string {
+  const fromUuid = (disk.uuid ?? '').replace(/[^A-Za-z0-9-]/g, '');
+  if (fromUuid !== '') return fromUuid.slice(0, 20);
+  return createHash('sha256')
+    .update(`${vmId}:${disk.key ?? 0}`)
+    .digest('hex')
+    .slice(0, 20);
+}
+
+/**
+ * Forklift's custom-attribute annotations: the attribute name kept when it is a valid label value,
+ * else runs of other characters become `_`, trimmed and cut to 63; values as they are.
+ */
+export function customAttributeAnnotations(vm: InventoryVm): Annotations {
+  const annotations: Annotations = {};
+  for (const [name, value] of Object.entries(vm.customAttributes)) {
+    const key = isLabelValue(name)
+      ? name
+      : name
+          .replace(/[^a-zA-Z0-9_.-]+/g, '_')
+          .replace(/^[_.-]+|[_.-]+$/g, '')
+          .slice(0, 63)
+          .replace(/[_.-]+$/g, '');
+    if (key !== '') annotations[`${CUSTOM_ATTRIBUTE_ANNOTATION_PREFIX}${key}`] = value;
+  }
+  return annotations;
 }
 
 function runStrategyOf(spec: VmMigrationSpec): RunStrategy {
@@ -136,15 +186,20 @@ function disksOf(
   const available = new Set(dataVolumes.map((dv) => dv.metadata.name));
   const disks: VmDisk[] = [];
   const volumes: VmVolume[] = [];
-  for (const { index, disk, dataVolumeName } of planned) {
+  for (const { index, disk, dataVolumeName, shared } of planned) {
     if (!available.has(dataVolumeName)) {
-      throw specError(spec, `disk "${disk.label}" has no DataVolume "${dataVolumeName}"`);
+      throw specError(spec, `disk "${disk.label}" has no copied disk (PVC) "${dataVolumeName}"`);
     }
     const name = `vol-${index}`;
     const vmDisk: VmDisk = { name, disk: { bus: spec.compatibilityMode ? 'sata' : 'virtio' } };
     if (index === bootIndex) vmDisk.bootOrder = 1;
+    vmDisk.serial = diskSerial(disk, spec.vm.moref ?? spec.vm.key);
+    if (shared) {
+      vmDisk.shareable = true;
+      vmDisk.cache = 'none';
+    }
     disks.push(vmDisk);
-    volumes.push({ name, dataVolume: { name: dataVolumeName } });
+    volumes.push({ name, persistentVolumeClaim: { claimName: dataVolumeName } });
   }
   return { disks, volumes };
 }
@@ -169,23 +224,23 @@ export function buildVirtualMachine(
   const { disks, volumes } = disksOf(spec, dataVolumes);
   const { interfaces, networks } = networksOf(spec);
   const domain: VmDomain = {
-    cpu: cpuTopology(vm),
+    cpu: cpuTopology(vm, spec.nestedHv ?? vm.nestedHv),
     memory: { guest: `${Math.ceil(vm.memoryMiB)}Mi` },
     ...firmwareOf(spec),
     devices: {
       disks,
       interfaces,
-      inputs: [{ type: 'tablet', bus: 'usb', name: 'tablet' }],
+      // A converted guest has virtio drivers; an unconverted one only USB's.
+      inputs: [{ type: 'tablet', bus: spec.compatibilityMode ? 'usb' : 'virtio', name: 'tablet' }],
+      tpm: tpmOf(spec),
     },
   };
-  const tpm = tpmOf(vm);
-  if (tpm !== undefined) domain.devices.tpm = tpm;
   // With no interface at all KubeVirt would attach a pod NIC the source never had.
   if (interfaces.length === 0) domain.devices.autoattachPodInterface = false;
   const timeZone = spec.hostTimeZone?.trim();
   if (timeZone) domain.clock = { timezone: timeZone };
 
-  const annotations: Annotations = buildVmKeyAnnotations(spec);
+  const annotations: Annotations = { ...customAttributeAnnotations(vm), ...buildVmKeyAnnotations(spec) };
   if (names.virtualMachine !== vm.name) annotations[ANNOTATION_ORIGINAL_NAME] = vm.name;
 
   const machine: VirtualMachine = {
@@ -206,7 +261,10 @@ export function buildVirtualMachine(
     },
   };
   if (spec.preference !== null && spec.preference.trim() !== '') {
-    machine.spec.preference = { name: spec.preference.trim(), kind: 'VirtualMachineClusterPreference' };
+    machine.spec.preference = {
+      name: spec.preference.trim(),
+      kind: spec.preferenceKind ?? 'VirtualMachineClusterPreference',
+    };
   }
   return machine;
 }

@@ -93,6 +93,7 @@ export const VDISK_FIELDS = {
   unitNumber: f('Unit #', 'Unit number'),
   // `Disk Path` is the guest mount point list; the backing file is `Path`.
   path: f('Path', 'Disk File', 'File Name'),
+  uuid: f('Disk UUID'),
 };
 
 export const VPARTITION_FIELDS = {

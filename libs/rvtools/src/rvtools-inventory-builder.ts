@@ -651,6 +651,7 @@ export class RvtoolsInventoryBuilder {
           unitNumber: row.integer(c.unitNumber),
           path,
           datastore: path ? (DATASTORE_IN_PATH.exec(path)?.[1]?.trim() ?? null) : null,
+          uuid: row.text(c.uuid),
         };
         vm.disks.push(disk);
       },
