@@ -76,12 +76,20 @@ type Stored = { kind: string; name: string; labels: Record<string, string>; body
 class FakeTarget implements TargetCluster {
   objects = new Map<string, Stored>();
   creates: string[] = [];
+  /** The last object of each kind created, as sent (deleted ones included). */
+  createdBodies: { DataVolume?: DataVolume; Pod?: Pod } = {};
   dvPhase = 'Succeeded';
   dvProgress: number | null = 100;
   restartCount = 0;
+  /** The importer's Running condition message while it works or crash-loops. */
+  dvMessage: string | null = null;
   podPhase = 'Succeeded';
   vmReady = true;
   others: Array<VirtualMachineState & { namespace: string }> = [];
+  /** PVCs CDI created for the DataVolumes; they outlive a deleted DataVolume once the VM owns them. */
+  pvcs = new Set<string>();
+  /** `VirtualMachinePreference/<name>` or `VirtualMachineClusterPreference/<name>`. */
+  preferences = new Set<string>(['VirtualMachineClusterPreference/rhel.9']);
 
   private ensure<T>(
     kind: string,
@@ -104,7 +112,9 @@ class FakeTarget implements TargetCluster {
       conditions:
         this.dvPhase === 'Failed'
           ? [{ type: 'Running', status: 'False', reason: 'Error', message: 'NFC refused' }]
-          : [],
+          : this.dvMessage
+            ? [{ type: 'Running', status: 'False', reason: 'CrashLoopBackOff', message: this.dvMessage }]
+            : [],
       claimName: name,
     };
   }
@@ -122,9 +132,12 @@ class FakeTarget implements TargetCluster {
     return this.ensure('Secret', secret, () => ({ name: secret.metadata.name }));
   }
   async ensureDataVolume(dataVolume: DataVolume) {
+    this.pvcs.add(dataVolume.metadata.name);
+    this.createdBodies.DataVolume = dataVolume;
     return this.ensure('DataVolume', dataVolume, () => this.dv(dataVolume.metadata.name));
   }
   async ensurePod(pod: Pod) {
+    this.createdBodies.Pod = pod;
     return this.ensure(
       'Pod',
       pod,
@@ -146,6 +159,12 @@ class FakeTarget implements TargetCluster {
   async pvcVolumeMode() {
     return 'Block' as const;
   }
+  async pvcImportSucceeded(_namespace: string, name: string) {
+    return this.pvcs.has(name) && this.dvPhase === 'Succeeded';
+  }
+  async preferenceExists(kind: string, _namespace: string, name: string) {
+    return this.preferences.has(`${kind}/${name}`);
+  }
   async getVirtualMachine(_namespace: string, name: string) {
     return this.objects.has(`VirtualMachine/${name}`) ? this.vm(name) : null;
   }
@@ -162,6 +181,7 @@ class FakeTarget implements TargetCluster {
   async deleteOwned(_namespace: string, _owner: OwnerLabels): Promise<DeletedObjects[]> {
     const deleted = [...this.objects.values()].map((object) => ({ kind: object.kind, name: object.name }));
     this.objects.clear();
+    this.pvcs.clear();
     return deleted;
   }
   async countOwned() {
@@ -400,6 +420,210 @@ describe('VmItinerary', () => {
     target.dvPhase = 'Failed';
     const failed = await itinerary.advance(at.step);
     expect(failed.decision.kind === 'fail' && failed.decision.message).toMatch(/failed: Error: NFC refused/);
+  });
+
+  it("restarts the stall clock with each importer restart and shows the restarted run's real progress", async () => {
+    let now = 0;
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => now);
+    const at = await runUntil(itinerary, specFor(), 'CopyDisks', false);
+    target.dvPhase = 'ImportInProgress';
+    const poll = async (step: VmStep) => {
+      const result = await itinerary.advance(step);
+      return { result, step: { ...step, disks: result.disks ?? step.disks } };
+    };
+    target.dvProgress = 60;
+    let { result, step } = await poll(at.step);
+    // The importer dies at 60% and CDI starts over from 0: a slow but healthy copy (4 s per step,
+    // a 5 s stall timeout) that only passes the old 60% much later.
+    now = 4_000;
+    target.restartCount = 1;
+    target.dvProgress = 5;
+    ({ result, step } = await poll(step));
+    expect(result.disks?.[0]).toMatchObject({ progressPct: 5, restartCount: 1 });
+    for (const pct of [12, 20, 35, 50, 61]) {
+      now += 4_000;
+      target.dvProgress = pct;
+      ({ result, step } = await poll(step));
+      expect(result.decision.kind).toBe('wait');
+      expect(result.disks?.[0]?.progressPct).toBe(pct);
+    }
+    // A run that stops moving still fails, timed from its own last progress.
+    now += 5_001;
+    ({ result } = await poll(step));
+    expect(result.decision.kind === 'fail' && result.decision.message).toMatch(
+      /stalled: no progress for 5 s at 61%/,
+    );
+  });
+
+  it('never shows more than the restarted importer reports, even before it reports anything', async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CopyDisks', false);
+    target.dvPhase = 'ImportInProgress';
+    target.dvProgress = 80;
+    const before = await itinerary.advance(at.step);
+    target.restartCount = 1;
+    target.dvProgress = null;
+    const after = await itinerary.advance({ ...at.step, disks: before.disks ?? [] });
+    expect(after.disks?.[0]).toMatchObject({ progressPct: 0, bytesCopied: 0 });
+  });
+
+  it("fails the disk with the importer's last message once it restarted more often than the limit", async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(
+      new FakeSource(),
+      target,
+      { ...settings, importerRestartLimit: 3 },
+      () => 0,
+    );
+    const at = await runUntil(itinerary, specFor(), 'CopyDisks', false);
+    target.dvPhase = 'ImportInProgress';
+    target.dvProgress = 3;
+    target.dvMessage = 'Unable to connect to vddk data source: NFC connection refused';
+    target.restartCount = 3;
+    expect((await itinerary.advance(at.step)).decision.kind).toBe('wait');
+    target.restartCount = 4;
+    const failed = await itinerary.advance(at.step);
+    expect(failed.decision.kind === 'fail' && failed.decision.message).toBe(
+      'import of disk "Hard disk 1" (DataVolume app01-disk-0) failed: the importer restarted 4 times (limit 3); ' +
+        'last message: CrashLoopBackOff: Unable to connect to vddk data source: NFC connection refused',
+    );
+  });
+
+  it('deletes the DataVolumes once the VM owns their PVCs, and the VM references the PVCs', async () => {
+    const target = new FakeTarget();
+    const outcome = await runUntil(
+      new VmItinerary(new FakeSource(), target, settings, () => 0),
+      specFor(),
+      null,
+    );
+    expect(outcome.failure).toBeNull();
+    expect(target.objects.has('DataVolume/app01-disk-0')).toBe(false);
+    expect(target.pvcs.has('app01-disk-0')).toBe(true);
+    const vm = target.objects.get('VirtualMachine/app01')?.body as VirtualMachine;
+    expect(vm.spec.template.spec.volumes).toEqual([
+      { name: 'vol-0', persistentVolumeClaim: { claimName: 'app01-disk-0' } },
+    ]);
+  });
+
+  it('takes a copy whose DataVolume CDI garbage-collected for a finished one, at CopyDisks and on retry', async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CopyDisks', false);
+    // deleteAfterCompletion honoured: the DataVolume is gone before CopyDisks saw it succeed.
+    target.objects.delete('DataVolume/app01-disk-0');
+    const copied = await itinerary.advance(at.step);
+    expect(copied.decision).toEqual({ kind: 'next' });
+    expect(copied.releasedDisks).toEqual([0]);
+    // A retried wave finds the PVC, not the DataVolume, and does not copy again.
+    const retry = await itinerary.advance({
+      ...at.step,
+      phase: 'CreateDataVolumes',
+      disks: copied.disks ?? [],
+    });
+    expect(retry.decision).toEqual({ kind: 'next' });
+    expect(target.objects.has('DataVolume/app01-disk-0')).toBe(false);
+    const vmStep = { ...at.step, phase: 'CreateVM' as const, disks: retry.disks ?? [] };
+    expect((await itinerary.advance(vmStep)).decision).toEqual({ kind: 'next' });
+    // Without the PVC the copy is lost, not finished.
+    target.pvcs.clear();
+    const lost = await itinerary.advance(at.step);
+    expect(lost.decision.kind === 'fail' && lost.decision.message).toMatch(/disappeared during the copy/);
+  });
+
+  it('checks the preference at Preflight: namespaced first, then cluster-wide, else none', async () => {
+    const vmOf = async (preferences: string[]) => {
+      const target = new FakeTarget();
+      target.preferences = new Set(preferences);
+      const outcome = await runUntil(
+        new VmItinerary(new FakeSource(), target, settings, () => 0),
+        specFor(),
+        null,
+      );
+      expect(outcome.failure).toBeNull();
+      return target.objects.get('VirtualMachine/app01')?.body as VirtualMachine;
+    };
+    expect((await vmOf(['VirtualMachineClusterPreference/rhel.9'])).spec.preference).toEqual({
+      name: 'rhel.9',
+      kind: 'VirtualMachineClusterPreference',
+    });
+    expect(
+      (await vmOf(['VirtualMachinePreference/rhel.9', 'VirtualMachineClusterPreference/rhel.9'])).spec
+        .preference,
+    ).toEqual({ name: 'rhel.9', kind: 'VirtualMachinePreference' });
+    expect((await vmOf([])).spec).not.toHaveProperty('preference');
+    const target = new FakeTarget();
+    target.preferences.clear();
+    const preflight = await new VmItinerary(new FakeSource(), target, settings, () => 0).advance({
+      executionId: 'exec-1',
+      spec: specFor(),
+      phase: 'Preflight',
+      runtime: {},
+      disks: [],
+      powerStateBefore: null,
+      phaseStartedAt: 0,
+      attempt: 0,
+    });
+    expect(preflight.events?.map((event) => event.message).join('\n')).toMatch(
+      /preference "rhel.9" exists neither in namespace migrated nor cluster-wide/,
+    );
+  });
+
+  it('builds from what vCenter says at Preflight: instance UUID, host path and zone, vTPM, nested HV, guest IPs', async () => {
+    const source = new FakeSource();
+    const live = {
+      instanceUuid: '50aa0000-0000-4000-8000-000000000001',
+      host: { inventoryPath: 'EMEA/DC0/Prod/C0/esx-7', timeZone: 'Europe/Madrid' },
+      hasTpm: true,
+      nestedHv: true,
+      guestNetwork: {
+        addresses: [
+          {
+            device: '0',
+            mac: '00:50:56:00:00:01',
+            ip: '10.1.2.3',
+            prefixLength: 24,
+            origin: 'manual',
+            dns: ['10.1.2.1'],
+          },
+        ],
+        routes: [{ device: '0', network: '0.0.0.0/0', gateway: '10.1.2.254' }],
+      },
+    };
+    source.findVmByInstanceUuid = async () => ({
+      ref: 'vm-100',
+      name: 'app01',
+      powerState: 'poweredOn',
+      toolsRunning: true,
+      biosUuid: '42aa0000-0000-4000-8000-000000000002',
+      disks: source.disks.map((disk) => ({ ...disk, uuid: '6000C29a-1111-2222-3333-444455556666' })),
+      ...live,
+    });
+    const target = new FakeTarget();
+    const outcome = await runUntil(
+      new VmItinerary(source, target, settings, () => 0),
+      specFor({ convertGuest: true }),
+      null,
+    );
+    expect(outcome.failure).toBeNull();
+    const dv = target.objects.get('DataVolume/app01-disk-0');
+    expect(dv).toBeUndefined();
+    const pod = target.objects.get('Pod/app01-v2v');
+    expect(pod).toBeUndefined();
+    const vm = target.objects.get('VirtualMachine/app01')?.body as VirtualMachine;
+    const domain = vm.spec.template.spec.domain;
+    expect(domain.clock).toEqual({ timezone: 'Europe/Madrid' });
+    expect(domain.devices.tpm).toEqual({ persistent: true });
+    expect(domain.cpu.features?.map((feature) => feature.name)).toEqual(['vmx', 'svm']);
+    expect(domain.firmware.serial).toBe('VMware-42 aa 00 00 00 00 40 00-80 00 00 00 00 00 00 02');
+    expect(domain.devices.disks[0]?.serial).toBe('6000C29a-1111-2222-3');
+    expect(target.createdBodies.DataVolume?.spec.source.vddk.uuid).toBe(live.instanceUuid);
+    const env = Object.fromEntries(
+      (target.createdBodies.Pod?.spec.containers[0]?.env ?? []).map((entry) => [entry.name, entry.value]),
+    );
+    expect(env.V2V_libvirtURL).toMatch(/@vcenter\.example\.com\/EMEA\/DC0\/Prod\/C0\/esx-7\?no_verify=1$/);
+    expect(env.V2V_staticIPs).toBe('00:50:56:00:00:01:ip:10.1.2.3,10.1.2.254,24,10.1.2.1');
   });
 
   const phases: PhaseName[] = [

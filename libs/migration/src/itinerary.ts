@@ -16,6 +16,7 @@ import {
   TargetConflictError,
 } from './ports.js';
 import {
+  DEFAULT_IMPORTER_RESTART_LIMIT,
   type DiskCopyState,
   type ItinerarySettings,
   PHASES,
@@ -24,6 +25,7 @@ import {
   type StepEvent,
   type StepResult,
   type VmExecutionSpec,
+  type VmRuntime,
   type VmStep,
 } from './types.js';
 
@@ -269,12 +271,50 @@ export class VmItinerary {
         }
       }
     }
-    const runtime = { ...step.runtime, sourceRef: found.ref };
+    const runtime: VmRuntime = { ...step.runtime, sourceRef: found.ref };
     if (found.biosUuid) runtime.biosUuid = found.biosUuid;
-    return next({
-      runtime,
-      events: [{ kind: 'info', message: `source VM ${found.ref} found, ${found.powerState}` }],
-    });
+    if (found.instanceUuid) runtime.instanceUuid = found.instanceUuid;
+    if (found.host) {
+      runtime.hostInventoryPath = found.host.inventoryPath;
+      if (found.host.timeZone) runtime.hostTimeZone = found.host.timeZone;
+    }
+    if (found.guestNetwork) runtime.guestNetwork = found.guestNetwork;
+    if (found.hasTpm !== undefined) runtime.hasTpm = found.hasTpm;
+    if (found.nestedHv !== undefined) runtime.nestedHv = found.nestedHv;
+    const diskUuids = Object.fromEntries(
+      found.disks
+        .filter(
+          (disk): disk is typeof disk & { uuid: string } => typeof disk.uuid === 'string' && disk.uuid !== '',
+        )
+        .map((disk) => [disk.backingFile, disk.uuid]),
+    );
+    if (Object.keys(diskUuids).length > 0) runtime.diskUuids = diskUuids;
+    const events: StepEvent[] = [
+      { kind: 'info', message: `source VM ${found.ref} found, ${found.powerState}` },
+    ];
+    if (spec.preference) {
+      runtime.preference = await this.findPreference(spec.targetNamespace, spec.preference);
+      if (runtime.preference === null) {
+        events.push({
+          kind: 'warning',
+          message:
+            `preference "${spec.preference}" exists neither in namespace ${spec.targetNamespace} nor cluster-wide; ` +
+            'the VM is created without one (its CPU, memory, firmware and devices are set explicitly)',
+        });
+      }
+    }
+    return next({ runtime, events });
+  }
+
+  /** Forklift's lookup: a namespaced preference of that name first, then a cluster-wide one. */
+  private async findPreference(namespace: string, name: string): Promise<VmRuntime['preference']> {
+    if (await this.target.preferenceExists('VirtualMachinePreference', namespace, name)) {
+      return { name, kind: 'VirtualMachinePreference' };
+    }
+    if (await this.target.preferenceExists('VirtualMachineClusterPreference', namespace, name)) {
+      return { name, kind: 'VirtualMachineClusterPreference' };
+    }
+    return null;
   }
 
   private async storePowerState(step: VmStep): Promise<PhaseOutcome> {
@@ -351,8 +391,12 @@ export class VmItinerary {
     const now = new Date(this.clock()).toISOString();
     const disks = initialDisks(step.spec, now);
     let removing = false;
-    for (const [index, dataVolume] of buildDataVolumes(spec).entries()) {
-      const disk = disks[index] as DiskCopyState;
+    const byName = new Map(disks.map((disk) => [disk.dataVolume, disk]));
+    for (const dataVolume of buildDataVolumes(spec)) {
+      const disk = byName.get(dataVolume.metadata.name);
+      if (!disk)
+        throw new Error(`DataVolume ${dataVolume.metadata.name} is not one of the VM's planned disks`);
+      const index = disks.indexOf(disk);
       const before = previous.get(disk.index);
       const existing = await this.target.getDataVolume(
         dataVolume.metadata.namespace,
@@ -372,6 +416,15 @@ export class VmItinerary {
         disks[index] = { ...before, released: false };
         continue;
       }
+      // CDI's garbage collection may have removed a finished DataVolume: its PVC is the copy.
+      if (
+        !existing &&
+        before?.phase === 'Succeeded' &&
+        (await this.target.pvcImportSucceeded(dataVolume.metadata.namespace, dataVolume.metadata.name))
+      ) {
+        disks[index] = { ...before, released: false };
+        continue;
+      }
       const { created } = await this.target.ensureDataVolume(dataVolume);
       if (created) events.push({ kind: 'info', message: `DataVolume ${dataVolume.metadata.name} created` });
     }
@@ -386,16 +439,45 @@ export class VmItinerary {
     const events: StepEvent[] = [];
     const released: number[] = [];
     const disks: DiskCopyState[] = [];
+    const restartLimit = this.settings.importerRestartLimit ?? DEFAULT_IMPORTER_RESTART_LIMIT;
+    const copiedElsewhere = new Map(
+      spec.disks.filter((disk) => disk.copiedBy).map((disk) => [disk.index, disk.copiedBy as string]),
+    );
     let failure: string | null = null;
     for (const current of step.disks) {
       if (current.released) {
         disks.push(current);
         continue;
       }
+      const copier = copiedElsewhere.get(current.index);
       const dv = await this.target.getDataVolume(spec.targetNamespace, current.dataVolume);
       const disk: DiskCopyState = { ...current };
       disks.push(disk);
+      const finished =
+        dv?.phase === 'Succeeded' ||
+        (!dv && (await this.target.pvcImportSucceeded(spec.targetNamespace, current.dataVolume)));
+      if (finished) {
+        disk.phase = 'Succeeded';
+        disk.progressPct = 100;
+        disk.bytesCopied = disk.capacityBytes;
+        disk.finishedAt = now;
+        disk.released = true;
+        // A shared disk another VM copies took no slot of this VM's.
+        if (copier === undefined) released.push(disk.index);
+        events.push({
+          kind: 'info',
+          message:
+            copier === undefined
+              ? `disk "${disk.label}" copied (${disk.capacityBytes} bytes)`
+              : `shared disk "${disk.label}" copied by VM ${copier}`,
+        });
+        continue;
+      }
       if (!dv) {
+        if (copier !== undefined) {
+          failure ??= this.stalled(disk, nowMs, 'not created yet by the VM that copies it');
+          continue;
+        }
         failure ??= `DataVolume ${spec.targetNamespace}/${current.dataVolume} (disk "${current.label}") disappeared during the copy`;
         continue;
       }
@@ -408,36 +490,52 @@ export class VmItinerary {
           message: `importer of disk "${disk.label}" restarted (restart ${dv.restartCount})${message ? `: ${message}` : ''}`,
         });
         disk.restartCount = dv.restartCount;
-      }
-      if (dv.phase === 'Succeeded') {
-        disk.progressPct = 100;
-        disk.bytesCopied = disk.capacityBytes;
-        disk.finishedAt = now;
-        disk.released = true;
-        released.push(disk.index);
-        events.push({ kind: 'info', message: `disk "${disk.label}" copied (${disk.capacityBytes} bytes)` });
-        continue;
+        // The new importer copies from 0%: the stall clock restarts with it, and the old maximum
+        // no longer says anything about this run.
+        disk.runMaxPct = 0;
+        disk.lastProgressAt = now;
+        if (dv.progressPct === null) {
+          disk.progressPct = 0;
+          disk.bytesCopied = 0;
+        }
       }
       if (dv.phase === 'Failed') {
         failure ??= `import of disk "${disk.label}" (DataVolume ${dv.name}) failed: ${message ?? 'the importer gave no reason'}`;
         continue;
       }
+      if (copier === undefined && dv.restartCount > restartLimit) {
+        failure ??=
+          `import of disk "${disk.label}" (DataVolume ${dv.name}) failed: the importer restarted ${dv.restartCount} times ` +
+          `(limit ${restartLimit}); last message: ${message ?? 'none'}`;
+        continue;
+      }
       const pct = dv.progressPct;
-      if (pct !== null && pct > disk.progressPct) {
+      if (pct !== null) {
+        // What CDI reports now, even below an earlier run's figure: never ahead of the real copy.
         disk.progressPct = pct;
         disk.bytesCopied = Math.floor((disk.capacityBytes * pct) / 100);
-        disk.lastProgressAt = now;
+        if (pct > (disk.runMaxPct ?? current.progressPct)) {
+          disk.runMaxPct = pct;
+          disk.lastProgressAt = now;
+        }
       }
-      const still = nowMs - Date.parse(disk.lastProgressAt ?? disk.startedAt ?? now);
-      if (still > this.settings.timings.copyStallTimeoutMs) {
-        failure ??=
-          `copy of disk "${disk.label}" stalled: no progress for ${seconds(still)} at ${disk.progressPct}% ` +
-          `(DataVolume phase ${dv.phase ?? 'unknown'}${message ? `; ${message}` : ''})`;
-      }
+      const stall = this.stalled(
+        disk,
+        nowMs,
+        `DataVolume phase ${dv.phase ?? 'unknown'}${message ? `; ${message}` : ''}`,
+      );
+      if (stall !== null) failure ??= stall;
     }
     if (failure !== null) return fail(failure, { disks, events, releasedDisks: released });
     if (disks.every((disk) => disk.released)) return next({ disks, events, releasedDisks: released });
     return wait(this.settings.timings.copyPollMs, { disks, events, releasedDisks: released });
+  }
+
+  /** The failure message when the copy has not moved for the stall timeout, else null. */
+  private stalled(disk: DiskCopyState, nowMs: number, detail: string): string | null {
+    const still = nowMs - Date.parse(disk.lastProgressAt ?? disk.startedAt ?? new Date(nowMs).toISOString());
+    if (still <= this.settings.timings.copyStallTimeoutMs) return null;
+    return `copy of disk "${disk.label}" stalled: no progress for ${seconds(still)} at ${disk.progressPct}% (${detail})`;
   }
 
   private async convertGuest(step: VmStep): Promise<PhaseOutcome> {
@@ -452,7 +550,9 @@ export class VmItinerary {
     const events: StepEvent[] = [];
     if (!existing) {
       const pvcs = [];
-      for (const disk of step.disks) {
+      // A shared disk another VM copies is converted (if at all) by that VM's pod, which holds it.
+      const copiedHere = new Set(step.spec.disks.filter((disk) => !disk.copiedBy).map((disk) => disk.index));
+      for (const disk of step.disks.filter((candidate) => copiedHere.has(candidate.index))) {
         const volumeMode =
           (await this.target.pvcVolumeMode(names.namespace, disk.dataVolume)) ?? 'Filesystem';
         pvcs.push({ name: disk.dataVolume, volumeMode });
@@ -490,16 +590,26 @@ export class VmItinerary {
     );
     const ensured = await this.target.ensureVirtualMachine(vm);
     const patch = buildOwnerReferencePatch({ metadata: { name: vm.metadata.name, uid: ensured.object.uid } });
-    for (const disk of step.spec.disks) {
+    const deleted: string[] = [];
+    // A shared disk stays owned by the VM that copied it: a merge patch here would take it away.
+    for (const disk of step.spec.disks.filter((candidate) => !candidate.copiedBy)) {
       const dv = await this.target.getDataVolume(names.namespace, disk.dataVolume);
       await this.target.patchPvcOwner(names.namespace, dv?.claimName ?? disk.dataVolume, patch);
+      // As Forklift: the VM references the PVC, and a DataVolume left behind over a PVC it no
+      // longer controls is flagged by CDI on every reconcile. Gone already when CDI collected it.
+      if (dv) {
+        await this.target.deleteDataVolume(names.namespace, disk.dataVolume);
+        deleted.push(disk.dataVolume);
+      }
     }
     return next({
       runtime: { ...step.runtime, vmUid: ensured.object.uid },
       events: [
         {
           kind: 'info',
-          message: `VirtualMachine ${names.namespace}/${vm.metadata.name} ${ensured.created ? 'created' : 'found'} (runStrategy ${vm.spec.runStrategy}); disks now owned by it`,
+          message:
+            `VirtualMachine ${names.namespace}/${vm.metadata.name} ${ensured.created ? 'created' : 'found'} (runStrategy ${vm.spec.runStrategy}); disks now owned by it` +
+            (deleted.length > 0 ? `; DataVolumes ${deleted.join(', ')} deleted, their PVCs kept` : ''),
         },
       ],
     });
@@ -539,8 +649,9 @@ export class VmItinerary {
     const names = vmObjectNames(migrationSpecOf(step, this.settings));
     const events: StepEvent[] = [];
     await this.target.deleteSecret(names.namespace, names.credentialsSecret);
+    const copiedElsewhere = new Set(spec.disks.filter((disk) => disk.copiedBy).map((disk) => disk.index));
     for (const disk of step.disks) {
-      if (disk.released) continue;
+      if (disk.released || copiedElsewhere.has(disk.index)) continue;
       const dv = await this.target.getDataVolume(spec.targetNamespace, disk.dataVolume);
       if (dv && dv.phase !== 'Succeeded' && dv.phase !== 'Failed') {
         await this.target.deleteDataVolume(spec.targetNamespace, disk.dataVolume);

@@ -31,6 +31,7 @@ import {
 const CDI = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' } as const;
 const KUBEVIRT_VM = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' } as const;
 const KUBEVIRT_VMI = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' } as const;
+const INSTANCETYPE = { group: 'instancetype.kubevirt.io', version: 'v1beta1' } as const;
 
 type Json = Record<string, unknown>;
 
@@ -368,6 +369,40 @@ export class KubeTargetCluster implements TargetCluster {
     );
     if (object === null) return null;
     return object.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem';
+  }
+
+  async pvcImportSucceeded(namespace: string, name: string): Promise<boolean> {
+    const object = await this.read(`get PersistentVolumeClaim ${namespace}/${name}`, () =>
+      this.core.readNamespacedPersistentVolumeClaim({ namespace, name }),
+    );
+    if (object === null || object.metadata?.deletionTimestamp) return false;
+    return object.metadata?.annotations?.['cdi.kubevirt.io/storage.pod.phase'] === 'Succeeded';
+  }
+
+  /** A cluster without the instancetype API answers 404 like a missing object: no preference there either. */
+  async preferenceExists(
+    kind: 'VirtualMachinePreference' | 'VirtualMachineClusterPreference',
+    namespace: string,
+    name: string,
+  ): Promise<boolean> {
+    const found =
+      kind === 'VirtualMachinePreference'
+        ? await this.read(`get VirtualMachinePreference ${namespace}/${name}`, () =>
+            this.custom.getNamespacedCustomObject({
+              ...INSTANCETYPE,
+              plural: 'virtualmachinepreferences',
+              namespace,
+              name,
+            }),
+          )
+        : await this.read(`get VirtualMachineClusterPreference ${name}`, () =>
+            this.custom.getClusterCustomObject({
+              ...INSTANCETYPE,
+              plural: 'virtualmachineclusterpreferences',
+              name,
+            }),
+          );
+    return found !== null;
   }
 
   async getVirtualMachine(namespace: string, name: string): Promise<VirtualMachineState | null> {

@@ -24,9 +24,34 @@ export function migrationSpecOf(
     compatibilityMode: !spec.convertGuest,
     preference: spec.preference,
     start: spec.startAfterMigration,
+    hostTimeZone: spec.hostTimeZone ?? null,
   };
+  if (spec.sharedDisksCopiedBy !== undefined) migration.sharedDisksCopiedBy = spec.sharedDisksCopiedBy;
   if (step.powerStateBefore !== null) migration.sourcePowerState = step.powerStateBefore;
-  if (step.runtime.biosUuid !== undefined) migration.biosUuid = step.runtime.biosUuid;
+  // What vCenter said at Preflight wins over the export.
+  const { runtime } = step;
+  if (runtime.biosUuid !== undefined) migration.biosUuid = runtime.biosUuid;
+  if (runtime.instanceUuid !== undefined) migration.instanceUuid = runtime.instanceUuid;
+  if (runtime.hostInventoryPath !== undefined) migration.hostInventoryPath = runtime.hostInventoryPath;
+  if (runtime.hostTimeZone !== undefined) migration.hostTimeZone = runtime.hostTimeZone;
+  if (runtime.guestNetwork !== undefined) migration.guestNetwork = runtime.guestNetwork;
+  if (runtime.hasTpm !== undefined) migration.hasTpm = runtime.hasTpm;
+  if (runtime.nestedHv !== undefined) migration.nestedHv = runtime.nestedHv;
+  const diskUuids = runtime.diskUuids;
+  if (diskUuids !== undefined) {
+    migration.vm = {
+      ...spec.vm,
+      disks: spec.vm.disks.map((disk) =>
+        disk.path !== null && Object.hasOwn(diskUuids, disk.path)
+          ? { ...disk, uuid: diskUuids[disk.path] }
+          : disk,
+      ),
+    };
+  }
+  if (runtime.preference !== undefined) {
+    migration.preference = runtime.preference?.name ?? null;
+    if (runtime.preference) migration.preferenceKind = runtime.preference.kind;
+  }
   return migration;
 }
 
@@ -53,6 +78,7 @@ export function plannedDisksOf(
     preference: spec.preference,
     start: spec.startAfterMigration,
   };
+  if (spec.sharedDisksCopiedBy !== undefined) migration.sharedDisksCopiedBy = spec.sharedDisksCopiedBy;
   return planDisks(migration).map((planned) => ({
     index: planned.index,
     label: planned.disk.label,
@@ -60,6 +86,7 @@ export function plannedDisksOf(
     datastore: planned.disk.datastore ?? '',
     capacityBytes: Math.ceil(planned.disk.capacityMiB) * MIB,
     dataVolume: planned.dataVolumeName,
+    copiedBy: planned.copiedBy,
   }));
 }
 

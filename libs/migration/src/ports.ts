@@ -1,4 +1,4 @@
-import type { DataVolume, Pod, Secret, VirtualMachine } from '#libs/kubevirt';
+import type { DataVolume, GuestNetworkInfo, Pod, Secret, VirtualMachine } from '#libs/kubevirt';
 import type { SourcePowerState } from './types.js';
 
 /** A virtual disk as vCenter reports it now (Preflight compares it with the approved plan). */
@@ -7,6 +7,16 @@ export interface SourceDisk {
   label: string | null;
   backingFile: string;
   capacityBytes: number;
+  /** The VMDK's UUID (`backing.uuid`), the guest's disk serial. */
+  uuid?: string | null;
+}
+
+/** Where the VM runs, as libvirt's vpx driver and the guest clock need it. */
+export interface SourceHost {
+  /** `[Folder/]Datacenter/[Folder/]Cluster/esxi` (a standalone host: its compute resource). */
+  inventoryPath: string;
+  /** `config.dateTimeInfo.timeZone.name`; null when the host does not say. */
+  timeZone: string | null;
 }
 
 export interface SourceVm {
@@ -16,7 +26,15 @@ export interface SourceVm {
   powerState: SourcePowerState;
   toolsRunning: boolean;
   biosUuid: string | null;
+  instanceUuid?: string | null;
   disks: SourceDisk[];
+  host?: SourceHost | null;
+  /** Guest addresses, prefixes, routes and DNS as VMware Tools reports them; null without Tools. */
+  guestNetwork?: GuestNetworkInfo | null;
+  /** A VirtualTPM device is configured. */
+  hasTpm?: boolean;
+  /** `config.nestedHVEnabled`. */
+  nestedHv?: boolean;
 }
 
 /** What the itinerary needs of vCenter. */
@@ -114,6 +132,21 @@ export interface TargetCluster {
   getPod(namespace: string, name: string): Promise<PodState | null>;
   /** The PVC's `spec.volumeMode`, null when the PVC does not exist yet. */
   pvcVolumeMode(namespace: string, name: string): Promise<'Filesystem' | 'Block' | null>;
+  /**
+   * The PVC exists, is not being deleted, and CDI marked its import Succeeded
+   * (`cdi.kubevirt.io/storage.pod.phase`): a copy whose DataVolume is gone (CDI's garbage
+   * collection, or deleted after CreateVM) is still a finished copy.
+   */
+  pvcImportSucceeded(namespace: string, name: string): Promise<boolean>;
+  /**
+   * Whether a preference of this kind and name exists (a VirtualMachinePreference in `namespace`,
+   * or a VirtualMachineClusterPreference); a cluster without the instancetype API has none.
+   */
+  preferenceExists(
+    kind: 'VirtualMachinePreference' | 'VirtualMachineClusterPreference',
+    namespace: string,
+    name: string,
+  ): Promise<boolean>;
   getVirtualMachine(namespace: string, name: string): Promise<VirtualMachineState | null>;
   /** Every VirtualMachine in the cluster, for MAC conflicts. */
   listVirtualMachines(): Promise<Array<VirtualMachineState & { namespace: string }>>;

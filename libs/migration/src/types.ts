@@ -1,5 +1,11 @@
 import type { InventoryVm } from '#libs/inventory';
-import type { NetworkTarget, StorageTarget, VcenterCredentials, VcenterEndpoint } from '#libs/kubevirt';
+import type {
+  GuestNetworkInfo,
+  NetworkTarget,
+  StorageTarget,
+  VcenterCredentials,
+  VcenterEndpoint,
+} from '#libs/kubevirt';
 
 /**
  * The cold-migration itinerary of one VM, with Forklift's phase names so operators can map its
@@ -49,8 +55,15 @@ export interface VmExecutionSpec {
   storageMap: Record<string, StorageTarget>;
   /** VirtualMachineClusterPreference from the assessment's guest OS map. */
   preference: string | null;
-  /** Run virt-v2v-in-place over the copied disks; when false the VM gets sata disks and e1000e NICs. */
+  /**
+   * Run virt-v2v-in-place over the copied disks (the default, as Forklift); false only for a raw
+   * copy the plan chose, which gets sata disks and e1000e NICs.
+   */
   convertGuest: boolean;
+  /** Time zone of the source ESXi host from the inventory (vCenter's at Preflight wins). */
+  hostTimeZone?: string | null;
+  /** Multi-writer disks another VM of the wave copies: backing file -> that VM's key. */
+  sharedDisksCopiedBy?: Record<string, string>;
   /** Start the VM in KubeVirt when its source was running. */
   startAfterMigration: boolean;
   /** Hard power-off when a guest shutdown does not finish in time (or Tools is not running). */
@@ -66,6 +79,8 @@ export interface PlannedDiskSummary {
   datastore: string;
   capacityBytes: number;
   dataVolume: string;
+  /** A shared disk another VM of the wave copies (its key): this VM waits for the copy, takes no slot. */
+  copiedBy?: string | null;
 }
 
 /** One disk's copy as the CopyDisks phase last saw it; shown by `GET /executions/:id`. */
@@ -78,7 +93,10 @@ export interface DiskCopyState {
   phase: string | null;
   progressPct: number;
   bytesCopied: number;
+  /** Importer restarts CDI counted; each starts the copy over from 0%. */
   restartCount: number;
+  /** Highest progress of the current importer run: the stall clock moves only when it is passed. */
+  runMaxPct?: number;
   /** The importer's latest condition message. */
   message: string | null;
   startedAt: string | null;
@@ -92,8 +110,23 @@ export interface DiskCopyState {
 export interface VmRuntime {
   /** Managed object id of the source VM found at Preflight. */
   sourceRef?: string;
-  /** `config.uuid` read at Preflight (VDDK and the firmware serial use it). */
+  /** `config.uuid` read at Preflight (the firmware serial uses it). */
   biosUuid?: string;
+  /** `config.instanceUuid` read at Preflight (VDDK is given it). */
+  instanceUuid?: string;
+  /** The ESXi host's inventory path (`Folder/DC/Cluster/esxi`) for virt-v2v's vpx URL. */
+  hostInventoryPath?: string;
+  hostTimeZone?: string;
+  guestNetwork?: GuestNetworkInfo;
+  hasTpm?: boolean;
+  nestedHv?: boolean;
+  /** VMDK UUIDs vCenter reported, by backing file (the disks' serials). */
+  diskUuids?: Record<string, string>;
+  /**
+   * The preference found at Preflight (namespaced first, then cluster-wide, as Forklift looks);
+   * null when the named one exists nowhere and the VM is created without one.
+   */
+  preference?: { name: string; kind: 'VirtualMachinePreference' | 'VirtualMachineClusterPreference' } | null;
   shutdownRequestedAt?: string;
   hardPowerOffAt?: string;
   /** The conversion pod was created at this time. */
@@ -125,6 +158,9 @@ export const DEFAULT_TIMINGS: ItineraryTimings = {
   vmReadyTimeoutMs: 15 * 60_000,
 };
 
+/** Forklift's `IMPORTER_RETRY` default: an importer restarted more often than this fails its disk. */
+export const DEFAULT_IMPORTER_RESTART_LIMIT = 3;
+
 /** What the executor brings to every phase: where vCenter is, the images, the timings. */
 export interface ItinerarySettings {
   vcenter: VcenterEndpoint;
@@ -132,6 +168,8 @@ export interface ItinerarySettings {
   vddkInitImage: string;
   virtV2vImage: string | undefined;
   timings: ItineraryTimings;
+  /** Importer restarts a disk may take; {@link DEFAULT_IMPORTER_RESTART_LIMIT} when unset. */
+  importerRestartLimit?: number;
 }
 
 /** One VM as a phase handler sees it. */
