@@ -11,6 +11,16 @@ export interface VcsimOptions {
   /** VMs per resource pool (each cluster and standalone host has one). */
   readonly vmsPerPool?: number;
   readonly datastores?: number;
+  /** How many datacenters sit in a folder (`F0/DC0`, with their hosts under a sub-folder too). */
+  readonly datacentersInFolder?: number;
+  /** Time zone name every ESXi host reports in `config.dateTimeInfo`. */
+  readonly hostTimeZone?: string;
+  /** Powered-on guests report a manual IPv4 address, a default route and DNS (`guest.net`, `guest.ipStack`). */
+  readonly guestIps?: boolean;
+  /** Every VM has nested hardware virtualization enabled. */
+  readonly nestedHv?: boolean;
+  /** Every VM has a virtual TPM device. */
+  readonly vtpm?: boolean;
   /** The only credentials accepted; an empty username makes vcsim accept any non-empty pair. */
   readonly username?: string;
   readonly password?: string;
@@ -71,12 +81,17 @@ function flagsFor(options: VcsimOptions, username: string, password: string): st
     ['-standalone-host', options.standaloneHostsPerDatacenter],
     ['-vm', options.vmsPerPool],
     ['-ds', options.datastores],
+    ['-folder', options.datacentersInFolder],
   ];
   for (const [flag, value] of counts) if (value !== undefined) flags.push(flag, String(value));
   if (username !== '') flags.push('-username', username, '-password', password);
   if (options.sessionIdleTimeoutMs !== undefined)
     flags.push('-session-idle-timeout', `${options.sessionIdleTimeoutMs}ms`);
   flags.push(`-tools-running=${options.toolsRunning ?? true}`);
+  if (options.hostTimeZone !== undefined) flags.push('-host-timezone', options.hostTimeZone);
+  if (options.guestIps) flags.push('-guest-ips');
+  if (options.nestedHv) flags.push('-nested-hv');
+  if (options.vtpm) flags.push('-vtpm');
   return flags;
 }
 

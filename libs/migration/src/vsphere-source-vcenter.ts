@@ -1,14 +1,86 @@
+import type { GuestIpAddress, GuestNetworkInfo, GuestRoute } from '#libs/kubevirt';
 import {
   fetchServerThumbprint,
   type ManagedObjectReference,
+  type VimObject,
+  type VimValue,
   VsphereClient,
   type VsphereConnectOptions,
   VsphereFaultError,
 } from '#libs/vsphere';
-import type { SourceVcenter, SourceVm } from './ports.js';
+import type { SourceHost, SourceVcenter, SourceVm } from './ports.js';
 import type { SourcePowerState } from './types.js';
 
 const vmRefOf = (value: string): ManagedObjectReference => ({ type: 'VirtualMachine', value });
+
+/** vim25 arrays of one element decode as the element: read any field as a list. */
+function listOf(value: VimValue | undefined): VimValue[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? [...value] : [value as VimValue];
+}
+
+function textOf(value: VimValue | undefined): string | null {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : null;
+}
+
+/** A managed object reference decodes to exactly `{ type, value }`. */
+function isRef(value: VimValue | undefined): value is ManagedObjectReference {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 2 && keys.includes('type') && keys.includes('value');
+}
+
+function isObject(value: VimValue | undefined): value is VimObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isRef(value);
+}
+
+/**
+ * The guest's addresses and default routes from `guest.net` and `guest.ipStack`; a NIC's position
+ * in `guest.net` is the `device` the routes name. DNS servers are the IP stack's.
+ */
+export function guestNetworkOf(
+  net: VimValue | undefined,
+  ipStack: VimValue | undefined,
+): GuestNetworkInfo | null {
+  const stacks = listOf(ipStack).filter(isObject);
+  const dns = stacks
+    .flatMap((stack) => (isObject(stack.dnsConfig) ? listOf(stack.dnsConfig.ipAddress).map(textOf) : []))
+    .filter((server): server is string => server !== null);
+  const addresses: GuestIpAddress[] = [];
+  listOf(net)
+    .filter(isObject)
+    .forEach((nic, index) => {
+      const mac = textOf(nic.macAddress);
+      if (mac === null || !isObject(nic.ipConfig)) return;
+      for (const entry of listOf(nic.ipConfig.ipAddress).filter(isObject)) {
+        const ip = textOf(entry.ipAddress);
+        const prefix = Number(textOf(entry.prefixLength));
+        if (ip === null || !Number.isInteger(prefix)) continue;
+        addresses.push({
+          device: String(index),
+          mac: mac.toLowerCase(),
+          ip,
+          prefixLength: prefix,
+          origin: textOf(entry.origin),
+          dns,
+        });
+      }
+    });
+  const routes: GuestRoute[] = [];
+  for (const stack of stacks) {
+    if (!isObject(stack.ipRouteConfig)) continue;
+    for (const route of listOf(stack.ipRouteConfig.ipRoute).filter(isObject)) {
+      const network = textOf(route.network);
+      const gateway = isObject(route.gateway) ? route.gateway : undefined;
+      const address = textOf(gateway?.ipAddress);
+      const device = textOf(gateway?.device);
+      if (network === null || address === null || device === null) continue;
+      routes.push({ device, network: `${network}/${textOf(route.prefixLength) ?? ''}`, gateway: address });
+    }
+  }
+  if (addresses.length === 0) return null;
+  return { addresses, routes };
+}
 
 function powerStateOf(value: string | undefined): SourcePowerState {
   if (value === 'poweredOn' || value === 'poweredOff' || value === 'suspended') return value;
@@ -51,19 +123,72 @@ export class VsphereSourceVcenter implements SourceVcenter {
       'config.uuid',
       'config.hardware.device',
     ]);
+    const more = await client.retrieveProperties(ref, [
+      'runtime.host',
+      'config.instanceUuid',
+      'config.nestedHVEnabled',
+      'config.hardware.device',
+      'guest.net',
+      'guest.ipStack',
+    ]);
+    const devices = listOf(more['config.hardware.device']).filter(isObject);
+    const diskUuids = new Map<number, string>();
+    for (const device of devices) {
+      const backing = device.backing;
+      const uuid = isObject(backing) ? textOf(backing.uuid) : null;
+      const key = Number(textOf(device.key));
+      if (device._type === 'VirtualDisk' && uuid !== null) diskUuids.set(key, uuid);
+    }
+    const hostRef = more['runtime.host'];
     return {
       ref: ref.value,
       name: properties.name ?? ref.value,
       powerState: powerStateOf(properties.powerState),
       toolsRunning: properties.toolsRunningStatus === 'guestToolsRunning',
       biosUuid: properties.biosUuid ?? null,
+      instanceUuid: textOf(more['config.instanceUuid']),
       disks: (properties.disks ?? []).map((disk) => ({
         key: disk.key,
         label: disk.label ?? null,
         backingFile: disk.fileName,
         capacityBytes: disk.capacityInBytes,
+        uuid: diskUuids.get(disk.key) ?? null,
       })),
+      host: isRef(hostRef) ? await this.hostOf(client, hostRef) : null,
+      guestNetwork: guestNetworkOf(more['guest.net'], more['guest.ipStack']),
+      hasTpm: devices.some((device) => device._type === 'VirtualTPM'),
+      nestedHv: more['config.nestedHVEnabled'] === true,
     };
+  }
+
+  /**
+   * The host's place in the inventory as libvirt's vpx driver reads it: every folder kept, the
+   * datacenter's hidden `host` folder and the root folder left out, and a standalone host named by
+   * its compute resource (Forklift's `host.Path`, or the parent's for a `ComputeResource`).
+   */
+  private async hostOf(client: VsphereClient, host: ManagedObjectReference): Promise<SourceHost> {
+    const own = await client.retrieveProperties(host, ['name', 'parent', 'config.dateTimeInfo']);
+    const dateTime = own['config.dateTimeInfo'];
+    const timeZone =
+      isObject(dateTime) && isObject(dateTime.timeZone) ? textOf(dateTime.timeZone.name) : null;
+    const chain: Array<{ ref: ManagedObjectReference; name: string }> = [
+      { ref: host, name: textOf(own.name) ?? host.value },
+    ];
+    let parent = own.parent;
+    for (let depth = 0; isRef(parent) && depth < 64; depth += 1) {
+      const values = await client.retrieveProperties(parent, ['name', 'parent']);
+      chain.push({ ref: parent, name: textOf(values.name) ?? parent.value });
+      parent = values.parent;
+    }
+    const segments: string[] = [];
+    chain.forEach((entry, index) => {
+      const above = chain[index + 1];
+      if (above === undefined) return; // the root folder
+      if (entry.ref.type === 'Folder' && above.ref.type === 'Datacenter') return; // its host folder
+      if (index === 0 && chain[1]?.ref.type === 'ComputeResource') return; // standalone: the resource names it
+      segments.unshift(entry.name);
+    });
+    return { inventoryPath: segments.join('/'), timeZone: timeZone || null };
   }
 
   async state(ref: string): Promise<{ powerState: SourcePowerState; toolsRunning: boolean }> {
