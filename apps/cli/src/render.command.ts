@@ -44,7 +44,11 @@ export function registerRenderCommand(program: Command): void {
     .option('--thumbprint <sha1>', 'vCenter certificate SHA-1 thumbprint (default: VSPHERE_THUMBPRINT)')
     .option('--vddk-image <image>', 'VDDK init image (default: VDDK_INIT_IMAGE)')
     .option('--virt-v2v-image <image>', 'virt-v2v image for guest conversion (default: VIRT_V2V_IMAGE)')
-    .option('--convert-guest <when>', 'auto (guests that need it), always or never', 'auto')
+    .option(
+      '--convert-guest <when>',
+      'auto (every guest but those the plan raw-copies), always, or never (raw copy)',
+      'auto',
+    )
     .option('--no-start-vms', 'render VMs halted instead of started when their source runs')
     .option('--hard-power-off', 'the execution may hard power-off guests (no effect on the manifests)')
     .action(async (planId: string, flags: RenderFlags) => {
@@ -85,12 +89,14 @@ export function registerRenderCommand(program: Command): void {
         },
       };
       await withCliContext(async (context) => {
-        const { plan, inventoryVms, assessments } = await services(context).planning.waveSources(planId);
+        const { plan, inventoryVms, inventoryHosts, assessments } =
+          await services(context).planning.waveSources(planId);
         const rendered = renderWaveManifests({
           planId,
           plan,
           waveNumber,
           inventoryVms,
+          inventoryHosts,
           assessments,
           settings,
         });

@@ -1,5 +1,5 @@
 import type { VmAssessment } from '#libs/assessment';
-import type { InventoryVm } from '#libs/inventory';
+import type { InventoryHost, InventoryVm } from '#libs/inventory';
 import {
   type AccessStore,
   type AssessmentStore,
@@ -180,15 +180,19 @@ export class PlanningService {
   }
 
   /** What a wave's manifests are rendered from: the plan, its inventory's VMs and their assessments. */
-  async waveSources(
-    id: string,
-  ): Promise<{ plan: StoredPlan; inventoryVms: InventoryVm[]; assessments: VmAssessment[] }> {
+  async waveSources(id: string): Promise<{
+    plan: StoredPlan;
+    inventoryVms: InventoryVm[];
+    inventoryHosts: InventoryHost[];
+    assessments: VmAssessment[];
+  }> {
     const plan = await this.getStored(id);
     const inventory = await this.inventories.load(plan.inventoryId, { withSource: false });
     if (!inventory) throw notFound('Inventory', plan.inventoryId);
     return {
       plan,
       inventoryVms: inventory.vms,
+      inventoryHosts: inventory.hosts,
       assessments: await this.assessments.allVms(plan.assessmentId),
     };
   }

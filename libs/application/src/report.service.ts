@@ -28,6 +28,7 @@ import {
   type PlanEdit,
   type StorageTarget,
   storageTargetOf,
+  usesRawCopy,
   type Violation,
 } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
@@ -217,6 +218,7 @@ export class ReportService {
         os: vm.os.osName ?? source?.guestOsTools ?? source?.guestOsConfig ?? 'unknown',
         osFamily: vm.os.family,
         preference: vm.os.preference,
+        conversion: usesRawCopy(plan.settings, vm.name) ? 'raw copy' : 'virt-v2v',
         vcpus: source?.cpus ?? vm.sizing.sockets * vm.sizing.coresPerSocket,
         memoryGiB: gib(source?.memoryMiB ?? vm.sizing.memoryMiB),
         provisionedGiB: gib(

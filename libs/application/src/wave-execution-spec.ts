@@ -1,6 +1,6 @@
 import type { VmAssessment } from '#libs/assessment';
-import type { InventoryVm } from '#libs/inventory';
-import { ManifestBuildError } from '#libs/kubevirt';
+import type { InventoryHost, InventoryVm } from '#libs/inventory';
+import { isSharedDisk, ManifestBuildError } from '#libs/kubevirt';
 import { plannedDisksOf, type VmExecutionSpec } from '#libs/migration';
 import {
   datastoreSourceOf,
@@ -11,13 +11,17 @@ import {
   type StorageClassTarget,
   storageTargetOf,
   UNNAMED_DATASTORE_SOURCE,
+  usesRawCopy,
   type Wave,
 } from '#libs/waves';
 import { UserFacingError } from './errors.js';
 
 /** How an operator runs a wave; chosen at `execute` time and frozen in the execution. */
 export interface ExecutionOptions {
-  /** `auto`: convert the guests the assessment says need it (Windows). */
+  /**
+   * `auto`: convert every guest except those the plan chose to raw-copy (its `guestConversion`
+   * settings); `always`: convert every guest; `never`: raw-copy the whole wave.
+   */
   convertGuest: 'auto' | 'always' | 'never';
   allowHardPowerOff: boolean;
   startVms: boolean;
@@ -59,6 +63,31 @@ function resolveMaps(vm: InventoryVm, settings: PlanSettings): { vm: InventoryVm
   return { vm: { ...vm, nics, disks }, networkMap, storageMap };
 }
 
+/** Whether this VM's guest is converted in this execution: the operator's choice, else the plan's. */
+export function convertsGuest(
+  options: Pick<ExecutionOptions, 'convertGuest'>,
+  settings: Pick<PlanSettings, 'guestConversion'>,
+  vmName: string,
+): boolean {
+  if (options.convertGuest === 'always') return true;
+  if (options.convertGuest === 'never') return false;
+  return !usesRawCopy(settings, vmName);
+}
+
+/**
+ * Multi-writer disks used by several VMs of the wave are copied once: by the first of them in
+ * wave order; the others attach that copy. Backing file -> copying VM key, for shared disks only.
+ */
+function sharedDiskCopiers(vms: readonly InventoryVm[]): Map<string, string> {
+  const copiers = new Map<string, string>();
+  for (const vm of vms) {
+    for (const disk of vm.disks) {
+      if (disk.path !== null && isSharedDisk(disk) && !copiers.has(disk.path)) copiers.set(disk.path, vm.key);
+    }
+  }
+  return copiers;
+}
+
 /**
  * The frozen per-VM specs of a wave: the approved plan's VMs with their inventory record (raw
  * source rows dropped), the map entries they use, and the assessment's guest OS decision. Every
@@ -69,6 +98,8 @@ export function buildWaveExecutionSpecs(input: {
   wave: Wave;
   settings: PlanSettings;
   inventoryVms: readonly InventoryVm[];
+  /** The inventory's hosts: their time zone becomes the guest clock's. */
+  inventoryHosts?: readonly InventoryHost[];
   assessments: readonly VmAssessment[];
   options: ExecutionOptions;
   /** Only to compute DataVolume names; the real one is given when the execution exists. */
@@ -76,6 +107,12 @@ export function buildWaveExecutionSpecs(input: {
 }): VmExecutionSpec[] {
   const inventory = new Map(input.inventoryVms.map((vm) => [vm.key, vm]));
   const assessed = new Map(input.assessments.map((vm) => [vm.vmKey, vm]));
+  const hostZones = new Map((input.inventoryHosts ?? []).map((host) => [host.name, host.timeZone]));
+  const copiers = sharedDiskCopiers(
+    input.wave.vms
+      .map((member) => inventory.get(member.key))
+      .filter((vm): vm is InventoryVm => vm !== undefined),
+  );
   const problems: string[] = [];
   const specs: VmExecutionSpec[] = [];
   for (const member of input.wave.vms) {
@@ -91,9 +128,12 @@ export function buildWaveExecutionSpecs(input: {
       continue;
     }
     const assessment = assessed.get(member.key);
-    const needsConversion = assessment?.os.needsDriverConversion ?? false;
-    const convertGuest =
-      input.options.convertGuest === 'always' || (input.options.convertGuest === 'auto' && needsConversion);
+    const convertGuest = convertsGuest(input.options, input.settings, vm.name);
+    const sharedDisksCopiedBy: Record<string, string> = {};
+    for (const disk of vm.disks) {
+      const copier = disk.path === null ? undefined : copiers.get(disk.path);
+      if (disk.path !== null && copier !== undefined) sharedDisksCopiedBy[disk.path] = copier;
+    }
     const { source: _rows, ...withoutRows } = vm;
     const resolved = resolveMaps({ ...withoutRows, source: {} }, input.settings);
     const unnamed = storageTargetOf(input.settings.storageMap, null);
@@ -121,9 +161,11 @@ export function buildWaveExecutionSpecs(input: {
       storageMap: resolved.storageMap,
       preference: assessment?.os.preference ?? null,
       convertGuest,
+      hostTimeZone: vm.host === null ? null : (hostZones.get(vm.host) ?? null),
       startAfterMigration: input.options.startVms,
       allowHardPowerOff: input.options.allowHardPowerOff,
     };
+    if (Object.keys(sharedDisksCopiedBy).length > 0) base.sharedDisksCopiedBy = sharedDisksCopiedBy;
     try {
       specs.push({ ...base, disks: plannedDisksOf(base, input.executionId) });
     } catch (error) {
@@ -151,10 +193,13 @@ export function newExecutionVm(spec: VmExecutionSpec) {
     sourceHost: spec.sourceHost,
     spec,
     firstPhase: 'Preflight',
-    disks: spec.disks.map((disk) => ({
-      index: disk.index,
-      datastore: disk.datastore,
-      capacityBytes: disk.capacityBytes,
-    })),
+    // A shared disk another VM of the wave copies takes none of this VM's copy slots.
+    disks: spec.disks
+      .filter((disk) => !disk.copiedBy)
+      .map((disk) => ({
+        index: disk.index,
+        datastore: disk.datastore,
+        capacityBytes: disk.capacityBytes,
+      })),
   };
 }

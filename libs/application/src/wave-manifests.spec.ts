@@ -48,14 +48,15 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   });
   const result = planWaves({ vms: inventory.vms, assessments, settings });
 
-  it('renders what the executor applies, every object valid for the cluster, secrets as placeholders', () => {
+  const render = (planSettings = settings) => {
     const wave = result.waves.find((candidate) => candidate.vmKeys.length === 2);
     if (!wave) throw new Error(`expected one wave with both VMs: ${JSON.stringify(result.excluded)}`);
-    const rendered = renderWaveManifests({
+    return renderWaveManifests({
       planId: 'plan-1',
-      plan: { settings, result },
+      plan: { settings: planSettings, result },
       waveNumber: wave.number,
       inventoryVms: inventory.vms,
+      inventoryHosts: inventory.hosts,
       assessments,
       settings: {
         vcenterUrl: 'https://vcenter.example.com/sdk',
@@ -65,10 +66,16 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         options: DEFAULT_EXECUTION_OPTIONS,
       },
     });
+  };
+
+  it('renders what the executor applies, every object valid for the cluster, secrets as placeholders', () => {
+    const rendered = render();
+    // Every guest is converted by default, Linux too, as Forklift does.
     expect(rendered.map((entry) => entry.path)).toEqual([
       'migrated/web-01/01-secret-web-01-vddk.yaml',
       'migrated/web-01/02-datavolume-web-01-disk-0.yaml',
-      'migrated/web-01/03-virtualmachine-web-01.yaml',
+      'migrated/web-01/03-pod-web-01-v2v.yaml',
+      'migrated/web-01/04-virtualmachine-web-01.yaml',
       'migrated/sql02/01-secret-sql02-vddk.yaml',
       'migrated/sql02/02-datavolume-sql02-disk-0.yaml',
       'migrated/sql02/03-datavolume-sql02-disk-1.yaml',
@@ -83,16 +90,38 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       accessKeyId: PLACEHOLDER_VCENTER_USER,
       secretKey: PLACEHOLDER_VCENTER_PASSWORD,
     });
-    const windowsVm = rendered[7]?.manifest;
+    const windowsVm = rendered[8]?.manifest;
     if (windowsVm?.kind !== 'VirtualMachine') throw new Error('expected the VM last');
-    // Converted guests get virtio; the Linux one, not converted, keeps compatibility devices.
     expect(windowsVm.spec.template.spec.domain.devices.disks.map((disk) => disk.disk.bus)).toEqual([
       'virtio',
       'virtio',
     ]);
+    const linuxVm = rendered[3]?.manifest;
+    if (linuxVm?.kind !== 'VirtualMachine') throw new Error('expected the VM fourth');
+    expect(linuxVm.spec.template.spec.domain.devices.disks[0]?.disk.bus).toBe('virtio');
+    expect(linuxVm.metadata.annotations?.['flotilla.io/original-name']).toBe('Web_01');
+    expect(linuxVm.metadata.annotations?.['flotilla.io/guest-conversion']).toBe('virt-v2v');
+    const linuxPod = rendered[2]?.manifest;
+    if (linuxPod?.kind !== 'Pod') throw new Error('expected the conversion pod third');
+    const env = Object.fromEntries(
+      (linuxPod.spec.containers[0]?.env ?? []).map((entry) => [entry.name, entry.value]),
+    );
+    expect(env).toMatchObject({ V2V_inPlace: '1', V2V_preserveStaticIPs: 'true', V2V_NewName: 'web-01' });
+  });
+
+  it('raw-copies only the VMs the plan names, and shows it on the VM', () => {
+    const rendered = render({ ...settings, guestConversion: { rawCopy: false, rawCopyVms: ['Web_*'] } });
+    const paths = rendered.map((entry) => entry.path);
+    expect(paths.filter((path) => path.includes('/web-01/'))).toEqual([
+      'migrated/web-01/01-secret-web-01-vddk.yaml',
+      'migrated/web-01/02-datavolume-web-01-disk-0.yaml',
+      'migrated/web-01/03-virtualmachine-web-01.yaml',
+    ]);
+    expect(paths).toContain('migrated/sql02/04-pod-sql02-v2v.yaml');
     const linuxVm = rendered[2]?.manifest;
     if (linuxVm?.kind !== 'VirtualMachine') throw new Error('expected the VM third');
     expect(linuxVm.spec.template.spec.domain.devices.disks[0]?.disk.bus).toBe('sata');
-    expect(linuxVm.metadata.annotations?.['flotilla.io/original-name']).toBe('Web_01');
+    expect(linuxVm.spec.template.spec.domain.devices.interfaces[0]?.model).toBe('e1000e');
+    expect(linuxVm.metadata.annotations?.['flotilla.io/guest-conversion']).toBe('raw-copy');
   });
 });

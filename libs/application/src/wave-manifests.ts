@@ -1,5 +1,5 @@
 import type { VmAssessment } from '#libs/assessment';
-import type { InventoryVm } from '#libs/inventory';
+import type { InventoryHost, InventoryVm } from '#libs/inventory';
 import { type ExecutionManifest, renderExecutionManifests } from '#libs/kubevirt';
 import { migrationSpecOf, type SourcePowerState } from '#libs/migration';
 import type { PlanSettings, WavePlan } from '#libs/waves';
@@ -31,14 +31,17 @@ export const RENDER_EXECUTION_ID = 'rendered';
  * The manifests the executor would apply for every VM of a wave, built by the same builders from
  * the same frozen spec: the credentials Secret with placeholders instead of values, a DataVolume
  * per disk, the guest conversion pod when the guest is converted, the VirtualMachine. Values the
- * executor only learns at run time (vCenter's live BIOS UUID, the source power state at
- * StorePowerState) come from the inventory here.
+ * executor only learns at run time come from the inventory here: vCenter's live BIOS and instance
+ * UUIDs, the source power state, the host's inventory path (built from the export's names, which
+ * know no folders) and time zone; the guest's static IPs (RVTools has no prefix or gateway) are
+ * only known at Preflight, so rendered conversion pods carry none.
  */
 export function renderWaveManifests(input: {
   planId: string;
   plan: { settings: PlanSettings; result: WavePlan };
   waveNumber: number;
   inventoryVms: readonly InventoryVm[];
+  inventoryHosts?: readonly InventoryHost[];
   assessments: readonly VmAssessment[];
   settings: RenderSettings;
 }): RenderedManifest[] {
@@ -51,6 +54,7 @@ export function renderWaveManifests(input: {
     wave,
     settings: input.plan.settings,
     inventoryVms: input.inventoryVms,
+    inventoryHosts: input.inventoryHosts,
     assessments: input.assessments,
     options: input.settings.options,
     executionId: RENDER_EXECUTION_ID,
@@ -77,7 +81,8 @@ export function renderWaveManifests(input: {
     if (spec.convertGuest && !input.settings.virtV2vImage) {
       throw new UserFacingError(
         'invalid-input',
-        `VM "${spec.name}" needs guest conversion but no virt-v2v image was given (--virt-v2v-image or VIRT_V2V_IMAGE)`,
+        `VM "${spec.name}" is converted (the default) but no virt-v2v image was given (--virt-v2v-image or ` +
+          "VIRT_V2V_IMAGE); a raw copy instead is the plan's guestConversion setting or --convert-guest never",
       );
     }
     const manifests = renderExecutionManifests(

@@ -15,6 +15,8 @@ export const ANNOTATION_VM_KEY = 'flotilla.io/vm-key';
 export const ANNOTATION_DISK_INDEX = 'flotilla.io/disk-index';
 export const ANNOTATION_DISK_SOURCE = 'flotilla.io/disk-source';
 export const ANNOTATION_REDACTED = 'flotilla.io/redacted';
+/** `virt-v2v` (the default) or `raw-copy`: how the guest reached KubeVirt, visible on the VM. */
+export const ANNOTATION_GUEST_CONVERSION = 'flotilla.io/guest-conversion';
 
 const LABEL_VALUE_MAX = 63;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -22,6 +22,7 @@ import {
   vmwareSystemSerial,
 } from './migration-spec.js';
 import {
+  ANNOTATION_GUEST_CONVERSION,
   ANNOTATION_ORIGINAL_NAME,
   buildLabels,
   buildVmKeyAnnotations,
@@ -240,7 +241,11 @@ export function buildVirtualMachine(
   const timeZone = spec.hostTimeZone?.trim();
   if (timeZone) domain.clock = { timezone: timeZone };
 
-  const annotations: Annotations = { ...customAttributeAnnotations(vm), ...buildVmKeyAnnotations(spec) };
+  const annotations: Annotations = {
+    ...customAttributeAnnotations(vm),
+    ...buildVmKeyAnnotations(spec),
+    [ANNOTATION_GUEST_CONVERSION]: spec.compatibilityMode ? 'raw-copy' : 'virt-v2v',
+  };
   if (names.virtualMachine !== vm.name) annotations[ANNOTATION_ORIGINAL_NAME] = vm.name;
 
   const machine: VirtualMachine = {

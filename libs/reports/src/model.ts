@@ -97,6 +97,8 @@ export interface WaveReportVm {
   osFamily: string;
   /** KubeVirt cluster preference, when one fits. */
   preference: string | null;
+  /** How the guest reaches KubeVirt: converted by virt-v2v (the default) or copied raw (the plan's choice). */
+  conversion: 'virt-v2v' | 'raw copy';
   vcpus: number;
   memoryGiB: number;
   provisionedGiB: number;

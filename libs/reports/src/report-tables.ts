@@ -42,6 +42,7 @@ export const VM_COLUMNS: readonly TableColumn<WaveReportVm>[] = [
   { header: 'Guest OS', key: 'os', kind: 'text', cell: (vm) => vm.os },
   { header: 'OS family', key: 'osFamily', kind: 'text', cell: (vm) => vm.osFamily },
   { header: 'Preference', key: 'preference', kind: 'text', cell: (vm) => vm.preference },
+  { header: 'Conversion', key: 'conversion', kind: 'text', cell: (vm) => vm.conversion },
   { header: 'vCPU', key: 'vcpus', kind: 'integer', cell: (vm) => vm.vcpus },
   { header: 'Memory (GiB)', key: 'memoryGiB', kind: 'gib', cell: (vm) => vm.memoryGiB },
   { header: 'Provisioned (GiB)', key: 'provisionedGiB', kind: 'gib', cell: (vm) => vm.provisionedGiB },

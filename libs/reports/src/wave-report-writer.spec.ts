@@ -149,6 +149,7 @@ describe('writeWaveReport', () => {
       'Guest OS',
       'OS family',
       'Preference',
+      'Conversion',
       'vCPU',
       'Memory (GiB)',
       'Provisioned (GiB)',
@@ -174,6 +175,7 @@ describe('writeWaveReport', () => {
     expect(row.getCell(column(vms, 'Used (GiB)')).value).toBe(vm.usedGiB);
     expect(row.getCell(column(vms, 'Est. transfer (hours)')).value).toBe(vm.estimatedTransferHours);
     expect(row.getCell(column(vms, 'Storage class')).value).toBe(vm.storageClasses.join(', '));
+    expect(row.getCell(column(vms, 'Conversion')).value).toBe(vm.conversion);
     expect(row.getCell(column(vms, 'Concerns')).value).toBe(vm.concerns.length);
     const first = vms.getRow(2);
     expect(first.getCell(column(vms, 'Concern details')).value).toBe(
@@ -187,7 +189,7 @@ describe('writeWaveReport', () => {
     expect(vms.getRow(2).getCell(column(vms, 'vCPU')).numFmt).toBe('#,##0');
     expect(vms.getRow(2).getCell(column(vms, 'Est. transfer (hours)')).numFmt).toBe('0.0');
     expect(vms.views[0]).toMatchObject({ state: 'frozen', ySplit: 1, xSplit: 2 });
-    expect(vms.autoFilter).toBe(`A1:W${input.vms.length + 1}`);
+    expect(vms.autoFilter).toBe(`A1:X${input.vms.length + 1}`);
     const waves = sheet(workbook, 'Waves');
     expect(waves.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(String(waves.autoFilter)).toMatch(/^A1:L\d+$/);

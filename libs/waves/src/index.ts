@@ -29,6 +29,7 @@ export type {
   GroupingKeyKind,
   GroupingRule,
   GroupingSettings,
+  GuestConversionSettings,
   ManualEdits,
   NetworkMap,
   NetworkTarget,
@@ -50,6 +51,7 @@ export {
   PlanSettingsError,
   parsePlanSettings,
   planSettingsSchema,
+  usesRawCopy,
 } from './settings.js';
 export { simulateHostTransferSeconds, type TransferThroughput } from './transfer-schedule.js';
 export type {

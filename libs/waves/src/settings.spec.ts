@@ -31,6 +31,7 @@ describe('parsePlanSettings', () => {
       networkMap: {},
       storageMap: {},
       targetNamespace: { default: 'default', byWave: {}, byGroup: {} },
+      guestConversion: { rawCopy: false, rawCopyVms: [] },
       manual: { pins: {}, excludedVms: [], addedWaves: [] },
       changeWindows: {},
     });

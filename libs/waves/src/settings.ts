@@ -112,6 +112,18 @@ export interface TargetNamespaces {
   byGroup: Record<string, string>;
 }
 
+/**
+ * How guests reach KubeVirt. Every guest is converted by default (virt-v2v-in-place: virtio
+ * drivers, initramfs rebuilt, VMware Tools removed), as Forklift does; a raw copy (SATA disks,
+ * e1000e NICs, the guest untouched) is Forklift's opt-in `skipGuestConversion`, here per plan or per VM.
+ */
+export interface GuestConversionSettings {
+  /** Raw-copy every VM of the plan. */
+  rawCopy: boolean;
+  /** VMs to raw-copy: exact names, globs (`appliance-*`) or regexes written `/^fw-\d+$/i`. */
+  rawCopyVms: string[];
+}
+
 /** Decisions people made by hand; re-planning keeps them. */
 export interface ManualEdits {
   /** VM key -> wave number. */
@@ -130,9 +142,18 @@ export interface PlanSettings {
   networkMap: NetworkMap;
   storageMap: StorageMap;
   targetNamespace: TargetNamespaces;
+  guestConversion: GuestConversionSettings;
   manual: ManualEdits;
   /** Wave number (as a string key) -> its booked change window. */
   changeWindows: Record<string, ChangeWindow>;
+}
+
+/** Whether the plan raw-copies this VM instead of converting its guest (the default). */
+export function usesRawCopy(settings: Pick<PlanSettings, 'guestConversion'>, vmName: string): boolean {
+  // Plans stored before the setting existed have none: they convert, like every new plan.
+  const conversion = settings.guestConversion ?? { rawCopy: false, rawCopyVms: [] };
+  if (conversion.rawCopy) return true;
+  return conversion.rawCopyVms.some((pattern) => compileVmNamePattern(pattern)?.(vmName) === true);
 }
 
 const namespaceSchema = z
@@ -286,6 +307,12 @@ export const planSettingsSchema = z
           .record(z.string().regex(/^[1-9]\d*$/, { message: 'must be a wave number' }), namespaceSchema)
           .default({}),
         byGroup: z.record(z.string(), namespaceSchema).default({}),
+      })
+      .prefault({}),
+    guestConversion: z
+      .object({
+        rawCopy: z.boolean().default(false),
+        rawCopyVms: z.array(vmNamePatternSchema).default([]),
       })
       .prefault({}),
     manual: z

@@ -80,6 +80,7 @@ export function syntheticReportInput(options: {
       os,
       osFamily,
       preference,
+      conversion: 'virt-v2v',
       vcpus: pick([1, 2, 4, 8, 16]),
       memoryGiB: pick([2, 4, 8, 16, 32, 64]),
       provisionedGiB,
