@@ -20,7 +20,9 @@ function expectOneOfEach(env: ExecutionEnvironment, vms: number): void {
   const counters = env.emulator.faults.counters();
   expect(namesOf(env.emulator, 'virtualmachines')).toHaveLength(vms);
   expect(duplicates(namesOf(env.emulator, 'virtualmachines'))).toEqual([]);
-  expect(namesOf(env.emulator, 'datavolumes')).toHaveLength(vms);
+  // The DataVolumes are deleted once their VM owns the PVCs; one PVC per disk remains.
+  expect(namesOf(env.emulator, 'datavolumes')).toHaveLength(0);
+  expect(namesOf(env.emulator, 'persistentvolumeclaims')).toHaveLength(vms);
   expect(counters['create virtualmachines']).toBe(vms);
 }
 
@@ -204,7 +206,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     expect(failuresOf(view)).toEqual([]);
     expect(namesOf(env.emulator, 'virtualmachines')).toHaveLength(20);
     expect(duplicates(namesOf(env.emulator, 'virtualmachines'))).toEqual([]);
-    expect(namesOf(env.emulator, 'datavolumes')).toHaveLength(20);
+    expect(namesOf(env.emulator, 'datavolumes')).toHaveLength(0);
+    expect(namesOf(env.emulator, 'persistentvolumeclaims')).toHaveLength(20);
     // Every injected fault was met (and retried past).
     const faulted = faults.requests().filter((request) => request.fault === 'error').length;
     expect(faulted).toBe(6 + 4 + 10 + 2 + 4 + 3);
@@ -215,16 +218,17 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     await env.startExecutor();
     const { planId, waveNumber } = await env.approvedWave();
     const started = await env.service.startWave(planId, waveNumber, OPERATOR);
+    // Two VMs copying: one importer fails for good, the other restarts (a copy still under way,
+    // not one waiting for a slot, whose DataVolume does not exist yet).
+    const copying = (vm: ExecutionView['vms'][number]) => vm.disks[0]?.phase === 'ImportInProgress';
     const inProgress = await env.waitForExecution(
       started.id,
-      (view) => view.vms.some((vm) => vm.disks.some((disk) => disk.phase === 'ImportInProgress')),
+      (view) => view.vms.filter(copying).length >= 2,
       60_000,
     );
-    const victim = inProgress.vms.find((vm) => vm.disks.some((disk) => disk.phase === 'ImportInProgress'));
+    const victim = inProgress.vms.find(copying);
     if (!victim) throw new Error('no VM copying');
-    const restarted = inProgress.vms.find(
-      (vm) => vm.vmKey !== victim.vmKey && vm.disks[0]?.phase !== 'Succeeded',
-    );
+    const restarted = inProgress.vms.find((vm) => vm.vmKey !== victim.vmKey && copying(vm));
     const dataVolume = victim.disks[0]?.dataVolume ?? '';
     env.emulator.cdi.failImportPermanently(
       TARGET_NAMESPACE,
@@ -247,11 +251,14 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     expect(view.vms.filter((vm) => vm.status === 'succeeded')).toHaveLength(19);
     if (restarted) {
       const events = await env.service.events(started.id, 0, 5_000);
-      expect(
-        events.some(
-          (event) => event.vmKey === restarted.vmKey && event.message.includes('importer OOMKilled'),
-        ),
-      ).toBe(true);
+      // The restart is always reported; the importer's words only when a look fell inside its
+      // restart back-off (afterwards the new run's condition carries no message), a race this
+      // test used to lose about two runs in three.
+      const restarts = events.filter(
+        (event) => event.vmKey === restarted.vmKey && event.message.includes('restarted (restart 1)'),
+      );
+      expect(restarts).toHaveLength(1);
+      expect(restarts[0]?.message).toMatch(/restarted \(restart 1\)(: Error: importer OOMKilled)?$/);
     }
     expect((await env.plans.get(planId))?.waves.find((wave) => wave.number === waveNumber)?.status).toBe(
       'failed',
@@ -262,7 +269,10 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       .map((vm) => [vm.vmKey, vm.revision]);
     const createsBefore = env.emulator.faults.counters()['create datavolumes'] ?? 0;
     await env.service.retry(started.id, OPERATOR);
-    const retried = await env.waitForExecution(started.id, finished, 120_000);
+    const retried = await env.waitForExecution(started.id, finished, 120_000).catch(async (error) => {
+      const now = await env.service.get(started.id);
+      throw new Error(`${error}: ${JSON.stringify(now.vms.filter((vm) => vm.vmKey === victim.vmKey))}`);
+    });
     expect(failuresOf(retried)).toEqual([]);
     expect(retried.status).toBe('completed');
     expect(retried.vms.find((vm) => vm.vmKey === victim.vmKey)?.attempt).toBe(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionView } from '#libs/application';
-import { LABEL_EXECUTION, LABEL_VM, toLabelValue } from '#libs/kubevirt';
+import { LABEL_EXECUTION, LABEL_VM, toLabelValue, vmwareSystemSerial } from '#libs/kubevirt';
 import { createFlotillaMetrics } from '#libs/observability';
 import { upstreamSchemasSuite } from '../support/shared-files.js';
 import {
@@ -11,7 +11,6 @@ import {
   STORAGE_CLASS,
   startExecutionEnvironment,
   TARGET_NAMESPACE,
-  VDDK_IMAGE,
 } from './execution-fixture.js';
 
 const finished = (view: ExecutionView) => ['completed', 'failed', 'cancelled'].includes(view.status);
@@ -71,7 +70,9 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     const dataVolumes = env.emulator.list('datavolumes', TARGET_NAMESPACE);
     expect(virtualMachines).toHaveLength(20);
     expect(duplicates(namesOf(env.emulator, 'virtualmachines'))).toEqual([]);
-    expect(dataVolumes).toHaveLength(20);
+    // As Forklift: the DataVolumes go once the VMs own their PVCs.
+    expect(dataVolumes).toHaveLength(0);
+    expect(env.emulator.list('persistentvolumeclaims', TARGET_NAMESPACE)).toHaveLength(20);
     // The credentials Secrets are gone once the VMs are migrated.
     expect(env.emulator.list('secrets', TARGET_NAMESPACE)).toHaveLength(0);
 
@@ -88,22 +89,25 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         macAddress: string;
       }>;
       expect(interfaces.map((nic) => nic.macAddress)).toEqual(source.nics.map((nic) => nic.mac));
-      expect(at(vm, 'spec.template.spec.domain.firmware.serial')).toBe(source.biosUuid?.toLowerCase());
-      const dv = env.emulator.get('datavolumes', TARGET_NAMESPACE, `${target?.targetName}-disk-0`);
-      const vddk = at(dv, 'spec.source.vddk');
-      expect(vddk).toMatchObject({
-        url: env.vcsim.url,
-        uuid: source.biosUuid?.toLowerCase(),
-        backingFile: source.disks[0]?.path,
-        thumbprint: env.vcsim.thumbprint,
-        initImageURL: VDDK_IMAGE,
-      });
-      expect(at(dv, 'spec.storage.storageClassName')).toBe(STORAGE_CLASS);
+      expect(at(vm, 'spec.template.spec.domain.firmware.serial')).toBe(
+        vmwareSystemSerial(source.biosUuid ?? ''),
+      );
+      expect(at(vm, 'spec.template.spec.volumes')).toEqual([
+        { name: 'vol-0', persistentVolumeClaim: { claimName: `${target?.targetName}-disk-0` } },
+      ]);
       const pvc = env.emulator.get(
         'persistentvolumeclaims',
         TARGET_NAMESPACE,
         `${target?.targetName}-disk-0`,
       );
+      // What the DataVolume asked CDI for, as CDI recorded it on the PVC.
+      expect(at(pvc, 'metadata.annotations')).toMatchObject({
+        'cdi.kubevirt.io/storage.import.endpoint': env.vcsim.url,
+        'cdi.kubevirt.io/storage.import.uuid': source.uuid?.toLowerCase(),
+        'cdi.kubevirt.io/storage.import.backingFile': source.disks[0]?.path,
+        'cdi.kubevirt.io/storage.import.vddk.thumbprint': env.vcsim.thumbprint,
+      });
+      expect(at(pvc, 'spec.storageClassName')).toBe(STORAGE_CLASS);
       const owners = at(pvc, 'metadata.ownerReferences') as Array<{ kind: string; name: string }>;
       expect(owners.map((owner) => `${owner.kind}/${owner.name}`)).toEqual([
         `VirtualMachine/${target?.targetName}`,
