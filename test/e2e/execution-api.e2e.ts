@@ -14,7 +14,7 @@ import { registerRenderCommand } from '../../apps/cli/src/render.command.js';
 import { type ManifestKind, validateManifest } from '../k8s-emulator/index.js';
 import { buildApps } from '../support/built-apps.js';
 import { upstreamSchemasSuite } from '../support/shared-files.js';
-import { type ExecutionEnvironment, startExecutionEnvironment } from './execution-fixture.js';
+import { type ExecutionEnvironment, startExecutionEnvironment, V2V_IMAGE } from './execution-fixture.js';
 
 const ADMIN = 'execution-api-admin';
 
@@ -150,17 +150,24 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         VSPHERE_URL: env.vcsim.url,
         VSPHERE_THUMBPRINT: env.vcsim.thumbprint,
         VDDK_INIT_IMAGE: env.config.executor.vddkInitImage,
+        VIRT_V2V_IMAGE: V2V_IMAGE,
       });
-      const program = new Command().exitOverride();
-      registerRenderCommand(program);
-      await program.parseAsync(['render', planId, '--wave', String(waveNumber), '--out', out], {
-        from: 'user',
-      });
-      const files = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((file) =>
-        file.endsWith('.yaml'),
-      );
-      // A Secret, a DataVolume and a VirtualMachine per VM (none of these Linux guests is converted).
-      expect(files).toHaveLength(60);
+      const render = async (dir: string, ...flags: string[]) => {
+        const program = new Command().exitOverride();
+        registerRenderCommand(program);
+        await program.parseAsync(['render', planId, '--wave', String(waveNumber), '--out', dir, ...flags], {
+          from: 'user',
+        });
+        return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) =>
+          file.endsWith('.yaml'),
+        );
+      };
+      const files = await render(out);
+      // A Secret, a DataVolume, the conversion pod and a VirtualMachine per VM: every guest is converted.
+      expect(files).toHaveLength(80);
+      expect(files.filter((file) => file.includes('-pod-'))).toHaveLength(20);
+      // A raw copy, when asked for, has no conversion pod.
+      expect(await render(join(out, 'raw'), '--convert-guest', 'never')).toHaveLength(60);
       for (const file of files) {
         const text = readFileSync(join(out, file), 'utf8');
         expect(text).not.toContain(env.vcsim.password);

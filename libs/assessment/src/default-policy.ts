@@ -163,7 +163,7 @@ export const defaultPolicy: AssessmentPolicy = {
     ),
     os(['windows11_64Guest'], ['windows 11\\b'], 'windows', 'windows.11', 'supported'),
     os(['windows9_64Guest', 'windows9Guest'], ['windows 10\\b'], 'windows', 'windows.10', 'supported'),
-    os(['windows8_64Guest', 'windows8Guest'], ['windows 8\\b'], 'windows', 'windows.10', 'legacy'),
+    os(['windows8_64Guest', 'windows8Guest'], ['windows 8\\b'], 'windows', 'windows.8', 'legacy'),
     os(['windows7_64Guest', 'windows7Guest'], ['windows 7\\b'], 'windows', 'windows.7', 'legacy'),
     os(['winVistaGuest', 'winVista64Guest'], ['windows vista'], 'windows', null, 'unsupported'),
     os(
@@ -215,7 +215,8 @@ export const defaultPolicy: AssessmentPolicy = {
       },
     ),
     os([], ['fedora'], 'fedora', 'fedora', 'supported'),
-    // CentOS Linux 7 and 8 are end-of-life; their nearest KubeVirt preference is the matching RHEL one.
+    // CentOS Linux 7 and 8 are end-of-life; the preferences are Forklift's OS map's
+    // (forklift-vsphere-osmap), so both tools name the same one.
     os([], ['centos stream 10', 'centos( linux)? 10\\b'], 'centos', 'centos.stream10', 'supported'),
     os(
       ['centos9_64Guest'],
@@ -224,17 +225,24 @@ export const defaultPolicy: AssessmentPolicy = {
       'centos.stream9',
       'supported',
     ),
-    os(['centos8_64Guest'], ['centos stream 8', 'centos( linux)? 8\\b'], 'centos', 'rhel.8', 'legacy'),
-    os(['centos7_64Guest', 'centos7Guest'], ['centos( linux)? 7\\b'], 'centos', 'rhel.7', 'legacy'),
+    os(
+      ['centos8_64Guest'],
+      ['centos stream 8', 'centos( linux)? 8\\b'],
+      'centos',
+      'centos.stream8',
+      'legacy',
+    ),
+    os(['centos7_64Guest', 'centos7Guest'], ['centos( linux)? 7\\b'], 'centos', 'centos.7', 'legacy'),
     os(['centos64Guest', 'centosGuest'], ['centos 4/5/6/7'], 'centos', null, 'legacy'),
     os(['centos6_64Guest', 'centos6Guest'], ['centos'], 'centos', null, 'unsupported'),
-    os(['oracleLinux9_64Guest'], ['oracle linux( server)? 9\\b'], 'oraclelinux', 'oraclelinux', 'supported'),
-    os(['oracleLinux8_64Guest'], ['oracle linux( server)? 8\\b'], 'oraclelinux', 'oraclelinux', 'supported'),
+    // Forklift's OS map has no Oracle Linux entry: its generic Linux preference applies.
+    os(['oracleLinux9_64Guest'], ['oracle linux( server)? 9\\b'], 'oraclelinux', 'linux', 'supported'),
+    os(['oracleLinux8_64Guest'], ['oracle linux( server)? 8\\b'], 'oraclelinux', 'linux', 'supported'),
     os(
       ['oracleLinux7_64Guest', 'oracleLinux7Guest'],
       ['oracle linux( server)? 7\\b'],
       'oraclelinux',
-      'oraclelinux',
+      'linux',
       'legacy',
     ),
     os(['oracleLinux64Guest', 'oracleLinuxGuest'], ['oracle linux 4/5/6/7'], 'oraclelinux', null, 'legacy'),
