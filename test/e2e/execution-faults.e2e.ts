@@ -269,10 +269,7 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       .map((vm) => [vm.vmKey, vm.revision]);
     const createsBefore = env.emulator.faults.counters()['create datavolumes'] ?? 0;
     await env.service.retry(started.id, OPERATOR);
-    const retried = await env.waitForExecution(started.id, finished, 120_000).catch(async (error) => {
-      const now = await env.service.get(started.id);
-      throw new Error(`${error}: ${JSON.stringify(now.vms.filter((vm) => vm.vmKey === victim.vmKey))}`);
-    });
+    const retried = await env.waitForExecution(started.id, finished, 120_000);
     expect(failuresOf(retried)).toEqual([]);
     expect(retried.status).toBe('completed');
     expect(retried.vms.find((vm) => vm.vmKey === victim.vmKey)?.attempt).toBe(1);
