@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VsphereClient } from '#libs/vsphere';
-import { startVcsim, type VcsimInstance } from '../../../test/vcsim/vcsim.js';
+import { startVcsim, type VcsimInstance, type VcsimOptions } from '../../../test/vcsim/vcsim.js';
 import { VsphereSourceVcenter } from './vsphere-source-vcenter.js';
 
 // vcsim is built from Debian's govmomi on first use; a cold Go build takes a while on 2 cores.
@@ -27,21 +27,15 @@ async function instanceUuids(
   }
 }
 
-describe('VsphereSourceVcenter: what Preflight reads beyond the export', () => {
-  let sim: VcsimInstance;
-  let source: VsphereSourceVcenter;
-
+/** A vcsim with these options and the executor's adapter on it, for the tests of one describe block. */
+function simulatedVcenter(options: VcsimOptions): {
+  sim: () => VcsimInstance;
+  source: () => VsphereSourceVcenter;
+} {
+  let sim: VcsimInstance | undefined;
+  let source: VsphereSourceVcenter | undefined;
   beforeAll(async () => {
-    // One datacenter at the root, one inside folder F0 (its hosts under host/F0 too).
-    sim = await startVcsim({
-      datacenters: 2,
-      datacentersInFolder: 1,
-      standaloneHostsPerDatacenter: 1,
-      hostTimeZone: 'Europe/Madrid',
-      guestIps: true,
-      nestedHv: true,
-      vtpm: true,
-    });
+    sim = await startVcsim(options);
     source = new VsphereSourceVcenter({
       url: sim.url,
       username: sim.username,
@@ -49,17 +43,34 @@ describe('VsphereSourceVcenter: what Preflight reads beyond the export', () => {
       thumbprint: sim.thumbprint,
     });
   }, START_TIMEOUT_MS);
-
   afterAll(async () => {
     await source?.close();
     await sim?.close();
   });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('vcsim did not start');
+    return value;
+  };
+  return { sim: () => started(sim), source: () => started(source) };
+}
+
+describe('VsphereSourceVcenter: what Preflight reads beyond the export', () => {
+  // One datacenter at the root, one inside folder F0 (its hosts under host/F0 too).
+  const vcenter = simulatedVcenter({
+    datacenters: 2,
+    datacentersInFolder: 1,
+    standaloneHostsPerDatacenter: 1,
+    hostTimeZone: 'Europe/Madrid',
+    guestIps: true,
+    nestedHv: true,
+    vtpm: true,
+  });
 
   it('walks the host up to the root for the vpx path: folders kept, the hidden host folder left out', async () => {
-    const vms = await instanceUuids(sim);
+    const vms = await instanceUuids(vcenter.sim());
     const paths = new Map<string, string | undefined>();
     for (const vm of vms)
-      paths.set(vm.name, (await source.findVmByInstanceUuid(vm.uuid))?.host?.inventoryPath);
+      paths.set(vm.name, (await vcenter.source().findVmByInstanceUuid(vm.uuid))?.host?.inventoryPath);
     // Clustered hosts: [Folder/]Datacenter/[Folder/]Cluster/host; standalone: the compute resource.
     expect(paths.get('DC0_C0_RP0_VM0')).toMatch(/^DC0\/DC0_C0\/DC0_C0_H\d$/);
     expect(paths.get('DC1_C0_RP0_VM0')).toMatch(/^F0\/DC1\/F0\/DC1_C0\/DC1_C0_H\d$/);
@@ -68,11 +79,11 @@ describe('VsphereSourceVcenter: what Preflight reads beyond the export', () => {
   });
 
   it('reads the host time zone, vTPM, nested HV, instance UUID, disk UUIDs and the guest IP configuration', async () => {
-    const vm = (await instanceUuids(sim)).find(
+    const vm = (await instanceUuids(vcenter.sim())).find(
       (candidate) => candidate.on && candidate.name === 'DC1_C0_RP0_VM0',
     );
     expect(vm).toBeDefined();
-    const found = await source.findVmByInstanceUuid(vm?.uuid ?? '');
+    const found = await vcenter.source().findVmByInstanceUuid(vm?.uuid ?? '');
     expect(found?.host?.timeZone).toBe('Europe/Madrid');
     expect(found?.hasTpm).toBe(true);
     expect(found?.nestedHv).toBe(true);
@@ -92,27 +103,11 @@ describe('VsphereSourceVcenter: what Preflight reads beyond the export', () => {
 });
 
 describe('VsphereSourceVcenter on a plain vcsim', () => {
-  let sim: VcsimInstance;
-  let source: VsphereSourceVcenter;
-
-  beforeAll(async () => {
-    sim = await startVcsim({ datacenters: 1 });
-    source = new VsphereSourceVcenter({
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      thumbprint: sim.thumbprint,
-    });
-  }, START_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await source?.close();
-    await sim?.close();
-  });
+  const vcenter = simulatedVcenter({ datacenters: 1 });
 
   it('reports no TPM, no nested HV, no time zone and no guest addresses where vCenter has none', async () => {
-    const [vm] = await instanceUuids(sim);
-    const found = await source.findVmByInstanceUuid(vm?.uuid ?? '');
+    const [vm] = await instanceUuids(vcenter.sim());
+    const found = await vcenter.source().findVmByInstanceUuid(vm?.uuid ?? '');
     expect(found).toMatchObject({ hasTpm: false, nestedHv: false, guestNetwork: null });
     expect(found?.host).toEqual({
       inventoryPath: expect.stringMatching(/^DC0\/(DC0_C0\/DC0_C0_H\d|DC0_H0)$/),
