@@ -26,7 +26,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   let env: ExecutionEnvironment;
 
   beforeAll(async () => {
-    env = await startExecutionEnvironment();
+    // The cluster has the preference the assessment picks for these guests (rhel.9).
+    env = await startExecutionEnvironment({ emulator: { kubevirt: { clusterPreferences: ['rhel.9'] } } });
   });
 
   afterAll(async () => {
@@ -85,6 +86,9 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       expect(at(vm, `metadata.labels.${LABEL_EXECUTION}`)).toBe(view.id);
       expect(at(vm, `metadata.labels.${LABEL_VM}`)).toBe(toLabelValue(vmKey));
       expect(at(vm, 'spec.runStrategy')).toBe('Always');
+      // Found at Preflight, so kept (a missing one would be dropped, as Forklift falls back).
+      expect(at(vm, 'spec.preference')).toEqual({ name: 'rhel.9', kind: 'VirtualMachineClusterPreference' });
+      expect(at(vm, 'spec.template.spec.domain.devices.tpm')).toEqual({ enabled: false });
       const interfaces = at(vm, 'spec.template.spec.domain.devices.interfaces') as Array<{
         macAddress: string;
       }>;

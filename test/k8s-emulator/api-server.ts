@@ -48,7 +48,15 @@ export interface ApiServerOptions {
   token?: string;
   /** Real ms between BOOKMARK events on watches that allow them (default 1000). */
   bookmarkIntervalMs: number;
+  /**
+   * VirtualMachineClusterPreferences served read-only (GET by name) under instancetype.kubevirt.io;
+   * undefined: the instancetype API is not installed, every such path answers 404.
+   */
+  clusterPreferences?: readonly string[];
 }
+
+const CLUSTER_PREFERENCE_PATH =
+  /^\/apis\/instancetype\.kubevirt\.io\/(v1beta1|v1alpha2)\/virtualmachineclusterpreferences\/([^/]+)$/;
 
 /** A watch stream the server is feeding; kept so tests can drop them. */
 export interface WatchConnection {
@@ -208,6 +216,7 @@ export class ApiServer {
         throw new KubeApiError(401, 'Unauthorized', 'Unauthorized');
       }
       if (this.serveDiscovery(url.pathname, method, request, response)) return;
+      if (this.serveClusterPreference(url.pathname, method, response)) return;
       const route = this.route(url.pathname);
       const info = this.requestInfo(route, method, url.searchParams);
       await this.serveResource(route, info, url, request, response);
@@ -223,6 +232,28 @@ export class ApiServer {
       if (!response.headersSent) sendError(response, apiError);
       else response.destroy();
     }
+  }
+
+  /** A preference lookup as the executor's Preflight makes it: exists (200) or not (404). */
+  private serveClusterPreference(path: string, method: string, response: ServerResponse): boolean {
+    const match = CLUSTER_PREFERENCE_PATH.exec(path);
+    const served = this.options.clusterPreferences;
+    if (!match || served === undefined || method !== 'GET') return false;
+    const name = decodeURIComponent(match[2] ?? '');
+    if (!served.includes(name)) {
+      throw new KubeApiError(
+        404,
+        'NotFound',
+        `virtualmachineclusterpreferences.instancetype.kubevirt.io "${name}" not found`,
+      );
+    }
+    sendJson(response, 200, {
+      apiVersion: `instancetype.kubevirt.io/${match[1]}`,
+      kind: 'VirtualMachineClusterPreference',
+      metadata: { name },
+      spec: {},
+    });
+    return true;
   }
 
   // ---- discovery -----------------------------------------------------------------------------

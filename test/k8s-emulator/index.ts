@@ -130,6 +130,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   const apiServer = new ApiServer(machinery, faults, {
     token: options.token,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
+    clusterPreferences: options.kubevirt?.clusterPreferences,
   });
   const cdiNamespace = options.cdi?.cdiNamespace ?? 'cdi';
   const namespaces = options.namespaces ?? ['default', 'kube-system', 'kube-public', cdiNamespace];

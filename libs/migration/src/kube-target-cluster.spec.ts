@@ -59,6 +59,7 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       namespaces: ['default', NS, 'cdi'],
       clock: { speed: 50 },
       bookmarkIntervalMs: 100,
+      kubevirt: { clusterPreferences: ['rhel.9'] },
     });
     cluster = new KubeTargetCluster(emulator.kubeConfig(), {
       attempts: 6,
@@ -142,5 +143,33 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     expect(deleted.map((object) => object.kind)).toEqual(expect.arrayContaining(['DataVolume', 'Secret']));
     await eventually(() => (emulator.list('datavolumes', NS).length === 0 ? true : undefined));
     expect(emulator.list('secrets', NS)).toHaveLength(0);
+  });
+
+  it('finds a cluster preference that exists and none that does not, or where the API is missing', async () => {
+    expect(await cluster.preferenceExists('VirtualMachineClusterPreference', NS, 'rhel.9')).toBe(true);
+    expect(await cluster.preferenceExists('VirtualMachineClusterPreference', NS, 'oraclelinux')).toBe(false);
+    // The emulator serves no namespaced preferences: a cluster without that API answers 404.
+    expect(await cluster.preferenceExists('VirtualMachinePreference', NS, 'rhel.9')).toBe(false);
+  });
+
+  it('takes a PVC CDI marked Succeeded for a finished copy, and none once it is collected', async () => {
+    await cluster.ensureDataVolume(dataVolume('done-disk-0'));
+    expect(await cluster.pvcImportSucceeded(NS, 'done-disk-0')).toBe(false);
+    // The import starts once CDI has made the PVC and its importer.
+    await eventually(() => {
+      try {
+        emulator.cdi.completeImport(NS, 'done-disk-0');
+        return true;
+      } catch {
+        return undefined;
+      }
+    });
+    expect(await cluster.pvcImportSucceeded(NS, 'done-disk-0')).toBe(true);
+    await cluster.deleteDataVolume(NS, 'done-disk-0');
+    await eventually(() => (emulator.get('datavolumes', NS, 'done-disk-0') ? undefined : true));
+    // Nothing took the PVC over, so CDI's owner reference collects it with its DataVolume.
+    await eventually(() => (emulator.get('persistentvolumeclaims', NS, 'done-disk-0') ? undefined : true));
+    expect(await cluster.pvcImportSucceeded(NS, 'done-disk-0')).toBe(false);
+    expect(await cluster.pvcImportSucceeded(NS, 'no-such-disk')).toBe(false);
   });
 });
