@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isDns1123Label } from '#libs/kubevirt';
 import { linearPatternProblem } from '#libs/patterns';
-import { vmNamePatternProblem } from './vm-name-pattern.js';
+import { compileVmNamePattern, vmNamePatternProblem } from './vm-name-pattern.js';
 
 /** Keys that can form a move group, in the order a plan prefers them. */
 export type GroupingKeyKind = 'rules' | 'attribute' | 'vapp' | 'folder' | 'resource-pool' | 'name-prefix';
