@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderWaveManifests } from '#libs/application';
@@ -8,6 +8,7 @@ import type { Inventory, InventoryDisk, InventoryVm } from '#libs/inventory';
 import type { DataVolume, Pod, VirtualMachine } from '#libs/kubevirt';
 import { readRvtoolsInventory } from '#libs/rvtools';
 import { parsePlanSettings, planWaves } from '#libs/waves';
+import { rvtoolsSample, sharedSuite } from '../support/shared-files.js';
 
 /*
  * Each row of ../shared/docs/forklift-parity.md, checked on every VM `flotilla render` writes for
@@ -23,11 +24,8 @@ const DECISIONS = readFileSync(`${ROOT}docs/forklift-parity-decisions.md`, 'utf8
 const DECIDED = new Set([...DECISIONS.matchAll(/^### `([a-z0-9-]+)`/gm)].map((match) => match[1]));
 
 const KYLOW = 'kylow-reference-RVTOOLEX.xlsx';
-/** ../shared from the repository root; from a worktree in wt/<name>, one level further up. */
-const kylowPath = [
-  `${ROOT}../shared/samples/rvtools/${KYLOW}`,
-  `${ROOT}../../shared/samples/rvtools/${KYLOW}`,
-].find((path) => existsSync(path));
+const kylowPath = rvtoolsSample(KYLOW);
+const kylowSuite = sharedSuite(`the genuine kylow export (../shared/samples/rvtools/${KYLOW})`, kylowPath);
 
 const VCENTER_URL = 'https://vcenter.example.com/sdk';
 const THUMBPRINT = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01';
@@ -644,10 +642,10 @@ describe('Forklift parity of the rendered manifests', () => {
   it('samples/rvtools-sample-200.xlsx: every row matches Forklift or differs by a documented decision', async () => {
     await checkEstate(`${ROOT}samples/rvtools-sample-200.xlsx`, 60);
   }, 120_000);
+});
 
-  it(`the genuine kylow export (../shared/samples/rvtools/${KYLOW}): same`, async (context) => {
-    if (kylowPath === undefined)
-      context.skip(`../shared/samples/rvtools/${KYLOW} is absent (third-party file, read in place)`);
-    await checkEstate(kylowPath ?? '', 40);
+describe.skipIf(kylowSuite.skip)(kylowSuite.title, () => {
+  it('every row matches Forklift or differs by a documented decision', async () => {
+    await checkEstate(kylowPath, 40);
   }, 120_000);
 });

@@ -316,7 +316,13 @@ describe('buildVirtualMachine: identity and lifecycle', () => {
     expect(vm.metadata.name).toBe('web-01');
     expect(vm.metadata.namespace).toBe('migrated');
     expect(vm.metadata.labels['flotilla.io/execution']).toBe('7e57c0de-1234-4abc-8def-0123456789ab');
-    expect(vm.metadata.annotations).toEqual({ 'flotilla.io/vm-key': 'vc01.example.com/vm-101' });
+    expect(vm.metadata.annotations).toEqual({
+      'flotilla.io/vm-key': 'vc01.example.com/vm-101',
+      'flotilla.io/guest-conversion': 'virt-v2v',
+    });
+    expect(vmFor(migrationSpec({ compatibilityMode: true })).metadata.annotations).toMatchObject({
+      'flotilla.io/guest-conversion': 'raw-copy',
+    });
     expect(vm.spec.preference).toEqual({ name: 'rhel.9', kind: 'VirtualMachineClusterPreference' });
     expect(vmFor(migrationSpec({ preference: null })).spec).not.toHaveProperty('preference');
   });

@@ -113,6 +113,7 @@ describe.skipIf(kylow.skip)(kylow.title, () => {
         unitNumber: 0,
         path: '[FS1-T-ESX-VM-01] D-CUSTOM-01/D-CUSTOM-01-000003.vmdk',
         datastore: 'FS1-T-ESX-VM-01',
+        uuid: '6000C296-305c-91ab-e7a0-d08a6d18c601',
       },
       expect.objectContaining({ label: 'Hard disk 2', key: 2001, capacityMiB: 256007, unitNumber: 1 }),
     ]);
