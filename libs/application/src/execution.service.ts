@@ -298,6 +298,7 @@ export class ExecutionService {
       wave,
       settings: plan.settings,
       inventoryVms: inventory.vms,
+      inventoryHosts: inventory.hosts,
       assessments,
       options,
       executionId: 'pending',
