@@ -626,6 +626,77 @@ describe('VmItinerary', () => {
     expect(env.V2V_staticIPs).toBe('00:50:56:00:00:01:ip:10.1.2.3,10.1.2.254,24,10.1.2.1');
   });
 
+  it('waits for a shared disk another VM copies, takes no slot for it, attaches it and leaves it alone', async () => {
+    const sharedPath = '[ds-ssd-01] rac/rac-shared.vmdk';
+    const ownPath = '[ds-ssd-01] rac-02/rac-02.vmdk';
+    const shared = makeDisk({
+      label: 'Hard disk 2',
+      key: 2001,
+      unitNumber: 1,
+      path: sharedPath,
+      sharingMode: 'sharingMultiWriter',
+    });
+    const vm = makeVm({
+      key: 'vc/vm-2',
+      name: 'rac-02',
+      disks: [makeDisk({ path: ownPath }), shared],
+      nics: [makeNic({ mac: '00:50:56:00:00:02' })],
+    });
+    const spec = specFor({
+      vm,
+      vmKey: vm.key,
+      name: vm.name,
+      targetName: 'rac-02',
+      sharedDisksCopiedBy: { [sharedPath]: 'vc/vm-1' },
+    });
+    expect(spec.disks.map((disk) => disk.copiedBy ?? null)).toEqual([null, 'vc/vm-1']);
+    const source = new FakeSource();
+    source.disks = [ownPath, sharedPath].map((backingFile, index) => ({
+      key: 2000 + index,
+      label: `Hard disk ${index + 1}`,
+      backingFile,
+      capacityBytes: 40_960 * 2 ** 20,
+    }));
+    let now = 0;
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(source, target, settings, () => now);
+    const at = await runUntil(itinerary, spec, 'CopyDisks', false);
+    const sharedClaim = spec.disks[1]?.dataVolume ?? '';
+    expect(target.creates.filter((key) => key.startsWith('DataVolume/'))).toEqual([
+      'DataVolume/rac-02-disk-0',
+    ]);
+    // Its own copy is done; the shared one is not there yet: wait, without a stall below the timeout.
+    now = 4_000;
+    const waiting = await itinerary.advance(at.step);
+    expect(waiting.decision.kind).toBe('wait');
+    expect(waiting.releasedDisks).toEqual([0]);
+    // The copying VM's DataVolume appears and finishes.
+    target.objects.set(`DataVolume/${sharedClaim}`, {
+      kind: 'DataVolume',
+      name: sharedClaim,
+      labels: {},
+      body: {},
+    });
+    target.pvcs.add(sharedClaim);
+    const copied = await itinerary.advance({ ...at.step, disks: waiting.disks ?? [] });
+    expect(copied.decision).toEqual({ kind: 'next' });
+    expect(copied.releasedDisks).toEqual([]);
+    const vmStep = { ...at.step, phase: 'CreateVM' as const, disks: copied.disks ?? [] };
+    expect((await itinerary.advance(vmStep)).decision).toEqual({ kind: 'next' });
+    const created = target.objects.get('VirtualMachine/rac-02')?.body as VirtualMachine;
+    expect(created.spec.template.spec.volumes[1]).toEqual({
+      name: 'vol-1',
+      persistentVolumeClaim: { claimName: sharedClaim },
+    });
+    expect(created.spec.template.spec.domain.devices.disks[1]).toMatchObject({
+      shareable: true,
+      cache: 'none',
+    });
+    // Only its own DataVolume is deleted; the shared one belongs to the VM that copied it.
+    expect(target.objects.has('DataVolume/rac-02-disk-0')).toBe(false);
+    expect(target.objects.has(`DataVolume/${sharedClaim}`)).toBe(true);
+  });
+
   const phases: PhaseName[] = [
     'Preflight',
     'StorePowerState',
