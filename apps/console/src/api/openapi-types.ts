@@ -861,6 +861,10 @@ export interface Schemas {
         [key: string]: string;
       };
     };
+    guestConversion: {
+      rawCopy: boolean;
+      rawCopyVms: Array<string>;
+    };
     manual: {
       pins: {
         [key: string]: number;
