@@ -138,6 +138,9 @@ async function recordExecutorRequests(): Promise<{ requests: ApiRequest[]; exerc
     await cluster.listVirtualMachines();
     await eventually(() => emulator.get('persistentvolumeclaims', TARGET, 'vm-1234-disk-0'));
     await cluster.pvcVolumeMode(TARGET, 'vm-1234-disk-0');
+    await cluster.pvcImportSucceeded(TARGET, 'vm-1234-disk-0');
+    await cluster.preferenceExists('VirtualMachinePreference', TARGET, 'rhel.9');
+    await cluster.preferenceExists('VirtualMachineClusterPreference', TARGET, 'rhel.9');
     await cluster.patchPvcOwner(
       TARGET,
       'vm-1234-disk-0',
@@ -167,6 +170,17 @@ async function recordExecutorRequests(): Promise<{ requests: ApiRequest[]; exerc
         namespace: TARGET,
       });
     }
+    // The emulator does not serve the instancetype API, so it records no request for these two:
+    // the GETs preferenceExists makes at Preflight (kube-target-cluster.ts), one per kind.
+    requests.push(
+      {
+        verb: 'get',
+        group: 'instancetype.kubevirt.io',
+        resource: 'virtualmachinepreferences',
+        namespace: TARGET,
+      },
+      { verb: 'get', group: 'instancetype.kubevirt.io', resource: 'virtualmachineclusterpreferences' },
+    );
     return { requests, exercised };
   } finally {
     await emulator.close();
