@@ -24,7 +24,7 @@ import type { AssessmentSummary } from '#libs/assessment';
 import { loadConfig } from '#libs/config';
 import { FlotillaCoreModule } from '#libs/core';
 import { type InventoryVm, summarizeInventory } from '#libs/inventory';
-import type { SourceVcenter, SourceVm } from '#libs/migration';
+import type { SourceVcenter, SourceVm } from '#libs/itinerary';
 import { AssessmentStore, ExecutionStore, InventoryStore, PlanStore } from '#libs/persistence';
 import { parsePlanSettings, type Wave } from '#libs/waves';
 import { createExecutorApp } from '../apps/executor/src/executor-app.js';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeTargetCluster, type OwnerLabels } from '#libs/itinerary';
 import {
   buildOwnerReferencePatch,
   type DataVolume,
@@ -8,7 +9,6 @@ import {
   type Secret,
   type VirtualMachine,
 } from '#libs/kubevirt';
-import { KubeTargetCluster, type OwnerLabels } from '#libs/migration';
 import { type KubeEmulator, startKubeEmulator } from '../k8s-emulator/index.js';
 import {
   migratedVirtualMachine,

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ExecutorAppConfig } from '#libs/config';
 import { openConfiguredDatabase } from '#libs/core';
-import { KubeTargetCluster, VsphereSourceVcenter } from '#libs/migration';
+import { KubeTargetCluster, VsphereSourceVcenter } from '#libs/itinerary';
 import { ExecutorLifecycle, ExecutorWorker } from '../../apps/executor/src/executor.module.js';
 import {
   createExecutorApp,

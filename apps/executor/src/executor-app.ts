@@ -14,7 +14,7 @@ import {
   type SourceVcenter,
   sameThumbprint,
   VsphereSourceVcenter,
-} from '#libs/migration';
+} from '#libs/itinerary';
 import type { FlotillaMetrics } from '#libs/observability';
 import type { FlotillaDatabase } from '#libs/persistence';
 import { fetchServerThumbprint } from '#libs/vsphere';

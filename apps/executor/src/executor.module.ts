@@ -18,15 +18,15 @@ import {
   FLOTILLA_METRICS,
   FlotillaCoreModule,
 } from '#libs/core';
-import type { JobPayloads } from '#libs/jobs';
-import { ANNOTATION_VM_KEY, LABEL_EXECUTION } from '#libs/kubevirt';
 import {
   type DataVolumeEvent,
   type ItinerarySettings,
   type SourceVcenter,
   type TargetCluster,
   VmItinerary,
-} from '#libs/migration';
+} from '#libs/itinerary';
+import type { JobPayloads } from '#libs/jobs';
+import { ANNOTATION_VM_KEY, LABEL_EXECUTION } from '#libs/kubevirt';
 import type { FlotillaMetrics } from '#libs/observability';
 import { ExecutionStore, type FlotillaDatabase, PlanStore } from '#libs/persistence';
 import { JobDispatcher } from './job-dispatcher.js';

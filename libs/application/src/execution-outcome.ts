@@ -1,5 +1,5 @@
+import { type DiskCopyState, PHASES, type VmExecutionSpec } from '#libs/itinerary';
 import { boundedName } from '#libs/kubevirt';
-import { type DiskCopyState, PHASES, type VmExecutionSpec } from '#libs/migration';
 import type {
   ExecutionStatus,
   ExecutionStore,

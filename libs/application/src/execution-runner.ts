@@ -11,7 +11,7 @@ import {
   type VmItinerary,
   type VmRuntime,
   type VmStep,
-} from '#libs/migration';
+} from '#libs/itinerary';
 import type {
   ExecutionStatus,
   ExecutionStore,

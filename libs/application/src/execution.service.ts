@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type DiskCopyState, itineraryOf, type VmExecutionSpec } from '#libs/migration';
+import { type DiskCopyState, itineraryOf, type VmExecutionSpec } from '#libs/itinerary';
 import {
   type AccessStore,
   type AssessmentStore,

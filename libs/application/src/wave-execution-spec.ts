@@ -1,7 +1,7 @@
 import type { VmAssessment } from '#libs/assessment';
 import type { InventoryHost, InventoryVm } from '#libs/inventory';
+import { plannedDisksOf, type VmExecutionSpec } from '#libs/itinerary';
 import { isSharedDisk, ManifestBuildError } from '#libs/kubevirt';
-import { plannedDisksOf, type VmExecutionSpec } from '#libs/migration';
 import {
   datastoreSourceOf,
   isExcludedStorage,

@@ -1,7 +1,7 @@
 import type { VmAssessment } from '#libs/assessment';
 import type { InventoryHost, InventoryVm } from '#libs/inventory';
+import { migrationSpecOf, type SourcePowerState } from '#libs/itinerary';
 import { type ExecutionManifest, renderExecutionManifests } from '#libs/kubevirt';
-import { migrationSpecOf, type SourcePowerState } from '#libs/migration';
 import type { PlanSettings, WavePlan } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
 import { buildWaveExecutionSpecs, type ExecutionOptions } from './wave-execution-spec.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssessmentSummary } from '#libs/assessment';
 import { summarizeInventory } from '#libs/inventory';
-import { admitCopies, type CopiesInFlight, type CopyCandidate, type CopyLimits } from '#libs/migration';
+import { admitCopies, type CopiesInFlight, type CopyCandidate, type CopyLimits } from '#libs/itinerary';
 import { flotillaMigrations } from '#migrations';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { makeInventory } from '../../assessment/src/testing/index.js';

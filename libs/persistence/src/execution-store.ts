@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CopiesInFlight, CopyCandidate } from '#libs/migration';
+import type { CopiesInFlight, CopyCandidate } from '#libs/itinerary';
 
 /** `abandoned`: an admin gave up on it without an executor's cleanup (see `abandon`). */
 export type ExecutionStatus =
@@ -84,7 +84,7 @@ export interface NewExecutionVm {
 }
 
 /**
- * The admission policy the store applies under its lock (`admitCopies` of libs/migration, with
+ * The admission policy the store applies under its lock (`admitCopies` of libs/itinerary, with
  * the configured limits): it sees the candidates, largest disk first, and the copies in flight.
  */
 export type CopyAdmissionPolicy = (candidates: CopyCandidate[], inFlight: CopiesInFlight) => CopyCandidate[];
