@@ -3,7 +3,15 @@
  * full import (parse, normalize, persist to PostgreSQL) against a bare exceljs streaming read of
  * the same file. Targets (issue #2): 10,000 VMs under 10 s and 600 MB peak RSS; ratio <= 2.0.
  * BENCH_LARGE=1 adds the 100,000-VM run.
+ *
+ * The embedded default, as a user runs it (issue #10): `flotilla import` of the 10,000-VM file as a
+ * whole process on a fresh PGlite directory (start, migrations, parse, store) against the same bare
+ * exceljs read, target <= 2.0; and `flotilla --help`, target < 0.3 s.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '../test/support/database.js';
 import { benchWorkbook, measureInChild, table } from './bench-support.js';
@@ -42,6 +50,34 @@ for (const vms of sizes) {
   });
 }
 table(rows);
+
+/** Wall seconds of one CLI process. */
+function timeCli(args: string[], env: Record<string, string> = {}): number {
+  const cli = fileURLToPath(new URL('../apps/cli/src/main.js', import.meta.url));
+  const started = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  if (run.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${run.status}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+const embeddedFile = await benchWorkbook(10_000);
+const embeddedBaseline = await measureInChild<{ seconds: number }>(step, ['exceljs', embeddedFile]);
+const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-pglite-'));
+let embeddedSeconds: number;
+try {
+  embeddedSeconds = timeCli(['import', embeddedFile, '--json'], { FLOTILLA_DATA_DIR: dataDir });
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+const helpSeconds = Math.min(...[0, 1, 2, 3, 4].map(() => timeCli(['--help'])));
+const embeddedRatio = embeddedSeconds / embeddedBaseline.result.seconds;
+process.stdout.write(
+  `\nembedded default: flotilla import (whole process, fresh PGlite) ${embeddedSeconds.toFixed(2)} s, ` +
+    `exceljs read ${embeddedBaseline.result.seconds.toFixed(2)} s, ratio ${embeddedRatio.toFixed(2)} (<= 2.0); ` +
+    `flotilla --help ${helpSeconds.toFixed(2)} s (< 0.3)\n`,
+);
 const ten = rows[0];
 if (ten) {
   const ok =
