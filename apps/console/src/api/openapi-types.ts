@@ -1093,6 +1093,9 @@ export interface Operations {
       effort?: "low" | "medium" | "high";
       search?: string;
       inScope?: "true" | "false";
+      cluster?: string;
+      os?: string;
+      sort?: "name" | "disposition" | "effort" | "score" | "os" | "concerns" | "-name" | "-disposition" | "-effort" | "-score" | "-os" | "-concerns";
     };
     body: never;
     response: Schemas["VmAssessmentPage"];

@@ -26,7 +26,7 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
-import { call, type ResponseOf } from '../api/client';
+import { call, type QueryOf, type ResponseOf } from '../api/client';
 import { ErrorMessage, mibToGib, PageTitle } from '../components';
 import { useSession } from '../session';
 import { useApi } from '../use-api';
@@ -76,14 +76,65 @@ function usePagedVms(assessmentId: string, filter: Record<string, string>) {
   return { total, rows, error, ensure };
 }
 
-const COLUMNS = ['Name', 'Disposition', 'Effort', 'Score', 'OS', 'Concerns'] as const;
+type SortKey = NonNullable<QueryOf<'GET /assessments/{id}/vms'>['sort']>;
+const COLUMNS: ReadonlyArray<{ label: string; sort: SortKey }> = [
+  { label: 'Name', sort: 'name' },
+  { label: 'Disposition', sort: 'disposition' },
+  { label: 'Effort', sort: 'effort' },
+  { label: 'Score', sort: 'score' },
+  { label: 'OS', sort: 'os' },
+  { label: 'Concerns', sort: 'concerns' },
+];
+const FILTERS = ['disposition', 'concern', 'effort', 'cluster', 'os', 'search', 'sort'] as const;
+
+/** The options of a filter: what the summary counted, plus a deep link's value it did not. */
+function optionsOf(counted: Record<string, unknown> | undefined, current: string | undefined): string[] {
+  const names = new Set(Object.keys(counted ?? {}));
+  if (current) names.add(current);
+  return [...names].sort((a, b) => a.localeCompare(b));
+}
+
+/** A column header that sorts the server's answer: ascending first, then descending. */
+function SortableHeader({
+  label,
+  sortKey,
+  current,
+  onSort,
+}: {
+  label: string;
+  sortKey: SortKey;
+  current: string | undefined;
+  onSort: (sort: string) => void;
+}) {
+  const direction = current === sortKey ? 'ascending' : current === `-${sortKey}` ? 'descending' : undefined;
+  return (
+    <th
+      className={`pf-v6-c-table__th pf-v6-c-table__sort${direction ? ' pf-m-selected' : ''}`}
+      scope="col"
+      aria-sort={direction ?? 'none'}
+    >
+      <button
+        type="button"
+        className="pf-v6-c-table__button"
+        onClick={() => onSort(direction === 'ascending' ? `-${sortKey}` : sortKey)}
+      >
+        <span className="pf-v6-c-table__button-content">
+          <span className="pf-v6-c-table__text">{label}</span>
+          <span className="pf-v6-c-table__sort-indicator" aria-hidden="true">
+            {direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '⇅'}
+          </span>
+        </span>
+      </button>
+    </th>
+  );
+}
 
 export function AssessmentTable() {
   const { id = '' } = useParams();
   const session = useSession();
   const [params, setParams] = useSearchParams();
   const filter: Record<string, string> = {};
-  for (const name of ['disposition', 'concern', 'effort', 'search']) {
+  for (const name of FILTERS) {
     const value = params.get(name);
     if (value) filter[name] = value;
   }
@@ -126,7 +177,11 @@ export function AssessmentTable() {
     else next.delete('vm');
     setParams(next, { replace: true });
   };
-  const concerns = Object.keys(assessment.data?.summary.byConcern ?? {}).sort();
+  const summary = assessment.data?.summary;
+  const concerns = optionsOf(summary?.byConcern, filter.concern);
+  // Clusters as sized (rehosted VMs) and OS families of the VMs in scope: the summary's own lists.
+  const clusters = optionsOf(summary?.sizing.byCluster, filter.cluster);
+  const osFamilies = optionsOf(summary?.byOsFamily, filter.os);
 
   const panel = selected ? (
     <DrawerPanelContent widths={{ default: 'width_50' }}>
@@ -191,6 +246,30 @@ export function AssessmentTable() {
               </FormSelect>
             </ToolbarItem>
             <ToolbarItem>
+              <FormSelect
+                aria-label="Cluster"
+                value={filter.cluster ?? ''}
+                onChange={(_, value) => setFilter('cluster', value)}
+              >
+                <FormSelectOption value="" label="Every cluster" />
+                {clusters.map((cluster) => (
+                  <FormSelectOption key={cluster} value={cluster} label={cluster} />
+                ))}
+              </FormSelect>
+            </ToolbarItem>
+            <ToolbarItem>
+              <FormSelect
+                aria-label="OS family"
+                value={filter.os ?? ''}
+                onChange={(_, value) => setFilter('os', value)}
+              >
+                <FormSelectOption value="" label="Every OS family" />
+                {osFamilies.map((family) => (
+                  <FormSelectOption key={family} value={family} label={family} />
+                ))}
+              </FormSelect>
+            </ToolbarItem>
+            <ToolbarItem>
               <SearchInput
                 aria-label="Search VM names"
                 placeholder="VM name"
@@ -218,9 +297,13 @@ export function AssessmentTable() {
                   <thead className="pf-v6-c-table__thead">
                     <tr className="pf-v6-c-table__tr">
                       {COLUMNS.map((column) => (
-                        <th key={column} className="pf-v6-c-table__th" scope="col">
-                          {column}
-                        </th>
+                        <SortableHeader
+                          key={column.sort}
+                          label={column.label}
+                          sortKey={column.sort}
+                          current={filter.sort}
+                          onSort={(sort) => setFilter('sort', sort)}
+                        />
                       ))}
                     </tr>
                   </thead>
