@@ -146,7 +146,11 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.waitForURL(/\/vms/);
     await page.getByLabel('Disposition').selectOption('rehost');
     await page.waitForURL(/disposition=rehost/);
-    const firstVm = page.getByRole('table', { name: 'Assessed VMs' }).getByRole('button').first();
+    const firstVm = page
+      .getByRole('table', { name: 'Assessed VMs' })
+      .locator('tbody')
+      .getByRole('button')
+      .first();
     await firstVm.waitFor();
     const vmName = (await firstVm.textContent()) ?? '';
     await firstVm.click();

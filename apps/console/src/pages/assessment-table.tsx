@@ -94,6 +94,32 @@ function optionsOf(counted: Record<string, unknown> | undefined, current: string
   return [...names].sort((a, b) => a.localeCompare(b));
 }
 
+/** One filter of the toolbar: empty means every value. */
+function FilterSelect({
+  label,
+  every,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  every: string;
+  value: string | undefined;
+  options: readonly string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <ToolbarItem>
+      <FormSelect aria-label={label} value={value ?? ''} onChange={(_, next) => onChange(next)}>
+        <FormSelectOption value="" label={every} />
+        {options.map((option) => (
+          <FormSelectOption key={option} value={option} label={option} />
+        ))}
+      </FormSelect>
+    </ToolbarItem>
+  );
+}
+
 /** A column header that sorts the server's answer: ascending first, then descending. */
 function SortableHeader({
   label,
@@ -182,6 +208,13 @@ export function AssessmentTable() {
   // Clusters as sized (rehosted VMs) and OS families of the VMs in scope: the summary's own lists.
   const clusters = optionsOf(summary?.sizing.byCluster, filter.cluster);
   const osFamilies = optionsOf(summary?.byOsFamily, filter.os);
+  const filterSelects: Array<[name: string, label: string, every: string, options: readonly string[]]> = [
+    ['disposition', 'Disposition', 'Every disposition', ['rehost', 'retain', 'retire']],
+    ['effort', 'Effort', 'Every effort', ['low', 'medium', 'high']],
+    ['concern', 'Concern', 'Every concern', concerns],
+    ['cluster', 'Cluster', 'Every cluster', clusters],
+    ['os', 'OS family', 'Every OS family', osFamilies],
+  ];
 
   const panel = selected ? (
     <DrawerPanelContent widths={{ default: 'width_50' }}>
@@ -209,66 +242,16 @@ export function AssessmentTable() {
       <PageSection isFilled>
         <Toolbar>
           <ToolbarContent>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="Disposition"
-                value={filter.disposition ?? ''}
-                onChange={(_, value) => setFilter('disposition', value)}
-              >
-                <FormSelectOption value="" label="Every disposition" />
-                <FormSelectOption value="rehost" label="Rehost" />
-                <FormSelectOption value="retain" label="Retain" />
-                <FormSelectOption value="retire" label="Retire" />
-              </FormSelect>
-            </ToolbarItem>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="Effort"
-                value={filter.effort ?? ''}
-                onChange={(_, value) => setFilter('effort', value)}
-              >
-                <FormSelectOption value="" label="Every effort" />
-                <FormSelectOption value="low" label="Low" />
-                <FormSelectOption value="medium" label="Medium" />
-                <FormSelectOption value="high" label="High" />
-              </FormSelect>
-            </ToolbarItem>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="Concern"
-                value={filter.concern ?? ''}
-                onChange={(_, value) => setFilter('concern', value)}
-              >
-                <FormSelectOption value="" label="Every concern" />
-                {concerns.map((concern) => (
-                  <FormSelectOption key={concern} value={concern} label={concern} />
-                ))}
-              </FormSelect>
-            </ToolbarItem>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="Cluster"
-                value={filter.cluster ?? ''}
-                onChange={(_, value) => setFilter('cluster', value)}
-              >
-                <FormSelectOption value="" label="Every cluster" />
-                {clusters.map((cluster) => (
-                  <FormSelectOption key={cluster} value={cluster} label={cluster} />
-                ))}
-              </FormSelect>
-            </ToolbarItem>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="OS family"
-                value={filter.os ?? ''}
-                onChange={(_, value) => setFilter('os', value)}
-              >
-                <FormSelectOption value="" label="Every OS family" />
-                {osFamilies.map((family) => (
-                  <FormSelectOption key={family} value={family} label={family} />
-                ))}
-              </FormSelect>
-            </ToolbarItem>
+            {filterSelects.map(([name, label, every, options]) => (
+              <FilterSelect
+                key={name}
+                label={label}
+                every={every}
+                value={filter[name]}
+                options={options}
+                onChange={(value) => setFilter(name, value)}
+              />
+            ))}
             <ToolbarItem>
               <SearchInput
                 aria-label="Search VM names"
