@@ -272,7 +272,7 @@ describe('assessment, planning, approval and audit through the API', () => {
     expect(ofFamily.body.total).toBeGreaterThan(0);
     expect(ofFamily.body.items.every((vm: { os: { family: string } }) => vm.os.family === family)).toBe(true);
     const refused = await request(server).get(`/assessments/${assessmentId}/vms?sort=size`).set(as('viewer'));
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(422);
     expect(JSON.stringify(refused.body)).toContain('sort');
   });
 
