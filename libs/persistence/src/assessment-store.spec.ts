@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessInventory, defaultPolicy, NO_CLUSTER, type VmAssessment } from '#libs/assessment';
 import { summarizeInventory } from '#libs/inventory';
 import { flotillaMigrations } from '#migrations';
+import { AssessmentVmFacets1796305000000 } from '../../../migrations/1796305000000-AssessmentVmFacets.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { inventoryOf, vm } from '../../../test/support/inventory-fixtures.js';
 import { AssessmentStore, type AssessmentVmSort } from './assessment-store.js';
@@ -140,5 +141,70 @@ describe.each(['postgres', 'embedded'] as const)('AssessmentStore on %s', (kind)
 
     expect((await store.listVms(assessmentId, { cluster: 'Cluster%' }, 0, 10)).total).toBe(0);
     expect((await store.listVms(assessmentId, { os: 'plan9' }, 0, 10)).total).toBe(0);
+  });
+});
+
+describe('the AssessmentVmFacets migration on PostgreSQL', () => {
+  it('backfills the cluster and OS family of assessments made before it', async () => {
+    const testDb = await createTestDatabase();
+    try {
+      const before = await openDatabase({
+        databaseUrl: testDb.url,
+        // The schema as it was before this migration, whatever lands after it.
+        migrations: flotillaMigrations.slice(0, flotillaMigrations.indexOf(AssessmentVmFacets1796305000000)),
+      });
+      const inventory = estate();
+      const inventoryId = await new InventoryStore(before.dataSource).save(
+        inventory,
+        'estate',
+        summarizeInventory(inventory),
+      );
+      const { vms, summary } = assessInventory(inventory, {
+        policy: defaultPolicy,
+        now: new Date('2026-01-01'),
+      });
+      const assessmentId = '00000000-0000-4000-8000-000000000001';
+      await before.dataSource.query(
+        `INSERT INTO assessments (id, inventory_id, policy, policy_hash, summary, assessed_at)
+         VALUES ($1, $2, '{}', 'hash', $3, now())`,
+        [assessmentId, inventoryId, JSON.stringify(summary)],
+      );
+      for (const [ordinal, verdict] of vms.entries()) {
+        await before.dataSource.query(
+          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, effort, score, concern_ids, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', $8)`,
+          [
+            assessmentId,
+            verdict.vmKey,
+            ordinal,
+            verdict.name,
+            verdict.disposition,
+            verdict.effort,
+            verdict.score,
+            JSON.stringify(verdict),
+          ],
+        );
+      }
+      await before.close();
+
+      const after = await openDatabase({ databaseUrl: testDb.url, migrations: flotillaMigrations });
+      try {
+        const store = new AssessmentStore(after.dataSource);
+        const inA = await store.listVms(assessmentId, { cluster: 'Cluster A' }, 0, 100);
+        expect(inA.total).toBe(inventory.vms.filter((entry) => entry.cluster === 'Cluster A').length);
+        expect(
+          (await store.listVms(assessmentId, { cluster: NO_CLUSTER }, 0, 100)).items.map(
+            (entry) => entry.name,
+          ),
+        ).toEqual(['vm-07']);
+        const windows = await store.listVms(assessmentId, { os: 'windows' }, 0, 100);
+        expect(windows.total).toBe(vms.filter((entry) => entry.os.family === 'windows').length);
+        expect(windows.total).toBeGreaterThan(0);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await testDb.drop();
+    }
   });
 });
