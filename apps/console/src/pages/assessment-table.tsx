@@ -135,7 +135,7 @@ function SortableHeader({
   const direction = current === sortKey ? 'ascending' : current === `-${sortKey}` ? 'descending' : undefined;
   return (
     <th
-      className={`pf-v6-c-table__th pf-v6-c-table__sort${direction ? ' pf-m-selected' : ''}`}
+      className={`pf-v6-c-table__th pf-v6-c-table__sort pf-m-nowrap${direction ? ' pf-m-selected' : ''}`}
       scope="col"
       aria-sort={direction ?? 'none'}
     >
