@@ -238,8 +238,8 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.getByRole('tab', { name: 'Waves' }).click();
     const board = page.getByLabel('Waves board');
     await board.waitFor();
-    const waveCount = await board.locator('section').count();
-    expect(waveCount).toBeGreaterThan(1);
+    // The board shows its columns once the plan's waves arrived: wait for them under load.
+    await eventually(() => board.locator('section').count()).toBeGreaterThan(1);
     // Keyboard-accessible move: select a VM (a checkbox), pick the wave, press Move.
     const select = page.getByLabel('Wave 1').getByRole('checkbox').first();
     const label = (await select.getAttribute('aria-label')) ?? '';
