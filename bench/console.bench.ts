@@ -78,11 +78,24 @@ try {
   page.removeAllListeners('response');
   await page.evaluate(`sessionStorage.setItem('flotilla.token', ${JSON.stringify(TOKEN)})`);
 
-  const tableStart = Date.now();
-  await page.goto(`${base}/assessments/${assessmentId}/vms`);
-  await page.getByRole('table', { name: 'Assessed VMs' }).getByRole('button').first().waitFor();
-  const tableInteractiveS = (Date.now() - tableStart) / 1000;
+  /** Seconds until the table at `path` shows its first VM (a button in the body: headers are buttons too). */
+  const tableInteractiveAt = async (path: string): Promise<number> => {
+    const started = Date.now();
+    await page.goto(`${base}${path}`);
+    await page
+      .getByRole('table', { name: 'Assessed VMs' })
+      .locator('tbody')
+      .getByRole('button')
+      .first()
+      .waitFor();
+    return (Date.now() - started) / 1000;
+  };
+  const tableInteractiveS = await tableInteractiveAt(`/assessments/${assessmentId}/vms`);
   const rowCount = await page.getByRole('table', { name: 'Assessed VMs' }).getAttribute('aria-rowcount');
+
+  // The same table sorted by the server (descending score, ties in export order).
+  const sortedInteractiveS = await tableInteractiveAt(`/assessments/${assessmentId}/vms?sort=-score`);
+  await tableInteractiveAt(`/assessments/${assessmentId}/vms`);
 
   // Scroll the whole table in 3 s, one step per frame; a frame over 50 ms counts as dropped.
   // In-page code as text: the project's type check has no DOM library, the page does.
@@ -115,13 +128,14 @@ try {
       VMs: Number(rowCount),
       'first-load JS (KiB gzip)': firstLoadKiB.toFixed(0),
       'table interactive (s)': tableInteractiveS.toFixed(2),
+      'sorted by score (s)': sortedInteractiveS.toFixed(2),
       'scroll fps': scroll.fps.toFixed(0),
       'dropped frames (>50 ms)': `${scroll.dropped}/${scroll.frames}`,
       'waves board (s)': boardS.toFixed(2),
       'wave columns': waveColumns,
     },
   ]);
-  const ok = firstLoadKiB < 400 && tableInteractiveS < 2 && scroll.dropped === 0;
+  const ok = firstLoadKiB < 400 && tableInteractiveS < 2 && sortedInteractiveS < 2 && scroll.dropped === 0;
   process.stdout.write(
     `\ntargets (first load < 400 KiB, table < 2 s, no dropped frames): ${ok ? 'met' : 'NOT met'}\n`,
   );

@@ -8,6 +8,7 @@ import { ExecutionRuntime1764219600000 } from './1764219600000-ExecutionRuntime.
 import { AuditLogNoTruncate1796298963249 } from './1796298963249-AuditLogNoTruncate.js';
 import { ExportDates1796302563249 } from './1796302563249-ExportDates.js';
 import { ExecutorHeartbeat1796302600000 } from './1796302600000-ExecutorHeartbeat.js';
+import { AssessmentVmFacets1796305000000 } from './1796305000000-AssessmentVmFacets.js';
 
 /** Every migration, oldest first. A migration is never edited once it has landed. */
 export const flotillaMigrations: Array<new () => MigrationInterface> = [
@@ -20,4 +21,5 @@ export const flotillaMigrations: Array<new () => MigrationInterface> = [
   AuditLogNoTruncate1796298963249,
   ExportDates1796302563249,
   ExecutorHeartbeat1796302600000,
+  AssessmentVmFacets1796305000000,
 ];

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
@@ -36,7 +37,15 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await ensureConsoleBuilt();
     database = await createTestDatabase();
     app = await createAssessmentApp(
-      loadConfig({ DATABASE_URL: database.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN }),
+      loadConfig({
+        DATABASE_URL: database.url,
+        FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+        // Placeholder executor settings: the manifests tab renders with them, nothing connects.
+        VSPHERE_URL: 'https://vcenter.example.invalid/sdk',
+        VSPHERE_THUMBPRINT: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01',
+        VDDK_INIT_IMAGE: 'registry.example.invalid/vddk:8',
+        VIRT_V2V_IMAGE: 'registry.example.invalid/virt-v2v:latest',
+      }),
       { logger: false },
     );
     await app.listen(0, '127.0.0.1');
@@ -137,7 +146,11 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.waitForURL(/\/vms/);
     await page.getByLabel('Disposition').selectOption('rehost');
     await page.waitForURL(/disposition=rehost/);
-    const firstVm = page.getByRole('table', { name: 'Assessed VMs' }).getByRole('button').first();
+    const firstVm = page
+      .getByRole('table', { name: 'Assessed VMs' })
+      .locator('tbody')
+      .getByRole('button')
+      .first();
     await firstVm.waitFor();
     const vmName = (await firstVm.textContent()) ?? '';
     await firstVm.click();
@@ -159,6 +172,60 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.goto(dashboardUrl);
   });
 
+  it('sorts the assessment table by score on the server and filters it by cluster, all in the URL', async () => {
+    const dashboardUrl = page.url();
+    const assessmentId = /\/assessments\/([0-9a-f-]{36})/.exec(dashboardUrl)?.[1] ?? '';
+    await page.getByRole('link', { name: 'every VM' }).click();
+    await page.waitForURL(/\/vms/);
+    const table = page.getByRole('table', { name: 'Assessed VMs' });
+    const scoreHeader = table.getByRole('columnheader', { name: /Score/ });
+    expect(await scoreHeader.getAttribute('aria-sort')).toBe('none');
+    // Keyboard: the header's button takes Enter like a click.
+    await scoreHeader.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/sort=score/);
+    await eventually(() => scoreHeader.getAttribute('aria-sort')).toBe('ascending');
+    await scoreHeader.getByRole('button').click();
+    await page.waitForURL(/sort=-score/);
+    await eventually(() => scoreHeader.getAttribute('aria-sort')).toBe('descending');
+    const scoresShown = async () =>
+      (await table.locator('tbody tr td:nth-child(4)').allTextContents()).slice(0, 15).map(Number);
+    const api = async (query: string) => {
+      const response = await fetch(`${base}/assessments/${assessmentId}/vms?${query}`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
+      return (await response.json()) as { total: number; items: Array<{ score: number; name: string }> };
+    };
+    const expected = (await api('sort=-score&limit=15')).items.map((vm) => vm.score);
+    await eventually(scoresShown).toEqual(expected);
+    expect(expected).toEqual([...expected].sort((a, b) => b - a));
+
+    const clusters = (await page.getByLabel('Cluster').locator('option').allTextContents()).slice(1);
+    expect(clusters.length).toBeGreaterThan(0);
+    const cluster = clusters[0] as string;
+    await page.getByLabel('Cluster').selectOption(cluster);
+    await page.waitForURL(/cluster=/);
+    const inCluster = await api(`sort=-score&cluster=${encodeURIComponent(cluster)}&limit=15`);
+    const everyVm = await api('limit=1');
+    expect(inCluster.total).toBeGreaterThan(0);
+    expect(inCluster.total).toBeLessThanOrEqual(everyVm.total);
+    await eventually(() =>
+      page.getByText(`${inCluster.total.toLocaleString('en')} VMs match`).isVisible(),
+    ).toBe(true);
+    await eventually(() => table.locator('tbody tr td:nth-child(1)').first().textContent()).toBe(
+      inCluster.items[0]?.name,
+    );
+    await expectAccessible();
+    await screenshot(page, '04b-assessment-sorted-filtered');
+    // The sort and the filter survive a reload of the same URL.
+    const deepLink = page.url();
+    await page.goto('about:blank');
+    await page.goto(deepLink);
+    await eventually(() => page.getByLabel('Cluster').inputValue()).toBe(cluster);
+    await eventually(() => scoreHeader.getAttribute('aria-sort')).toBe('descending');
+    await page.goto(dashboardUrl);
+  });
+
   it('plans waves, maps every source, moves a VM with the keyboard-accessible control and approves', async () => {
     await page.getByRole('button', { name: 'Plan waves' }).click();
     await page.waitForURL(/\/plans\/[0-9a-f-]{36}/, { timeout: 60_000 });
@@ -171,8 +238,8 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.getByRole('tab', { name: 'Waves' }).click();
     const board = page.getByLabel('Waves board');
     await board.waitFor();
-    const waveCount = await board.locator('section').count();
-    expect(waveCount).toBeGreaterThan(1);
+    // The board shows its columns once the plan's waves arrived: wait for them under load.
+    await eventually(() => board.locator('section').count()).toBeGreaterThan(1);
     // Keyboard-accessible move: select a VM (a checkbox), pick the wave, press Move.
     const select = page.getByLabel('Wave 1').getByRole('checkbox').first();
     const label = (await select.getAttribute('aria-label')) ?? '';
@@ -186,6 +253,29 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await eventually(() => page.getByText(/Wave 1 approved/).isVisible()).toBe(true);
     await expectAccessible();
     await screenshot(page, '05-waves-board');
+  });
+
+  it("shows a wave's manifests for GitOps review, file by file, and downloads them as one YAML stream", async () => {
+    await page.getByRole('tab', { name: 'Manifests' }).click();
+    await page.waitForURL(/tab=manifests/);
+    const files = page.getByLabel('Manifest files');
+    await eventually(() => files.getByRole('menuitem').count()).toBeGreaterThan(0);
+    await eventually(() => page.locator('pre').first().textContent()).toMatch(/^apiVersion: /m);
+    const virtualMachine = files.getByRole('menuitem', { name: /virtualmachine-/ }).first();
+    await virtualMachine.click();
+    await page.waitForURL(/file=/);
+    await eventually(() => page.locator('pre').first().textContent()).toMatch(/^kind: VirtualMachine$/m);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download all as one YAML stream' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/wave-1\.yaml$/);
+    const stream = await readFile((await download.path()) as string, 'utf8');
+    expect(stream).toContain('kind: DataVolume');
+    expect(stream).toContain('https://vcenter.example.invalid/sdk');
+    expect(stream.split(/^---$/m).length).toBe(await files.getByRole('menuitem').count());
+    await expectAccessible();
+    await screenshot(page, '05b-wave-manifests');
   });
 
   it('downloads the wave report', async () => {

@@ -258,6 +258,30 @@ describe('assessment, planning, approval and audit through the API', () => {
     expect(audit.body[2].after).toMatchObject({ reviewedContentHash: reviewedHash });
   });
 
+  it('sorts and filters the assessed VMs on the server, refusing an unknown sort key', async () => {
+    const sorted = await request(server)
+      .get(`/assessments/${assessmentId}/vms?sort=-score&limit=500`)
+      .set(as('viewer'));
+    expect(sorted.status).toBe(200);
+    const scores = sorted.body.items.map((vm: { score: number }) => vm.score);
+    expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
+    const family = sorted.body.items[0].os.family;
+    const ofFamily = await request(server)
+      .get(`/assessments/${assessmentId}/vms?os=${encodeURIComponent(family)}&limit=500`)
+      .set(as('viewer'));
+    expect(ofFamily.body.total).toBeGreaterThan(0);
+    expect(ofFamily.body.items.every((vm: { os: { family: string } }) => vm.os.family === family)).toBe(true);
+    const refused = await request(server).get(`/assessments/${assessmentId}/vms?sort=size`).set(as('viewer'));
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain('sort');
+  });
+
+  it("answers 503 naming the executor settings a wave's manifests need when they are not configured", async () => {
+    const manifests = await request(server).get(`/plans/${planId}/waves/1/manifests`).set(as('viewer'));
+    expect(manifests.status).toBe(503);
+    expect(manifests.body.message).toMatch(/VSPHERE_URL.*VSPHERE_THUMBPRINT.*VDDK_INIT_IMAGE/);
+  });
+
   it('writes the wave report and takes a planner’s moves back', async () => {
     const download = await request(server)
       .get(`/plans/${planId}/report.xlsx`)

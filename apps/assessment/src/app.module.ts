@@ -14,6 +14,7 @@ import { PlansController } from './plans.controller.js';
 import { ReportsController } from './reports.controller.js';
 import { uploadDirectory } from './upload-files.js';
 import { UserErrorFilter } from './user-error.filter.js';
+import { WaveManifestsController } from './wave-manifests.controller.js';
 
 /** The HTTP API: the application core plus controllers, the token guard, the error filter and uploads. */
 @Module({})
@@ -39,6 +40,7 @@ export class AssessmentApiModule {
         ReportsController,
         AccessController,
         ExecutionsController,
+        WaveManifestsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: TokenAuthGuard },

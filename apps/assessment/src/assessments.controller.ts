@@ -99,6 +99,7 @@ export class AssessmentsController {
       { ...filter, inScope: filter.inScope === undefined ? undefined : filter.inScope === 'true' },
       filter.offset,
       filter.limit,
+      filter.sort,
     );
   }
 

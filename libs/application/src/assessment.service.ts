@@ -16,6 +16,7 @@ import type {
   AssessmentRecord,
   AssessmentStore,
   AssessmentVmFilter,
+  AssessmentVmSort,
   CascadeStore,
   InventoryStore,
   Page,
@@ -195,9 +196,10 @@ export class AssessmentService {
     filter: AssessmentVmFilter,
     offset: number,
     limit: number,
+    sort?: AssessmentVmSort,
   ): Promise<Page<VmAssessment>> {
     await this.get(assessmentId);
-    return this.assessments.listVms(assessmentId, filter, offset, limit);
+    return this.assessments.listVms(assessmentId, filter, offset, limit, sort);
   }
 
   async getVm(assessmentId: string, vmKey: string): Promise<VmAssessment> {

@@ -56,6 +56,12 @@ export {
   newExecutionVm,
 } from './wave-execution-spec.js';
 export {
+  type ManifestTarget,
+  type WaveManifestFile,
+  WaveManifestService,
+  type WaveManifests,
+} from './wave-manifest.service.js';
+export {
   RENDER_EXECUTION_ID,
   type RenderedManifest,
   type RenderSettings,

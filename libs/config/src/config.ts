@@ -167,6 +167,17 @@ export interface ExecutorSettings {
   reconcileIntervalMs: number;
 }
 
+/**
+ * What the executor writes into its manifests, read by every process so the API can show a wave's
+ * manifests for review (`GET /plans/:id/waves/:n/manifests`); no credentials. Unset = undefined.
+ */
+export interface ManifestTargetSettings {
+  vsphereUrl: string | undefined;
+  vsphereThumbprint: string | undefined;
+  vddkInitImage: string | undefined;
+  virtV2vImage: string | undefined;
+}
+
 export interface CliSettings {
   /** FLOTILLA_DEBUG: stack traces with errors. */
   debug: boolean;
@@ -205,6 +216,7 @@ export interface FlotillaConfig {
   api: ApiSettings;
   /** Present when loaded for the executor (`loadConfig(env, 'executor')`). */
   executor: ExecutorSettings | undefined;
+  manifestTarget: ManifestTargetSettings;
   cli: CliSettings;
 }
 
@@ -353,6 +365,12 @@ export function loadConfig(
       authDisabled: env.FLOTILLA_AUTH_DISABLED,
     },
     executor: app === 'executor' ? executorSettings(env) : undefined,
+    manifestTarget: {
+      vsphereUrl: env.VSPHERE_URL,
+      vsphereThumbprint: env.VSPHERE_THUMBPRINT,
+      vddkInitImage: env.VDDK_INIT_IMAGE,
+      virtV2vImage: env.VIRT_V2V_IMAGE,
+    },
     cli: { debug: Boolean(env.FLOTILLA_DEBUG) },
   };
 }

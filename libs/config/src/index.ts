@@ -10,5 +10,6 @@ export {
   type FlotillaConfig,
   type LogLevel,
   loadConfig,
+  type ManifestTargetSettings,
   parseSentinels,
 } from './config.js';

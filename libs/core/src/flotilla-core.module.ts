@@ -17,6 +17,7 @@ import {
   InventoryService,
   PlanningService,
   ReportService,
+  WaveManifestService,
 } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
 import { createFlotillaMetrics, type FlotillaMetrics } from '#libs/observability';
@@ -124,6 +125,16 @@ const SERVICES: Provider[] = [
   service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
   service(ReportService, [InventoryStore, AssessmentStore, PlanningService, AccessStore]),
   service(InventoryImportService, [InventoryStore, AccessStore, IMPORT_LIMITS]),
+  {
+    provide: WaveManifestService,
+    useFactory: (
+      planning: PlanningService,
+      inventories: InventoryStore,
+      assessments: AssessmentStore,
+      config: FlotillaConfig,
+    ) => new WaveManifestService(planning, inventories, assessments, config.manifestTarget),
+    inject: [PlanningService, InventoryStore, AssessmentStore, FLOTILLA_CONFIG],
+  },
   {
     // Without Redis the service answers 503 to every execution mutation.
     provide: ExecutionService,

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { AssessmentSummary, CountedToBasis, Disposition, VmAssessment } from '#libs/assessment';
+import {
+  type AssessmentSummary,
+  type CountedToBasis,
+  type Disposition,
+  NO_CLUSTER,
+  type VmAssessment,
+} from '#libs/assessment';
 import type { Page } from './inventory-store.js';
 import { containsLikePattern } from './like-pattern.js';
 
@@ -22,6 +28,34 @@ export interface AssessmentVmFilter {
   effort?: string | undefined;
   search?: string | undefined;
   inScope?: boolean | undefined;
+  /** A cluster name; `(no cluster)` finds the VMs the export places in none. */
+  cluster?: string | undefined;
+  /** An OS family (`rhel`, `windows`, ...). */
+  os?: string | undefined;
+}
+
+export const ASSESSMENT_VM_SORT_KEYS = ['name', 'disposition', 'effort', 'score', 'os', 'concerns'] as const;
+export type AssessmentVmSortKey = (typeof ASSESSMENT_VM_SORT_KEYS)[number];
+/** A sort key, `-` first for descending. */
+export type AssessmentVmSort = AssessmentVmSortKey | `-${AssessmentVmSortKey}`;
+
+/** Only these expressions reach ORDER BY: the sort key never becomes SQL text itself. */
+const SORT_EXPRESSIONS: Record<AssessmentVmSortKey, string> = {
+  name: 'name',
+  disposition: 'disposition',
+  // Effort reads low < medium < high, not alphabetically.
+  effort: "array_position(ARRAY['low', 'medium', 'high'], effort)",
+  score: 'score',
+  os: 'os_family',
+  concerns: 'cardinality(concern_ids)',
+};
+
+function orderBy(sort: AssessmentVmSort | undefined): string {
+  if (!sort) return 'ordinal';
+  const descending = sort.startsWith('-');
+  const key = (descending ? sort.slice(1) : sort) as AssessmentVmSortKey;
+  // The export's order breaks ties, in both directions, so paging through equal keys is stable.
+  return `${SORT_EXPRESSIONS[key]} ${descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}, ordinal`;
 }
 
 export interface VmOverride {
@@ -93,15 +127,18 @@ export class AssessmentStore {
           effort: vm.effort,
           score: vm.score,
           concern_ids: vm.concerns.map((concern) => concern.id),
+          os_family: vm.os.family,
           data: vm,
         }));
+        // The cluster comes from the inventory's VM: the verdict does not repeat it.
         await manager.query(
-          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, out_of_scope, effort, score, concern_ids, data)
+          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, out_of_scope, effort, score, concern_ids, os_family, cluster, data)
            SELECT $1, r.vm_key, r.ordinal, r.name, r.disposition, r.out_of_scope, r.effort, r.score,
-             ARRAY(SELECT json_array_elements_text(r.concern_ids)), r.data
+             ARRAY(SELECT json_array_elements_text(r.concern_ids)), r.os_family, iv.cluster, r.data
            FROM json_to_recordset($2::json) AS r(vm_key text, ordinal int, name text, disposition text,
-             out_of_scope text, effort text, score int, concern_ids json, data jsonb)`,
-          [id, JSON.stringify(batch)],
+             out_of_scope text, effort text, score int, concern_ids json, os_family text, data jsonb)
+           LEFT JOIN inventory_vms iv ON iv.inventory_id = $3 AND iv.vm_key = r.vm_key`,
+          [id, JSON.stringify(batch), input.inventoryId],
         );
       }
     });
@@ -134,6 +171,7 @@ export class AssessmentStore {
     filter: AssessmentVmFilter,
     offset: number,
     limit: number,
+    sort?: AssessmentVmSort,
   ): Promise<Page<VmAssessment>> {
     const conditions = ['assessment_id = $1'];
     const params: unknown[] = [assessmentId];
@@ -145,6 +183,9 @@ export class AssessmentStore {
     if (filter.effort) add('effort = ?', filter.effort);
     if (filter.concern) add('? = ANY(concern_ids)', filter.concern);
     if (filter.search) add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
+    if (filter.cluster === NO_CLUSTER) conditions.push('cluster IS NULL');
+    else if (filter.cluster) add('cluster = ?', filter.cluster);
+    if (filter.os) add('os_family = ?', filter.os);
     if (filter.inScope !== undefined)
       conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
     const where = conditions.join(' AND ');
@@ -153,7 +194,7 @@ export class AssessmentStore {
       params,
     );
     const rows: Array<{ data: VmAssessment }> = await this.dataSource.query(
-      `SELECT data FROM assessment_vms WHERE ${where} ORDER BY ordinal LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+      `SELECT data FROM assessment_vms WHERE ${where} ORDER BY ${orderBy(sort)} LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
       params,
     );
     return { total, offset, limit, items: rows.map((row) => row.data) };

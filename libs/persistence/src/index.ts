@@ -8,9 +8,11 @@ export {
   type Role,
 } from './access-store.js';
 export {
+  ASSESSMENT_VM_SORT_KEYS,
   type AssessmentRecord,
   AssessmentStore,
   type AssessmentVmFilter,
+  type AssessmentVmSort,
   type StoredPolicy,
   type VmOverride,
 } from './assessment-store.js';

@@ -1,101 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Inventory, InventoryVm } from '#libs/inventory';
 import { summarizeInventory } from '#libs/inventory';
 import { flotillaMigrations } from '#migrations';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { inventoryOf, vm } from '../../../test/support/inventory-fixtures.js';
 import { type FlotillaDatabase, openDatabase, pendingMigrations } from './data-source.js';
 import { InventoryStore } from './inventory-store.js';
-
-function vm(index: number, overrides: Partial<InventoryVm> = {}): InventoryVm {
-  return {
-    key: `vc-1/vm-${index}`,
-    name: `vm-${index}`,
-    moref: `vm-${index}`,
-    uuid: `uuid-${index}`,
-    biosUuid: null,
-    vcenter: { server: 'vc.example', uuid: 'vc-1' },
-    datacenter: 'DC1',
-    cluster: index % 2 ? 'Cluster A' : 'Cluster B',
-    host: 'esx-01',
-    folder: null,
-    resourcePool: null,
-    vapp: null,
-    powerState: index % 3 ? 'poweredOn' : 'poweredOff',
-    connectionState: 'connected',
-    template: false,
-    srmPlaceholder: false,
-    guestOsConfig: 'Red Hat Enterprise Linux 9 (64-bit)',
-    guestOsTools: null,
-    guestId: null,
-    dnsName: null,
-    primaryIp: null,
-    toolsStatus: null,
-    toolsVersion: null,
-    toolsRunningStatus: null,
-    cpus: 2,
-    sockets: 1,
-    coresPerSocket: 2,
-    memoryMiB: 4096,
-    cpuHotAdd: null,
-    cpuHotRemove: null,
-    memoryHotAdd: null,
-    cpuAffinity: null,
-    numaAffinity: null,
-    firmware: 'bios',
-    secureBoot: null,
-    hardwareVersion: 'vmx-19',
-    cbtEnabled: null,
-    ftState: null,
-    nestedHv: null,
-    hasTpm: null,
-    passthroughDevices: [],
-    latencySensitivity: null,
-    consolidationNeeded: null,
-    annotation: null,
-    customAttributes: { Application: 'billing' },
-    createdAt: null,
-    poweredOnAt: null,
-    configChangedAt: null,
-    provisionedMiB: 10240,
-    inUseMiB: 2048,
-    disks: [],
-    partitions: [],
-    nics: [],
-    snapshots: [],
-    usbDevices: [],
-    cdroms: [],
-    source: { vInfo: [{ VM: `vm-${index}`, 'Custom column': 'kept' }] },
-    ...overrides,
-  };
-}
-
-function inventoryOf(vms: InventoryVm[]): Inventory {
-  return {
-    source: {
-      fileName: 'estate.xlsx',
-      format: 'xlsx',
-      rvtoolsVersion: '4.4.1',
-      sheets: ['vInfo'],
-      vcenters: [],
-    },
-    datacenters: [{ name: 'DC1' }],
-    clusters: [],
-    hosts: [],
-    datastores: [],
-    networks: [],
-    vms,
-    diagnostics: [
-      {
-        severity: 'warning',
-        sheet: 'vDisk',
-        row: 7,
-        column: 'Capacity MiB',
-        value: 'x',
-        message: 'not a number',
-      },
-    ],
-  };
-}
 
 describe.each(['postgres', 'embedded'] as const)('InventoryStore on %s', (kind) => {
   let testDb: TestDatabase | undefined;

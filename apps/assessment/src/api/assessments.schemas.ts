@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assessmentPolicySchema } from '#libs/assessment';
+import { ASSESSMENT_VM_SORT_KEYS } from '#libs/persistence';
 import { booleanText, disposition, effort, page, pageQuery, severity, timestamp } from './common.schemas.js';
 
 /** Assessments: the rules' verdict on each VM, overrides, and the policy behind them. */
@@ -168,6 +169,19 @@ export const assessmentVmQuery = z.object({
   effort: effort.optional(),
   search: z.string().optional(),
   inScope: booleanText.optional(),
+  cluster: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'A cluster name; `(no cluster)` for the VMs the export places in none' }),
+  os: z.string().min(1).optional().meta({ description: 'An OS family, e.g. rhel, windows' }),
+  sort: z
+    .enum([...ASSESSMENT_VM_SORT_KEYS, ...ASSESSMENT_VM_SORT_KEYS.map((key) => `-${key}` as const)])
+    .optional()
+    .meta({
+      description:
+        'Order by name, disposition, effort (low < high), score, os (family) or concerns (count); `-` first for descending. Ties keep the export order',
+    }),
 });
 
 export const overrideBody = z.union([

@@ -3,6 +3,7 @@ import type { Operations } from './openapi-types';
 export type OperationKey = keyof Operations;
 export type ResponseOf<K extends OperationKey> = Operations[K]['response'];
 export type BodyOf<K extends OperationKey> = Operations[K]['body'];
+export type QueryOf<K extends OperationKey> = Operations[K]['query'];
 
 type Part<T, Name extends string> = [T] extends [never] ? { [P in Name]?: never } : { [P in Name]: T };
 export type CallArgs<K extends OperationKey> = Part<Operations[K]['path'], 'path'> &

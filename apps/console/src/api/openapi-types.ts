@@ -1062,6 +1062,20 @@ export interface Schemas {
     approvedBy: string | null;
     approvedAt: string | null;
   };
+  WaveManifestFile: {
+    path: string;
+    namespace: string;
+    vm: string;
+    kind: string;
+    name: string;
+    yaml: string;
+  };
+  WaveManifests: {
+    planId: string;
+    wave: number;
+    vms: number;
+    files: Array<Schemas["WaveManifestFile"]>;
+  };
 }
 
 export interface Operations {
@@ -1093,6 +1107,9 @@ export interface Operations {
       effort?: "low" | "medium" | "high";
       search?: string;
       inScope?: "true" | "false";
+      cluster?: string;
+      os?: string;
+      sort?: "name" | "disposition" | "effort" | "score" | "os" | "concerns" | "-name" | "-disposition" | "-effort" | "-score" | "-os" | "-concerns";
     };
     body: never;
     response: Schemas["VmAssessmentPage"];
@@ -1445,6 +1462,15 @@ export interface Operations {
       startVms?: boolean;
     };
     response: Schemas["Execution"];
+  };
+  "GET /plans/{id}/waves/{number}/manifests": {
+    path: {
+      id: string;
+      number: number;
+    };
+    query: never;
+    body: never;
+    response: Schemas["WaveManifests"];
   };
   "PUT /plans/{id}/waves/{number}/window": {
     path: {

@@ -26,7 +26,7 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
-import { call, type ResponseOf } from '../api/client';
+import { call, type QueryOf, type ResponseOf } from '../api/client';
 import { ErrorMessage, mibToGib, PageTitle } from '../components';
 import { useSession } from '../session';
 import { useApi } from '../use-api';
@@ -76,14 +76,91 @@ function usePagedVms(assessmentId: string, filter: Record<string, string>) {
   return { total, rows, error, ensure };
 }
 
-const COLUMNS = ['Name', 'Disposition', 'Effort', 'Score', 'OS', 'Concerns'] as const;
+type SortKey = NonNullable<QueryOf<'GET /assessments/{id}/vms'>['sort']>;
+const COLUMNS: ReadonlyArray<{ label: string; sort: SortKey }> = [
+  { label: 'Name', sort: 'name' },
+  { label: 'Disposition', sort: 'disposition' },
+  { label: 'Effort', sort: 'effort' },
+  { label: 'Score', sort: 'score' },
+  { label: 'OS', sort: 'os' },
+  { label: 'Concerns', sort: 'concerns' },
+];
+const FILTERS = ['disposition', 'concern', 'effort', 'cluster', 'os', 'search', 'sort'] as const;
+
+/** The options of a filter: what the summary counted, plus a deep link's value it did not. */
+function optionsOf(counted: Record<string, unknown> | undefined, current: string | undefined): string[] {
+  const names = new Set(Object.keys(counted ?? {}));
+  if (current) names.add(current);
+  return [...names].sort((a, b) => a.localeCompare(b));
+}
+
+/** One filter of the toolbar: empty means every value. */
+function FilterSelect({
+  label,
+  every,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  every: string;
+  value: string | undefined;
+  options: readonly string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <ToolbarItem>
+      <FormSelect aria-label={label} value={value ?? ''} onChange={(_, next) => onChange(next)}>
+        <FormSelectOption value="" label={every} />
+        {options.map((option) => (
+          <FormSelectOption key={option} value={option} label={option} />
+        ))}
+      </FormSelect>
+    </ToolbarItem>
+  );
+}
+
+/** A column header that sorts the server's answer: ascending first, then descending. */
+function SortableHeader({
+  label,
+  sortKey,
+  current,
+  onSort,
+}: {
+  label: string;
+  sortKey: SortKey;
+  current: string | undefined;
+  onSort: (sort: string) => void;
+}) {
+  const direction = current === sortKey ? 'ascending' : current === `-${sortKey}` ? 'descending' : undefined;
+  return (
+    <th
+      className={`pf-v6-c-table__th pf-v6-c-table__sort pf-m-nowrap${direction ? ' pf-m-selected' : ''}`}
+      scope="col"
+      aria-sort={direction ?? 'none'}
+    >
+      <button
+        type="button"
+        className="pf-v6-c-table__button"
+        onClick={() => onSort(direction === 'ascending' ? `-${sortKey}` : sortKey)}
+      >
+        <span className="pf-v6-c-table__button-content">
+          <span className="pf-v6-c-table__text">{label}</span>
+          <span className="pf-v6-c-table__sort-indicator" aria-hidden="true">
+            {direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '⇅'}
+          </span>
+        </span>
+      </button>
+    </th>
+  );
+}
 
 export function AssessmentTable() {
   const { id = '' } = useParams();
   const session = useSession();
   const [params, setParams] = useSearchParams();
   const filter: Record<string, string> = {};
-  for (const name of ['disposition', 'concern', 'effort', 'search']) {
+  for (const name of FILTERS) {
     const value = params.get(name);
     if (value) filter[name] = value;
   }
@@ -126,7 +203,18 @@ export function AssessmentTable() {
     else next.delete('vm');
     setParams(next, { replace: true });
   };
-  const concerns = Object.keys(assessment.data?.summary.byConcern ?? {}).sort();
+  const summary = assessment.data?.summary;
+  const concerns = optionsOf(summary?.byConcern, filter.concern);
+  // Clusters as sized (rehosted VMs) and OS families of the VMs in scope: the summary's own lists.
+  const clusters = optionsOf(summary?.sizing.byCluster, filter.cluster);
+  const osFamilies = optionsOf(summary?.byOsFamily, filter.os);
+  const filterSelects: Array<[name: string, label: string, every: string, options: readonly string[]]> = [
+    ['disposition', 'Disposition', 'Every disposition', ['rehost', 'retain', 'retire']],
+    ['effort', 'Effort', 'Every effort', ['low', 'medium', 'high']],
+    ['concern', 'Concern', 'Every concern', concerns],
+    ['cluster', 'Cluster', 'Every cluster', clusters],
+    ['os', 'OS family', 'Every OS family', osFamilies],
+  ];
 
   const panel = selected ? (
     <DrawerPanelContent widths={{ default: 'width_50' }}>
@@ -154,42 +242,16 @@ export function AssessmentTable() {
       <PageSection isFilled>
         <Toolbar>
           <ToolbarContent>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="Disposition"
-                value={filter.disposition ?? ''}
-                onChange={(_, value) => setFilter('disposition', value)}
-              >
-                <FormSelectOption value="" label="Every disposition" />
-                <FormSelectOption value="rehost" label="Rehost" />
-                <FormSelectOption value="retain" label="Retain" />
-                <FormSelectOption value="retire" label="Retire" />
-              </FormSelect>
-            </ToolbarItem>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="Effort"
-                value={filter.effort ?? ''}
-                onChange={(_, value) => setFilter('effort', value)}
-              >
-                <FormSelectOption value="" label="Every effort" />
-                <FormSelectOption value="low" label="Low" />
-                <FormSelectOption value="medium" label="Medium" />
-                <FormSelectOption value="high" label="High" />
-              </FormSelect>
-            </ToolbarItem>
-            <ToolbarItem>
-              <FormSelect
-                aria-label="Concern"
-                value={filter.concern ?? ''}
-                onChange={(_, value) => setFilter('concern', value)}
-              >
-                <FormSelectOption value="" label="Every concern" />
-                {concerns.map((concern) => (
-                  <FormSelectOption key={concern} value={concern} label={concern} />
-                ))}
-              </FormSelect>
-            </ToolbarItem>
+            {filterSelects.map(([name, label, every, options]) => (
+              <FilterSelect
+                key={name}
+                label={label}
+                every={every}
+                value={filter[name]}
+                options={options}
+                onChange={(value) => setFilter(name, value)}
+              />
+            ))}
             <ToolbarItem>
               <SearchInput
                 aria-label="Search VM names"
@@ -218,9 +280,13 @@ export function AssessmentTable() {
                   <thead className="pf-v6-c-table__thead">
                     <tr className="pf-v6-c-table__tr">
                       {COLUMNS.map((column) => (
-                        <th key={column} className="pf-v6-c-table__th" scope="col">
-                          {column}
-                        </th>
+                        <SortableHeader
+                          key={column.sort}
+                          label={column.label}
+                          sortKey={column.sort}
+                          current={filter.sort}
+                          onSort={(sort) => setFilter('sort', sort)}
+                        />
                       ))}
                     </tr>
                   </thead>

@@ -32,6 +32,7 @@ import {
 import { ErrorMessage, LoadedView, PageTitle } from '../components';
 import { useSession } from '../session';
 import { useApi } from '../use-api';
+import { WaveManifests } from './wave-manifests';
 
 type Wave = ResponseOf<'GET /plans/{id}/waves'>[number];
 type Plan = ResponseOf<'GET /plans/{id}'>;
@@ -86,6 +87,15 @@ export function PlanBoard() {
                 </LoadedView>
               )}
             </LoadedView>
+          </Tab>
+          <Tab eventKey="manifests" title={<TabTitleText>Manifests</TabTitleText>}>
+            {tab === 'manifests' ? (
+              <LoadedView loaded={waves} isEmpty={(data) => data.length === 0} empty="The plan has no waves.">
+                {(waveData) => (
+                  <WaveManifests planId={id} waveNumbers={waveData.map((wave) => wave.number)} />
+                )}
+              </LoadedView>
+            ) : null}
           </Tab>
           <Tab eventKey="report" title={<TabTitleText>Report</TabTitleText>}>
             <LoadedView loaded={plan}>
