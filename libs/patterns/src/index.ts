@@ -4,6 +4,7 @@ export {
   type LinearPatternMatch,
   type LinearPatternOptions,
   linearPatternProblem,
+  MAX_CAPTURE_PROGRAM_SIZE,
   MAX_PATTERN_LENGTH,
   MAX_PROGRAM_SIZE,
   PatternRefusedError,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compileLinearPattern, linearPatternProblem, PatternRefusedError } from './index.js';
+import {
+  compileLinearPattern,
+  linearPatternProblem,
+  MAX_CAPTURE_PROGRAM_SIZE,
+  PatternRefusedError,
+} from './index.js';
 
 /** The inputs that make a backtracking engine take exponential time: a long run, then a mismatch. */
 const HOSTILE_NAME = `${'a'.repeat(5_000)}!`;
@@ -44,6 +49,20 @@ describe('compileLinearPattern', () => {
       expect(linearPatternProblem(source), source).toMatch(/^lookahead and lookbehind .* are not supported/);
     }
     expect(() => compileLinearPattern('(a)\\1')).toThrow(PatternRefusedError);
+  });
+
+  it('holds patterns whose capture groups are read to a tighter program size', () => {
+    const asPrefix = { maxProgramSize: MAX_CAPTURE_PROGRAM_SIZE };
+    // Submatch extraction costs program size x name length: (.*a){20} is fine for test() only.
+    expect(linearPatternProblem('(.*a){20}')).toBeNull();
+    expect(linearPatternProblem('(.*a){20}', asPrefix)).toMatch(
+      /compiles to \d+ instructions and the limit is 48/,
+    );
+    expect(linearPatternProblem('^([a-z]+)-', asPrefix)).toBeNull();
+    expect(compileLinearPattern('^([a-z]+)-(\\d+)', asPrefix).exec('web-042')?.groups).toEqual([
+      'web',
+      '042',
+    ]);
   });
 
   it('refuses syntax errors, empty, oversized and too complex patterns', () => {

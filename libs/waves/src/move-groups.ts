@@ -1,6 +1,6 @@
 import type { Effort, VmAssessment } from '#libs/assessment';
 import type { InventoryVm } from '#libs/inventory';
-import { compileLinearPattern, type LinearPattern } from '#libs/patterns';
+import { compileLinearPattern, type LinearPattern, MAX_CAPTURE_PROGRAM_SIZE } from '#libs/patterns';
 import type { GroupingKeyKind, GroupingSettings, PlanSettings } from './settings.js';
 import type { MoveGroup, MoveGroupKey } from './types.js';
 import { compileVmNamePattern, type VmNameMatcher } from './vm-name-pattern.js';
@@ -88,7 +88,9 @@ class GroupKeyResolver {
       matchers: rule.match.map(compileVmNamePattern).filter((matcher) => matcher !== null),
     }));
     this.prefix =
-      grouping.namePrefixPattern === null ? null : compileLinearPattern(grouping.namePrefixPattern);
+      grouping.namePrefixPattern === null
+        ? null
+        : compileLinearPattern(grouping.namePrefixPattern, { maxProgramSize: MAX_CAPTURE_PROGRAM_SIZE });
   }
 
   resolve(vm: InventoryVm): GroupCandidate | null {

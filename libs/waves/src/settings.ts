@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isDns1123Label } from '#libs/kubevirt';
-import { linearPatternProblem } from '#libs/patterns';
+import { linearPatternProblem, MAX_CAPTURE_PROGRAM_SIZE } from '#libs/patterns';
 import { compileVmNamePattern, vmNamePatternProblem } from './vm-name-pattern.js';
 
 /** Keys that can form a move group, in the order a plan prefers them. */
@@ -270,7 +270,9 @@ export const planSettingsSchema = z
           .default([]),
         attribute: z.string().min(1).nullable().default(null),
         namePrefixPattern: patternString((value) =>
-          value.length > 200 ? 'is longer than 200 characters' : linearPatternProblem(value),
+          value.length > 200
+            ? 'is longer than 200 characters'
+            : linearPatternProblem(value, { maxProgramSize: MAX_CAPTURE_PROGRAM_SIZE }),
         )
           .nullable()
           .default(null),
