@@ -76,6 +76,7 @@ const environmentSchema = z.object({
   FLOTILLA_MAX_SHEET_MB: wholeNumber(1024),
   FLOTILLA_MAX_COMPRESSION_RATIO: wholeNumber(100),
   FLOTILLA_MAX_ROWS_PER_SHEET: wholeNumber(1_048_576),
+  FLOTILLA_MAX_VMS: wholeNumber(250_000),
   FLOTILLA_MAX_CELL_CHARS: wholeNumber(32_767),
   FLOTILLA_MAX_CELL_READ_CHARS: wholeNumber(1_048_576),
   FLOTILLA_MAX_SHARED_STRINGS: wholeNumber(4_000_000),
@@ -202,6 +203,7 @@ export interface FlotillaConfig {
     maxSheetBytes: number;
     maxCompressionRatio: number;
     maxRowsPerSheet: number;
+    maxVms: number;
     maxCellChars: number;
     maxCellReadChars: number;
     maxSharedStrings: number;
@@ -347,6 +349,7 @@ export function loadConfig(
       maxSheetBytes: env.FLOTILLA_MAX_SHEET_MB * MIB,
       maxCompressionRatio: env.FLOTILLA_MAX_COMPRESSION_RATIO,
       maxRowsPerSheet: env.FLOTILLA_MAX_ROWS_PER_SHEET,
+      maxVms: env.FLOTILLA_MAX_VMS,
       maxCellChars: env.FLOTILLA_MAX_CELL_CHARS,
       maxCellReadChars: env.FLOTILLA_MAX_CELL_READ_CHARS,
       maxSharedStrings: env.FLOTILLA_MAX_SHARED_STRINGS,

@@ -43,7 +43,8 @@ export async function readCsvRows(
   visitor: SheetRowVisitor,
   context: ReadLimitContext,
 ): Promise<void> {
-  const { maxCsvLineBytes, maxCellChars, maxCellReadChars, maxRowsPerSheet, maxSheetBytes } = context.limits;
+  const { maxCsvLineBytes, maxCellChars, maxCellReadChars, maxSheetBytes } = context.limits;
+  const rowLimit = context.rowLimit();
   const decoder = new StreamingTextDecoder();
   const texts = new CellTextInterner();
   let parser: Parser | null = null;
@@ -67,11 +68,7 @@ export async function readCsvRows(
       try {
         for await (const record of created as AsyncIterable<string[]>) {
           rowNumber++;
-          if (rowNumber > maxRowsPerSheet) {
-            throw context.exceeded(
-              `the sheet has more than ${formatCount(maxRowsPerSheet)} rows, the limit per sheet`,
-            );
-          }
+          if (rowNumber > rowLimit.rows) throw context.exceeded(rowLimit.describe());
           const tooLong = record.findIndex((text) => text.length > maxCellReadChars);
           if (tooLong !== -1) {
             throw context.exceeded(

@@ -41,6 +41,7 @@ const ONLY = (limits: RvtoolsImportOptions): RvtoolsImportOptions => ({
   maxCompressionRatio: 1e9,
   maxInflatedBytes: 2 ** 52,
   maxSheetBytes: 2 ** 52,
+  maxVms: 2 ** 52,
   ...limits,
 });
 
@@ -127,6 +128,18 @@ describe('hostile workbooks are refused by the limit they break, naming file, sh
     const error = await refusal('rows.xlsx', { maxRowsPerSheet: 1_000 });
     expect(error.message).toBe(
       '"rows.xlsx", sheet vInfo: the sheet has more than 1,000 rows, the limit per sheet.',
+    );
+  });
+
+  it('more VMs than the VM limit, long before the sheet limit (xlsx and CSV)', async () => {
+    await writeNumberedRowFloodWorkbook(join(dir, 'vms.xlsx'), 2_000);
+    expect((await refusal('vms.xlsx', { maxVms: 1_000 })).message).toBe(
+      '"vms.xlsx", sheet vInfo: the sheet lists more than 1,000 VMs, the limit.',
+    );
+    const lines = Array.from({ length: 1_500 }, (_, index) => `vm-${index},poweredOn`);
+    await writeFile(join(dir, 'vms.csv'), `VM,Powerstate\r\n${lines.join('\r\n')}\r\n`);
+    expect((await refusal('vms.csv', { maxVms: 1_000 })).message).toBe(
+      '"vms.csv", sheet vInfo: the sheet lists more than 1,000 VMs, the limit.',
     );
   });
 

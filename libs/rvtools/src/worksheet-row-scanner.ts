@@ -80,7 +80,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
   private capturedRaw = 0;
   private readonly maxCellChars: number;
   private readonly maxCellReadChars: number;
-  private readonly maxRows: number;
+  private readonly rowLimit: { rows: number; describe: () => string };
   /** Kinds of the row's cells, kept only when asked for (the import does not need them). */
   private kinds: CellKind[] | null;
 
@@ -94,7 +94,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
     this.kinds = cellKinds ? [] : null;
     this.maxCellChars = context.limits.maxCellChars;
     this.maxCellReadChars = context.limits.maxCellReadChars;
-    this.maxRows = context.limits.maxRowsPerSheet;
+    this.rowLimit = context.rowLimit();
   }
 
   protected scan(data: string, start: number, final: boolean): number {
@@ -254,11 +254,7 @@ export class WorksheetRowScanner extends ChunkedXmlScanner {
   }
 
   private openRow(data: string, from: number, to: number): void {
-    if (++this.rowsSeen > this.maxRows) {
-      throw this.context.exceeded(
-        `the sheet has more than ${formatCount(this.maxRows)} rows, the limit per sheet`,
-      );
-    }
+    if (++this.rowsSeen > this.rowLimit.rows) throw this.context.exceeded(this.rowLimit.describe());
     const [start, end] = attributeValue(data, from, to, 114 /* r */);
     let parsed = 0;
     for (let index = start; index < end; index++) {
