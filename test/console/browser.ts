@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,18 @@ const ROOT = repositoryRoot();
 export const SCREENSHOTS = join(ROOT, 'test-results', 'console/');
 const CONSOLE_DIST = join(ROOT, 'dist', 'console/');
 
+/** When the console's sources last changed (the generated API types included). */
+function newestSourceTime(): number {
+  const sources = join(ROOT, 'apps', 'console');
+  const files = readdirSync(sources, { recursive: true, encoding: 'utf8' });
+  return Math.max(...files.map((file) => statSync(join(sources, file)).mtimeMs));
+}
+
 /** `npm run build` builds the console; a test run straight after a checkout builds it here. */
 export async function ensureConsoleBuilt(): Promise<void> {
-  if (existsSync(`${CONSOLE_DIST}index.html`)) return;
+  const built = `${CONSOLE_DIST}index.html`;
+  // A build older than any console source would test yesterday's console: build it again.
+  if (existsSync(built) && newestSourceTime() <= statSync(built).mtimeMs) return;
   await build({ configFile: join(ROOT, 'apps', 'console', 'vite.config.ts') });
 }
 
