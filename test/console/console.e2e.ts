@@ -144,7 +144,8 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     const dashboardUrl = page.url();
     await page.getByRole('link', { name: 'every VM' }).click();
     await page.waitForURL(/\/vms/);
-    await page.getByLabel('Disposition').selectOption('rehost');
+    // Exact name: the dashboard being left has a "Dispositions" chart and table.
+    await page.getByRole('combobox', { name: 'Disposition', exact: true }).first().selectOption('rehost');
     await page.waitForURL(/disposition=rehost/);
     const firstVm = page
       .getByRole('table', { name: 'Assessed VMs' })
@@ -168,7 +169,9 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.goto('about:blank');
     await page.goto(deepLink);
     await eventually(() => page.getByRole('heading', { name: vmName, level: 2 }).isVisible()).toBe(true);
-    expect(await page.getByLabel('Disposition').first().inputValue()).toBe('rehost');
+    expect(await page.getByRole('combobox', { name: 'Disposition', exact: true }).first().inputValue()).toBe(
+      'rehost',
+    );
     await page.goto(dashboardUrl);
   });
 
@@ -230,7 +233,9 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.getByRole('button', { name: 'Plan waves' }).click();
     await page.waitForURL(/\/plans\/[0-9a-f-]{36}/, { timeout: 60_000 });
     await page.getByRole('tab', { name: 'Network and storage maps' }).click();
-    for (const input of await page.getByLabel(/^Target of network /).all()) await input.fill('pod');
+    // Multus, not the pod network: a VM may have only one NIC on the pod network.
+    for (const input of await page.getByLabel(/^Target of network /).all())
+      await input.fill('multus:default/vm-net');
     for (const input of await page.getByLabel(/^Storage class of datastore /).all())
       await input.fill('standard');
     await page.getByRole('button', { name: 'Save maps' }).click();
