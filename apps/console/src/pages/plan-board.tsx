@@ -427,7 +427,7 @@ function MapForm({ plan, maps, onChange }: { plan: Plan; maps: PlanMaps; onChang
     kind: 'network' | 'datastore',
     entries: SourceEntry[],
     values: Record<string, string>,
-    set: (next: Record<string, string>) => void,
+    set: (update: (previous: Record<string, string>) => Record<string, string>) => void,
   ) =>
     entries.map((entry) => (
       <Tr key={entry.source}>
@@ -452,7 +452,9 @@ function MapForm({ plan, maps, onChange }: { plan: Plan; maps: PlanMaps; onChang
             value={values[entry.source] ?? ''}
             placeholder="unmapped"
             isDisabled={!editable}
-            onChange={(_, value) => set({ ...values, [entry.source]: value })}
+            // An updater, not a spread of this render's values: fast typing in several rows must not
+            // lose the earlier rows' changes to a stale closure.
+            onChange={(_, value) => set((previous) => ({ ...previous, [entry.source]: value }))}
           />
         </Td>
       </Tr>
