@@ -14,15 +14,7 @@ import {
   UserFacingError,
 } from '#libs/application';
 import type { VmAssessment } from '#libs/assessment';
-import {
-  AccessStore,
-  AssessmentStore,
-  CascadeStore,
-  InventoryStore,
-  PlanStore,
-  type Principal,
-  ROLES,
-} from '#libs/persistence';
+import { type Principal, ROLES } from '#libs/persistence';
 import { type CliContext, printJson, terminalProgress, withCliContext } from './cli-context.js';
 import { printImportSummary } from './import.command.js';
 
