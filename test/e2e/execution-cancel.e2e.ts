@@ -62,6 +62,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         kubelet: {
           outcome: (pod) => {
             const name = String(pod.metadata.name);
+            // Only a conversion pod hangs (importer pods go through the kubelet too).
+            if (!name.endsWith('-v2v')) return undefined;
             hungPod ??= name;
             return name === hungPod ? { phase: 'Succeeded', afterMs: 1e12 } : undefined;
           },
@@ -104,12 +106,14 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     const parked = await env.waitForExecution(
       started.id,
       (view) =>
-        view.vms.some((vm) => vm.phase === 'ConvertGuest' && vm.status === 'running') &&
-        view.vms.some((vm) => vm.phase === 'WaitForVMReady' && vm.status === 'running'),
+        view.vms.some(
+          (vm) => vm.phase === 'ConvertGuest' && vm.status === 'running' && `${vm.targetName}-v2v` === hungPod,
+        ) && view.vms.some((vm) => vm.phase === 'WaitForVMReady' && vm.status === 'running'),
       120_000,
     );
+    // The VM whose conversion hangs: another one may pass through ConvertGuest on its way to WaitForVMReady.
     const inConversion = parked.vms.find(
-      (vm) => vm.phase === 'ConvertGuest' && vm.status === 'running',
+      (vm) => vm.phase === 'ConvertGuest' && `${vm.targetName}-v2v` === hungPod,
     ) as ExecutionVmView;
     const waitingReady = parked.vms.find(
       (vm) => vm.phase === 'WaitForVMReady' && vm.status === 'running',
