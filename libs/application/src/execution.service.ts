@@ -229,6 +229,15 @@ export class ExecutionService {
     this.feed = new ExecutionEventFeed(executions);
   }
 
+  /** Executions per status and VMs per phase, counted in Postgres (what every replica shares), for metrics. */
+  async countsForMetrics(): Promise<{ executions: Record<string, number>; vms: Record<string, number> }> {
+    const [executions, vms] = await Promise.all([
+      this.executions.executionCountsByStatus(),
+      this.executions.vmCountsByPhase(),
+    ]);
+    return { executions, vms };
+  }
+
   /**
    * Server-sent events: the execution's events after `afterId` as they land, then its end. Every
    * subscriber of one execution shares one poll of new events and of the status (never the VMs).

@@ -119,7 +119,7 @@ const STORES = [
 ] as const;
 
 const SERVICES: Provider[] = [
-  service(AccessService, [AccessStore]),
+  service(AccessService, [AccessStore, FLOTILLA_CONFIG]),
   service(InventoryService, [InventoryStore, CascadeStore, AccessStore]),
   service(AssessmentService, [InventoryStore, AssessmentStore, AccessStore, CascadeStore]),
   service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
