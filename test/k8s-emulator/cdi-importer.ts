@@ -67,8 +67,13 @@ export interface CdiImporterOptions {
   schedulingDelayMs?: number;
   /** Simulated ms between progress writes to the DataVolume status (default 2000). */
   progressIntervalMs?: number;
-  /** Base restart back-off of a crashed importer in simulated ms, doubled per restart up to 5x (default 1000). */
+  /**
+   * The kubelet's CrashLoopBackOff for a crashed importer, in simulated ms: `restartBackoffMs`
+   * (default 10 s) doubled per crash up to `maxRestartBackoffMs` (default 5 min), back to the
+   * start when the previous crash is more than twice the cap ago.
+   */
   restartBackoffMs?: number;
+  maxRestartBackoffMs?: number;
   /** Namespace holding the `v2v-vmware` ConfigMap (key `vddk-init-image`) (default `cdi`). */
   cdiNamespace?: string;
   /** Expected SHA-1 thumbprints by vCenter host name; a different `spec.source.vddk.thumbprint` fails the import. */
@@ -134,6 +139,8 @@ interface ImportState {
   usePopulator: boolean;
   /** The PVC the importer writes: `prime-<target uid>` with populators, else the target PVC. */
   workClaim?: string;
+  lastCrashAt?: number;
+  backoffMs?: number;
 }
 
 const POD_RUNNING_REASON = 'Pod is running';
@@ -227,7 +234,8 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       bytesPerSecond: options.bytesPerSecond ?? 100 * 1024 * 1024,
       schedulingDelayMs: options.schedulingDelayMs ?? 500,
       progressIntervalMs: options.progressIntervalMs ?? 2000,
-      restartBackoffMs: options.restartBackoffMs ?? 1000,
+      restartBackoffMs: options.restartBackoffMs ?? 10_000,
+      maxRestartBackoffMs: options.maxRestartBackoffMs ?? 300_000,
       cdiNamespace: options.cdiNamespace ?? 'cdi',
       recordEvents: options.recordEvents ?? true,
       usePopulators: options.usePopulators ?? true,
@@ -876,10 +884,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
           'cdi.kubevirt.io/storage.pod.restarts': String(state.restartCount),
         };
       });
-      const backoff = Math.min(
-        this.options.restartBackoffMs * 2 ** (state.restartCount - 1),
-        this.options.restartBackoffMs * 5,
-      );
+      const backoff = this.crashLoopBackoff(state);
       state.waitingFor = 'backoff';
       state.timer = this.clock.setTimeout(() => {
         const dv = this.machinery.find(DATA_VOLUMES, state.namespace, state.name);
@@ -889,6 +894,16 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     };
     if (failure.afterMs > 0) state.timer = this.clock.setTimeout(crash, failure.afterMs);
     else crash();
+  }
+
+  /** flowcontrol.Backoff as the kubelet uses it for restarting containers. */
+  private crashLoopBackoff(state: ImportState): number {
+    const now = this.clock.now();
+    const { restartBackoffMs: base, maxRestartBackoffMs: cap } = this.options;
+    const expired = state.lastCrashAt === undefined || now - state.lastCrashAt > 2 * cap;
+    state.backoffMs = expired ? base : Math.min(cap, (state.backoffMs ?? base) * 2);
+    state.lastCrashAt = now;
+    return state.backoffMs;
   }
 
   private succeed(state: ImportState): void {

@@ -13,6 +13,7 @@ import {
 import { FaultInjector } from './fault-injector.js';
 import { asString, isKubeObject, type JsonValue, type KubeObject, toJsonValue } from './json.js';
 import { KubeVirtController, type KubeVirtOptions } from './kubevirt-controller.js';
+import { type MissingSchemaProperties, SchemaCatalog } from './manifest-validator.js';
 import { ObjectStore } from './object-store.js';
 import {
   CONFIG_MAPS,
@@ -46,6 +47,7 @@ export {
   checkManifest,
   type ManifestKind,
   type ManifestProblem,
+  type MissingSchemaProperties,
   validateManifest,
 } from './manifest-validator.js';
 export type { SimulationClockOptions } from './simulation-clock.js';
@@ -79,6 +81,14 @@ export interface KubeEmulatorOptions {
   volumes?: Omit<VolumeBinderOptions, 'enforceStorageClasses'>;
   /** 'strict' (default) admits like a real cluster with `--validate=strict`; 'off' stores anything. */
   validation?: 'strict' | 'off';
+  /**
+   * Properties the cluster's schemas lack, by definition (`{ 'v1.Firmware': ['serial'] }`): an
+   * older KubeVirt or CDI. Such fields are dropped with a warning, or refused with
+   * `fieldValidation=Strict`.
+   */
+  missingSchemaProperties?: MissingSchemaProperties;
+  /** kubemacpool refuses VirtualMachines asking for a MAC another VM holds (default true). */
+  kubemacpool?: boolean;
   /** Custom resources refuse strategic-merge patches with 415 like real CRDs (default), or treat them as merge. */
   strategicMergeOnCustomResources?: 'reject' | 'merge';
   /** Changes kept for watch resumption before older resourceVersions get 410 (default 50000). */
@@ -137,6 +147,8 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     strategicMergeOnCustomResources: options.strategicMergeOnCustomResources ?? 'reject',
     defaultStorageClassName:
       typeof storageClasses?.[0] === 'string' ? storageClasses[0] : storageClasses?.[0]?.name,
+    schemas: options.missingSchemaProperties ? new SchemaCatalog(options.missingSchemaProperties) : undefined,
+    kubemacpool: options.kubemacpool ?? true,
   });
   const faults = new FaultInjector();
   const apiServer = new ApiServer(machinery, faults, {
