@@ -1,5 +1,11 @@
 import type { ApiMachinery } from './api-machinery.js';
 import {
+  CdiCheckpoints,
+  type CheckpointOptions,
+  type CheckpointStage,
+  reportedRestarts,
+} from './cdi-checkpoints.js';
+import {
   annotationsOf,
   asArray,
   asObject,
@@ -54,7 +60,7 @@ export type DataVolumePhase =
   | 'Failed'
   | 'Paused';
 
-export interface CdiImporterOptions {
+export interface CdiImporterOptions extends CheckpointOptions {
   /** Copy rate of one importer in bytes per simulated second (default 100 MiB/s). */
   bytesPerSecond?: number;
   /** Which "ESXi host" a DataVolume reads from: a label name, or a function of the DataVolume. */
@@ -112,6 +118,8 @@ export interface ImportSnapshot {
   host: string | undefined;
   running: boolean;
   stalled: boolean;
+  /** The checkpoint being copied, for a multi-stage (warm) import. */
+  checkpoint?: Pick<CheckpointStage, 'index' | 'current' | 'previous' | 'final'>;
 }
 
 interface ImportState {
@@ -141,6 +149,7 @@ interface ImportState {
   workClaim?: string;
   lastCrashAt?: number;
   backoffMs?: number;
+  checkpoint?: CheckpointStage;
 }
 
 const POD_RUNNING_REASON = 'Pod is running';
@@ -176,8 +185,10 @@ export function volumeImportSourceName(dataVolumeUid: string): string {
 }
 
 function progressText(state: ImportState): string {
-  if (state.totalBytes <= 0) return '0.00%';
-  const percent = Math.min(100, (state.copiedBytes / state.totalBytes) * 100);
+  // A checkpoint's delta is reported against the whole disk, as CDI's VDDK importer does.
+  const base = state.checkpoint?.progressBaseBytes ?? state.totalBytes;
+  if (base <= 0) return '0.00%';
+  const percent = Math.min(100, (state.copiedBytes / base) * 100);
   return `${percent.toFixed(2)}%`;
 }
 
@@ -217,8 +228,12 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
   private readonly hostOverrides = new Map<string, number>();
   private readonly stalledKeys = new Set<string>();
   private readonly unsubscribe: () => void;
+  private readonly checkpoints: CdiCheckpoints;
   private readonly options: Required<
-    Omit<CdiImporterOptions, 'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints'>
+    Omit<
+      CdiImporterOptions,
+      'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints' | 'changeRatePerHour'
+    >
   > &
     Pick<CdiImporterOptions, 'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints'>;
   private readonly collected: string[] = [];
@@ -246,12 +261,24 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       vcenterThumbprints: options.vcenterThumbprints,
     };
     this.unsubscribe = machinery.store.subscribe((event) => this.onStoreEvent(event));
+    this.checkpoints = new CdiCheckpoints(
+      machinery,
+      clock,
+      {
+        fullCopyBytes: (dv) => this.fullCopyBytes(dv),
+        writeStatus: (state, running) => this.writeStatus(state as ImportState, { running }),
+        event: (state, reason, message) => this.event(state as ImportState, 'Normal', reason, message),
+        enqueue: (namespace, name) => this.enqueue(namespace, name),
+      },
+      { changeRatePerHour: options.changeRatePerHour },
+    );
     clock.addParticipant(this);
   }
 
   override stop(): void {
     super.stop();
     this.unsubscribe();
+    this.checkpoints.stop();
     this.clock.removeParticipant(this);
     for (const state of this.states.values()) this.clock.clearTimeout(state.timer);
     this.states.clear();
@@ -330,6 +357,11 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     if (state) state.rateLimit = bytesPerSecond;
   }
 
+  /** Fraction of a disk changing per simulated hour (sizes warm deltas), by DataVolume name or name prefix. */
+  setChangeRate(namespace: string, nameOrPrefix: string, fractionPerHour: number): void {
+    this.checkpoints.setChangeRate(namespace, nameOrPrefix, fractionPerHour);
+  }
+
   setHostThroughput(host: string, bytesPerSecond: number): void {
     this.hostOverrides.set(host, bytesPerSecond);
   }
@@ -343,10 +375,16 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       totalBytes: state.totalBytes,
       copiedBytes: state.copiedBytes,
       currentRate: state.currentRate,
-      restartCount: state.restartCount,
+      restartCount: reportedRestarts(state),
       host: state.host,
       running: state.running,
       stalled: state.stalled,
+      checkpoint: state.checkpoint && {
+        index: state.checkpoint.index,
+        current: state.checkpoint.current,
+        previous: state.checkpoint.previous,
+        final: state.checkpoint.final,
+      },
     };
   }
 
@@ -453,16 +491,19 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     return Number.POSITIVE_INFINITY;
   }
 
+  private fullCopyBytes(dv: KubeObject): number {
+    if (this.options.importBytes) return this.options.importBytes(dv);
+    const requested =
+      getPath(dv, 'spec.storage.resources.requests.storage') ??
+      getPath(dv, 'spec.pvc.resources.requests.storage');
+    return parseQuantity(requested) ?? 0;
+  }
+
   private adopt(dv: KubeObject): ImportState | undefined {
     const namespace = asString(dv.metadata.namespace) ?? '';
     const name = metaName(dv);
     const key = `${namespace}/${name}`;
-    const requested =
-      getPath(dv, 'spec.storage.resources.requests.storage') ??
-      getPath(dv, 'spec.pvc.resources.requests.storage');
-    const totalBytes = this.options.importBytes
-      ? this.options.importBytes(dv)
-      : (parseQuantity(requested) ?? 0);
+    const totalBytes = this.fullCopyBytes(dv);
     const status = asObject(dv.status) ?? {};
     const state: ImportState = {
       namespace,
@@ -735,6 +776,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
   }
 
   private advanceLifecycle(state: ImportState, dv: KubeObject, vddk: JsonObject): void {
+    if (!this.checkpoints.beforeLifecycle(state, dv)) return;
     if (state.phase === 'Succeeded' || state.phase === 'Failed') return;
     if (
       state.phase === 'ImportInProgress' ||
@@ -881,7 +923,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, state.namespace, state.name, (pvc) => {
         pvc.metadata.annotations = {
           ...annotationsOf(pvc),
-          'cdi.kubevirt.io/storage.pod.restarts': String(state.restartCount),
+          'cdi.kubevirt.io/storage.pod.restarts': String(reportedRestarts(state)),
         };
       });
       const backoff = this.crashLoopBackoff(state);
@@ -912,6 +954,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     state.running = false;
     state.currentRate = 0;
     state.copiedBytes = state.totalBytes;
+    if (this.checkpoints.checkpointCopied(state) === 'paused') return;
     state.phase = 'Succeeded';
     const completed = {
       [ANN_POD_PHASE]: 'Succeeded',
@@ -1030,7 +1073,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       state.phase === 'Pending' ||
       state.phase === 'PendingPopulation' ||
       state.phase === 'WaitForFirstConsumer' ||
-      state.phase === 'ImportScheduled'
+      (state.phase === 'ImportScheduled' && !state.checkpoint?.index)
         ? 'N/A'
         : state.phase === 'Succeeded'
           ? '100.0%'
@@ -1076,7 +1119,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
         conditions: mergeConditions(previousConditions, conditions),
         ...(state.phase === '' ? {} : { phase: state.phase }),
         progress,
-        restartCount: state.restartCount,
+        restartCount: reportedRestarts(state),
       };
     });
   }

@@ -31,6 +31,15 @@ import {
   storageProfileManifest,
 } from './storage-classes.js';
 
+export {
+  ANN_CHECKPOINT_COPIED,
+  ANN_CHECKPOINT_POD_ID,
+  ANN_CURRENT_CHECKPOINT,
+  ANN_FINAL_CHECKPOINT,
+  ANN_MULTI_STAGE_DONE,
+  ANN_PREVIOUS_CHECKPOINT,
+  type DataVolumeCheckpoint,
+} from './cdi-checkpoints.js';
 export type { CdiImporterOptions, DataVolumePhase, ImportFailure, ImportSnapshot } from './cdi-importer.js';
 export type { KubeletOptions, PodOutcome, VolumeBinderOptions } from './cluster-controllers.js';
 export type {
