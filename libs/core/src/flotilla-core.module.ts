@@ -41,6 +41,7 @@ import {
   FLOTILLA_METRICS,
   IMPORT_LIMITS,
   type InjectionKey,
+  REPORT_LOAD_BACK_LIMITS,
 } from './tokens.js';
 
 export type FlotillaProcess = 'api' | 'executor' | 'cli';
@@ -123,7 +124,13 @@ const SERVICES: Provider[] = [
   service(InventoryService, [InventoryStore, CascadeStore, AccessStore]),
   service(AssessmentService, [InventoryStore, AssessmentStore, AccessStore, CascadeStore]),
   service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
-  service(ReportService, [InventoryStore, AssessmentStore, PlanningService, AccessStore]),
+  service(ReportService, [
+    InventoryStore,
+    AssessmentStore,
+    PlanningService,
+    AccessStore,
+    REPORT_LOAD_BACK_LIMITS,
+  ]),
   service(InventoryImportService, [InventoryStore, AccessStore, IMPORT_LIMITS]),
   {
     provide: WaveManifestService,
@@ -198,6 +205,7 @@ export class FlotillaCoreModule {
     const providers: Provider[] = [
       { provide: FLOTILLA_CONFIG, useValue: config },
       { provide: IMPORT_LIMITS, useValue: config.importLimits },
+      { provide: REPORT_LOAD_BACK_LIMITS, useValue: config.reportLoadBackLimits },
       {
         provide: FLOTILLA_METRICS,
         useFactory: () =>
