@@ -146,6 +146,7 @@ const SERVICES: Provider[] = [
       assessments: AssessmentStore,
       access: AccessStore,
       queue: BullmqExecutionQueue | null,
+      config: FlotillaConfig,
     ) =>
       new ExecutionService(
         dataSource,
@@ -155,6 +156,9 @@ const SERVICES: Provider[] = [
         assessments,
         access,
         queue ?? undefined,
+        undefined,
+        undefined,
+        { vddkInitImage: config.manifestTarget.vddkInitImage },
       ),
     inject: [
       DataSource,
@@ -164,6 +168,7 @@ const SERVICES: Provider[] = [
       AssessmentStore,
       AccessStore,
       EXECUTION_QUEUE,
+      FLOTILLA_CONFIG,
     ],
   },
 ];
