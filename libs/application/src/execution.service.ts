@@ -225,6 +225,8 @@ export class ExecutionService {
     private readonly queue: ExecutionQueue | undefined,
     private readonly clock: () => number = Date.now,
     private readonly executorStaleAfterMs = EXECUTOR_STALE_AFTER_MS,
+    /** What warm VMs need from the executor's settings as this process knows them; absent = not checked. */
+    private readonly warmPrerequisites?: { vddkInitImage: string | undefined },
   ) {
     this.feed = new ExecutionEventFeed(executions);
   }
@@ -311,6 +313,7 @@ export class ExecutionService {
       assessments,
       options,
       executionId: 'pending',
+      ...(this.warmPrerequisites ? { warmPrerequisites: this.warmPrerequisites } : {}),
     });
     let executionId: string;
     try {

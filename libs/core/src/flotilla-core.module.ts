@@ -153,6 +153,7 @@ const SERVICES: Provider[] = [
       assessments: AssessmentStore,
       access: AccessStore,
       queue: BullmqExecutionQueue | null,
+      config: FlotillaConfig,
     ) =>
       new ExecutionService(
         dataSource,
@@ -162,6 +163,9 @@ const SERVICES: Provider[] = [
         assessments,
         access,
         queue ?? undefined,
+        undefined,
+        undefined,
+        { vddkInitImage: config.manifestTarget.vddkInitImage },
       ),
     inject: [
       DataSource,
@@ -171,6 +175,7 @@ const SERVICES: Provider[] = [
       AssessmentStore,
       AccessStore,
       EXECUTION_QUEUE,
+      FLOTILLA_CONFIG,
     ],
   },
 ];
