@@ -83,6 +83,8 @@ class FakeTarget implements TargetCluster {
   restartCount = 0;
   /** The importer's Running condition message while it works or crash-loops. */
   dvMessage: string | null = null;
+  /** CDI's Bound condition when it cannot render the PVC (ErrClaimNotValid). */
+  dvClaimProblem: string | null = null;
   podPhase = 'Succeeded';
   vmReady = true;
   others: Array<VirtualMachineState & { namespace: string }> = [];
@@ -109,8 +111,9 @@ class FakeTarget implements TargetCluster {
       phase: this.dvPhase,
       progressPct: this.dvProgress,
       restartCount: this.restartCount,
-      conditions:
-        this.dvPhase === 'Failed'
+      conditions: this.dvClaimProblem
+        ? [{ type: 'Bound', status: 'False', reason: 'ErrClaimNotValid', message: this.dvClaimProblem }]
+        : this.dvPhase === 'Failed'
           ? [{ type: 'Running', status: 'False', reason: 'Error', message: 'NFC refused' }]
           : this.dvMessage
             ? [{ type: 'Running', status: 'False', reason: 'CrashLoopBackOff', message: this.dvMessage }]
@@ -530,6 +533,24 @@ describe('VmItinerary', () => {
     target.pvcs.clear();
     const lost = await itinerary.advance(at.step);
     expect(lost.decision.kind === 'fail' && lost.decision.message).toMatch(/disappeared during the copy/);
+  });
+
+  it('fails at once, naming the storage class, when CDI cannot render the PVC (incomplete StorageProfile)', async () => {
+    const target = new FakeTarget();
+    target.dvPhase = '';
+    target.dvProgress = null;
+    target.dvClaimProblem = 'no accessMode specified in StorageProfile nfs-csi';
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CopyDisks', false);
+    const copy = await itinerary.advance(at.step);
+    expect(copy.decision.kind).toBe('fail');
+    const message = copy.decision.kind === 'fail' ? copy.decision.message : '';
+    const storageClass = Object.values(specFor().storageMap)[0]?.storageClass;
+    expect(message).toContain(`storage class "${storageClass}"`);
+    expect(message).toContain('ErrClaimNotValid: no accessMode specified in StorageProfile nfs-csi');
+    // The DataVolume that will never copy is not left behind.
+    await itinerary.afterFailure({ ...at.step, disks: copy.disks ?? at.step.disks });
+    expect(target.objects.has('DataVolume/app01-disk-0')).toBe(false);
   });
 
   it('checks the preference at Preflight: namespaced first, then cluster-wide, else none', async () => {

@@ -96,6 +96,17 @@ export function importerMessage(dv: DataVolumeState): string | null {
   return any.reason ? `${any.reason}: ${any.message}` : any.message;
 }
 
+/**
+ * CDI's verdict that it cannot render the DataVolume into a PVC (ErrClaimNotValid: typically no
+ * access mode given and none in the class's StorageProfile). CDI retries with back-off, but
+ * nothing changes until the operator does: the copy can never start.
+ */
+export function claimNotValid(dv: DataVolumeState): string | null {
+  const bound = dv.conditions.find((condition) => condition.type === 'Bound');
+  if (bound?.reason !== 'ErrClaimNotValid') return null;
+  return bound.message ?? 'the PVC cannot be rendered from the DataVolume';
+}
+
 function initialDisks(spec: VmExecutionSpec, now: string): DiskCopyState[] {
   return spec.disks.map((disk) => ({
     index: disk.index,
@@ -481,6 +492,17 @@ export class VmItinerary {
         failure ??= `DataVolume ${spec.targetNamespace}/${current.dataVolume} (disk "${current.label}") disappeared during the copy`;
         continue;
       }
+      const invalidClaim = claimNotValid(dv);
+      if (invalidClaim !== null && copier === undefined) {
+        const datastore = spec.disks.find((planned) => planned.index === current.index)?.datastore ?? '';
+        const storageClass = spec.storageMap[datastore]?.storageClass;
+        disk.message = `ErrClaimNotValid: ${invalidClaim}`;
+        failure ??=
+          `disk "${disk.label}" (DataVolume ${dv.name}) cannot get a PVC on storage class "${storageClass ?? 'unknown'}": ` +
+          `CDI reports ErrClaimNotValid: ${invalidClaim}; give the storage map an access mode (and volume mode) ` +
+          `for datastore "${datastore}", or complete that class's StorageProfile (claimPropertySets)`;
+        continue;
+      }
       const message = importerMessage(dv);
       disk.phase = dv.phase;
       disk.message = message;
@@ -641,8 +663,9 @@ export class VmItinerary {
   }
 
   /**
-   * After a failure: the credentials go, copies still running are stopped (their slots are given
-   * back), finished copies stay so a retry does not copy them again.
+   * After a failure: the credentials go, copies still running or failed are deleted (their slots
+   * are given back, and CDI's populator claims and importer pods go with them), finished copies
+   * stay so a retry does not copy them again.
    */
   async afterFailure(step: VmStep): Promise<StepEvent[]> {
     const { spec } = step;
@@ -653,9 +676,12 @@ export class VmItinerary {
     for (const disk of step.disks) {
       if (disk.released || copiedElsewhere.has(disk.index)) continue;
       const dv = await this.target.getDataVolume(spec.targetNamespace, disk.dataVolume);
-      if (dv && dv.phase !== 'Succeeded' && dv.phase !== 'Failed') {
+      if (dv && dv.phase !== 'Succeeded') {
         await this.target.deleteDataVolume(spec.targetNamespace, disk.dataVolume);
-        events.push({ kind: 'info', message: `unfinished copy ${disk.dataVolume} stopped` });
+        events.push({
+          kind: 'info',
+          message: `${dv.phase === 'Failed' ? 'failed' : 'unfinished'} copy ${disk.dataVolume} deleted`,
+        });
       }
     }
     if (spec.convertGuest) await this.target.deletePod(names.namespace, names.guestConversionPod);
@@ -667,14 +693,16 @@ export class VmItinerary {
     const { spec } = step;
     const owner = ownerLabelsOf(step.executionId, spec.vmKey);
     const events: StepEvent[] = [];
-    const deleted = await this.target.deleteOwned(spec.targetNamespace, owner);
+    // The claims this VM's DataVolumes fill: CDI's populator claims and importer pods hang off them.
+    const claims = spec.disks.filter((disk) => !disk.copiedBy).map((disk) => disk.dataVolume);
+    const deleted = await this.target.deleteOwned(spec.targetNamespace, owner, claims);
     if (deleted.length > 0) {
       events.push({
         kind: 'info',
         message: `deleted ${deleted.map((object) => `${object.kind} ${object.name}`).join(', ')}`,
       });
     }
-    const remaining = await this.target.countOwned(spec.targetNamespace, owner);
+    const remaining = await this.target.countOwned(spec.targetNamespace, owner, claims);
     if (remaining > 0) return { done: false, waitMs: this.settings.timings.pollMs, deleted, events };
     if (step.powerStateBefore === 'poweredOn' && step.runtime.sourceRef) {
       const { powerState } = await this.source.state(step.runtime.sourceRef);

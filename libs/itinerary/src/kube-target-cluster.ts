@@ -32,6 +32,22 @@ const CDI = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes
 const KUBEVIRT_VM = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' } as const;
 const KUBEVIRT_VMI = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' } as const;
 const INSTANCETYPE = { group: 'instancetype.kubevirt.io', version: 'v1beta1' } as const;
+const VOLUME_IMPORT_SOURCES = {
+  group: 'cdi.kubevirt.io',
+  version: 'v1beta1',
+  plural: 'volumeimportsources',
+} as const;
+/** CDI's own label on what it creates (common.CDILabelKey=CDILabelValue): prime PVCs, importer pods. */
+const CDI_CREATED = 'app=containerized-data-importer';
+
+interface CdiLeftovers {
+  /** Populator `prime-<uid>` PVCs owned by one of our claims. */
+  primeClaims: string[];
+  /** Importer pods owned by one of our claims or by their prime PVCs. */
+  importerPods: string[];
+  /** VolumeImportSources owned by one of our DataVolumes (CDI >= 1.57; none on older CDI). */
+  importSources: string[];
+}
 
 type Json = Record<string, unknown>;
 
@@ -120,6 +136,18 @@ function isNetworkError(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function ownedBy(object: unknown, kind: string, names: ReadonlySet<string>): boolean {
+  const refs = asObject(asObject(object).metadata).ownerReferences;
+  return (Array.isArray(refs) ? refs : []).some((ref) => {
+    const entry = asObject(ref);
+    return entry.kind === kind && typeof entry.name === 'string' && names.has(entry.name);
+  });
+}
+
+function namesOf(items: unknown): string[] {
+  return (Array.isArray(items) ? items : []).map((item) => String(asObject(asObject(item).metadata).name));
+}
 
 function ownerSelector(owner: OwnerLabels): string {
   return `${LABEL_EXECUTION}=${owner.execution},${LABEL_VM}=${owner.vm}`;
@@ -458,11 +486,55 @@ export class KubeTargetCluster implements TargetCluster {
   }
 
   /**
+   * What CDI made for our claims without our labels: with volume populators (CDI >= 1.57) a
+   * `prime-<uid>` PVC owned by the target claim, its importer pod, and a VolumeImportSource owned
+   * by the DataVolume; without them an importer pod owned by the claim. Found by ownership, as
+   * the names hold UIDs. They go with their owners (garbage collection, CDI's cleanup), but a
+   * terminating importer pod keeps its PVC': a cancel is done only when none is left.
+   */
+  private async cdiLeftovers(namespace: string, claims: readonly string[]): Promise<CdiLeftovers> {
+    const none: CdiLeftovers = { primeClaims: [], importerPods: [], importSources: [] };
+    if (claims.length === 0) return none;
+    const claimNames = new Set(claims);
+    const [pvcs, pods, sources] = await Promise.all([
+      this.call('list PersistentVolumeClaims', () =>
+        this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: CDI_CREATED }),
+      ),
+      this.call('list Pods', () => this.core.listNamespacedPod({ namespace, labelSelector: CDI_CREATED })),
+      // A CDI without populators has no such resource: nothing of that kind is left.
+      this.read('list VolumeImportSources', () =>
+        this.custom.listNamespacedCustomObject({ ...VOLUME_IMPORT_SOURCES, namespace }),
+      ),
+    ]);
+    const primeClaims = pvcs.items
+      .filter((pvc) => ownedBy(pvc, 'PersistentVolumeClaim', claimNames))
+      .map((pvc) => pvc.metadata?.name ?? '');
+    const podOwners = new Set([...claims, ...primeClaims]);
+    const sourceItems = asObject(sources).items;
+    return {
+      primeClaims,
+      importerPods: pods.items
+        .filter((pod) => ownedBy(pod, 'PersistentVolumeClaim', podOwners))
+        .map((pod) => pod.metadata?.name ?? ''),
+      importSources: namesOf(
+        (Array.isArray(sourceItems) ? sourceItems : []).filter((item) =>
+          ownedBy(item, 'DataVolume', claimNames),
+        ),
+      ),
+    };
+  }
+
+  /**
    * Deletes by label, VM first so nothing runs from disks about to go, then the VMI it started
    * (which carries only the template's labels), pods, DataVolumes, the PVCs CDI made for them
-   * (labelled like their DataVolume, or named after it) and the Secret.
+   * (labelled like their DataVolume, or named after it), CDI's unlabelled populator PVCs and
+   * importer pods of those claims, and the Secret.
    */
-  async deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]> {
+  async deleteOwned(
+    namespace: string,
+    owner: OwnerLabels,
+    claims: readonly string[] = [],
+  ): Promise<DeletedObjects[]> {
     const labelSelector = ownerSelector(owner);
     const deleted: DeletedObjects[] = [];
     const vms = asObject(
@@ -535,6 +607,25 @@ export class KubeTargetCluster implements TargetCluster {
         deleted.push({ kind: 'PersistentVolumeClaim', name });
       }
     }
+    const leftovers = await this.cdiLeftovers(namespace, [...new Set([...claims, ...claimNames])]);
+    for (const name of leftovers.importerPods) {
+      if (
+        await this.remove(`delete Pod ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPod({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'Pod', name });
+      }
+    }
+    for (const name of leftovers.primeClaims) {
+      if (
+        await this.remove(`delete PersistentVolumeClaim ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'PersistentVolumeClaim', name });
+      }
+    }
     const secrets = await this.call('list Secrets', () =>
       this.core.listNamespacedSecret({ namespace, labelSelector }),
     );
@@ -551,8 +642,11 @@ export class KubeTargetCluster implements TargetCluster {
     return deleted;
   }
 
-  async countOwned(namespace: string, owner: OwnerLabels): Promise<number> {
+  async countOwned(namespace: string, owner: OwnerLabels, claims: readonly string[] = []): Promise<number> {
     const labelSelector = ownerSelector(owner);
+    const leftovers = await this.cdiLeftovers(namespace, claims);
+    const foreign =
+      leftovers.primeClaims.length + leftovers.importerPods.length + leftovers.importSources.length;
     const lists = await Promise.all([
       this.call('list VirtualMachines', () =>
         this.custom.listNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, labelSelector }),
@@ -569,7 +663,7 @@ export class KubeTargetCluster implements TargetCluster {
     return lists.reduce<number>((total, list) => {
       const items = asObject(list).items;
       return total + (Array.isArray(items) ? items.length : 0);
-    }, 0);
+    }, foreign);
   }
 
   /**

@@ -204,10 +204,17 @@ export interface TargetCluster {
   patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void>;
   deleteSecret(namespace: string, name: string): Promise<void>;
   deletePod(namespace: string, name: string): Promise<void>;
-  /** Deletes every VM, VMI, DataVolume, PVC, Pod and Secret carrying these labels. */
-  deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]>;
-  /** Count of objects still carrying these labels (after deleteOwned they may still be terminating). */
-  countOwned(namespace: string, owner: OwnerLabels): Promise<number>;
+  /**
+   * Deletes every VM, VMI, DataVolume, PVC, Pod and Secret carrying these labels, and what CDI
+   * made for the DataVolumes/claims named in `claims` without our labels (populator `prime-` PVCs,
+   * importer pods).
+   */
+  deleteOwned(namespace: string, owner: OwnerLabels, claims?: readonly string[]): Promise<DeletedObjects[]>;
+  /**
+   * Count of objects still carrying these labels, plus CDI's objects for `claims` (prime PVCs,
+   * importer pods, VolumeImportSources): after deleteOwned they may still be terminating.
+   */
+  countOwned(namespace: string, owner: OwnerLabels, claims?: readonly string[]): Promise<number>;
 }
 
 /** An object with our deterministic name exists but was not created by this execution for this VM. */
