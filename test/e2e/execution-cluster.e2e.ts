@@ -91,6 +91,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       emulator: {
         clock: { speed: 10 },
         kubelet: {
+          // A killed pod shows Failed for 5 simulated s (0.5 s) before its kubelet removes it.
+          removalDelayMs: 5_000,
           // The first conversion pod of each VM hangs; the next one converts.
           outcome: (pod) => {
             const name = String(pod.metadata.name);
@@ -106,7 +108,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     await env.startExecutor({ timings: { conversionTimeoutMs: 4_000 } });
 
     // Retry: the first pod times out and is deleted; it terminates for 30 simulated s (3 s),
-    // turns Failed at the end of its grace period and only then goes.
+    // turns Failed at the end of its grace period and only then goes: an executor taking that
+    // pod for the retry's would fail the VM with "guest conversion failed".
     const first = await env.service.startWave(retried.planId, retried.waveNumber, OPERATOR, {
       convertGuest: 'always',
     });
