@@ -13,6 +13,7 @@ import {
   notFound,
   unsupportedMediaType,
 } from './api-status.js';
+import { isMultiStage } from './cdi-rules.js';
 import {
   asArray,
   asObject,
@@ -424,15 +425,22 @@ export class ApiMachinery {
   private checkImmutability(resource: ResourceType, existing: KubeObject, next: KubeObject): void {
     const name = metaName(existing);
     if (resource.kind === 'DataVolume') {
+      // CDI admits checkpoint changes only for multi-stage imports (checkpoints on a VDDK or
+      // ImageIO source); Go's semantic equality takes a nil list or false flag as unset.
+      const multiStage = isMultiStage(asObject(next.spec));
       const strip = (spec: JsonValue | undefined) => {
         const copy = clone(asObject(spec) ?? {});
-        delete copy.checkpoints;
-        delete copy.finalCheckpoint;
+        if (multiStage || asArray(copy.checkpoints).length === 0) delete copy.checkpoints;
+        if (multiStage || copy.finalCheckpoint === false) delete copy.finalCheckpoint;
         return copy;
       };
       if (!deepEqual(strip(existing.spec), strip(next.spec))) {
         throw admissionDenied('datavolume-validate.cdi.kubevirt.io', resource, name, [
-          { reason: 'FieldValueInvalid', field: 'spec', message: 'Cannot update DataVolume Spec' },
+          {
+            reason: 'FieldValueDuplicate',
+            field: 'DataVolume.Spec',
+            message: 'Cannot update DataVolume Spec',
+          },
         ]);
       }
     }

@@ -1,5 +1,6 @@
 import type { ApiMachinery } from './api-machinery.js';
 import {
+  annotationsOf,
   asArray,
   asObject,
   asString,
@@ -20,6 +21,7 @@ import {
   VIRTUAL_MACHINE_INSTANCES,
 } from './resource-types.js';
 import type { SimulationClock } from './simulation-clock.js';
+import { ANN_SELECTED_NODE, EMULATED_NODE, type StorageCatalog } from './storage-classes.js';
 
 const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 
@@ -30,19 +32,27 @@ export interface VolumeBinderOptions {
   enforceStorageClasses?: boolean;
 }
 
+/** Pods of CDI's importers: CDI, not the kubelet's run-to-completion timer, decides how they end. */
+export function isCdiImporterPod(pod: KubeObject): boolean {
+  return asObject(pod.metadata.labels)?.['cdi.kubevirt.io'] === 'importer';
+}
+
 /**
- * The persistent-volume controller (dynamic provisioning: every claim binds to a fresh volume
- * after a delay) and the PVC-protection controller (a claim being deleted stays until no Pod or
- * VirtualMachineInstance uses it).
+ * The persistent-volume controller (dynamic provisioning: a claim binds to a fresh volume after a
+ * delay; on a WaitForFirstConsumer class only once a Pod or VMI uses it, when the scheduler marks
+ * it with the selected node; a claim filled by a volume populator is bound by the populator) and
+ * the PVC-protection controller (a claim being deleted stays until no Pod or VMI uses it).
  */
 export class VolumeController extends Reconciler {
   private readonly unsubscribe: () => void;
   private readonly timers = new Map<string, number>();
+  private readonly waitingReported = new Set<string>();
   private readonly bindDelayMs: number;
 
   constructor(
     private readonly machinery: ApiMachinery,
     private readonly clock: SimulationClock,
+    private readonly storage: StorageCatalog,
     private readonly options: VolumeBinderOptions = {},
   ) {
     super();
@@ -61,8 +71,10 @@ export class VolumeController extends Reconciler {
     if (event.resource === PERSISTENT_VOLUME_CLAIMS) {
       this.enqueue(namespace, metaName(event.object));
     } else if (event.resource === PODS || event.resource === VIRTUAL_MACHINE_INSTANCES) {
+      // A new consumer may unblock a WaitForFirstConsumer claim; a gone one a terminating claim.
       for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS, namespace)) {
-        if (pvc.metadata.deletionTimestamp) this.enqueue(namespace, metaName(pvc));
+        if (pvc.metadata.deletionTimestamp || getPath(pvc, 'status.phase') === 'Pending')
+          this.enqueue(namespace, metaName(pvc));
       }
     } else if (event.resource === STORAGE_CLASSES) {
       for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS)) {
@@ -100,6 +112,7 @@ export class VolumeController extends Reconciler {
     if (!pvc) {
       this.clock.clearTimeout(this.timers.get(key));
       this.timers.delete(key);
+      this.waitingReported.delete(key);
       return;
     }
     if (pvc.metadata.deletionTimestamp) {
@@ -128,6 +141,31 @@ export class VolumeController extends Reconciler {
       );
       return;
     }
+    if (this.storage.waitsForFirstConsumer(pvc)) {
+      if (!this.inUse(pvc)) {
+        if (!this.waitingReported.has(key)) {
+          this.waitingReported.add(key);
+          recordEvent(
+            this.machinery,
+            this.clock,
+            { resource: PERSISTENT_VOLUME_CLAIMS, object: pvc },
+            'Normal',
+            'WaitForFirstConsumer',
+            'waiting for first consumer to be created before binding',
+            'persistentvolume-controller',
+          );
+        }
+        return;
+      }
+      if (annotationsOf(pvc)[ANN_SELECTED_NODE] === undefined) {
+        this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, namespace, name, (claim) => {
+          claim.metadata.annotations = { ...annotationsOf(claim), [ANN_SELECTED_NODE]: EMULATED_NODE };
+        });
+      }
+    }
+    // A claim with a populator's dataSourceRef is left to the populator, which binds it to the
+    // volume it filled (the external-provisioner skips such claims).
+    if (asString(getPath(pvc, 'spec.dataSourceRef.apiGroup'))) return;
     this.timers.set(
       key,
       this.clock.setTimeout(() => {
@@ -322,7 +360,7 @@ export class Kubelet extends Reconciler {
         const current = this.machinery.find(PODS, namespace, name);
         if (!current) return;
         const restartPolicy = asString(getPath(current, 'spec.restartPolicy'));
-        if (restartPolicy === 'Always' && !this.outcomes.has(key)) {
+        if ((restartPolicy === 'Always' || isCdiImporterPod(current)) && !this.outcomes.has(key)) {
           this.timers.delete(key);
           return;
         }

@@ -18,6 +18,8 @@ export type ManifestKind =
   | 'Event'
   | 'StorageClass'
   | 'DataVolume'
+  | 'StorageProfile'
+  | 'VolumeImportSource'
   | 'VirtualMachine'
   | 'VirtualMachineInstance'
   | 'NetworkAttachmentDefinition';
@@ -48,6 +50,8 @@ const EXPECTED_API_VERSION: Record<ManifestKind, string> = {
   Event: 'v1',
   StorageClass: 'storage.k8s.io/v1',
   DataVolume: 'cdi.kubevirt.io/v1beta1',
+  StorageProfile: 'cdi.kubevirt.io/v1beta1',
+  VolumeImportSource: 'cdi.kubevirt.io/v1beta1',
   VirtualMachine: 'kubevirt.io/v1',
   VirtualMachineInstance: 'kubevirt.io/v1',
   NetworkAttachmentDefinition: 'k8s.cni.cncf.io/v1',
@@ -62,6 +66,8 @@ const SCHEMA_REF: Record<ManifestKind, string> = {
   Event: 'core.json#/definitions/CoreV1Event',
   StorageClass: 'core.json#/definitions/V1StorageClass',
   DataVolume: 'cdi.json#/definitions/v1beta1.DataVolume',
+  StorageProfile: 'cdi-populators.json#/definitions/StorageProfile',
+  VolumeImportSource: 'cdi-populators.json#/definitions/VolumeImportSource',
   VirtualMachine: 'kubevirt.json#/definitions/v1.VirtualMachine',
   VirtualMachineInstance: 'kubevirt.json#/definitions/v1.VirtualMachineInstance',
   NetworkAttachmentDefinition: 'multus.json#/definitions/NetworkAttachmentDefinition',
@@ -191,6 +197,28 @@ function multusDocument(): Schema {
   };
 }
 
+/**
+ * CDI's StorageProfile and VolumeImportSource are not in the published swagger: their envelope is
+ * checked, their spec and status are CDI's own business (the emulator writes them itself).
+ */
+function cdiPopulatorsDocument(): Schema {
+  const envelope = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { $ref: 'kubevirt.json#/definitions/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+      spec: { type: 'object' },
+      status: { type: 'object' },
+    },
+  };
+  return {
+    $id: `${SCHEMA_BASE}cdi-populators.json`,
+    definitions: { StorageProfile: envelope, VolumeImportSource: envelope },
+  };
+}
+
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -220,6 +248,7 @@ function createAjv(missing: MissingSchemaProperties): Ajv {
   withoutProperties(core, missing);
   ajv.addSchema({ $id: `${SCHEMA_BASE}core.json`, definitions: core });
   ajv.addSchema(multusDocument());
+  ajv.addSchema(cdiPopulatorsDocument());
   return ajv;
 }
 

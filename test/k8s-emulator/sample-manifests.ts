@@ -31,7 +31,11 @@ export function vddkDataVolume(sample: DataVolumeSample): KubeObject {
       name: sample.name,
       namespace: sample.namespace,
       labels: { 'flotilla.io/plan': 'plan-1', 'flotilla.io/vm': 'vm-1234', ...sample.labels },
-      annotations: { 'cdi.kubevirt.io/storage.deleteAfterCompletion': 'false' },
+      // As Flotilla's builder: kept after completion, bound for the importer on WaitForFirstConsumer classes.
+      annotations: {
+        'cdi.kubevirt.io/storage.deleteAfterCompletion': 'false',
+        'cdi.kubevirt.io/storage.bind.immediate.requested': 'true',
+      },
     },
     spec: {
       source: { vddk },
