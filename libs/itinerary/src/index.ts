@@ -48,6 +48,7 @@ export {
   type SourceVm,
   type TargetCluster,
   TargetConflictError,
+  TargetRejectedError,
   type VirtualMachineState,
 } from './ports.js';
 export {

@@ -14,6 +14,7 @@ import type {
   TargetCluster,
   VirtualMachineState,
 } from './ports.js';
+import { TargetRejectedError } from './ports.js';
 import {
   DEFAULT_TIMINGS,
   type ItinerarySettings,
@@ -86,6 +87,10 @@ class FakeTarget implements TargetCluster {
   /** CDI's Bound condition when it cannot render the PVC (ErrClaimNotValid). */
   dvClaimProblem: string | null = null;
   podPhase = 'Succeeded';
+  /** The conversion pod was deleted and is still in its grace period. */
+  podTerminating = false;
+  /** When set, creating a VirtualMachine fails with it (an admission webhook's refusal). */
+  vmRejection: Error | null = null;
   vmReady = true;
   others: Array<VirtualMachineState & { namespace: string }> = [];
   /** PVCs CDI created for the DataVolumes; they outlive a deleted DataVolume once the VM owns them. */
@@ -144,10 +149,17 @@ class FakeTarget implements TargetCluster {
     return this.ensure(
       'Pod',
       pod,
-      (): PodState => ({ name: pod.metadata.name, labels: {}, phase: this.podPhase, message: null }),
+      (): PodState => ({
+        name: pod.metadata.name,
+        labels: {},
+        phase: this.podPhase,
+        message: null,
+        terminating: false,
+      }),
     );
   }
   async ensureVirtualMachine(vm: VirtualMachine) {
+    if (this.vmRejection) throw this.vmRejection;
     return this.ensure('VirtualMachine', vm, () => this.vm(vm.metadata.name));
   }
   async getDataVolume(_namespace: string, name: string) {
@@ -157,7 +169,8 @@ class FakeTarget implements TargetCluster {
     this.objects.delete(`DataVolume/${name}`);
   }
   async getPod(_namespace: string, name: string): Promise<PodState | null> {
-    return this.objects.has(`Pod/${name}`) ? { name, labels: {}, phase: this.podPhase, message: null } : null;
+    if (!this.objects.has(`Pod/${name}`)) return null;
+    return { name, labels: {}, phase: this.podPhase, message: null, terminating: this.podTerminating };
   }
   async pvcVolumeMode() {
     return 'Block' as const;
@@ -491,6 +504,78 @@ describe('VmItinerary', () => {
     expect(failed.decision.kind === 'fail' && failed.decision.message).toBe(
       'import of disk "Hard disk 1" (DataVolume app01-disk-0) failed: the importer restarted 4 times (limit 3); ' +
         'last message: CrashLoopBackOff: Unable to connect to vddk data source: NFC connection refused',
+    );
+  });
+
+  it('waits while the conversion pod of an earlier attempt terminates, then starts a new one with a new clock', async () => {
+    const target = new FakeTarget();
+    let now = 0;
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => now);
+    const at = await runUntil(itinerary, specFor({ convertGuest: true }), 'ConvertGuest', false);
+    target.podPhase = 'Running';
+    const first = await itinerary.advance(at.step);
+    expect(target.creates).toContain('Pod/app01-v2v');
+    // A retry long after the first attempt: its pod is still in its grace period, and would
+    // even turn Failed before it goes.
+    now = settings.timings.conversionTimeoutMs + 60_000;
+    target.podTerminating = true;
+    target.podPhase = 'Failed';
+    const retry = { ...at.step, runtime: first.runtime ?? at.step.runtime, phaseStartedAt: now };
+    const waiting = await itinerary.advance(retry);
+    expect(waiting.decision).toEqual({ kind: 'wait', ms: settings.timings.pollMs });
+    expect(waiting.runtime?.conversionStartedAt).toBeUndefined();
+    // Gone: a new pod, whose clock starts now.
+    target.objects.delete('Pod/app01-v2v');
+    target.podTerminating = false;
+    target.podPhase = 'Running';
+    const started = await itinerary.advance({ ...retry, runtime: waiting.runtime ?? {} });
+    expect(started.decision.kind).toBe('wait');
+    expect(started.runtime?.conversionStartedAt).toBe(new Date(now).toISOString());
+    expect(target.creates.filter((key) => key === 'Pod/app01-v2v')).toHaveLength(2);
+  });
+
+  it('fails at once on a request the cluster refuses for good (an unknown field under fieldValidation=Strict)', async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CreateVM', false);
+    target.vmRejection = new TargetRejectedError(
+      'create VirtualMachine migrated/app01',
+      400,
+      'BadRequest',
+      'VirtualMachine in version "v1" cannot be handled as a VirtualMachine: strict decoding error: unknown field "spec.template.spec.domain.firmware.serial"',
+    );
+    const failed = await itinerary.advance(at.step);
+    expect(failed.decision.kind === 'fail' && failed.decision.message).toBe(
+      'Kubernetes API create VirtualMachine migrated/app01 was refused: HTTP 400 BadRequest: VirtualMachine in version "v1" cannot be handled as a VirtualMachine: strict decoding error: unknown field "spec.template.spec.domain.firmware.serial"',
+    );
+  });
+
+  it('names the MAC and the VM that took it when kubemacpool refuses the VM after Preflight', async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CreateVM', false);
+    target.vmRejection = new TargetRejectedError(
+      'create VirtualMachine migrated/app01',
+      500,
+      null,
+      'admission webhook "mutatevirtualmachines.kubemacpool.io" denied the request: Failed to create virtual machine allocation error: failed to allocate requested mac address',
+    );
+    target.others = [
+      {
+        name: 'intruder',
+        namespace: 'other-team',
+        uid: 'u-2',
+        labels: {},
+        ready: false,
+        printableStatus: 'Stopped',
+        macAddresses: ['00:50:56:00:00:01'],
+      },
+    ];
+    const failed = await itinerary.advance(at.step);
+    expect(failed.decision.kind === 'fail' && failed.decision.message).toBe(
+      'MAC address 00:50:56:00:00:01 is already used by VirtualMachine other-team/intruder in the cluster (taken after Preflight checked); ' +
+        'the cluster refused VirtualMachine migrated/app01: admission webhook "mutatevirtualmachines.kubemacpool.io" denied the request: ' +
+        'Failed to create virtual machine allocation error: failed to allocate requested mac address',
     );
   });
 

@@ -14,6 +14,8 @@ import {
   type SourceVcenter,
   type TargetCluster,
   TargetConflictError,
+  TargetRejectedError,
+  type VirtualMachineState,
 } from './ports.js';
 import {
   DEFAULT_IMPORTER_RESTART_LIMIT,
@@ -125,6 +127,24 @@ function initialDisks(spec: VmExecutionSpec, now: string): DiskCopyState[] {
   }));
 }
 
+/** "MAC address … is already used by VirtualMachine ns/name …" for the first VM not ours holding one of `macs`. */
+function macClash(
+  macs: ReadonlySet<string>,
+  owner: ReturnType<typeof ownerLabelsOf>,
+  vms: ReadonlyArray<VirtualMachineState & { namespace: string }>,
+): string | null {
+  for (const other of vms) {
+    if (isOwnedBy(other.labels, owner)) continue;
+    const clash = other.macAddresses.find((mac) => macs.has(mac.toLowerCase()));
+    if (clash)
+      return `MAC address ${clash} is already used by VirtualMachine ${other.namespace}/${other.name} in the cluster`;
+  }
+  return null;
+}
+
+/** kubemacpool's refusal of a MAC another VM holds (it names neither). */
+const MAC_ALLOCATION_DENIED = /failed to allocate requested mac address/i;
+
 function seconds(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
@@ -155,8 +175,14 @@ export class VmItinerary {
     try {
       outcome = await this.run(step);
     } catch (error) {
-      // Misfits between spec and builders, and name clashes, are the operator's to fix: fail now.
-      if (error instanceof ManifestBuildError || error instanceof TargetConflictError) {
+      // Misfits between spec and builders, name clashes and requests the cluster refuses for
+      // good (an unknown field, an invalid object, a webhook's denial) are the operator's to
+      // fix: fail now instead of retrying what cannot succeed.
+      if (
+        error instanceof ManifestBuildError ||
+        error instanceof TargetConflictError ||
+        error instanceof TargetRejectedError
+      ) {
         outcome = fail(error.message);
       } else {
         throw error;
@@ -272,15 +298,8 @@ export class VmItinerary {
         .filter((mac): mac is string => typeof mac === 'string' && mac !== ''),
     );
     if (macs.size > 0) {
-      for (const other of await this.target.listVirtualMachines()) {
-        if (isOwnedBy(other.labels, owner)) continue;
-        const clash = other.macAddresses.find((mac) => macs.has(mac.toLowerCase()));
-        if (clash) {
-          return fail(
-            `MAC address ${clash} is already used by VirtualMachine ${other.namespace}/${other.name} in the cluster`,
-          );
-        }
-      }
+      const clash = macClash(macs, owner, await this.target.listVirtualMachines());
+      if (clash) return fail(clash);
     }
     const runtime: VmRuntime = { ...step.runtime, sourceRef: found.ref };
     if (found.biosUuid) runtime.biosUuid = found.biosUuid;
@@ -566,9 +585,16 @@ export class VmItinerary {
     const spec = migrationSpecOf(step, this.settings);
     const names = vmObjectNames(spec);
     const existing = await this.target.getPod(names.namespace, names.guestConversionPod);
+    const runtime = { ...step.runtime };
+    if (existing?.terminating) {
+      // The pod of an earlier attempt (a retry after a failure or a timeout) is still in its
+      // grace period: its phase is not this attempt's, and its name is taken until it is gone.
+      // Its clock is not this attempt's either: the timeout counts from the new pod.
+      delete runtime.conversionStartedAt;
+      return wait(this.settings.timings.pollMs, { runtime });
+    }
     let phase = existing?.phase ?? null;
     let message = existing?.message ?? null;
-    const runtime = { ...step.runtime };
     const events: StepEvent[] = [];
     if (!existing) {
       const pvcs = [];
@@ -583,7 +609,9 @@ export class VmItinerary {
       const ensured = await this.target.ensurePod(pod);
       phase = ensured.object.phase;
       message = ensured.object.message;
-      runtime.conversionStartedAt ??= new Date(this.clock()).toISOString();
+      // A retry's new pod starts a new clock (the earlier attempt's may have timed out).
+      if (ensured.created || !runtime.conversionStartedAt)
+        runtime.conversionStartedAt = new Date(this.clock()).toISOString();
       events.push({
         kind: 'info',
         message: `guest conversion pod ${pod.metadata.name} created (virt-v2v-in-place)`,
@@ -610,7 +638,15 @@ export class VmItinerary {
       spec,
       step.spec.disks.map((disk) => ({ metadata: { name: disk.dataVolume } })),
     );
-    const ensured = await this.target.ensureVirtualMachine(vm);
+    let ensured: Awaited<ReturnType<TargetCluster['ensureVirtualMachine']>>;
+    try {
+      ensured = await this.target.ensureVirtualMachine(vm);
+    } catch (error) {
+      if (error instanceof TargetRejectedError && MAC_ALLOCATION_DENIED.test(error.detail)) {
+        return fail(await this.macDenial(step, vm, error));
+      }
+      throw error;
+    }
     const patch = buildOwnerReferencePatch({ metadata: { name: vm.metadata.name, uid: ensured.object.uid } });
     const deleted: string[] = [];
     // A shared disk stays owned by the VM that copied it: a merge patch here would take it away.
@@ -635,6 +671,28 @@ export class VmItinerary {
         },
       ],
     });
+  }
+
+  /**
+   * kubemacpool refused the VM because another VM took one of its MACs after Preflight checked:
+   * say which MAC and which VM, from a fresh list (the refusal names neither).
+   */
+  private async macDenial(
+    step: VmStep,
+    vm: ReturnType<typeof buildVirtualMachine>,
+    error: TargetRejectedError,
+  ): Promise<string> {
+    const macs = new Set(
+      vm.spec.template.spec.domain.devices.interfaces
+        .map((entry) => entry.macAddress?.toLowerCase())
+        .filter((mac): mac is string => typeof mac === 'string' && mac !== ''),
+    );
+    const owner = ownerLabelsOf(step.executionId, step.spec.vmKey);
+    const clash = macClash(macs, owner, await this.target.listVirtualMachines({ fresh: true }));
+    const refused = `the cluster refused VirtualMachine ${vm.metadata.namespace}/${vm.metadata.name}: ${error.detail}`;
+    return clash
+      ? `${clash} (taken after Preflight checked); ${refused}`
+      : `${refused} (no other VirtualMachine holds its MACs ${[...macs].join(', ')} now; retry the VM)`;
   }
 
   private async waitForVmReady(step: VmStep): Promise<PhaseOutcome> {

@@ -133,6 +133,11 @@ export interface PodState {
   phase: string | null;
   /** The container's termination message or reason, when it ended. */
   message: string | null;
+  /**
+   * Deleted, still in its grace period: its phase says nothing about a new run, and its name is
+   * taken until it is gone.
+   */
+  terminating: boolean;
 }
 
 export interface VirtualMachineState {
@@ -198,8 +203,13 @@ export interface TargetCluster {
     name: string,
   ): Promise<boolean>;
   getVirtualMachine(namespace: string, name: string): Promise<VirtualMachineState | null>;
-  /** Every VirtualMachine in the cluster, for MAC conflicts. */
-  listVirtualMachines(): Promise<Array<VirtualMachineState & { namespace: string }>>;
+  /**
+   * Every VirtualMachine in the cluster, for MAC conflicts; may be a few seconds old unless
+   * `fresh` (after the cluster refused a MAC, the answer must say who holds it now).
+   */
+  listVirtualMachines(options?: {
+    fresh?: boolean;
+  }): Promise<Array<VirtualMachineState & { namespace: string }>>;
   /** Merge-patches the PVC's metadata.ownerReferences (moves ownership to the VM). */
   patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void>;
   deleteSecret(namespace: string, name: string): Promise<void>;
@@ -230,5 +240,22 @@ export class TargetConflictError extends Error {
         `(labels: ${JSON.stringify(labels)})`,
     );
     this.name = 'TargetConflictError';
+  }
+}
+
+/**
+ * The cluster refused a request for good: a bad request (e.g. `fieldValidation=Strict` meeting a
+ * field this CDI or KubeVirt does not know), an invalid object, or an admission webhook's denial.
+ * Sending it again cannot help; `detail` is the API server's own message.
+ */
+export class TargetRejectedError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly reason: string | null,
+    readonly detail: string,
+  ) {
+    super(`Kubernetes API ${operation} was refused: HTTP ${status}${reason ? ` ${reason}` : ''}: ${detail}`);
+    this.name = 'TargetRejectedError';
   }
 }
