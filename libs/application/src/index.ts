@@ -1,4 +1,4 @@
-export { AccessService } from './access.service.js';
+export { AccessService, sameSecret } from './access.service.js';
 export { type AssessmentOutcome, AssessmentService, DEFAULT_POLICY_NAME } from './assessment.service.js';
 export { notFound, type UserErrorKind, UserFacingError, unfinishedExecutions } from './errors.js';
 export {

@@ -120,7 +120,7 @@ const STORES = [
 ] as const;
 
 const SERVICES: Provider[] = [
-  service(AccessService, [AccessStore]),
+  service(AccessService, [AccessStore, FLOTILLA_CONFIG]),
   service(InventoryService, [InventoryStore, CascadeStore, AccessStore]),
   service(AssessmentService, [InventoryStore, AssessmentStore, AccessStore, CascadeStore]),
   service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
@@ -153,6 +153,7 @@ const SERVICES: Provider[] = [
       assessments: AssessmentStore,
       access: AccessStore,
       queue: BullmqExecutionQueue | null,
+      config: FlotillaConfig,
     ) =>
       new ExecutionService(
         dataSource,
@@ -162,6 +163,9 @@ const SERVICES: Provider[] = [
         assessments,
         access,
         queue ?? undefined,
+        undefined,
+        undefined,
+        { vddkInitImage: config.manifestTarget.vddkInitImage },
       ),
     inject: [
       DataSource,
@@ -171,6 +175,7 @@ const SERVICES: Provider[] = [
       AssessmentStore,
       AccessStore,
       EXECUTION_QUEUE,
+      FLOTILLA_CONFIG,
     ],
   },
 ];
