@@ -9,6 +9,8 @@ export interface SourceDisk {
   capacityBytes: number;
   /** The VMDK's UUID (`backing.uuid`), the guest's disk serial. */
   uuid?: string | null;
+  /** `backing.changeId`: set when changed block tracking is active on this disk. */
+  changeId?: string | null;
 }
 
 /** Where the VM runs, as libvirt's vpx driver and the guest clock need it. */
@@ -35,6 +37,8 @@ export interface SourceVm {
   hasTpm?: boolean;
   /** `config.nestedHVEnabled`. */
   nestedHv?: boolean;
+  /** `config.changeTrackingEnabled` (CBT, which warm migration needs). */
+  changeTrackingEnabled?: boolean;
 }
 
 /** What the itinerary needs of vCenter. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VsphereClient } from '#libs/vsphere';
+import { CHANGE_ID_PATTERN, VsphereClient } from '#libs/vsphere';
+import { type ChangeTrackingVcsim, startChangeTrackingVcsim } from '../../../test/vcsim/change-tracking.js';
 import { startVcsim, type VcsimInstance, type VcsimOptions } from '../../../test/vcsim/vcsim.js';
 import { VsphereSourceVcenter } from './vsphere-source-vcenter.js';
 
@@ -113,5 +114,140 @@ describe('VsphereSourceVcenter on a plain vcsim', () => {
       inventoryPath: expect.stringMatching(/^DC0\/(DC0_C0\/DC0_C0_H\d|DC0_H0)$/),
       timeZone: null,
     });
+  });
+});
+
+describe('VsphereSourceVcenter: snapshots and change IDs (vcsim behind the change-tracking layer)', () => {
+  let sim: ChangeTrackingVcsim | undefined;
+  let source: VsphereSourceVcenter | undefined;
+  let vms: Array<{ name: string; ref: string; uuid: string }> = [];
+
+  beforeAll(async () => {
+    sim = await startChangeTrackingVcsim({
+      datacenters: 1,
+      changeTracking: ['DC0_H0_VM0', 'DC0_C0_RP0_VM0'],
+    });
+    source = new VsphereSourceVcenter({
+      url: sim.url,
+      username: sim.username,
+      password: sim.password,
+      thumbprint: sim.thumbprint,
+    });
+    const client = await VsphereClient.connect({
+      url: sim.url,
+      username: sim.username,
+      password: sim.password,
+      thumbprint: sim.thumbprint,
+    });
+    vms = (await client.listVms()).map((vm) => ({
+      name: vm.name ?? '',
+      ref: vm.moref.value,
+      uuid: vm.instanceUuid ?? '',
+    }));
+    await client.close();
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await source?.close();
+    await sim?.close();
+  });
+
+  const vcenter = (): VsphereSourceVcenter => {
+    if (!source) throw new Error('vcsim did not start');
+    return source;
+  };
+  const vmNamed = (name: string): { name: string; ref: string; uuid: string } => {
+    const vm = vms.find((candidate) => candidate.name === name);
+    if (!vm) throw new Error(`no VM ${name}`);
+    return vm;
+  };
+  const precopy = { description: 'Flotilla warm migration execution e-1 precopy', quiesce: true };
+
+  it('takes one snapshot per name however often it is asked, and removes it idempotently', async () => {
+    const vm = vmNamed('DC0_H0_VM0');
+    expect(await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy)).toEqual({ state: 'running' });
+    const done = await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy);
+    expect(done).toEqual({ state: 'done', snapshotRef: expect.stringMatching(/^snapshot-\d+$/) });
+    expect(await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy)).toEqual(done);
+    const snapshots = await vcenter().listSnapshots(vm.ref);
+    expect(snapshots).toEqual([
+      {
+        ref: done.state === 'done' ? done.snapshotRef : '',
+        name: 'flotilla-precopy-1',
+        createdAt: expect.any(String),
+      },
+    ]);
+
+    const snapshotRef = snapshots[0]?.ref ?? '';
+    expect(await vcenter().removeSnapshot(vm.ref, snapshotRef)).toEqual({ state: 'running' });
+    expect(await vcenter().removeSnapshot(vm.ref, snapshotRef)).toEqual({ state: 'done' });
+    expect(await vcenter().removeSnapshot(vm.ref, snapshotRef)).toEqual({ state: 'done' });
+    expect(await vcenter().listSnapshots(vm.ref)).toEqual([]);
+  });
+
+  it('reads change IDs like ESXi: each snapshot freezes the disks’ IDs, the next one advances the sequence', async () => {
+    const vm = vmNamed('DC0_C0_RP0_VM0');
+    const before = await vcenter().changeTracking(vm.ref);
+    expect(before.enabled).toBe(true);
+    expect(before.disks.length).toBeGreaterThan(0);
+    for (const disk of before.disks) {
+      expect(disk.changeId).toMatch(CHANGE_ID_PATTERN);
+      expect(disk.backingFile).toMatch(/^\[\w+\] .+\.vmdk$/);
+    }
+    await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy);
+    const first = await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy);
+    await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-2', precopy);
+    const second = await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-2', precopy);
+    if (first.state !== 'done' || second.state !== 'done' || !first.snapshotRef || !second.snapshotRef)
+      throw new Error('snapshots not taken');
+    const firstIds = await vcenter().snapshotChangeIds(vm.ref, first.snapshotRef);
+    const secondIds = await vcenter().snapshotChangeIds(vm.ref, second.snapshotRef);
+    expect(firstIds).toEqual(before.disks);
+    const [cbtUuid, sequence] = (firstIds[0]?.changeId ?? '').split('/');
+    expect(secondIds[0]?.changeId).toBe(`${cbtUuid}/${Number(sequence) + 1}`);
+    expect(secondIds.map((disk) => disk.backingFile)).toEqual(firstIds.map((disk) => disk.backingFile));
+    // Removing the older snapshot leaves the newer one's change IDs as they were.
+    await vcenter().removeSnapshot(vm.ref, first.snapshotRef);
+    expect(await vcenter().removeSnapshot(vm.ref, first.snapshotRef)).toEqual({ state: 'done' });
+    expect(await vcenter().snapshotChangeIds(vm.ref, second.snapshotRef)).toEqual(secondIds);
+    expect((await vcenter().listSnapshots(vm.ref)).map((snapshot) => snapshot.name)).toEqual([
+      'flotilla-precopy-2',
+    ]);
+    await vcenter().removeSnapshot(vm.ref, second.snapshotRef);
+  });
+
+  it('reports CBT off, and CBT turned on by a reconfiguration active only from the next snapshot', async () => {
+    const vm = vmNamed('DC0_H0_VM1');
+    expect(await vcenter().changeTracking(vm.ref)).toMatchObject({
+      enabled: false,
+      disks: [expect.objectContaining({ changeId: null })],
+    });
+    const found = await vcenter().findVmByInstanceUuid(vm.uuid);
+    expect(found).toMatchObject({
+      changeTrackingEnabled: false,
+      disks: [expect.objectContaining({ changeId: null })],
+    });
+
+    const client = await VsphereClient.connect({
+      url: sim?.url ?? '',
+      username: sim?.username ?? '',
+      password: sim?.password ?? '',
+      thumbprint: sim?.thumbprint,
+    });
+    await client.waitForTask(await client.setChangeTracking({ type: 'VirtualMachine', value: vm.ref }, true));
+    await client.close();
+    expect(await vcenter().changeTracking(vm.ref)).toMatchObject({
+      enabled: true,
+      disks: [expect.objectContaining({ changeId: null })],
+    });
+    await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy);
+    const taken = await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy);
+    if (taken.state !== 'done' || !taken.snapshotRef) throw new Error('no snapshot');
+    const [disk] = await vcenter().snapshotChangeIds(vm.ref, taken.snapshotRef);
+    expect(disk?.changeId).toMatch(CHANGE_ID_PATTERN);
+    expect(await vcenter().findVmByInstanceUuid(vm.uuid)).toMatchObject({
+      changeTrackingEnabled: true,
+      disks: [expect.objectContaining({ changeId: expect.stringMatching(CHANGE_ID_PATTERN) })],
+    });
+    await vcenter().removeSnapshot(vm.ref, taken.snapshotRef);
   });
 });
