@@ -36,6 +36,12 @@ export interface ChangeTrackingLayer {
   disableChangeTracking(vms: readonly string[]): Promise<void>;
   /** The change ID the layer reports now for a VM's disk, or null (CBT off or not yet active). */
   currentChangeId(vmRef: string, diskKey: number): string | null;
+  /**
+   * The next `CreateSnapshot_Task` on this VM (name or `vm-N`) fails like vCenter's: the task ends
+   * in `error` with this fault and no snapshot is left (e.g. a quiesced snapshot of a Windows guest
+   * without VSS: `ApplicationQuiesceFault`).
+   */
+  failNextSnapshot(vm: string, fault?: { faultName: string; message: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +83,33 @@ const OBJ_REF = /<obj[^>]*type="([^"]+)"[^>]*>([^<]+)<\/obj>/;
 // vcsim (Go's encoder) binds the XSI namespace to the prefix `XMLSchema-instance`, vCenter to `xsi`.
 const DISK = /(<VirtualDevice[^>]*[\w-]+:type="VirtualDisk"[^>]*>)([\s\S]*?)(<\/VirtualDevice>)/g;
 
+const RECENT_TASKS_KEPT = 20;
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A finished task's `info` turned into a failure: state error, no result, the fault. */
+function asFailedTask(objectXml: string, fault: { faultName: string; message: string }): string {
+  return objectXml
+    .replace(/<result[^>]*>[^<]*<\/result>/, '')
+    .replace(
+      /<state>success<\/state>/,
+      `<state>error</state><error><fault xsi:type="${fault.faultName}"></fault>` +
+        `<localizedMessage>${escapeText(fault.message)}</localizedMessage></error>`,
+    );
+}
+
+/** vcsim leaves a VM's `recentTask` empty; vCenter lists the tasks run on it. */
+function withRecentTasks(objectXml: string, tasks: readonly string[]): string {
+  const list = tasks.map((task) => `<ManagedObjectReference type="Task">${task}</ManagedObjectReference>`);
+  const propSet = `<propSet><name>recentTask</name><val xsi:type="ArrayOfManagedObjectReference">${list.join('')}</val></propSet>`;
+  return objectXml
+    .replace(/<propSet><name>recentTask<\/name>[\s\S]*?<\/propSet>/, '')
+    .replace(/<missingSet><path>recentTask<\/path>[\s\S]*?<\/missingSet>/, '')
+    .replace('</obj>', `</obj>${propSet}`);
+}
+
 /** Writes `changeId` into each VirtualDisk backing of one `ObjectContent`. */
 function withChangeIds(objectXml: string, changeIdOf: (diskKey: number) => string | null): string {
   return objectXml.replace(DISK, (_whole, open: string, inner: string, close: string) => {
@@ -96,6 +129,10 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
   const agent = new Agent({ keepAlive: true, rejectUnauthorized: false });
   const tracking = new Map<string, Tracking>();
   const frozen = new Map<string, FrozenChangeIds>();
+  const recentTasks = new Map<string, string[]>();
+  const vmOfSnapshot = new Map<string, string>();
+  const pendingFailures = new Map<string, { faultName: string; message: string }>();
+  const failedTasks = new Map<string, { faultName: string; message: string }>();
   // The layer's own session to vcsim, to read task results and resolve VM names.
   const own = await VsphereClient.connect({
     url: vcsim.url,
@@ -118,12 +155,21 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
     return changeId(vm, diskKey, state.generation, state.sequence);
   };
 
-  const rewriteObjects = (xml: string): string =>
+  const rewriteObjects = (xml: string, requestBody: string): string =>
     xml.replace(OBJECTS, (whole: string, inner: string) => {
       const ref = OBJ_REF.exec(inner);
       if (!ref) return whole;
       const [, type, value] = ref;
-      if (type === 'VirtualMachine') return withChangeIds(whole, (disk) => currentChangeId(value, disk));
+      if (type === 'Task') {
+        const fault = failedTasks.get(value);
+        return fault ? asFailedTask(whole, fault) : whole;
+      }
+      if (type === 'VirtualMachine') {
+        const tracked = withChangeIds(whole, (disk) => currentChangeId(value, disk));
+        return requestBody.includes('<pathSet>recentTask</pathSet>')
+          ? withRecentTasks(tracked, recentTasks.get(value) ?? [])
+          : tracked;
+      }
       const snapshot = type === 'VirtualMachineSnapshot' ? frozen.get(value) : undefined;
       if (!snapshot) return whole;
       return withChangeIds(whole, (disk) =>
@@ -131,13 +177,29 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
       );
     });
 
+  /** The VM a call acts on: itself, or the VM of a snapshot (asked before a removal makes it unknown). */
+  const vmOfCall = async (self: ManagedObjectReference | undefined): Promise<string | undefined> => {
+    if (self?.type === 'VirtualMachine') return self.value;
+    if (self?.type !== 'VirtualMachineSnapshot') return undefined;
+    const known = vmOfSnapshot.get(self.value);
+    if (known) return known;
+    const { vm } = await own.retrieveProperties(self, ['vm']).catch(() => ({ vm: undefined }));
+    const ref = typeof vm === 'object' && !Array.isArray(vm) ? (vm as { value?: unknown }) : undefined;
+    const value = typeof ref?.value === 'string' ? ref.value : undefined;
+    if (value) vmOfSnapshot.set(self.value, value);
+    return value;
+  };
+
   /** Bookkeeping after vcsim answered a call (its tasks have finished by then). */
   const afterCall = async (
     method: string,
     self: ManagedObjectReference | undefined,
+    vm: string | undefined,
     body: string,
     answer: string,
   ) => {
+    const task = /<returnval[^>]*type="Task"[^>]*>([^<]+)<\/returnval>/.exec(answer)?.[1];
+    if (task && vm) recentTasks.set(vm, [...(recentTasks.get(vm) ?? []), task].slice(-RECENT_TASKS_KEPT));
     if (!self) return;
     if (method === 'ReconfigVM_Task') {
       const flag = /<changeTrackingEnabled>(true|false)<\/changeTrackingEnabled>/.exec(body)?.[1];
@@ -153,12 +215,24 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
       return;
     }
     if (method === 'CreateSnapshot_Task') {
-      const task = /<returnval[^>]*type="Task"[^>]*>([^<]+)<\/returnval>/.exec(answer)?.[1];
       if (!task) return;
       const info = await own.getTaskInfo({ type: 'Task', value: task });
       const result = info.result;
       if (info.state !== 'success' || typeof result !== 'object' || Array.isArray(result)) return;
       const snapshot = (result as ManagedObjectReference).value;
+      if (typeof snapshot === 'string') vmOfSnapshot.set(snapshot, self.value);
+      const failure = pendingFailures.get(self.value);
+      if (failure && typeof snapshot === 'string') {
+        pendingFailures.delete(self.value);
+        failedTasks.set(task, failure);
+        await own.waitForTask(
+          await own.removeSnapshot(
+            { type: 'VirtualMachineSnapshot', value: snapshot },
+            { removeChildren: false, consolidate: true },
+          ),
+        );
+        return;
+      }
       activate(self.value);
       const state = tracking.get(self.value);
       if (!state?.enabled || !state.active || typeof snapshot !== 'string') return;
@@ -210,11 +284,12 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
         const thisRef = THIS_REF.exec(body);
         const self = thisRef ? { type: thisRef[1], value: thisRef[2] } : undefined;
         const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = req.headers;
+        const vm = method.endsWith('_Task') ? await vmOfCall(self) : undefined;
         const answer = await forward(req.url ?? '/sdk', headers, raw);
-        if (answer.status < 300) await afterCall(method, self, body, answer.body);
+        if (answer.status < 300) await afterCall(method, self, vm, body, answer.body);
         const text =
           answer.status < 300 && method.includes('RetrieveProperties')
-            ? rewriteObjects(answer.body)
+            ? rewriteObjects(answer.body, body)
             : answer.body;
         const { 'content-length': _l, 'transfer-encoding': _t, connection: _c, ...back } = answer.headers;
         res.writeHead(answer.status, { ...back, 'content-length': Buffer.byteLength(text) });
@@ -258,6 +333,18 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
     enableChangeTracking: (vms) => setTracking(vms, true),
     disableChangeTracking: (vms) => setTracking(vms, false),
     currentChangeId,
+    async failNextSnapshot(vm, fault) {
+      const [ref] = await resolveVms([vm]);
+      if (!ref) return;
+      pendingFailures.set(
+        ref.value,
+        fault ?? {
+          faultName: 'ApplicationQuiesceFault',
+          message:
+            "An error occurred while quiescing the virtual machine. See the virtual machine's event log for details.",
+        },
+      );
+    },
     close() {
       closing ??= (async () => {
         await client.close().catch(() => undefined);
@@ -296,6 +383,7 @@ export async function startChangeTrackingVcsim(
     enableChangeTracking: (vms) => layer.enableChangeTracking(vms),
     disableChangeTracking: (vms) => layer.disableChangeTracking(vms),
     currentChangeId: (vm, disk) => layer.currentChangeId(vm, disk),
+    failNextSnapshot: (vm, fault) => layer.failNextSnapshot(vm, fault),
     async close() {
       await layer.close();
       await vcsim.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_ID_PATTERN, VsphereClient } from '#libs/vsphere';
 import { type ChangeTrackingVcsim, startChangeTrackingVcsim } from '../../../test/vcsim/change-tracking.js';
+import { type SoapStub, soapFault, soapResponse, startSoapStub } from '../../../test/vcsim/soap-stub.js';
 import { startVcsim, type VcsimInstance, type VcsimOptions } from '../../../test/vcsim/vcsim.js';
 import { VsphereSourceVcenter } from './vsphere-source-vcenter.js';
 
@@ -215,6 +216,24 @@ describe('VsphereSourceVcenter: snapshots and change IDs (vcsim behind the chang
     await vcenter().removeSnapshot(vm.ref, second.snapshotRef);
   });
 
+  it("reports a snapshot task that failed (quiescing) with vCenter's fault, from the VM's recent tasks", async () => {
+    const vm = vmNamed('DC0_C0_RP0_VM1');
+    await sim?.failNextSnapshot(vm.name);
+    expect(await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy)).toEqual({ state: 'running' });
+    const failed = await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy);
+    expect(failed).toEqual({
+      state: 'failed',
+      message: expect.stringMatching(
+        new RegExp(
+          `^vCenter could not snapshot VM ${vm.ref} \\(task task-\\d+\\): ApplicationQuiesceFault: An error occurred while quiescing`,
+        ),
+      ),
+    });
+    // Polled again (a worker restarted), it is still the same failure: no second snapshot is tried.
+    expect(await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-1', precopy)).toEqual(failed);
+    expect(await vcenter().listSnapshots(vm.ref)).toEqual([]);
+  });
+
   it('reports CBT off, and CBT turned on by a reconfiguration active only from the next snapshot', async () => {
     const vm = vmNamed('DC0_H0_VM1');
     expect(await vcenter().changeTracking(vm.ref)).toMatchObject({
@@ -249,5 +268,82 @@ describe('VsphereSourceVcenter: snapshots and change IDs (vcsim behind the chang
       disks: [expect.objectContaining({ changeId: expect.stringMatching(CHANGE_ID_PATTERN) })],
     });
     await vcenter().removeSnapshot(vm.ref, taken.snapshotRef);
+  });
+});
+
+describe('VsphereSourceVcenter: snapshot tasks still running (scripted vCenter 8 answers)', () => {
+  const SERVICE_CONTENT =
+    '<returnval><rootFolder type="Folder">group-d1</rootFolder>' +
+    '<propertyCollector type="PropertyCollector">propertyCollector</propertyCollector>' +
+    '<viewManager type="ViewManager">ViewManager</viewManager>' +
+    '<about><fullName>VMware vCenter Server 8.0.2</fullName><apiType>VirtualCenter</apiType>' +
+    '<apiVersion>8.0.2.0</apiVersion><instanceUuid>0c6e3c2e</instanceUuid></about>' +
+    '<sessionManager type="SessionManager">SessionManager</sessionManager>' +
+    '<searchIndex type="SearchIndex">SearchIndex</searchIndex></returnval>';
+  const RUNNING_TASKS =
+    '<objects><obj type="Task">task-7</obj><propSet><name>info</name><val xsi:type="TaskInfo">' +
+    '<key>task-7</key><task type="Task">task-7</task><name>CreateSnapshot_Task</name>' +
+    '<descriptionId>VirtualMachine.createSnapshot</descriptionId><entity type="VirtualMachine">vm-42</entity>' +
+    '<state>running</state><progress>40</progress><queueTime>2026-12-03T10:00:00Z</queueTime></val></propSet></objects>' +
+    '<objects><obj type="Task">task-8</obj><propSet><name>info</name><val xsi:type="TaskInfo">' +
+    '<key>task-8</key><task type="Task">task-8</task><name>RemoveSnapshot_Task</name>' +
+    '<descriptionId>VirtualMachineSnapshot.remove</descriptionId><entity type="VirtualMachine">vm-42</entity>' +
+    '<state>queued</state><queueTime>2026-12-03T10:00:01Z</queueTime></val></propSet></objects>';
+  const SNAPSHOT_TREE =
+    '<objects><obj type="VirtualMachine">vm-42</obj><propSet><name>snapshot</name>' +
+    '<val xsi:type="VirtualMachineSnapshotInfo"><currentSnapshot type="VirtualMachineSnapshot">snapshot-101</currentSnapshot>' +
+    '<rootSnapshotList><snapshot type="VirtualMachineSnapshot">snapshot-101</snapshot><vm type="VirtualMachine">vm-42</vm>' +
+    '<name>flotilla-precopy-1</name><description></description><id>1</id><createTime>2026-12-03T09:00:00Z</createTime>' +
+    '<state>poweredOn</state><quiesced>true</quiesced></rootSnapshotList></val></propSet></objects>';
+  let stub: SoapStub | undefined;
+
+  afterAll(async () => {
+    await stub?.close();
+  });
+
+  it('reports running without starting a second CreateSnapshot or RemoveSnapshot task', async () => {
+    stub = await startSoapStub((call) => {
+      if (call.method === 'RetrieveServiceContent')
+        return soapResponse('RetrieveServiceContent', SERVICE_CONTENT);
+      if (call.method === 'Login')
+        return {
+          ...soapResponse('Login', '<returnval><key>s</key></returnval>'),
+          setCookie: 'vmware_soap_session="s1"',
+        };
+      if (call.method === 'Logout') return soapResponse('Logout', '');
+      if (call.method === 'RetrievePropertiesEx') {
+        if (call.body.includes('<pathSet>recentTask</pathSet>'))
+          return soapResponse(
+            'RetrievePropertiesEx',
+            '<returnval><objects><obj type="VirtualMachine">vm-42</obj><propSet><name>recentTask</name>' +
+              '<val xsi:type="ArrayOfManagedObjectReference"><ManagedObjectReference type="Task">task-7</ManagedObjectReference>' +
+              '<ManagedObjectReference type="Task">task-8</ManagedObjectReference></val></propSet></objects></returnval>',
+          );
+        if (call.body.includes('<pathSet>info</pathSet>'))
+          return soapResponse('RetrievePropertiesEx', `<returnval>${RUNNING_TASKS}</returnval>`);
+        if (call.body.includes('<pathSet>snapshot</pathSet>'))
+          return soapResponse('RetrievePropertiesEx', `<returnval>${SNAPSHOT_TREE}</returnval>`);
+      }
+      return soapFault('NotSupported', `not scripted: ${call.method}`);
+    });
+    const source = new VsphereSourceVcenter({
+      url: stub.url,
+      username: 'svc',
+      password: 'secret',
+      thumbprint: stub.thumbprint,
+    });
+    try {
+      const options = { description: 'precopy', quiesce: true };
+      expect(await source.snapshotVm('vm-42', 'flotilla-precopy-2', options)).toEqual({ state: 'running' });
+      expect(await source.removeSnapshot('vm-42', 'snapshot-101')).toEqual({ state: 'running' });
+      expect(await source.listSnapshots('vm-42')).toEqual([
+        { ref: 'snapshot-101', name: 'flotilla-precopy-1', createdAt: '2026-12-03T09:00:00Z' },
+      ]);
+    } finally {
+      await source.close();
+    }
+    const methods = stub.calls.map((call) => call.method);
+    expect(methods).not.toContain('CreateSnapshot_Task');
+    expect(methods).not.toContain('RemoveSnapshot_Task');
   });
 });
