@@ -110,20 +110,38 @@ function withRecentTasks(objectXml: string, tasks: readonly string[]): string {
     .replace('</obj>', `</obj>${propSet}`);
 }
 
-/** Writes `changeId` into each VirtualDisk backing of one `ObjectContent`. */
-function withChangeIds(objectXml: string, changeIdOf: (diskKey: number) => string | null): string {
+/**
+ * Writes `changeId` into each VirtualDisk backing of one `ObjectContent`, and names the file the
+ * `delta`-th delta of its base (`disk1-000002.vmdk`) as ESXi does while snapshots exist.
+ */
+function withDiskState(
+  objectXml: string,
+  delta: number,
+  changeIdOf: (diskKey: number) => string | null,
+): string {
   return objectXml.replace(DISK, (_whole, open: string, inner: string, close: string) => {
     const key = Number(/<key>(-?\d+)<\/key>/.exec(inner)?.[1]);
     const id = Number.isFinite(key) ? changeIdOf(key) : null;
-    const cleaned = inner.replace(/<changeId>[^<]*<\/changeId>/, '');
-    const rewritten =
-      id === null ? cleaned : cleaned.replace('</backing>', `<changeId>${id}</changeId></backing>`);
+    let rewritten = inner.replace(/<changeId>[^<]*<\/changeId>/, '');
+    if (id !== null) rewritten = rewritten.replace('</backing>', `<changeId>${id}</changeId></backing>`);
+    if (delta > 0)
+      rewritten = rewritten.replace(
+        /(<fileName>[^<]*?)(\.vmdk<\/fileName>)/,
+        `$1-${String(delta).padStart(6, '0')}$2`,
+      );
     return `${open}${rewritten}${close}`;
   });
 }
 
 /** Starts the layer in front of a running vcsim. */
-export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<ChangeTrackingLayer> {
+export async function startChangeTrackingLayer(
+  vcsim: VcsimInstance,
+  options: {
+    /** Name VM disks after their snapshot deltas (`-000001.vmdk`) like ESXi (default true). */
+    deltaDiskNames?: boolean;
+  } = {},
+): Promise<ChangeTrackingLayer> {
+  const deltaDiskNames = options.deltaDiskNames ?? true;
   const { cert, key } = testCertificate();
   const upstream = new URL(vcsim.url);
   const agent = new Agent({ keepAlive: true, rejectUnauthorized: false });
@@ -133,6 +151,9 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
   const vmOfSnapshot = new Map<string, string>();
   const pendingFailures = new Map<string, { faultName: string; message: string }>();
   const failedTasks = new Map<string, { faultName: string; message: string }>();
+  // Delta file number a VM's disks run on now, and the one each snapshot captured.
+  const vmDelta = new Map<string, number>();
+  const snapshotDelta = new Map<string, number>();
   // The layer's own session to vcsim, to read task results and resolve VM names.
   const own = await VsphereClient.connect({
     url: vcsim.url,
@@ -165,15 +186,15 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
         return fault ? asFailedTask(whole, fault) : whole;
       }
       if (type === 'VirtualMachine') {
-        const tracked = withChangeIds(whole, (disk) => currentChangeId(value, disk));
+        const tracked = withDiskState(whole, vmDelta.get(value) ?? 0, (disk) => currentChangeId(value, disk));
         return requestBody.includes('<pathSet>recentTask</pathSet>')
           ? withRecentTasks(tracked, recentTasks.get(value) ?? [])
           : tracked;
       }
-      const snapshot = type === 'VirtualMachineSnapshot' ? frozen.get(value) : undefined;
-      if (!snapshot) return whole;
-      return withChangeIds(whole, (disk) =>
-        changeId(snapshot.vm, disk, snapshot.generation, snapshot.sequence),
+      if (type !== 'VirtualMachineSnapshot') return whole;
+      const snapshot = frozen.get(value);
+      return withDiskState(whole, snapshotDelta.get(value) ?? 0, (disk) =>
+        snapshot ? changeId(snapshot.vm, disk, snapshot.generation, snapshot.sequence) : null,
       );
     });
 
@@ -210,6 +231,11 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
       tracking.set(self.value, state);
       return;
     }
+    if (method === 'RemoveSnapshot_Task' && vm) {
+      // Without snapshots left the deltas are consolidated into the base disks.
+      if ((await own.getSnapshotTree({ type: 'VirtualMachine', value: vm })).length === 0) vmDelta.delete(vm);
+      return;
+    }
     if (method === 'PowerOnVM_Task') {
       activate(self.value);
       return;
@@ -232,6 +258,11 @@ export async function startChangeTrackingLayer(vcsim: VcsimInstance): Promise<Ch
           ),
         );
         return;
+      }
+      if (deltaDiskNames && typeof snapshot === 'string') {
+        const delta = vmDelta.get(self.value) ?? 0;
+        snapshotDelta.set(snapshot, delta);
+        vmDelta.set(self.value, delta + 1);
       }
       activate(self.value);
       const state = tracking.get(self.value);

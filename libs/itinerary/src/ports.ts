@@ -5,6 +5,7 @@ import type { SourcePowerState } from './types.js';
 export interface SourceDisk {
   key: number;
   label: string | null;
+  /** The base VMDK, `[ds] vm/vm.vmdk`, also while snapshots make the VM run on `-00000N` deltas. */
   backingFile: string;
   capacityBytes: number;
   /** The VMDK's UUID (`backing.uuid`), the guest's disk serial. */

@@ -200,6 +200,21 @@ describe('VsphereSourceVcenter: snapshots and change IDs (vcsim behind the chang
     const second = await vcenter().snapshotVm(vm.ref, 'flotilla-precopy-2', precopy);
     if (first.state !== 'done' || second.state !== 'done' || !first.snapshotRef || !second.snapshotRef)
       throw new Error('snapshots not taken');
+    // ESXi runs the VM on the second snapshot's delta; the disk is still named by its base.
+    const raw = await VsphereClient.connect({
+      url: sim?.url ?? '',
+      username: sim?.username ?? '',
+      password: sim?.password ?? '',
+      thumbprint: sim?.thumbprint,
+    });
+    const [running] =
+      (await raw.getVmProperties({ type: 'VirtualMachine', value: vm.ref }, ['config.hardware.device']))
+        .disks ?? [];
+    await raw.close();
+    expect(running?.fileName).toMatch(/-000002\.vmdk$/);
+    expect((await vcenter().findVmByInstanceUuid(vm.uuid))?.disks[0]?.backingFile).toBe(
+      before.disks[0]?.backingFile,
+    );
     const firstIds = await vcenter().snapshotChangeIds(vm.ref, first.snapshotRef);
     const secondIds = await vcenter().snapshotChangeIds(vm.ref, second.snapshotRef);
     expect(firstIds).toEqual(before.disks);

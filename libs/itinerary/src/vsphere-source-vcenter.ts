@@ -188,7 +188,8 @@ export class VsphereSourceVcenter implements SourceVcenter, SourceSnapshots {
       disks: (properties.disks ?? []).map((disk) => ({
         key: disk.key,
         label: disk.label ?? null,
-        backingFile: disk.fileName,
+        // While snapshots exist the VM runs on deltas (`-000001.vmdk`); the disk is its base file.
+        backingFile: baseVmdk(disk.fileName),
         capacityBytes: disk.capacityInBytes,
         uuid: diskUuids.get(disk.key) ?? null,
         changeId: disk.changeId ?? null,
