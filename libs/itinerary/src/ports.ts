@@ -5,10 +5,13 @@ import type { SourcePowerState } from './types.js';
 export interface SourceDisk {
   key: number;
   label: string | null;
+  /** The base VMDK, `[ds] vm/vm.vmdk`, also while snapshots make the VM run on `-00000N` deltas. */
   backingFile: string;
   capacityBytes: number;
   /** The VMDK's UUID (`backing.uuid`), the guest's disk serial. */
   uuid?: string | null;
+  /** `backing.changeId`: set when changed block tracking is active on this disk. */
+  changeId?: string | null;
 }
 
 /** Where the VM runs, as libvirt's vpx driver and the guest clock need it. */
@@ -35,6 +38,8 @@ export interface SourceVm {
   hasTpm?: boolean;
   /** `config.nestedHVEnabled`. */
   nestedHv?: boolean;
+  /** `config.changeTrackingEnabled` (CBT, which warm migration needs). */
+  changeTrackingEnabled?: boolean;
 }
 
 /** What the itinerary needs of vCenter. */
