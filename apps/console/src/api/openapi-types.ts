@@ -368,6 +368,7 @@ export interface Schemas {
       dataMiB: number;
       hoursAtHostThroughput: number;
     };
+    warmReady: number;
   };
   AssessResult: {
     assessmentId: string;
@@ -405,6 +406,10 @@ export interface Schemas {
     policy: Schemas["AssessmentPolicy"];
     source: "stored" | "built-in";
     updatedBy: string | null;
+  };
+  DowntimeMinutes: {
+    warm: number;
+    cold: number;
   };
   EditOutcome: {
     plan: Schemas["Plan"];
@@ -681,6 +686,21 @@ export interface Schemas {
       reason: string;
     } | null;
   };
+  MigrationPatch: {
+    type?: "cold" | "warm";
+    byWave?: {
+      [key: string]: "cold" | "warm" | null;
+    };
+    warmVms?: Array<string>;
+    coldVms?: Array<string>;
+    precopyIntervalMinutes?: number;
+    cutoverAt?: {
+      [key: string]: string | null;
+    };
+    changeRatePercentPerHour?: number;
+    conversionMinutes?: number;
+    bootMinutes?: number;
+  };
   MoveGroup: {
     name: string;
     key: "rule" | "attribute" | "vapp" | "folder" | "resource-pool" | "name-prefix" | "shared-disk" | "singleton";
@@ -879,6 +899,21 @@ export interface Schemas {
         zone: string;
       };
     };
+    migration: {
+      type: "cold" | "warm";
+      byWave: {
+        [key: string]: "cold" | "warm";
+      };
+      warmVms: Array<string>;
+      coldVms: Array<string>;
+      precopyIntervalMinutes: number;
+      cutoverAt: {
+        [key: string]: string;
+      };
+      changeRatePercentPerHour: number;
+      conversionMinutes: number;
+      bootMinutes: number;
+    };
   };
   PlanSummary: {
     id: string;
@@ -990,6 +1025,7 @@ export interface Schemas {
       hours: number;
       bottleneck?: "disk" | "host";
     };
+    warm: Schemas["WarmReadiness"];
     targetName: string;
     override: Schemas["VmOverride"] | null;
   };
@@ -1004,6 +1040,10 @@ export interface Schemas {
     comment: string;
     by: string | null;
     at: string;
+  };
+  WarmReadiness: {
+    ready: boolean;
+    reasons: Array<string>;
   };
   Wave: {
     number: number;
@@ -1020,6 +1060,8 @@ export interface Schemas {
       dataMiB: number;
       host: string | null;
       pinned: boolean;
+      migrationType?: "cold" | "warm";
+      downtimeMinutes?: Schemas["DowntimeMinutes"];
     }>;
     groups: Array<string>;
     dataMiB: number;
@@ -1052,6 +1094,7 @@ export interface Schemas {
       }>;
     };
     targetNamespace: string;
+    migration?: Schemas["WaveMigration"];
     approval: Schemas["WaveApproval"] | null;
   };
   WaveApproval: {
@@ -1075,6 +1118,17 @@ export interface Schemas {
     wave: number;
     vms: number;
     files: Array<Schemas["WaveManifestFile"]>;
+  };
+  WaveMigration: {
+    warmVms: number;
+    coldVms: number;
+    cutoverAt: string | null;
+    hoursToCutoverReady: number | null;
+    downtimeMinutes: {
+      warm: number;
+      cold: number;
+      planned: number;
+    };
   };
 }
 
@@ -1107,6 +1161,7 @@ export interface Operations {
       effort?: "low" | "medium" | "high";
       search?: string;
       inScope?: "true" | "false";
+      warmReady?: "true" | "false";
       cluster?: string;
       os?: string;
       sort?: "name" | "disposition" | "effort" | "score" | "os" | "concerns" | "-name" | "-disposition" | "-effort" | "-score" | "-os" | "-concerns";
@@ -1380,6 +1435,14 @@ export interface Operations {
         [key: string]: unknown;
       };
     };
+    response: Schemas["EditOutcome"];
+  };
+  "PUT /plans/{id}/migration": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: Schemas["MigrationPatch"];
     response: Schemas["EditOutcome"];
   };
   "POST /plans/{id}/replan": {
