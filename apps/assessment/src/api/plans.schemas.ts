@@ -75,7 +75,7 @@ const waveKeyed = <T extends z.ZodType>(value: T) =>
 export const migrationPatchBody = z
   .object({
     type: z.enum(['cold', 'warm']).optional().meta({ description: "The plan's default" }),
-    byWave: waveKeyed(z.enum(['cold', 'warm'])),
+    byWave: waveKeyed(z.enum(['cold', 'warm'], { message: 'must be cold or warm' })),
     warmVms: z.array(z.string()).optional().meta({ description: 'VM names, globs or /regexes/ moved warm' }),
     coldVms: z
       .array(z.string())
