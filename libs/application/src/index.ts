@@ -49,6 +49,7 @@ export {
   reportContentHash,
 } from './report.service.js';
 export { DEFAULT_PARSE_BUDGET, type ParseBudget, readWaveEditsInSandbox } from './upload-parse-sandbox.js';
+export { BOARD_VIOLATIONS_LISTED, type WaveBoard } from './wave-board.js';
 export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,
