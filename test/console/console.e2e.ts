@@ -200,9 +200,10 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await eventually(scoresShown).toEqual(expected);
     expect(expected).toEqual([...expected].sort((a, b) => b - a));
 
-    const clusters = (await page.getByLabel('Cluster').locator('option').allTextContents()).slice(1);
-    expect(clusters.length).toBeGreaterThan(0);
-    const cluster = clusters[0] as string;
+    // The options are the clusters of the VMs (value) with their counts (label); the first is every cluster.
+    const clusterOptions = page.getByLabel('Cluster').locator('option');
+    await eventually(() => clusterOptions.count()).toBeGreaterThan(1);
+    const cluster = (await clusterOptions.nth(1).getAttribute('value')) ?? '';
     await page.getByLabel('Cluster').selectOption(cluster);
     await page.waitForURL(/cluster=/);
     const inCluster = await api(`sort=-score&cluster=${encodeURIComponent(cluster)}&limit=15`);
@@ -223,6 +224,53 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.goto(deepLink);
     await eventually(() => page.getByLabel('Cluster').inputValue()).toBe(cluster);
     await eventually(() => scoreHeader.getAttribute('aria-sort')).toBe('descending');
+    await page.goto(dashboardUrl);
+  });
+
+  it('offers every cluster the VMs are in, even those the summary does not size, with the counts the table shows', async () => {
+    const dashboardUrl = page.url();
+    const assessmentId = /\/assessments\/([0-9a-f-]{36})/.exec(dashboardUrl)?.[1] ?? '';
+    const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+      const response = await fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      });
+      expect(response.ok, `${init.method ?? 'GET'} ${path}: ${response.status}`).toBe(true);
+      return (await response.json()) as T;
+    };
+    // The summary sizes the clusters of rehosted VMs only: assessed keeping every VM on vSphere, it
+    // names no cluster, while the VMs are still in theirs to filter by.
+    const { inventoryId } = await api<{ inventoryId: string }>(`/assessments/${assessmentId}`);
+    const retainAll = await api<{ assessmentId: string; summary: { sizing: { byCluster: object } } }>(
+      `/inventories/${inventoryId}/assessments`,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          policy: {
+            version: 1,
+            disposition: { retainOsSupport: ['supported', 'legacy', 'unsupported', 'unknown'] },
+          },
+        }),
+      },
+    );
+    expect(retainAll.summary.sizing.byCluster).toEqual({});
+    const facets = await api<{ cluster: Array<{ value: string; count: number }> }>(
+      `/assessments/${retainAll.assessmentId}/vms/facets`,
+    );
+    expect(facets.cluster.length).toBeGreaterThan(0);
+    await page.goto(`${base}/assessments/${retainAll.assessmentId}/vms`);
+    const options = page.getByLabel('Cluster').locator('option');
+    await eventually(() => options.allTextContents()).toEqual([
+      'Every cluster',
+      ...facets.cluster
+        .toSorted((a, b) => a.value.localeCompare(b.value))
+        .map(({ value, count }) => `${value} (${count.toLocaleString('en')})`),
+    ]);
+    const { value, count } = facets.cluster.at(-1) as { value: string; count: number };
+    await page.getByLabel('Cluster').selectOption(value);
+    await page.waitForURL(/cluster=/);
+    await eventually(() => page.getByText(`${count.toLocaleString('en')} VMs match`).isVisible()).toBe(true);
+    await expectAccessible();
     await page.goto(dashboardUrl);
   });
 

@@ -370,6 +370,28 @@ export interface Schemas {
     };
     warmReady: number;
   };
+  AssessmentVmFacets: {
+    disposition: Array<{
+      value: string;
+      count: number;
+    }>;
+    effort: Array<{
+      value: string;
+      count: number;
+    }>;
+    concern: Array<{
+      value: string;
+      count: number;
+    }>;
+    cluster: Array<{
+      value: string;
+      count: number;
+    }>;
+    os: Array<{
+      value: string;
+      count: number;
+    }>;
+  };
   AssessResult: {
     assessmentId: string;
     inventoryId: string;
@@ -1105,6 +1127,45 @@ export interface Schemas {
     approvedBy: string | null;
     approvedAt: string | null;
   };
+  WaveBoard: {
+    id: string;
+    name: string;
+    assessmentId: string;
+    status: string;
+    version: number;
+    lowerBoundWaves: number;
+    cutoverWindowHours: number;
+    violations: {
+      total: number;
+      errors: number;
+      byCode: Array<{
+        code: string;
+        severity: "error" | "warning";
+        count: number;
+      }>;
+      listed: Array<Schemas["Violation"]>;
+    };
+    waves: Array<{
+      number: number;
+      pilot: boolean;
+      vmCount: number;
+      dataGiB: number;
+      estimatedHours: number;
+      violations: {
+        errors: number;
+        warnings: number;
+      };
+      approval: {
+        status: "draft" | "approved" | "executing" | "completed" | "failed" | "cancelled";
+        contentHash: string;
+      } | null;
+      vms: Array<{
+        key: string;
+        name: string;
+        pinned: boolean;
+      }>;
+    }>;
+  };
   WaveManifestFile: {
     path: string;
     namespace: string;
@@ -1191,6 +1252,14 @@ export interface Operations {
       disposition: null;
     };
     response: Schemas["VmAssessment"];
+  };
+  "GET /assessments/{id}/vms/facets": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["AssessmentVmFacets"];
   };
   "GET /audit": {
     path: never;
@@ -1384,6 +1453,14 @@ export interface Operations {
     query: never;
     body: never;
     response: Blob;
+  };
+  "GET /plans/{id}/board": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["WaveBoard"];
   };
   "POST /plans/{id}/edits": {
     path: {
