@@ -13,6 +13,7 @@ import {
   AccessService,
   AssessmentService,
   ExecutionService,
+  InventoryImportJobs,
   InventoryImportService,
   InventoryService,
   PlanningService,
@@ -125,6 +126,7 @@ const SERVICES: Provider[] = [
   service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
   service(ReportService, [InventoryStore, AssessmentStore, PlanningService, AccessStore]),
   service(InventoryImportService, [InventoryStore, AccessStore, IMPORT_LIMITS]),
+  service(InventoryImportJobs, [InventoryImportService]),
   {
     provide: WaveManifestService,
     useFactory: (

@@ -49,6 +49,13 @@ export interface RvtoolsProgress {
   sheet: string;
   /** Rows read so far in this sheet (header excluded). */
   rows: number;
+  /** Rows read so far in every sheet read. */
+  totalRows: number;
+  /** VMs (and templates) vInfo has listed so far. */
+  vms: number;
+  /** Bytes of the zip inflated so far, and what reading every sheet the import needs inflates; null for CSV files. */
+  inflatedBytes: number | null;
+  totalInflatedBytes: number | null;
 }
 
 type Columns<T extends Record<string, FieldAliases>> = Record<keyof T, number>;
@@ -65,6 +72,19 @@ const VM_CHILD_SHEETS = [
   'vUSB',
   'vSnapshot',
   'vTools',
+];
+/** Infrastructure sheets, read after the per-VM ones. */
+const PORT_GROUP_SHEETS = ['vSwitch', 'vPort', 'dvSwitch', 'dvPort'];
+/** Every sheet `build` reads, in order: what the progress's byte total counts. */
+const SHEETS_READ = [
+  'vMetaData',
+  'vSource',
+  'vInfo',
+  ...VM_CHILD_SHEETS,
+  'vHost',
+  'vCluster',
+  'vDatastore',
+  ...PORT_GROUP_SHEETS,
 ];
 const PROGRESS_EVERY_ROWS = 5_000;
 
@@ -124,6 +144,8 @@ export class RvtoolsInventoryBuilder {
   };
   private headerVersionHint: string | null = null;
   private readonly sheetsRead = new Set<string>();
+  private rowsRead = 0;
+  private totalInflatedBytes: number | null = null;
 
   constructor(
     private readonly source: RvtoolsSheetSource,
@@ -140,13 +162,15 @@ export class RvtoolsInventoryBuilder {
         this.fileName,
       );
     }
+    const sheets = SHEETS_READ.map((sheet) => this.sheetName(sheet)).filter((name) => name !== null);
+    this.totalInflatedBytes = this.source.inflation(sheets)?.totalBytes ?? null;
     await this.readMetadata();
     await this.readVinfo();
     for (const sheet of VM_CHILD_SHEETS) await this.readChildSheet(sheet);
     await this.readHosts();
     await this.readClusters();
     await this.readDatastores();
-    for (const sheet of ['vSwitch', 'vPort', 'dvSwitch', 'dvPort']) await this.readPortGroups(sheet);
+    for (const sheet of PORT_GROUP_SHEETS) await this.readPortGroups(sheet);
     return this.finish();
   }
 
@@ -196,12 +220,26 @@ export class RvtoolsInventoryBuilder {
         if (row.isBlank()) return;
         onRow(row);
         count++;
-        if (count % PROGRESS_EVERY_ROWS === 0) this.onProgress?.({ sheet: name, rows: count });
+        this.rowsRead++;
+        if (count % PROGRESS_EVERY_ROWS === 0) this.reportProgress(name, count);
       },
       issue: (message, rowNumber) => this.log.add('error', message, { sheet: name, row: rowNumber }),
     });
-    this.onProgress?.({ sheet: name, rows: count });
+    this.reportProgress(name, count);
     return true;
+  }
+
+  private reportProgress(sheet: string, rows: number): void {
+    if (!this.onProgress) return;
+    this.onProgress({
+      sheet,
+      rows,
+      totalRows: this.rowsRead,
+      vms: this.vms.length,
+      inflatedBytes:
+        this.totalInflatedBytes === null ? null : (this.source.inflation([])?.inflatedBytes ?? null),
+      totalInflatedBytes: this.totalInflatedBytes,
+    });
   }
 
   private async readMetadata(): Promise<void> {
