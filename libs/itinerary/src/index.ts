@@ -40,6 +40,10 @@ export {
   type OwnerLabels,
   type PodState,
   type SourceDisk,
+  type SourceDiskChangeId,
+  type SourceSnapshot,
+  type SourceSnapshots,
+  type SourceTaskState,
   type SourceVcenter,
   type SourceVm,
   type TargetCluster,
@@ -52,6 +56,7 @@ export {
   type ItinerarySettings,
   type ItineraryTimings,
   isPhaseName,
+  type MigrationType,
   PHASES,
   type PhaseDecision,
   type PhaseName,
@@ -63,5 +68,6 @@ export {
   type VmExecutionSpec,
   type VmRuntime,
   type VmStep,
+  type WarmMigrationSpec,
 } from './types.js';
 export { VsphereSourceVcenter } from './vsphere-source-vcenter.js';

@@ -52,6 +52,56 @@ export interface SourceVcenter {
   thumbprint(): Promise<string>;
 }
 
+/**
+ * Where a vCenter task the itinerary started (or found running) stands. Snapshot calls are
+ * polled: each call is idempotent, so a worker that dies between two calls only repeats one.
+ */
+export type SourceTaskState =
+  | { state: 'running' }
+  | { state: 'done'; snapshotRef?: string }
+  | { state: 'failed'; message: string };
+
+export interface SourceSnapshot {
+  /** Managed object id, e.g. `snapshot-101`. */
+  ref: string;
+  name: string;
+  createdAt: string | null;
+}
+
+/** One disk as a snapshot (or the running VM) describes it for changed block tracking. */
+export interface SourceDiskChangeId {
+  key: number;
+  /** The base VMDK (`[ds] vm/vm.vmdk`, a snapshot's `-000001` delta suffix stripped). */
+  backingFile: string;
+  /** `backing.changeId`; null when CBT is off for this disk (or not yet active). */
+  changeId: string | null;
+}
+
+/** What warm migration needs of vCenter beyond {@link SourceVcenter}: snapshots and CBT. */
+export interface SourceSnapshots {
+  /**
+   * Idempotent by name: a snapshot of the VM with this name → `done` with its ref; a
+   * CreateSnapshot task running on the VM → `running`; the latest such task failed and no snapshot
+   * exists → `failed`; otherwise starts `CreateSnapshot_Task(memory=false, quiesce)` → `running`.
+   */
+  snapshotVm(
+    vmRef: string,
+    name: string,
+    options: { description: string; quiesce: boolean },
+  ): Promise<SourceTaskState>;
+  /**
+   * Idempotent: the snapshot is gone → `done`; a RemoveSnapshot task running for it → `running`;
+   * otherwise starts `RemoveSnapshot_Task(removeChildren=false, consolidate=true)` → `running`.
+   */
+  removeSnapshot(vmRef: string, snapshotRef: string): Promise<SourceTaskState>;
+  /** Every snapshot of the VM (the tree flattened). */
+  listSnapshots(vmRef: string): Promise<SourceSnapshot[]>;
+  /** Change ID of each disk in the snapshot's `config.hardware.device`. */
+  snapshotChangeIds(vmRef: string, snapshotRef: string): Promise<SourceDiskChangeId[]>;
+  /** `config.changeTrackingEnabled` and each disk's current change ID (Preflight's CBT check). */
+  changeTracking(vmRef: string): Promise<{ enabled: boolean; disks: SourceDiskChangeId[] }>;
+}
+
 /** The labels that identify what one execution created for one VM. */
 export interface OwnerLabels {
   execution: string;

@@ -31,6 +31,18 @@ export function isPhaseName(value: string): value is PhaseName {
   return (PHASES as readonly string[]).includes(value);
 }
 
+export type MigrationType = 'cold' | 'warm';
+
+export interface WarmMigrationSpec {
+  /** Time between the end of one pre-copy and the start of the next (Forklift's 60 min default). */
+  precopyIntervalMs: number;
+  /**
+   * The wave's booked cutover when the wave started (ISO); the execution's own cutover time,
+   * which an operator may change or bring forward ("cut over now"), wins over it.
+   */
+  cutoverAt: string | null;
+}
+
 export type SourcePowerState = 'poweredOn' | 'poweredOff' | 'suspended';
 
 /**
@@ -64,6 +76,13 @@ export interface VmExecutionSpec {
   hostTimeZone?: string | null;
   /** Multi-writer disks another VM of the wave copies: backing file -> that VM's key. */
   sharedDisksCopiedBy?: Record<string, string>;
+  /**
+   * `cold` stops the source for the whole copy; `warm` pre-copies CBT deltas while it runs and
+   * stops it only for the last one. Absent in specs frozen before warm existed: cold.
+   */
+  migrationType?: MigrationType;
+  /** Set when {@link migrationType} is `warm`. */
+  warm?: WarmMigrationSpec;
   /** Start the VM in KubeVirt when its source was running. */
   startAfterMigration: boolean;
   /** Hard power-off when a guest shutdown does not finish in time (or Tools is not running). */

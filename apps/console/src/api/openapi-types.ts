@@ -368,6 +368,7 @@ export interface Schemas {
       dataMiB: number;
       hoursAtHostThroughput: number;
     };
+    warmReady: number;
   };
   AssessResult: {
     assessmentId: string;
@@ -899,6 +900,21 @@ export interface Schemas {
         zone: string;
       };
     };
+    migration: {
+      type: "cold" | "warm";
+      byWave: {
+        [key: string]: "cold" | "warm";
+      };
+      warmVms: Array<string>;
+      coldVms: Array<string>;
+      precopyIntervalMinutes: number;
+      cutoverAt: {
+        [key: string]: string;
+      };
+      changeRatePercentPerHour: number;
+      conversionMinutes: number;
+      bootMinutes: number;
+    };
   };
   PlanSummary: {
     id: string;
@@ -1010,6 +1026,7 @@ export interface Schemas {
       hours: number;
       bottleneck?: "disk" | "host";
     };
+    warm: Schemas["WarmReadiness"];
     targetName: string;
     override: Schemas["VmOverride"] | null;
   };
@@ -1024,6 +1041,10 @@ export interface Schemas {
     comment: string;
     by: string | null;
     at: string;
+  };
+  WarmReadiness: {
+    ready: boolean;
+    reasons: Array<string>;
   };
   Wave: {
     number: number;
@@ -1127,6 +1148,7 @@ export interface Operations {
       effort?: "low" | "medium" | "high";
       search?: string;
       inScope?: "true" | "false";
+      warmReady?: "true" | "false";
       cluster?: string;
       os?: string;
       sort?: "name" | "disposition" | "effort" | "score" | "os" | "concerns" | "-name" | "-disposition" | "-effort" | "-score" | "-os" | "-concerns";
