@@ -118,8 +118,19 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
   it('uploads an export with progress and shows its summary and diagnostics', async () => {
     const file = existsSync(GENUINE) ? GENUINE : BUNDLED;
     await page.locator('input[type=file]').setInputFiles(file);
+    // A slow network: each poll of the import answers late, so its stages stay on screen long
+    // enough to be seen even when the server reads a small export in a blink.
+    const slowPolls = '**/inventory-imports/*';
+    await page.route(slowPolls, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Import' }).click();
+    const stage = page.getByText(/^(Reading the export|Reading sheet \w+: [\d,]+ rows read|Storing: )/);
+    await eventually(() => stage.first().isVisible()).toBe(true);
+    await screenshot(page, '02a-import-progress');
     await page.waitForURL(/\/inventories\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    await page.unroute(slowPolls);
     await eventually(() => page.getByLabel('Import summary').isVisible()).toBe(true);
     await eventually(() => page.getByRole('heading', { name: /Diagnostics \(\d+\)/ }).isVisible()).toBe(true);
     await expectAccessible();

@@ -35,6 +35,13 @@ export {
   InventoryImportService,
 } from './inventory-import.service.js';
 export {
+  FINISHED_IMPORT_KEPT_MS,
+  type ImportJob,
+  type ImportProgress,
+  type ImportStage,
+  InventoryImportJobs,
+} from './inventory-import-jobs.js';
+export {
   type EditOutcome,
   PlanningService,
   type PlanView,

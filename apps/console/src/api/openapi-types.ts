@@ -554,6 +554,26 @@ export interface Schemas {
     violations: Array<Schemas["Violation"]>;
     invalidatedWaves: Array<number>;
   };
+  ImportJob: {
+    id: string;
+    fileName: string;
+    stage: "reading" | "storing" | "succeeded" | "failed";
+    startedAt: string;
+    finishedAt: string | null;
+    progress: Schemas["ImportProgress"];
+    result: Schemas["ImportResult"] | null;
+    error: Schemas["ApiError"] | null;
+  };
+  ImportProgress: {
+    sheet: string | null;
+    sheetRows: number;
+    rowsRead: number;
+    vmsFound: number;
+    vmsStored: number;
+    inflatedBytes: number | null;
+    totalInflatedBytes: number | null;
+    percent: number | null;
+  };
   ImportResult: {
     inventoryId: string;
     name: string;
@@ -1409,6 +1429,25 @@ export interface Operations {
     query: never;
     body: never;
     response: Schemas["InventoryVm"];
+  };
+  "POST /inventory-imports": {
+    path: never;
+    query: {
+      name?: string;
+    };
+    body: {
+      file: Blob;
+      name?: string;
+    };
+    response: Schemas["ImportJob"];
+  };
+  "GET /inventory-imports/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["ImportJob"];
   };
   "GET /plans": {
     path: never;
