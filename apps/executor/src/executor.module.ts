@@ -21,7 +21,7 @@ import {
 import {
   type DataVolumeEvent,
   type ItinerarySettings,
-  type SourceVcenter,
+  type MigrationSource,
   type TargetCluster,
   VmItinerary,
 } from '#libs/itinerary';
@@ -45,7 +45,7 @@ export interface ExecutorDependencies {
   database: FlotillaDatabase;
   /** Closed by the database's owner, not by the module, when `ownsDatabase` is false. */
   ownsDatabase: boolean;
-  source: SourceVcenter & { close?(): Promise<void> };
+  source: MigrationSource & { close?(): Promise<void> };
   target: WatchableTargetCluster;
   itinerary: ItinerarySettings;
   workerId: string;

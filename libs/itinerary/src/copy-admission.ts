@@ -19,6 +19,19 @@ export interface CopyCandidate {
   sourceHost: string;
   /** One copy slot per disk while it copies; a VM without disks still takes one. */
   disks: ReadonlyArray<{ index: number; datastore: string; capacityBytes: number }>;
+  /** The phase the VM continues in once admitted (a warm VM comes back for each pre-copy and its cutover). */
+  phase?: string;
+}
+
+/**
+ * Who goes first among the queued: a warm VM's cutover (its booked time has come), then first
+ * copies (the wave gets cutover-ready soonest), then the next pre-copy of a VM already copied
+ * once (a later delta only grows by what changed meanwhile).
+ */
+export function admissionRank(phase: string | undefined): number {
+  if (phase === 'StorePowerState') return 0;
+  if (phase === 'RemovePreviousSnapshot') return 2;
+  return 1;
 }
 
 /** Disk copies already holding a slot, counted each way a limit applies. */
@@ -46,9 +59,9 @@ function fits(current: number, need: number, limit: number | null): boolean {
 }
 
 /**
- * Admits candidates in the order given (the caller's priority: largest disk first), skipping any
- * that would cross a limit, so smaller VMs fill what the large ones leave. Returns the admitted
- * candidates in the same order.
+ * Admits candidates by {@link admissionRank}, then in the order given (the caller's priority:
+ * largest disk first), skipping any that would cross a limit, so smaller VMs fill what the large
+ * ones leave. Returns the admitted candidates in the order admitted.
  */
 export function admitCopies<Candidate extends CopyCandidate>(
   candidates: readonly Candidate[],
@@ -60,7 +73,12 @@ export function admitCopies<Candidate extends CopyCandidate>(
   const byExecution = new Map(inFlight.byExecution);
   let total = inFlight.total;
   const admitted: Candidate[] = [];
-  for (const candidate of candidates) {
+  // Stable: within a rank, the caller's order (largest disk first) holds.
+  const ordered = candidates
+    .map((candidate, position) => ({ candidate, position, rank: admissionRank(candidate.phase) }))
+    .sort((a, b) => a.rank - b.rank || a.position - b.position)
+    .map((entry) => entry.candidate);
+  for (const candidate of ordered) {
     const need = Math.max(1, candidate.disks.length);
     const host = byHost.get(candidate.sourceHost) ?? 0;
     const execution = byExecution.get(candidate.executionId) ?? 0;

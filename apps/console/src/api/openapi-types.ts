@@ -433,6 +433,7 @@ export interface Schemas {
       live: boolean;
       lastSeenAt: string | null;
     };
+    cutoverAt: string | null;
     vms: Array<Schemas["ExecutionVm"]>;
   };
   ExecutionEvent: {
@@ -481,6 +482,8 @@ export interface Schemas {
       at: string;
     } | null;
     waitingFor: "executor" | null;
+    migrationType: "cold" | "warm";
+    warm: Schemas["WarmProgress"] | null;
     startedAt: string | null;
     phaseStartedAt: string | null;
     finishedAt: string | null;
@@ -1005,6 +1008,20 @@ export interface Schemas {
     by: string | null;
     at: string;
   };
+  WarmProgress: {
+    precopies: number;
+    lastPrecopy: {
+      number: number;
+      bytes: number | null;
+      seconds: number;
+      copiedAt: string;
+    } | null;
+    nextPrecopyAt: string | null;
+    cutoverAt: string | null;
+    cutover: "precopying" | "waiting-for-slots" | "cutting-over" | "done";
+    importerRestarts: number;
+    downtimeSeconds: number | null;
+  };
   Wave: {
     number: number;
     pilot: boolean;
@@ -1171,6 +1188,16 @@ export interface Operations {
     query: never;
     body: {
       vmKeys?: Array<string>;
+    };
+    response: Schemas["Execution"];
+  };
+  "POST /executions/{id}/cutover": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      at?: string;
     };
     response: Schemas["Execution"];
   };
