@@ -511,7 +511,10 @@ export class VmItinerary {
           (!dv && (await this.target.pvcImportSucceeded(spec.targetNamespace, current.dataVolume)));
       if (finished) {
         disk.phase = dv?.phase ?? 'Succeeded';
-        disk.progressPct = 100;
+        // CDI reports a delta's progress against the whole disk: where it ended is the delta's size.
+        disk.progressPct = checkpoint?.delta
+          ? Math.max(dv?.progressPct ?? 0, disk.runMaxPct ?? 0, disk.progressPct)
+          : 100;
         disk.bytesCopied = disk.capacityBytes;
         disk.finishedAt = now;
         disk.released = true;

@@ -224,8 +224,8 @@ export interface WarmPrecopy {
   /** When CDI reported every disk's checkpoint copied. */
   copiedAt: string | null;
   /**
-   * Bytes the checkpoint copied, when the cluster says (the first one: the whole disks); CDI's
-   * DataVolume status gives only a percentage of a delta, so a delta's bytes may stay unknown.
+   * Bytes the checkpoint copied: the whole disks for the first; for a delta, CDI's final progress
+   * (reported against the whole disk) times the capacity; null when CDI never reported any.
    */
   bytes: number | null;
   /** The snapshot was removed (after the next delta's change IDs were stored, or at the end). */

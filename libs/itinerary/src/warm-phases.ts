@@ -470,8 +470,14 @@ export class WarmPhases {
     const entry = lastOf(warm);
     const nowMs = this.clock();
     const startedMs = Date.parse(entry.copyStartedAt ?? '') || nowMs;
-    // The first stage copies whole disks; CDI reports a delta only as a percentage.
-    const bytes = entry.number === 1 ? disks.reduce((sum, disk) => sum + disk.capacityBytes, 0) : null;
+    // The first stage copies whole disks; a delta's size is where CDI's progress (against the
+    // whole disk) ended, unknown when it never reported one.
+    const bytes =
+      entry.number === 1
+        ? disks.reduce((sum, disk) => sum + disk.capacityBytes, 0)
+        : disks.some((disk) => disk.progressPct > 0)
+          ? Math.round(disks.reduce((sum, disk) => sum + (disk.capacityBytes * disk.progressPct) / 100, 0))
+          : null;
     const restarts = disks.reduce((sum, disk) => sum + disk.restartCount, 0);
     const took = seconds(nowMs - startedMs);
     if (entry.final) {
