@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#libs/config';
 import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { PLACEHOLDER_EXECUTOR_SETTINGS } from '../support/executor-settings.js';
 import {
   ensureConsoleBuilt,
   launchChromium,
@@ -40,11 +41,7 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
       loadConfig({
         DATABASE_URL: database.url,
         FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
-        // Placeholder executor settings: the manifests tab renders with them, nothing connects.
-        VSPHERE_URL: 'https://vcenter.example.invalid/sdk',
-        VSPHERE_THUMBPRINT: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01',
-        VDDK_INIT_IMAGE: 'registry.example.invalid/vddk:8',
-        VIRT_V2V_IMAGE: 'registry.example.invalid/virt-v2v:latest',
+        ...PLACEHOLDER_EXECUTOR_SETTINGS,
       }),
       { logger: false },
     );

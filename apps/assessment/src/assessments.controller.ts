@@ -96,7 +96,11 @@ export class AssessmentsController {
   ): Promise<z.output<typeof vmAssessmentPage>> {
     return this.service.listVms(
       id,
-      { ...filter, inScope: filter.inScope === undefined ? undefined : filter.inScope === 'true' },
+      {
+        ...filter,
+        inScope: filter.inScope === undefined ? undefined : filter.inScope === 'true',
+        warmReady: filter.warmReady === undefined ? undefined : filter.warmReady === 'true',
+      },
       filter.offset,
       filter.limit,
       filter.sort,

@@ -307,8 +307,19 @@ export class ExecutionService {
     private readonly queue: ExecutionQueue | undefined,
     private readonly clock: () => number = Date.now,
     private readonly executorStaleAfterMs = EXECUTOR_STALE_AFTER_MS,
+    /** What warm VMs need from the executor's settings as this process knows them; absent = not checked. */
+    private readonly warmPrerequisites?: { vddkInitImage: string | undefined },
   ) {
     this.feed = new ExecutionEventFeed(executions);
+  }
+
+  /** Executions per status and VMs per phase, counted in Postgres (what every replica shares), for metrics. */
+  async countsForMetrics(): Promise<{ executions: Record<string, number>; vms: Record<string, number> }> {
+    const [executions, vms] = await Promise.all([
+      this.executions.executionCountsByStatus(),
+      this.executions.vmCountsByPhase(),
+    ]);
+    return { executions, vms };
   }
 
   /**
@@ -384,6 +395,7 @@ export class ExecutionService {
       assessments,
       options,
       executionId: 'pending',
+      ...(this.warmPrerequisites ? { warmPrerequisites: this.warmPrerequisites } : {}),
     });
     let executionId: string;
     try {

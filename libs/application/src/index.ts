@@ -1,4 +1,4 @@
-export { AccessService } from './access.service.js';
+export { AccessService, sameSecret } from './access.service.js';
 export { type AssessmentOutcome, AssessmentService, DEFAULT_POLICY_NAME } from './assessment.service.js';
 export { notFound, type UserErrorKind, UserFacingError, unfinishedExecutions } from './errors.js';
 export {
@@ -48,7 +48,13 @@ export {
   ReportService,
   reportContentHash,
 } from './report.service.js';
-export { DEFAULT_PARSE_BUDGET, type ParseBudget, readWaveEditsInSandbox } from './upload-parse-sandbox.js';
+export {
+  DEFAULT_PARSE_BUDGET,
+  type ParseBudget,
+  type ParseLimits,
+  readWaveEditsInSandbox,
+  WAVE_REPORT_PARSE_BUDGET,
+} from './upload-parse-sandbox.js';
 export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,

@@ -2,7 +2,13 @@ import { basename } from 'node:path';
 import { type ImportDiagnostic, type InventorySummary, summarizeInventory } from '#libs/inventory';
 import type { AccessStore, InventoryStore, Principal } from '#libs/persistence';
 import type { RvtoolsReadLimits } from '#libs/rvtools';
-import { DEFAULT_PARSE_BUDGET, type ParseBudget, parseInventoryInSandbox } from './upload-parse-sandbox.js';
+import {
+  DEFAULT_PARSE_BUDGET,
+  type ParseBudget,
+  type ParseLimits,
+  parseInventoryInSandbox,
+  splitParseLimits,
+} from './upload-parse-sandbox.js';
 
 export interface ImportOptions {
   /** Display name; defaults to the file name. */
@@ -28,7 +34,7 @@ export interface ImportResult {
  * What one import may cost: the reader's limits (unset ones keep the rvtools defaults) and the
  * parsing worker's heap and deadline (unset ones keep DEFAULT_PARSE_BUDGET).
  */
-export type ImportLimits = Partial<RvtoolsReadLimits> & Partial<ParseBudget>;
+export type ImportLimits = ParseLimits;
 
 /**
  * Reads an RVTools export and stores it; a failure stores nothing. The file is parsed in a worker
@@ -44,12 +50,7 @@ export class InventoryImportService {
     private readonly access: AccessStore,
     limits: ImportLimits = {},
   ) {
-    const { maxHeapMiB, timeoutMs, ...readLimits } = limits;
-    this.readLimits = readLimits;
-    this.budget = {
-      maxHeapMiB: maxHeapMiB ?? DEFAULT_PARSE_BUDGET.maxHeapMiB,
-      timeoutMs: timeoutMs ?? DEFAULT_PARSE_BUDGET.timeoutMs,
-    };
+    ({ readLimits: this.readLimits, budget: this.budget } = splitParseLimits(limits, DEFAULT_PARSE_BUDGET));
   }
 
   async importFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {

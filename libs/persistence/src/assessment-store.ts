@@ -28,6 +28,8 @@ export interface AssessmentVmFilter {
   effort?: string | undefined;
   search?: string | undefined;
   inScope?: boolean | undefined;
+  /** True: the VMs that can move warm; false: those that cannot (or were assessed before it was checked). */
+  warmReady?: boolean | undefined;
   /** A cluster name; `(no cluster)` finds the VMs the export places in none. */
   cluster?: string | undefined;
   /** An OS family (`rhel`, `windows`, ...). */
@@ -128,15 +130,16 @@ export class AssessmentStore {
           score: vm.score,
           concern_ids: vm.concerns.map((concern) => concern.id),
           os_family: vm.os.family,
+          warm_ready: vm.warm.ready,
           data: vm,
         }));
         // The cluster comes from the inventory's VM: the verdict does not repeat it.
         await manager.query(
-          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, out_of_scope, effort, score, concern_ids, os_family, cluster, data)
+          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, out_of_scope, effort, score, concern_ids, os_family, warm_ready, cluster, data)
            SELECT $1, r.vm_key, r.ordinal, r.name, r.disposition, r.out_of_scope, r.effort, r.score,
-             ARRAY(SELECT json_array_elements_text(r.concern_ids)), r.os_family, iv.cluster, r.data
+             ARRAY(SELECT json_array_elements_text(r.concern_ids)), r.os_family, r.warm_ready, iv.cluster, r.data
            FROM json_to_recordset($2::json) AS r(vm_key text, ordinal int, name text, disposition text,
-             out_of_scope text, effort text, score int, concern_ids json, os_family text, data jsonb)
+             out_of_scope text, effort text, score int, concern_ids json, os_family text, warm_ready boolean, data jsonb)
            LEFT JOIN inventory_vms iv ON iv.inventory_id = $3 AND iv.vm_key = r.vm_key`,
           [id, JSON.stringify(batch), input.inventoryId],
         );
@@ -188,6 +191,8 @@ export class AssessmentStore {
     if (filter.os) add('os_family = ?', filter.os);
     if (filter.inScope !== undefined)
       conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
+    if (filter.warmReady !== undefined)
+      conditions.push(filter.warmReady ? 'warm_ready IS TRUE' : 'warm_ready IS NOT TRUE');
     const where = conditions.join(' AND ');
     const [{ total }] = await this.dataSource.query(
       `SELECT count(*)::int AS total FROM assessment_vms WHERE ${where}`,

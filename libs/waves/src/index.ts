@@ -31,6 +31,8 @@ export type {
   GroupingSettings,
   GuestConversionSettings,
   ManualEdits,
+  MigrationSettings,
+  MigrationType,
   NetworkMap,
   NetworkTarget,
   PilotConstraints,
@@ -47,7 +49,10 @@ export type {
 } from './settings.js';
 export {
   changeWindowSchema,
+  cutoverAtOf,
+  DEFAULT_MIGRATION_SETTINGS,
   isExcludedStorage,
+  migrationTypeOf,
   PlanSettingsError,
   parsePlanSettings,
   planSettingsSchema,

@@ -146,6 +146,8 @@ export type ViolationCode =
   | 'pin-not-honoured'
   | 'pin-ignored'
   | 'unknown-host'
+  | 'warm-not-ready'
+  | 'cutover-outside-window'
   | 'empty-wave';
 
 export interface Violation {

@@ -51,6 +51,12 @@ export const assessmentSummary = z
     byConcern: counts,
     sizing: z.object({ estate: sizingTotals, byCluster: z.record(z.string(), sizingTotals) }),
     transfer: z.object({ dataMiB: z.number(), hoursAtHostThroughput: z.number() }),
+    warmReady: z
+      .number()
+      .int()
+      .meta({
+        description: 'VMs to rehost that can move warm (CBT on, no snapshot, no shared or independent disk)',
+      }),
   })
   .meta({ id: 'AssessmentSummary' });
 
@@ -155,6 +161,16 @@ export const vmAssessment = z
       hours: z.number(),
       bottleneck: z.enum(['disk', 'host']).optional(),
     }),
+    warm: z
+      .object({
+        ready: z.boolean(),
+        reasons: z.array(z.string()).meta({ description: 'Why the VM cannot move warm; empty when it can' }),
+      })
+      .meta({
+        id: 'WarmReadiness',
+        description:
+          'Whether the VM can move warm (pre-copies while it runs); the VDDK image is checked when a wave starts',
+      }),
     targetName: z.string().meta({ description: 'Target VM name (DNS-1123)' }),
     override: vmOverride.nullable(),
   })
@@ -169,6 +185,9 @@ export const assessmentVmQuery = z.object({
   effort: effort.optional(),
   search: z.string().optional(),
   inScope: booleanText.optional(),
+  warmReady: booleanText
+    .optional()
+    .meta({ description: 'true: the VMs that can move warm; false: the others' }),
   cluster: z
     .string()
     .min(1)

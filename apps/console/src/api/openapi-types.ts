@@ -368,6 +368,7 @@ export interface Schemas {
       dataMiB: number;
       hoursAtHostThroughput: number;
     };
+    warmReady: number;
   };
   AssessResult: {
     assessmentId: string;
@@ -882,6 +883,21 @@ export interface Schemas {
         zone: string;
       };
     };
+    migration: {
+      type: "cold" | "warm";
+      byWave: {
+        [key: string]: "cold" | "warm";
+      };
+      warmVms: Array<string>;
+      coldVms: Array<string>;
+      precopyIntervalMinutes: number;
+      cutoverAt: {
+        [key: string]: string;
+      };
+      changeRatePercentPerHour: number;
+      conversionMinutes: number;
+      bootMinutes: number;
+    };
   };
   PlanSummary: {
     id: string;
@@ -993,6 +1009,7 @@ export interface Schemas {
       hours: number;
       bottleneck?: "disk" | "host";
     };
+    warm: Schemas["WarmReadiness"];
     targetName: string;
     override: Schemas["VmOverride"] | null;
   };
@@ -1021,6 +1038,10 @@ export interface Schemas {
     cutover: "precopying" | "waiting-for-slots" | "cutting-over" | "done";
     importerRestarts: number;
     downtimeSeconds: number | null;
+  };
+  WarmReadiness: {
+    ready: boolean;
+    reasons: Array<string>;
   };
   Wave: {
     number: number;
@@ -1124,6 +1145,7 @@ export interface Operations {
       effort?: "low" | "medium" | "high";
       search?: string;
       inScope?: "true" | "false";
+      warmReady?: "true" | "false";
       cluster?: string;
       os?: string;
       sort?: "name" | "disposition" | "effort" | "score" | "os" | "concerns" | "-name" | "-disposition" | "-effort" | "-score" | "-os" | "-concerns";
