@@ -127,7 +127,9 @@ export class ExecutorLifecycle
   }
 
   private async onDataVolume(event: DataVolumeEvent): Promise<void> {
-    if (event.phase !== 'Succeeded' && event.phase !== 'Failed' && event.restartCount === 0) return;
+    // Paused: a warm checkpoint is copied (its copy slots can go back at once).
+    const ended = event.phase === 'Succeeded' || event.phase === 'Failed' || event.phase === 'Paused';
+    if (!ended && event.restartCount === 0) return;
     const executionId = event.labels[LABEL_EXECUTION];
     const vmKey = event.annotations[ANNOTATION_VM_KEY];
     if (!executionId || !vmKey) return;
@@ -135,7 +137,14 @@ export class ExecutorLifecycle
       await this.executionQueue.enqueue(
         'advance-vm',
         { executionId, vmKey },
-        { jobId: nudgeJobId('dv', executionId, vmKey, `${event.uid}-${event.phase}-${event.restartCount}`) },
+        {
+          jobId: nudgeJobId(
+            'dv',
+            executionId,
+            vmKey,
+            `${event.uid}-${event.phase}-${event.restartCount}-${event.checkpoints ?? 0}`,
+          ),
+        },
       );
     } catch (error) {
       this.dependencies.log.warn(

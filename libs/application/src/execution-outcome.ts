@@ -52,7 +52,7 @@ export const UNTOUCHED_PHASES: { cold: readonly string[]; warm: readonly string[
 export const WARM_RETRY = {
   restartPhases: WARM_PHASES.slice(
     WARM_PHASES.indexOf('CreateInitialSnapshot'),
-    WARM_PHASES.indexOf('RemoveFinalSnapshot'),
+    WARM_PHASES.indexOf('Finalize') + 1,
   ),
   restartAt: 'CreateInitialSnapshot',
 } as const;

@@ -30,7 +30,7 @@ export interface CopyCandidate {
  */
 export function admissionRank(phase: string | undefined): number {
   if (phase === 'StorePowerState') return 0;
-  if (phase === 'RemovePreviousSnapshot') return 2;
+  if (phase === 'AddCheckpoint') return 2;
   return 1;
 }
 
@@ -78,20 +78,28 @@ export function admitCopies<Candidate extends CopyCandidate>(
     .map((candidate, position) => ({ candidate, position, rank: admissionRank(candidate.phase) }))
     .sort((a, b) => a.rank - b.rank || a.position - b.position)
     .map((entry) => entry.candidate);
+  // A pre-copy never takes a slot on a host where a first copy or a cutover is left waiting.
+  const hostsWithWaiting = new Set<string>();
   for (const candidate of ordered) {
+    const rank = admissionRank(candidate.phase);
+    if (rank === 2 && hostsWithWaiting.has(candidate.sourceHost)) continue;
     const need = Math.max(1, candidate.disks.length);
     const host = byHost.get(candidate.sourceHost) ?? 0;
     const execution = byExecution.get(candidate.executionId) ?? 0;
-    if (!fits(host, need, limits.perHost)) continue;
-    if (!fits(total, need, limits.global)) continue;
-    if (!fits(execution, need, limits.perExecution)) continue;
     const perDatastore = new Map<string, number>();
     for (const disk of candidate.disks)
       perDatastore.set(disk.datastore, (perDatastore.get(disk.datastore) ?? 0) + 1);
-    const datastoresFit = [...perDatastore].every(([datastore, count]) =>
-      fits(byDatastore.get(datastore) ?? 0, count, limits.perDatastore),
-    );
-    if (!datastoresFit) continue;
+    const fitsEverywhere =
+      fits(host, need, limits.perHost) &&
+      fits(total, need, limits.global) &&
+      fits(execution, need, limits.perExecution) &&
+      [...perDatastore].every(([datastore, count]) =>
+        fits(byDatastore.get(datastore) ?? 0, count, limits.perDatastore),
+      );
+    if (!fitsEverywhere) {
+      if (rank < 2) hostsWithWaiting.add(candidate.sourceHost);
+      continue;
+    }
     byHost.set(candidate.sourceHost, host + need);
     byExecution.set(candidate.executionId, execution + need);
     total += need;

@@ -512,8 +512,13 @@ export class VmItinerary {
       if (finished) {
         disk.phase = dv?.phase ?? 'Succeeded';
         // CDI reports a delta's progress against the whole disk: where it ended is the delta's size.
+        // (Succeeded writes 100%: then the last figure seen during the copy is the best there is.)
         disk.progressPct = checkpoint?.delta
-          ? Math.max(dv?.progressPct ?? 0, disk.runMaxPct ?? 0, disk.progressPct)
+          ? Math.max(
+              dv?.phase === 'Succeeded' ? 0 : (dv?.progressPct ?? 0),
+              disk.runMaxPct ?? 0,
+              disk.progressPct,
+            )
           : 100;
         disk.bytesCopied = disk.capacityBytes;
         disk.finishedAt = now;

@@ -622,7 +622,9 @@ export class KubeTargetCluster implements TargetCluster {
       const metadata = asObject(asObject(object).metadata);
       const state = dataVolumeState(object);
       const key = `${String(metadata.namespace)}/${state.name}`;
-      const signature = `${state.phase}:${state.restartCount}`;
+      // A warm DataVolume goes Paused once per checkpoint: each is a change worth reporting.
+      const checkpoints = state.checkpoints?.length ?? 0;
+      const signature = `${state.phase}:${state.restartCount}:${checkpoints}`;
       if (seen.get(key) === signature) return;
       seen.set(key, signature);
       onEvent({
@@ -633,6 +635,7 @@ export class KubeTargetCluster implements TargetCluster {
         annotations: asObject(metadata.annotations) as Record<string, string>,
         phase: state.phase,
         restartCount: state.restartCount,
+        checkpoints,
       });
     };
     const list = async () => {

@@ -178,6 +178,8 @@ export interface DataVolumeEvent {
   annotations: Record<string, string>;
   phase: string | null;
   restartCount: number;
+  /** How many checkpoints a warm DataVolume has (0 for a cold one). */
+  checkpoints?: number;
 }
 
 /**

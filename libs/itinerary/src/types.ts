@@ -30,6 +30,8 @@ export const COLD_PHASES = [
  * source runs, looping CopyDisks -> CopyingPaused -> ... -> AddCheckpoint -> CopyDisks until the
  * cutover, which stops the source only for the last delta. Listed in the order a VM first meets
  * them; AddCheckpoint goes back to CopyDisks and CopyingPaused jumps to StorePowerState at cutover.
+ * The final snapshot is removed once the VM exists (Forklift removes it before converting): the
+ * source is off and its snapshot no longer matters to the copy, so it adds nothing to the downtime.
  */
 export const WARM_PHASES = [
   'Preflight',
@@ -54,9 +56,9 @@ export const WARM_PHASES = [
   'WaitForFinalSnapshot',
   'AddFinalCheckpoint',
   'Finalize',
-  'RemoveFinalSnapshot',
   'ConvertGuest',
   'CreateVM',
+  'RemoveFinalSnapshot',
   'WaitForVMReady',
   'WaitForFinalSnapshotRemoval',
   'Completed',

@@ -96,8 +96,8 @@ describe('warm itinerary', () => {
       'WaitForFinalSnapshot',
       'AddFinalCheckpoint',
       'Finalize',
-      'RemoveFinalSnapshot',
       'CreateVM',
+      'RemoveFinalSnapshot',
       'WaitForVMReady',
       'WaitForFinalSnapshotRemoval',
       'Completed',
@@ -152,8 +152,8 @@ describe('warm itinerary', () => {
     // Leaving CopyingPaused asks for copy slots: for each later pre-copy and for the cutover.
     const slotAsks = run.results.filter((result) => result.needsCopySlots);
     expect(slotAsks.map((result) => result.nextPhase)).toEqual([
-      'RemovePreviousSnapshot',
-      'RemovePreviousSnapshot',
+      'AddCheckpoint',
+      'AddCheckpoint',
       'StorePowerState',
     ]);
     expect(run.visited.filter((phase) => phase === 'CopyDisks')).toHaveLength(3);
@@ -174,7 +174,8 @@ describe('warm itinerary', () => {
     expect(sleeping.decision).toEqual({ kind: 'wait', ms: 10 * 60_000 });
     setup.clock.now += HOUR;
     const due = await itinerary.advance(paused.step);
-    expect(due).toMatchObject({ nextPhase: 'RemovePreviousSnapshot', needsCopySlots: true });
+    expect(due).toMatchObject({ nextPhase: 'RemovePreviousSnapshot' });
+    expect(due.needsCopySlots).toBeUndefined();
     const now = await itinerary.advance({
       ...paused.step,
       cutoverAt: new Date(setup.clock.now).toISOString(),

@@ -293,7 +293,20 @@ export class WarmPhases {
       }
       changeIds[disk.backingFile] = changeId;
     }
-    return next({ runtime: { ...step.runtime, warm: withLast(warm, { changeIds }) } });
+    const runtime = { ...step.runtime, warm: withLast(warm, { changeIds }) };
+    // A later pre-copy asks for copy slots only now that its snapshot is there: a VM holds none
+    // while vCenter removes and takes snapshots. (The first copy holds the slots it started with;
+    // the cutover took its slots before stopping the source.)
+    if (entry.number > 1 && !entry.final) {
+      return jump(
+        { needsCopySlots: true },
+        {
+          runtime,
+          events: [{ kind: 'precopy', message: `pre-copy ${entry.number} waiting for copy slots` }],
+        },
+      );
+    }
+    return next({ runtime });
   }
 
   /**
@@ -322,14 +335,7 @@ export class WarmPhases {
     }
     const nextMs = Date.parse(warm.nextPrecopyAt ?? '') || nowMs;
     if (nextMs <= nowMs) {
-      return jump(
-        { needsCopySlots: true },
-        {
-          events: [
-            { kind: 'precopy', message: `pre-copy ${lastOf(warm).number + 1} due; waiting for copy slots` },
-          ],
-        },
-      );
+      return next({ events: [{ kind: 'precopy', message: `pre-copy ${lastOf(warm).number + 1} due` }] });
     }
     const until = Math.min(nextMs, cutoverMs) - nowMs;
     return wait(Math.min(Math.max(1, until), MAX_PAUSE_MS));
