@@ -16,6 +16,7 @@ import {
   type VirtualMachine,
 } from '#libs/kubevirt';
 import {
+  type DataVolumeCheckpoint,
   type DataVolumeCondition,
   type DataVolumeEvent,
   type DataVolumeState,
@@ -186,6 +187,7 @@ function dataVolumeState(object: unknown): DataVolumeState {
     },
   );
   const name = String(metadata.name ?? '');
+  const checkpoints = asObject(asObject(object).spec).checkpoints;
   return {
     name,
     labels: labelsOf(object),
@@ -194,8 +196,15 @@ function dataVolumeState(object: unknown): DataVolumeState {
     restartCount: typeof status.restartCount === 'number' ? status.restartCount : 0,
     conditions,
     claimName: asString(status.claimName) ?? name,
+    checkpoints: (Array.isArray(checkpoints) ? checkpoints : []).map((entry) => ({
+      previous: asString(asObject(entry).previous) ?? '',
+      current: asString(asObject(entry).current) ?? '',
+    })),
   };
 }
+
+/** CDI marks each copied checkpoint on the PVC with `<prefix>.<current>` (the value is the importer pod's UID). */
+const CHECKPOINT_COPIED_PREFIX = 'cdi.kubevirt.io/storage.checkpoint.copied.';
 
 function podState(object: unknown): PodState {
   const status = asObject(asObject(object).status);
@@ -486,6 +495,31 @@ export class KubeTargetCluster implements TargetCluster {
     return list;
   }
 
+  async setDataVolumeCheckpoints(
+    namespace: string,
+    name: string,
+    checkpoints: DataVolumeCheckpoint[],
+    finalCheckpoint: boolean,
+  ): Promise<void> {
+    // A merge patch replaces the list as a whole: writing the same list again changes nothing.
+    await this.call(`patch DataVolume ${namespace}/${name}`, () =>
+      this.custom.patchNamespacedCustomObject(
+        { ...CDI, namespace, name, body: { spec: { checkpoints, finalCheckpoint } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+  }
+
+  async copiedCheckpoints(namespace: string, claimName: string): Promise<string[] | null> {
+    const object = await this.read(`get PersistentVolumeClaim ${namespace}/${claimName}`, () =>
+      this.core.readNamespacedPersistentVolumeClaim({ namespace, name: claimName }),
+    );
+    if (object === null) return null;
+    return Object.keys(object.metadata?.annotations ?? {})
+      .filter((key) => key.startsWith(CHECKPOINT_COPIED_PREFIX))
+      .map((key) => key.slice(CHECKPOINT_COPIED_PREFIX.length));
+  }
+
   async patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void> {
     await this.call(`patch PersistentVolumeClaim ${namespace}/${pvcName}`, () =>
       this.core.patchNamespacedPersistentVolumeClaim(
@@ -716,7 +750,9 @@ export class KubeTargetCluster implements TargetCluster {
       const metadata = asObject(asObject(object).metadata);
       const state = dataVolumeState(object);
       const key = `${String(metadata.namespace)}/${state.name}`;
-      const signature = `${state.phase}:${state.restartCount}`;
+      // A warm DataVolume goes Paused once per checkpoint: each is a change worth reporting.
+      const checkpoints = state.checkpoints?.length ?? 0;
+      const signature = `${state.phase}:${state.restartCount}:${checkpoints}`;
       if (seen.get(key) === signature) return;
       seen.set(key, signature);
       onEvent({
@@ -727,6 +763,7 @@ export class KubeTargetCluster implements TargetCluster {
         annotations: asObject(metadata.annotations) as Record<string, string>,
         phase: state.phase,
         restartCount: state.restartCount,
+        checkpoints,
       });
     };
     const list = async () => {

@@ -460,6 +460,7 @@ export interface Schemas {
       live: boolean;
       lastSeenAt: string | null;
     };
+    cutoverAt: string | null;
     vms: Array<Schemas["ExecutionVm"]>;
   };
   ExecutionEvent: {
@@ -508,6 +509,8 @@ export interface Schemas {
       at: string;
     } | null;
     waitingFor: "executor" | null;
+    migrationType: "cold" | "warm";
+    warm: Schemas["WarmProgress"] | null;
     startedAt: string | null;
     phaseStartedAt: string | null;
     finishedAt: string | null;
@@ -1083,6 +1086,20 @@ export interface Schemas {
     by: string | null;
     at: string;
   };
+  WarmProgress: {
+    precopies: number;
+    lastPrecopy: {
+      number: number;
+      bytes: number | null;
+      seconds: number;
+      copiedAt: string;
+    } | null;
+    nextPrecopyAt: string | null;
+    cutoverAt: string | null;
+    cutover: "precopying" | "waiting-for-slots" | "cutting-over" | "done";
+    importerRestarts: number;
+    downtimeSeconds: number | null;
+  };
   WarmReadiness: {
     ready: boolean;
     reasons: Array<string>;
@@ -1315,6 +1332,16 @@ export interface Operations {
     query: never;
     body: {
       vmKeys?: Array<string>;
+    };
+    response: Schemas["Execution"];
+  };
+  "POST /executions/{id}/cutover": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      at?: string;
     };
     response: Schemas["Execution"];
   };
