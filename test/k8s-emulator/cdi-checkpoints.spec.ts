@@ -108,6 +108,13 @@ describe.skipIf(suite.skip)(suite.title, () => {
       [`${ANN_CHECKPOINT_COPIED}.snapshot-101`]: firstPod,
       'cdi.kubevirt.io/storage.pod.phase': 'Succeeded',
     });
+    // The checkpoint's importer pod is deleted, as CDI deletes a finished one.
+    expect(
+      emulator
+        .list('pods', 'migrated')
+        .filter((pod) => !pod.metadata.deletionTimestamp)
+        .map((pod) => pod.metadata.name),
+    ).toEqual([]);
     // Paused stays paused while no checkpoint is appended.
     await step(HOUR - 102_400 - 750);
     expect((await status('web01-disk-0')).phase).toBe('Paused');
@@ -125,6 +132,13 @@ describe.skipIf(suite.skip)(suite.title, () => {
     });
     expect(delta[ANN_CHECKPOINT_POD_ID]).not.toBe(firstPod);
     await step(500);
+    // A new importer pod for the checkpoint (here the populator's, for PVC').
+    expect(
+      emulator
+        .list('pods', 'migrated')
+        .filter((pod) => !pod.metadata.deletionTimestamp)
+        .map((pod) => pod.metadata.name),
+    ).toEqual([expect.stringMatching(/^importer-/)]);
     expect(emulator.cdi.snapshot('migrated', 'web01-disk-0')).toMatchObject({
       phase: 'ImportInProgress',
       totalBytes: Math.round(10 * GiB * 0.02),

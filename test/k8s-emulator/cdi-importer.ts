@@ -950,6 +950,10 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     state.running = false;
     state.currentRate = 0;
     state.copiedBytes = state.totalBytes;
+    const work = state.workClaim ?? state.name;
+    // CDI deletes a finished importer pod (unless asked to retain it), a checkpoint's too.
+    if (this.machinery.find(PODS, state.namespace, `importer-${work}`))
+      this.machinery.delete(PODS, state.namespace, `importer-${work}`);
     if (this.checkpoints.checkpointCopied(state) === 'paused') return;
     state.phase = 'Succeeded';
     const completed = {
@@ -958,10 +962,6 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       'cdi.kubevirt.io/storage.condition.running.reason': 'Completed',
       'cdi.kubevirt.io/storage.condition.running.message': 'Import Complete',
     };
-    const work = state.workClaim ?? state.name;
-    // CDI deletes a finished importer pod (unless asked to retain it).
-    if (this.machinery.find(PODS, state.namespace, `importer-${work}`))
-      this.machinery.delete(PODS, state.namespace, `importer-${work}`);
     if (state.usePopulator) this.rebind(state, work, completed);
     this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, state.namespace, state.name, (pvc) => {
       pvc.metadata.annotations = { ...annotationsOf(pvc), ...completed };
