@@ -712,10 +712,6 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     });
   }
 
-  private stateOf(namespace: string, name: string): ImportState | undefined {
-    return this.states.get(`${namespace}/${name}`);
-  }
-
   private vddkImage(dv: KubeObject, vddk: JsonObject): string | undefined {
     const fromSpec = asString(vddk.initImageURL);
     if (fromSpec) return fromSpec;
