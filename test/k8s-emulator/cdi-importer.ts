@@ -1,5 +1,11 @@
 import type { ApiMachinery } from './api-machinery.js';
 import {
+  CdiCheckpoints,
+  type CheckpointOptions,
+  type CheckpointStage,
+  reportedRestarts,
+} from './cdi-checkpoints.js';
+import {
   annotationsOf,
   asArray,
   asObject,
@@ -54,7 +60,7 @@ export type DataVolumePhase =
   | 'Failed'
   | 'Paused';
 
-export interface CdiImporterOptions {
+export interface CdiImporterOptions extends CheckpointOptions {
   /** Copy rate of one importer in bytes per simulated second (default 100 MiB/s). */
   bytesPerSecond?: number;
   /** Which "ESXi host" a DataVolume reads from: a label name, or a function of the DataVolume. */
@@ -67,8 +73,13 @@ export interface CdiImporterOptions {
   schedulingDelayMs?: number;
   /** Simulated ms between progress writes to the DataVolume status (default 2000). */
   progressIntervalMs?: number;
-  /** Base restart back-off of a crashed importer in simulated ms, doubled per restart up to 5x (default 1000). */
+  /**
+   * The kubelet's CrashLoopBackOff for a crashed importer, in simulated ms: `restartBackoffMs`
+   * (default 10 s) doubled per crash up to `maxRestartBackoffMs` (default 5 min), back to the
+   * start when the previous crash is more than twice the cap ago.
+   */
   restartBackoffMs?: number;
+  maxRestartBackoffMs?: number;
   /** Namespace holding the `v2v-vmware` ConfigMap (key `vddk-init-image`) (default `cdi`). */
   cdiNamespace?: string;
   /** Expected SHA-1 thumbprints by vCenter host name; a different `spec.source.vddk.thumbprint` fails the import. */
@@ -107,6 +118,8 @@ export interface ImportSnapshot {
   host: string | undefined;
   running: boolean;
   stalled: boolean;
+  /** The checkpoint being copied, for a multi-stage (warm) import. */
+  checkpoint?: Pick<CheckpointStage, 'index' | 'current' | 'previous' | 'final'>;
 }
 
 interface ImportState {
@@ -134,6 +147,9 @@ interface ImportState {
   usePopulator: boolean;
   /** The PVC the importer writes: `prime-<target uid>` with populators, else the target PVC. */
   workClaim?: string;
+  lastCrashAt?: number;
+  backoffMs?: number;
+  checkpoint?: CheckpointStage;
 }
 
 const POD_RUNNING_REASON = 'Pod is running';
@@ -169,8 +185,10 @@ export function volumeImportSourceName(dataVolumeUid: string): string {
 }
 
 function progressText(state: ImportState): string {
-  if (state.totalBytes <= 0) return '0.00%';
-  const percent = Math.min(100, (state.copiedBytes / state.totalBytes) * 100);
+  // A checkpoint's delta is reported against the whole disk, as CDI's VDDK importer does.
+  const base = state.checkpoint?.progressBaseBytes ?? state.totalBytes;
+  if (base <= 0) return '0.00%';
+  const percent = Math.min(100, (state.copiedBytes / base) * 100);
   return `${percent.toFixed(2)}%`;
 }
 
@@ -210,8 +228,12 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
   private readonly hostOverrides = new Map<string, number>();
   private readonly stalledKeys = new Set<string>();
   private readonly unsubscribe: () => void;
+  private readonly checkpoints: CdiCheckpoints;
   private readonly options: Required<
-    Omit<CdiImporterOptions, 'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints'>
+    Omit<
+      CdiImporterOptions,
+      'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints' | 'changeRatePerHour'
+    >
   > &
     Pick<CdiImporterOptions, 'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints'>;
   private readonly collected: string[] = [];
@@ -227,7 +249,8 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       bytesPerSecond: options.bytesPerSecond ?? 100 * 1024 * 1024,
       schedulingDelayMs: options.schedulingDelayMs ?? 500,
       progressIntervalMs: options.progressIntervalMs ?? 2000,
-      restartBackoffMs: options.restartBackoffMs ?? 1000,
+      restartBackoffMs: options.restartBackoffMs ?? 10_000,
+      maxRestartBackoffMs: options.maxRestartBackoffMs ?? 300_000,
       cdiNamespace: options.cdiNamespace ?? 'cdi',
       recordEvents: options.recordEvents ?? true,
       usePopulators: options.usePopulators ?? true,
@@ -238,12 +261,24 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       vcenterThumbprints: options.vcenterThumbprints,
     };
     this.unsubscribe = machinery.store.subscribe((event) => this.onStoreEvent(event));
+    this.checkpoints = new CdiCheckpoints(
+      machinery,
+      clock,
+      {
+        fullCopyBytes: (dv) => this.fullCopyBytes(dv),
+        writeStatus: (state, running) => this.writeStatus(state as ImportState, { running }),
+        event: (state, reason, message) => this.event(state as ImportState, 'Normal', reason, message),
+        enqueue: (namespace, name) => this.enqueue(namespace, name),
+      },
+      { changeRatePerHour: options.changeRatePerHour },
+    );
     clock.addParticipant(this);
   }
 
   override stop(): void {
     super.stop();
     this.unsubscribe();
+    this.checkpoints.stop();
     this.clock.removeParticipant(this);
     for (const state of this.states.values()) this.clock.clearTimeout(state.timer);
     this.states.clear();
@@ -322,6 +357,11 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     if (state) state.rateLimit = bytesPerSecond;
   }
 
+  /** Fraction of a disk changing per simulated hour (sizes warm deltas), by DataVolume name or name prefix. */
+  setChangeRate(namespace: string, nameOrPrefix: string, fractionPerHour: number): void {
+    this.checkpoints.setChangeRate(namespace, nameOrPrefix, fractionPerHour);
+  }
+
   setHostThroughput(host: string, bytesPerSecond: number): void {
     this.hostOverrides.set(host, bytesPerSecond);
   }
@@ -335,10 +375,16 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       totalBytes: state.totalBytes,
       copiedBytes: state.copiedBytes,
       currentRate: state.currentRate,
-      restartCount: state.restartCount,
+      restartCount: reportedRestarts(state),
       host: state.host,
       running: state.running,
       stalled: state.stalled,
+      checkpoint: state.checkpoint && {
+        index: state.checkpoint.index,
+        current: state.checkpoint.current,
+        previous: state.checkpoint.previous,
+        final: state.checkpoint.final,
+      },
     };
   }
 
@@ -445,16 +491,19 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     return Number.POSITIVE_INFINITY;
   }
 
+  private fullCopyBytes(dv: KubeObject): number {
+    if (this.options.importBytes) return this.options.importBytes(dv);
+    const requested =
+      getPath(dv, 'spec.storage.resources.requests.storage') ??
+      getPath(dv, 'spec.pvc.resources.requests.storage');
+    return parseQuantity(requested) ?? 0;
+  }
+
   private adopt(dv: KubeObject): ImportState | undefined {
     const namespace = asString(dv.metadata.namespace) ?? '';
     const name = metaName(dv);
     const key = `${namespace}/${name}`;
-    const requested =
-      getPath(dv, 'spec.storage.resources.requests.storage') ??
-      getPath(dv, 'spec.pvc.resources.requests.storage');
-    const totalBytes = this.options.importBytes
-      ? this.options.importBytes(dv)
-      : (parseQuantity(requested) ?? 0);
+    const totalBytes = this.fullCopyBytes(dv);
     const status = asObject(dv.status) ?? {};
     const state: ImportState = {
       namespace,
@@ -723,6 +772,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
   }
 
   private advanceLifecycle(state: ImportState, dv: KubeObject, vddk: JsonObject): void {
+    if (!this.checkpoints.beforeLifecycle(state, dv)) return;
     if (state.phase === 'Succeeded' || state.phase === 'Failed') return;
     if (
       state.phase === 'ImportInProgress' ||
@@ -869,13 +919,10 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, state.namespace, state.name, (pvc) => {
         pvc.metadata.annotations = {
           ...annotationsOf(pvc),
-          'cdi.kubevirt.io/storage.pod.restarts': String(state.restartCount),
+          'cdi.kubevirt.io/storage.pod.restarts': String(reportedRestarts(state)),
         };
       });
-      const backoff = Math.min(
-        this.options.restartBackoffMs * 2 ** (state.restartCount - 1),
-        this.options.restartBackoffMs * 5,
-      );
+      const backoff = this.crashLoopBackoff(state);
       state.waitingFor = 'backoff';
       state.timer = this.clock.setTimeout(() => {
         const dv = this.machinery.find(DATA_VOLUMES, state.namespace, state.name);
@@ -887,12 +934,23 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     else crash();
   }
 
+  /** flowcontrol.Backoff as the kubelet uses it for restarting containers. */
+  private crashLoopBackoff(state: ImportState): number {
+    const now = this.clock.now();
+    const { restartBackoffMs: base, maxRestartBackoffMs: cap } = this.options;
+    const expired = state.lastCrashAt === undefined || now - state.lastCrashAt > 2 * cap;
+    state.backoffMs = expired ? base : Math.min(cap, (state.backoffMs ?? base) * 2);
+    state.lastCrashAt = now;
+    return state.backoffMs;
+  }
+
   private succeed(state: ImportState): void {
     this.clock.clearTimeout(state.timer);
     state.timer = undefined;
     state.running = false;
     state.currentRate = 0;
     state.copiedBytes = state.totalBytes;
+    if (this.checkpoints.checkpointCopied(state) === 'paused') return;
     state.phase = 'Succeeded';
     const completed = {
       [ANN_POD_PHASE]: 'Succeeded',
@@ -1017,7 +1075,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       state.phase === 'Pending' ||
       state.phase === 'PendingPopulation' ||
       state.phase === 'WaitForFirstConsumer' ||
-      state.phase === 'ImportScheduled'
+      (state.phase === 'ImportScheduled' && !state.checkpoint?.index)
         ? 'N/A'
         : state.phase === 'Succeeded'
           ? '100.0%'
@@ -1063,7 +1121,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
         conditions: mergeConditions(previousConditions, conditions),
         ...(state.phase === '' ? {} : { phase: state.phase }),
         progress,
-        restartCount: state.restartCount,
+        restartCount: reportedRestarts(state),
       };
     });
   }

@@ -206,12 +206,26 @@ export interface KubeletOptions {
   runDurationMs?: number;
   /** Per-Pod outcome; undefined means success after runDurationMs. */
   outcome?: (pod: KubeObject) => PodOutcome | undefined;
+  /**
+   * Simulated ms a deleted Pod's containers take to exit after SIGTERM; undefined (the default)
+   * means they ignore it and are killed when the grace period ends.
+   */
+  exitOnSigtermMs?: (pod: KubeObject) => number | undefined;
+  /** Simulated ms between the containers stopping and the kubelet removing the Pod (default 1000). */
+  removalDelayMs?: number;
 }
 
-/** A single-node kubelet: Pods start once their claims are bound and run to their outcome. */
+/**
+ * A single-node kubelet: Pods start once their claims are bound and run to their outcome. A Pod
+ * deleted with a grace period is stopped like the real one: SIGTERM, then SIGKILL when the
+ * period ends, the Pod turned Failed (terminal phase before removal, as since Kubernetes 1.27),
+ * and removed with a grace period of 0 a moment later.
+ */
 export class Kubelet extends Reconciler {
   private readonly unsubscribe: () => void;
   private readonly timers = new Map<string, number>();
+  private readonly stopping = new Map<string, { timer: number; at: number }>();
+  private readonly removals = new Map<string, number>();
   private readonly outcomes = new Map<string, PodOutcome>();
 
   constructor(
@@ -234,6 +248,8 @@ export class Kubelet extends Reconciler {
     super.stop();
     this.unsubscribe();
     for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
+    for (const planned of this.stopping.values()) this.clock.clearTimeout(planned.timer);
+    for (const timer of this.removals.values()) this.clock.clearTimeout(timer);
   }
 
   /** Decides how a Pod ends (before or while it runs). */
@@ -286,11 +302,18 @@ export class Kubelet extends Reconciler {
     if (!pod) {
       this.clock.clearTimeout(this.timers.get(key));
       this.timers.delete(key);
+      this.clock.clearTimeout(this.stopping.get(key)?.timer);
+      this.stopping.delete(key);
+      this.clock.clearTimeout(this.removals.get(key));
+      this.removals.delete(key);
       this.outcomes.delete(key);
       return;
     }
-    if (getPath(pod, 'status.phase') !== 'Pending' || this.timers.has(key) || pod.metadata.deletionTimestamp)
+    if (pod.metadata.deletionTimestamp) {
+      this.stopGracefully(pod);
       return;
+    }
+    if (getPath(pod, 'status.phase') !== 'Pending' || this.timers.has(key)) return;
     const missing = this.missingClaim(pod);
     const now = this.clock.timestamp();
     if (missing) {
@@ -350,6 +373,66 @@ export class Kubelet extends Reconciler {
         );
       }, this.options.startDelayMs ?? 500),
     );
+  }
+
+  /** SIGTERM now; the containers end at `exitOnSigtermMs` or, at the latest, with SIGKILL at the deadline. */
+  private stopGracefully(pod: KubeObject): void {
+    const namespace = metaNamespace(pod);
+    const name = metaName(pod);
+    const key = `${namespace}/${name}`;
+    if (this.removals.has(key)) return;
+    const now = this.clock.now();
+    // The kubelet counts the grace period from when it sees the deletion (the timestamp is in seconds).
+    const killAt = now + Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
+    const exitAfter = this.options.exitOnSigtermMs?.(pod);
+    const stopAt = exitAfter === undefined ? killAt : Math.min(killAt, now + exitAfter);
+    // A second delete may shorten the grace period, never lengthen it.
+    const planned = this.stopping.get(key);
+    if (planned && planned.at <= stopAt) return;
+    if (planned) this.clock.clearTimeout(planned.timer);
+    this.clock.clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    const timer = this.clock.setTimeout(() => {
+      this.stopping.delete(key);
+      this.stopContainers(namespace, name, stopAt < killAt ? 143 : 137);
+      this.removals.set(
+        key,
+        this.clock.setTimeout(() => {
+          this.removals.delete(key);
+          if (this.machinery.find(PODS, namespace, name)?.metadata.deletionTimestamp)
+            this.machinery.delete(PODS, namespace, name, { gracePeriodSeconds: 0 });
+        }, this.options.removalDelayMs ?? 1000),
+      );
+    }, stopAt - now);
+    this.stopping.set(key, { timer, at: stopAt });
+  }
+
+  private stopContainers(namespace: string, name: string, exitCode: number): void {
+    const now = this.clock.timestamp();
+    this.machinery.mutate(PODS, namespace, name, (target) => {
+      const status = asObject(target.status) ?? {};
+      const phase = asString(status.phase);
+      if (phase === 'Succeeded' || phase === 'Failed') return;
+      target.status = {
+        ...status,
+        phase: 'Failed',
+        conditions: asArray(status.conditions)
+          .filter(isJsonObject)
+          .map((c) =>
+            c.type === 'Ready' || c.type === 'ContainersReady'
+              ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: now }
+              : c,
+          ),
+        containerStatuses: this.containerStatuses(target, {
+          terminated: {
+            exitCode,
+            reason: 'Error',
+            startedAt: asString(status.startTime) ?? now,
+            finishedAt: now,
+          },
+        }),
+      };
+    });
   }
 
   private terminate(namespace: string, name: string): void {

@@ -13,6 +13,7 @@ import {
 import { FaultInjector } from './fault-injector.js';
 import { asString, isKubeObject, type JsonValue, type KubeObject, toJsonValue } from './json.js';
 import { KubeVirtController, type KubeVirtOptions } from './kubevirt-controller.js';
+import { type MissingSchemaProperties, SchemaCatalog } from './manifest-validator.js';
 import { ObjectStore } from './object-store.js';
 import {
   CONFIG_MAPS,
@@ -30,6 +31,15 @@ import {
   storageProfileManifest,
 } from './storage-classes.js';
 
+export {
+  ANN_CHECKPOINT_COPIED,
+  ANN_CHECKPOINT_POD_ID,
+  ANN_CURRENT_CHECKPOINT,
+  ANN_FINAL_CHECKPOINT,
+  ANN_MULTI_STAGE_DONE,
+  ANN_PREVIOUS_CHECKPOINT,
+  type DataVolumeCheckpoint,
+} from './cdi-checkpoints.js';
 export type { CdiImporterOptions, DataVolumePhase, ImportFailure, ImportSnapshot } from './cdi-importer.js';
 export type { KubeletOptions, PodOutcome, VolumeBinderOptions } from './cluster-controllers.js';
 export type {
@@ -46,6 +56,7 @@ export {
   checkManifest,
   type ManifestKind,
   type ManifestProblem,
+  type MissingSchemaProperties,
   validateManifest,
 } from './manifest-validator.js';
 export type { SimulationClockOptions } from './simulation-clock.js';
@@ -79,6 +90,14 @@ export interface KubeEmulatorOptions {
   volumes?: Omit<VolumeBinderOptions, 'enforceStorageClasses'>;
   /** 'strict' (default) admits like a real cluster with `--validate=strict`; 'off' stores anything. */
   validation?: 'strict' | 'off';
+  /**
+   * Properties the cluster's schemas lack, by definition (`{ 'v1.Firmware': ['serial'] }`): an
+   * older KubeVirt or CDI. Such fields are dropped with a warning, or refused with
+   * `fieldValidation=Strict`.
+   */
+  missingSchemaProperties?: MissingSchemaProperties;
+  /** kubemacpool refuses VirtualMachines asking for a MAC another VM holds (default true). */
+  kubemacpool?: boolean;
   /** Custom resources refuse strategic-merge patches with 415 like real CRDs (default), or treat them as merge. */
   strategicMergeOnCustomResources?: 'reject' | 'merge';
   /** Changes kept for watch resumption before older resourceVersions get 410 (default 50000). */
@@ -137,6 +156,8 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     strategicMergeOnCustomResources: options.strategicMergeOnCustomResources ?? 'reject',
     defaultStorageClassName:
       typeof storageClasses?.[0] === 'string' ? storageClasses[0] : storageClasses?.[0]?.name,
+    schemas: options.missingSchemaProperties ? new SchemaCatalog(options.missingSchemaProperties) : undefined,
+    kubemacpool: options.kubemacpool ?? true,
   });
   const faults = new FaultInjector();
   const apiServer = new ApiServer(machinery, faults, {

@@ -97,3 +97,69 @@ describe('buildWaveExecutionSpecs with unnamed map sources', () => {
     );
   });
 });
+
+describe('buildWaveExecutionSpecs: warm migration', () => {
+  const ready = makeVm({ key: 'vc/vm-1', moref: 'vm-1', name: 'db01', cbtEnabled: true });
+  const noCbt = makeVm({
+    key: 'vc/vm-2',
+    moref: 'vm-2',
+    name: 'web01',
+    cbtEnabled: false,
+    uuid: '42000000-0000-0000-0000-000000000200',
+    disks: [makeDisk({ path: '[ds-ssd-01] web01/web01.vmdk' })],
+  });
+  const inventory = makeInventory([ready, noCbt]);
+  const assessments = assessInventory(inventory, {
+    policy: defaultPolicy,
+    now: new Date('2026-01-01T00:00:00Z'),
+  }).vms;
+  const maps = {
+    networkMap: { 'VM Network': { type: 'pod' } },
+    storageMap: { 'ds-ssd-01': { storageClass: 'gold' } },
+  };
+
+  function build(migration: unknown, warmPrerequisites?: { vddkInitImage: string | undefined }) {
+    const settings = parsePlanSettings({ constraints: { pilot: null }, ...maps, migration });
+    const [wave] = planWaves({ vms: inventory.vms, assessments, settings }).waves;
+    return buildWaveExecutionSpecs({
+      planId: 'plan-1',
+      wave,
+      settings,
+      inventoryVms: inventory.vms,
+      assessments,
+      options: DEFAULT_EXECUTION_OPTIONS,
+      executionId: 'exec-1',
+      ...(warmPrerequisites ? { warmPrerequisites } : {}),
+    });
+  }
+
+  it('freezes each VM cold or warm, warm with the pre-copy interval and the wave booked cutover', () => {
+    const specs = build({
+      warmVms: ['db01'],
+      precopyIntervalMinutes: 30,
+      cutoverAt: { '1': '2026-01-10T22:00:00Z' },
+    });
+    const byName = new Map(specs.map((spec) => [spec.name, spec]));
+    expect(byName.get('db01')).toMatchObject({
+      migrationType: 'warm',
+      warm: { precopyIntervalMs: 1_800_000, cutoverAt: '2026-01-10T22:00:00Z' },
+    });
+    expect(byName.get('web01')?.migrationType).toBe('cold');
+    expect(byName.get('web01')?.warm).toBeUndefined();
+    expect(build({ warmVms: ['db01'] })[0].warm).toEqual({ precopyIntervalMs: 3_600_000, cutoverAt: null });
+  });
+
+  it('refuses a warm VM that is not warm-ready, naming it and why', () => {
+    expect(() => build({ type: 'warm' })).toThrow(
+      /Wave 1 cannot be executed: VM "web01" \(vc\/vm-2\) cannot move warm: Changed Block Tracking is off/,
+    );
+  });
+
+  it('refuses warm VMs when this server knows no VDDK image, and cold ones need none', () => {
+    expect(() => build({ warmVms: ['db01'] }, { vddkInitImage: undefined })).toThrow(
+      /warm VM\(s\) db01 need the VDDK image \(VDDK_INIT_IMAGE is not set for this server\)/,
+    );
+    expect(build({ warmVms: ['db01'] }, { vddkInitImage: 'registry.example.com/vddk:8' })).toHaveLength(2);
+    expect(build({}, { vddkInitImage: undefined })).toHaveLength(2);
+  });
+});

@@ -3,8 +3,11 @@ import type { InventoryHost, InventoryVm } from '#libs/inventory';
 import { plannedDisksOf, type VmExecutionSpec } from '#libs/itinerary';
 import { isSharedDisk, ManifestBuildError } from '#libs/kubevirt';
 import {
+  cutoverAtOf,
+  DEFAULT_MIGRATION_SETTINGS,
   datastoreSourceOf,
   isExcludedStorage,
+  migrationTypeOf,
   networkSourceOf,
   networkTargetOf,
   type PlanSettings,
@@ -104,6 +107,11 @@ export function buildWaveExecutionSpecs(input: {
   options: ExecutionOptions;
   /** Only to compute DataVolume names; the real one is given when the execution exists. */
   executionId: string;
+  /**
+   * The executor's VDDK image as this process knows it (VDDK_INIT_IMAGE): warm VMs are refused
+   * without one. Absent = not checked here (rendering manifests checks it on its own).
+   */
+  warmPrerequisites?: { vddkInitImage: string | undefined };
 }): VmExecutionSpec[] {
   const inventory = new Map(input.inventoryVms.map((vm) => [vm.key, vm]));
   const assessed = new Map(input.assessments.map((vm) => [vm.vmKey, vm]));
@@ -115,6 +123,8 @@ export function buildWaveExecutionSpecs(input: {
   );
   const problems: string[] = [];
   const specs: VmExecutionSpec[] = [];
+  const cutoverAt = cutoverAtOf(input.settings, input.wave.number);
+  const warmWithoutVddk: string[] = [];
   for (const member of input.wave.vms) {
     const vm = inventory.get(member.key);
     if (!vm) {
@@ -128,6 +138,15 @@ export function buildWaveExecutionSpecs(input: {
       continue;
     }
     const assessment = assessed.get(member.key);
+    const migrationType = migrationTypeOf(input.settings, input.wave.number, vm.name);
+    if (migrationType === 'warm') {
+      if (assessment?.warm?.ready !== true) {
+        const reasons = assessment?.warm?.reasons.join('; ') || 'no warm readiness assessed';
+        problems.push(`VM "${vm.name}" (${vm.key}) cannot move warm: ${reasons}`);
+        continue;
+      }
+      if (input.warmPrerequisites && !input.warmPrerequisites.vddkInitImage) warmWithoutVddk.push(vm.name);
+    }
     const convertGuest = convertsGuest(input.options, input.settings, vm.name);
     const sharedDisksCopiedBy: Record<string, string> = {};
     for (const disk of vm.disks) {
@@ -164,7 +183,12 @@ export function buildWaveExecutionSpecs(input: {
       hostTimeZone: vm.host === null ? null : (hostZones.get(vm.host) ?? null),
       startAfterMigration: input.options.startVms,
       allowHardPowerOff: input.options.allowHardPowerOff,
+      migrationType,
     };
+    if (migrationType === 'warm') {
+      const intervalMinutes = (input.settings.migration ?? DEFAULT_MIGRATION_SETTINGS).precopyIntervalMinutes;
+      base.warm = { precopyIntervalMs: intervalMinutes * 60_000, cutoverAt };
+    }
     if (Object.keys(sharedDisksCopiedBy).length > 0) base.sharedDisksCopiedBy = sharedDisksCopiedBy;
     try {
       specs.push({ ...base, disks: plannedDisksOf(base, input.executionId) });
@@ -172,6 +196,11 @@ export function buildWaveExecutionSpecs(input: {
       if (error instanceof ManifestBuildError) problems.push(error.message);
       else throw error;
     }
+  }
+  if (warmWithoutVddk.length > 0) {
+    problems.push(
+      `warm VM(s) ${warmWithoutVddk.join(', ')} need the VDDK image (VDDK_INIT_IMAGE is not set for this server): set it, or move them cold`,
+    );
   }
   if (problems.length > 0) {
     throw new UserFacingError(

@@ -10,6 +10,7 @@ import { sizeVm } from './sizing.js';
 import { summarizeAssessment } from './summary.js';
 import { estimateTransfer } from './transfer.js';
 import type { AssessmentResult, Concern, CountedToBasis, VmAssessment } from './types.js';
+import { assessWarmReadiness } from './warm-readiness.js';
 
 export type VmOverride = NonNullable<VmAssessment['override']>;
 
@@ -139,6 +140,7 @@ export function assessVm(
     os,
     sizing,
     transfer: estimateTransfer(vm, policy.policy),
+    warm: assessWarmReadiness(vm, context),
     targetName,
     override: override ? { ...override } : null,
   };

@@ -42,13 +42,48 @@ export interface ConcernRule {
 const MAX_LISTED = 10;
 
 /** Joins names for a message or evidence, naming at most ten. */
-function list(items: readonly string[]): string {
+export function listNames(items: readonly string[]): string {
   if (items.length <= MAX_LISTED) return items.join(', ');
   return `${items.slice(0, MAX_LISTED).join(', ')} (+${items.length - MAX_LISTED} more)`;
 }
 
+const list = listNames;
+
 function diskLabel(disk: InventoryDisk, index: number): string {
   return disk.label?.trim() || `disk #${index + 1}`;
+}
+
+/** Disks shared with other VMs (multi-writer or the same VMDK) and SCSI bus sharing of one VM. */
+export function sharedDisksOf(
+  vm: InventoryVm,
+  context: AssessmentContext,
+): { labels: string[]; otherNames: string[]; busSharing: string[] } {
+  const labels: string[] = [];
+  const others = new Set<string>();
+  const sharedFiles = context.sharedDiskFiles.get(vm.key);
+  if (sharedFiles) {
+    for (const { otherVmKeys } of sharedFiles) {
+      for (const key of otherVmKeys) others.add(context.vmNames.get(key) ?? key);
+    }
+  }
+  vm.disks.forEach((disk, index) => {
+    const multiWriter = (disk.sharingMode ?? '').toLowerCase() === 'sharingmultiwriter';
+    if (multiWriter || sharedFiles?.some((file) => file.diskIndex === index))
+      labels.push(diskLabel(disk, index));
+  });
+  const busSharing = sourceCells(vm, 'vDisk', 'Shared Bus').filter(
+    (value) => !/^(nosharing|false|none)$/i.test(value),
+  );
+  return { labels, otherNames: [...others].sort(), busSharing };
+}
+
+/** Disks in independent mode (persistent or not): VDDK cannot read them, snapshots skip them. */
+export function independentDisksOf(vm: InventoryVm): string[] {
+  return disksWhere(vm, isIndependent);
+}
+
+function isIndependent(disk: InventoryDisk): boolean {
+  return disk.independent || /^independent/i.test(disk.diskMode ?? '');
 }
 
 function disksWhere(vm: InventoryVm, predicate: (disk: InventoryDisk) => boolean): string[] {
@@ -128,24 +163,8 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     // allows shared access, and the VMs must move together.
     id: 'shared-disk',
     check({ vm, context }) {
-      const labels: string[] = [];
-      const others = new Set<string>();
-      const sharedFiles = context.sharedDiskFiles.get(vm.key);
-      if (sharedFiles) {
-        for (const { otherVmKeys } of sharedFiles) {
-          for (const key of otherVmKeys) others.add(context.vmNames.get(key) ?? key);
-        }
-      }
-      vm.disks.forEach((disk, index) => {
-        const multiWriter = (disk.sharingMode ?? '').toLowerCase() === 'sharingmultiwriter';
-        if (multiWriter || sharedFiles?.some((file) => file.diskIndex === index))
-          labels.push(diskLabel(disk, index));
-      });
-      const busSharing = sourceCells(vm, 'vDisk', 'Shared Bus').filter(
-        (value) => !/^(nosharing|false|none)$/i.test(value),
-      );
+      const { labels, otherNames, busSharing } = sharedDisksOf(vm, context);
       if (labels.length === 0 && busSharing.length === 0) return null;
-      const otherNames = [...others].sort();
       const parts = [
         labels.length > 0 ? `shared disk${labels.length > 1 ? 's' : ''} ${list(labels)}` : null,
         otherNames.length > 0 ? `also used by ${list(otherNames)}` : null,
@@ -167,9 +186,9 @@ export const READINESS_RULES: readonly ConcernRule[] = [
     // Flotilla copies through VDDK only, which cannot transfer them, so Critical here.
     id: 'independent-disk',
     check({ vm }) {
-      const labels = disksWhere(vm, (disk) => disk.independent || /^independent/i.test(disk.diskMode ?? ''));
+      const labels = independentDisksOf(vm);
       if (labels.length === 0) return null;
-      const first = vm.disks.find((disk) => disk.independent || /^independent/i.test(disk.diskMode ?? ''));
+      const first = vm.disks.find(isIndependent);
       return {
         message: `Independent disk mode on ${list(labels)}: VDDK cannot transfer independent disks; switch them to dependent mode in vSphere before migrating.`,
         evidence: { disks: list(labels), count: labels.length, diskMode: first?.diskMode ?? null },

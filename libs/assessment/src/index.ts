@@ -26,3 +26,4 @@ export { CLUSTER_DEFAULT_STORAGE_CLASS, sizeVm, UNLISTED_DISKS_LABEL } from './s
 export { NO_CLUSTER, summarizeAssessment } from './summary.js';
 export { estimateTransfer } from './transfer.js';
 export type * from './types.js';
+export { assessWarmReadiness } from './warm-readiness.js';

@@ -26,6 +26,7 @@ export function summarizeAssessment(
   const estate = emptySizingTotals();
   const byCluster: Record<string, SizingTotals> = {};
   let dataMiB = 0;
+  let warmReady = 0;
   for (const assessment of vms) {
     counts[assessment.disposition] += 1;
     if (assessment.outOfScope !== null) counts.outOfScope += 1;
@@ -35,6 +36,8 @@ export function summarizeAssessment(
     for (const concern of assessment.concerns) increment(byConcern, concern.id);
     if (assessment.disposition !== 'rehost') continue;
     byEffort[assessment.effort] += 1;
+    // Assessments stored before warm readiness existed carry none: not ready.
+    if (assessment.warm?.ready === true) warmReady += 1;
     addToTotals(estate, assessment.sizing);
     const cluster = clusterOf.get(assessment.vmKey) ?? NO_CLUSTER;
     byCluster[cluster] ??= emptySizingTotals();
@@ -65,6 +68,7 @@ export function summarizeAssessment(
       // planner spreads copies over hosts.
       hoursAtHostThroughput: dataMiB / policy.transfer.perHostMiBps / 3600,
     },
+    warmReady,
   };
 }
 

@@ -78,6 +78,12 @@ export interface TransferEstimate {
   bottleneck?: 'disk' | 'host';
 }
 
+/** Whether the VM can move warm; `reasons` says why not (empty when ready). */
+export interface WarmReadiness {
+  ready: boolean;
+  reasons: string[];
+}
+
 export interface VmAssessment {
   /** `InventoryVm.key` */
   vmKey: string;
@@ -99,6 +105,7 @@ export interface VmAssessment {
   os: GuestOsMapping;
   sizing: TargetSizing;
   transfer: TransferEstimate;
+  warm: WarmReadiness;
   /** Target VM name (DNS-1123); equals name when no sanitizing was needed. */
   targetName: string;
   /** A person's decision that wins over the rules. */
@@ -130,6 +137,8 @@ export interface AssessmentSummary {
   byConcern: Record<string, number>;
   sizing: { estate: SizingTotals; byCluster: Record<string, SizingTotals> };
   transfer: { dataMiB: number; hoursAtHostThroughput: number };
+  /** VMs to rehost that can move warm (CBT on, no snapshot, no shared or independent disk). */
+  warmReady: number;
 }
 
 /**

@@ -5,10 +5,13 @@ import type { SourcePowerState } from './types.js';
 export interface SourceDisk {
   key: number;
   label: string | null;
+  /** The base VMDK, `[ds] vm/vm.vmdk`, also while snapshots make the VM run on `-00000N` deltas. */
   backingFile: string;
   capacityBytes: number;
   /** The VMDK's UUID (`backing.uuid`), the guest's disk serial. */
   uuid?: string | null;
+  /** `backing.changeId`: set when changed block tracking is active on this disk. */
+  changeId?: string | null;
 }
 
 /** Where the VM runs, as libvirt's vpx driver and the guest clock need it. */
@@ -35,6 +38,8 @@ export interface SourceVm {
   hasTpm?: boolean;
   /** `config.nestedHVEnabled`. */
   nestedHv?: boolean;
+  /** `config.changeTrackingEnabled` (CBT, which warm migration needs). */
+  changeTrackingEnabled?: boolean;
 }
 
 /** What the itinerary needs of vCenter. */
@@ -50,6 +55,67 @@ export interface SourceVcenter {
   powerOn(ref: string): Promise<void>;
   /** SHA-1 thumbprint of the vCenter certificate as served now (`AB:CD:...`). */
   thumbprint(): Promise<string>;
+}
+
+/**
+ * Where a vCenter task the itinerary started (or found running) stands. Snapshot calls are
+ * polled: each call is idempotent, so a worker that dies between two calls only repeats one.
+ */
+export type SourceTaskState =
+  | { state: 'running' }
+  | { state: 'done'; snapshotRef?: string }
+  | { state: 'failed'; message: string };
+
+export interface SourceSnapshot {
+  /** Managed object id, e.g. `snapshot-101`. */
+  ref: string;
+  name: string;
+  createdAt: string | null;
+}
+
+/** One disk as a snapshot (or the running VM) describes it for changed block tracking. */
+export interface SourceDiskChangeId {
+  key: number;
+  /** The base VMDK (`[ds] vm/vm.vmdk`, a snapshot's `-000001` delta suffix stripped). */
+  backingFile: string;
+  /** `backing.changeId`; null when CBT is off for this disk (or not yet active). */
+  changeId: string | null;
+}
+
+/** What warm migration needs of vCenter beyond {@link SourceVcenter}: snapshots and CBT. */
+export interface SourceSnapshots {
+  /**
+   * Idempotent by name: a snapshot of the VM with this name → `done` with its ref; a
+   * CreateSnapshot task running on the VM → `running`; the latest such task failed and no snapshot
+   * exists → `failed`; otherwise starts `CreateSnapshot_Task(memory=false, quiesce)` → `running`.
+   */
+  snapshotVm(
+    vmRef: string,
+    name: string,
+    options: { description: string; quiesce: boolean },
+  ): Promise<SourceTaskState>;
+  /**
+   * Idempotent: the snapshot is gone → `done`; a RemoveSnapshot task running for it → `running`;
+   * otherwise starts `RemoveSnapshot_Task(removeChildren=false, consolidate=true)` → `running`.
+   */
+  removeSnapshot(vmRef: string, snapshotRef: string): Promise<SourceTaskState>;
+  /** Every snapshot of the VM (the tree flattened). */
+  listSnapshots(vmRef: string): Promise<SourceSnapshot[]>;
+  /** Change ID of each disk in the snapshot's `config.hardware.device`. */
+  snapshotChangeIds(vmRef: string, snapshotRef: string): Promise<SourceDiskChangeId[]>;
+  /** `config.changeTrackingEnabled` and each disk's current change ID (Preflight's CBT check). */
+  changeTracking(vmRef: string): Promise<{ enabled: boolean; disks: SourceDiskChangeId[] }>;
+}
+
+/** What the itinerary needs of vCenter: a warm VM's snapshots and change IDs as well as power and disks. */
+export type MigrationSource = SourceVcenter & SourceSnapshots;
+
+/** One stage of a multi-stage (warm) import, exactly as CDI's `v1beta1.DataVolumeCheckpoint`. */
+export interface DataVolumeCheckpoint {
+  /** The change ID (or snapshot) the delta starts from; "" for the first, full copy. */
+  previous: string;
+  /** The snapshot this stage copies. */
+  current: string;
 }
 
 /** The labels that identify what one execution created for one VM. */
@@ -75,6 +141,8 @@ export interface DataVolumeState {
   conditions: DataVolumeCondition[];
   /** The PVC CDI bound for it (`status.claimName`, else the DataVolume's name). */
   claimName: string;
+  /** `spec.checkpoints` of a warm (multi-stage) import; empty for a cold one. */
+  checkpoints?: DataVolumeCheckpoint[];
 }
 
 export interface PodState {
@@ -83,6 +151,11 @@ export interface PodState {
   phase: string | null;
   /** The container's termination message or reason, when it ended. */
   message: string | null;
+  /**
+   * Deleted, still in its grace period: its phase says nothing about a new run, and its name is
+   * taken until it is gone.
+   */
+  terminating: boolean;
 }
 
 export interface VirtualMachineState {
@@ -115,6 +188,8 @@ export interface DataVolumeEvent {
   annotations: Record<string, string>;
   phase: string | null;
   restartCount: number;
+  /** How many checkpoints a warm DataVolume has (0 for a cold one). */
+  checkpoints?: number;
 }
 
 /**
@@ -148,8 +223,29 @@ export interface TargetCluster {
     name: string,
   ): Promise<boolean>;
   getVirtualMachine(namespace: string, name: string): Promise<VirtualMachineState | null>;
-  /** Every VirtualMachine in the cluster, for MAC conflicts. */
-  listVirtualMachines(): Promise<Array<VirtualMachineState & { namespace: string }>>;
+  /**
+   * Every VirtualMachine in the cluster, for MAC conflicts; may be a few seconds old unless
+   * `fresh` (after the cluster refused a MAC, the answer must say who holds it now).
+   */
+  listVirtualMachines(options?: {
+    fresh?: boolean;
+  }): Promise<Array<VirtualMachineState & { namespace: string }>>;
+  /**
+   * Sets a warm DataVolume's `spec.checkpoints` and `spec.finalCheckpoint` to these values
+   * (idempotent: the whole list is written, so a step running again writes the same thing).
+   * Appending a checkpoint to a `Paused` import makes CDI copy it.
+   */
+  setDataVolumeCheckpoints(
+    namespace: string,
+    name: string,
+    checkpoints: DataVolumeCheckpoint[],
+    finalCheckpoint: boolean,
+  ): Promise<void>;
+  /**
+   * The checkpoints CDI marked copied on the PVC (`cdi.kubevirt.io/storage.checkpoint.copied.<current>`
+   * annotations, whatever their value); null when the PVC does not exist.
+   */
+  copiedCheckpoints(namespace: string, claimName: string): Promise<string[] | null>;
   /** Merge-patches the PVC's metadata.ownerReferences (moves ownership to the VM). */
   patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void>;
   deleteSecret(namespace: string, name: string): Promise<void>;
@@ -180,5 +276,22 @@ export class TargetConflictError extends Error {
         `(labels: ${JSON.stringify(labels)})`,
     );
     this.name = 'TargetConflictError';
+  }
+}
+
+/**
+ * The cluster refused a request for good: a bad request (e.g. `fieldValidation=Strict` meeting a
+ * field this CDI or KubeVirt does not know), an invalid object, or an admission webhook's denial.
+ * Sending it again cannot help; `detail` is the API server's own message.
+ */
+export class TargetRejectedError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly reason: string | null,
+    readonly detail: string,
+  ) {
+    super(`Kubernetes API ${operation} was refused: HTTP ${status}${reason ? ` ${reason}` : ''}: ${detail}`);
+    this.name = 'TargetRejectedError';
   }
 }

@@ -28,11 +28,31 @@ export interface AssessmentVmFilter {
   effort?: string | undefined;
   search?: string | undefined;
   inScope?: boolean | undefined;
+  /** True: the VMs that can move warm; false: those that cannot (or were assessed before it was checked). */
+  warmReady?: boolean | undefined;
   /** A cluster name; `(no cluster)` finds the VMs the export places in none. */
   cluster?: string | undefined;
   /** An OS family (`rhel`, `windows`, ...). */
   os?: string | undefined;
 }
+
+/** The columns the assessment table filters on, whose distinct values the filter lists offer. */
+export const ASSESSMENT_VM_FACETS = ['disposition', 'effort', 'concern', 'cluster', 'os'] as const;
+export type AssessmentVmFacet = (typeof ASSESSMENT_VM_FACETS)[number];
+/** Each facet's distinct values with the number of VMs having them, most frequent first. */
+export type AssessmentVmFacets = Record<AssessmentVmFacet, Array<{ value: string; count: number }>>;
+
+/**
+ * The value each facet filters on, as `listVms` compares it: a VM counts once per concern id, and
+ * a VM in no cluster under `(no cluster)`. Only these expressions reach SQL.
+ */
+const FACET_VALUES: Record<AssessmentVmFacet, string> = {
+  disposition: 'disposition',
+  effort: 'effort',
+  concern: 'unnest(concern_ids)',
+  cluster: 'coalesce(cluster, $2)',
+  os: 'os_family',
+};
 
 export const ASSESSMENT_VM_SORT_KEYS = ['name', 'disposition', 'effort', 'score', 'os', 'concerns'] as const;
 export type AssessmentVmSortKey = (typeof ASSESSMENT_VM_SORT_KEYS)[number];
@@ -128,15 +148,16 @@ export class AssessmentStore {
           score: vm.score,
           concern_ids: vm.concerns.map((concern) => concern.id),
           os_family: vm.os.family,
+          warm_ready: vm.warm.ready,
           data: vm,
         }));
         // The cluster comes from the inventory's VM: the verdict does not repeat it.
         await manager.query(
-          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, out_of_scope, effort, score, concern_ids, os_family, cluster, data)
+          `INSERT INTO assessment_vms (assessment_id, vm_key, ordinal, name, disposition, out_of_scope, effort, score, concern_ids, os_family, warm_ready, cluster, data)
            SELECT $1, r.vm_key, r.ordinal, r.name, r.disposition, r.out_of_scope, r.effort, r.score,
-             ARRAY(SELECT json_array_elements_text(r.concern_ids)), r.os_family, iv.cluster, r.data
+             ARRAY(SELECT json_array_elements_text(r.concern_ids)), r.os_family, r.warm_ready, iv.cluster, r.data
            FROM json_to_recordset($2::json) AS r(vm_key text, ordinal int, name text, disposition text,
-             out_of_scope text, effort text, score int, concern_ids json, os_family text, data jsonb)
+             out_of_scope text, effort text, score int, concern_ids json, os_family text, warm_ready boolean, data jsonb)
            LEFT JOIN inventory_vms iv ON iv.inventory_id = $3 AND iv.vm_key = r.vm_key`,
           [id, JSON.stringify(batch), input.inventoryId],
         );
@@ -188,6 +209,8 @@ export class AssessmentStore {
     if (filter.os) add('os_family = ?', filter.os);
     if (filter.inScope !== undefined)
       conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
+    if (filter.warmReady !== undefined)
+      conditions.push(filter.warmReady ? 'warm_ready IS TRUE' : 'warm_ready IS NOT TRUE');
     const where = conditions.join(' AND ');
     const [{ total }] = await this.dataSource.query(
       `SELECT count(*)::int AS total FROM assessment_vms WHERE ${where}`,
@@ -198,6 +221,25 @@ export class AssessmentStore {
       params,
     );
     return { total, offset, limit, items: rows.map((row) => row.data) };
+  }
+
+  /** The distinct values of every facet among the assessment's VMs, counted in one pass of SQL. */
+  async vmFacets(assessmentId: string): Promise<AssessmentVmFacets> {
+    const selects = ASSESSMENT_VM_FACETS.map(
+      (facet) =>
+        // A VM counts once per value, even were a concern id listed twice in its verdict.
+        `SELECT '${facet}' AS facet, value, count(DISTINCT vm_key)::int AS count
+         FROM (SELECT vm_key, ${FACET_VALUES[facet]} AS value FROM assessment_vms WHERE assessment_id = $1) AS facet_values
+         WHERE value IS NOT NULL GROUP BY value`,
+    );
+    const rows: Array<{ facet: AssessmentVmFacet; value: string; count: number }> =
+      await this.dataSource.query(`${selects.join(' UNION ALL ')} ORDER BY facet, count DESC, value`, [
+        assessmentId,
+        NO_CLUSTER,
+      ]);
+    const facets: AssessmentVmFacets = { disposition: [], effort: [], concern: [], cluster: [], os: [] };
+    for (const row of rows) facets[row.facet].push({ value: row.value, count: row.count });
+    return facets;
   }
 
   async allVms(assessmentId: string): Promise<VmAssessment[]> {

@@ -18,6 +18,7 @@ export {
   storageTargetOf,
   UNNAMED_DATASTORE_SOURCE,
 } from './map-sources.js';
+export type { DowntimeMinutes, WaveMigration } from './migration-estimate.js';
 export { deriveMoveGroups } from './move-groups.js';
 export { applyEdit, PlanEditError } from './plan-editor.js';
 export { approvalBlockers, validatePlan } from './plan-validator.js';
@@ -31,6 +32,8 @@ export type {
   GroupingSettings,
   GuestConversionSettings,
   ManualEdits,
+  MigrationSettings,
+  MigrationType,
   NetworkMap,
   NetworkTarget,
   PilotConstraints,
@@ -47,7 +50,11 @@ export type {
 } from './settings.js';
 export {
   changeWindowSchema,
+  cutoverAtOf,
+  DEFAULT_MIGRATION_SETTINGS,
   isExcludedStorage,
+  migrationTypeOf,
+  migrationTypeResolver,
   PlanSettingsError,
   parsePlanSettings,
   planSettingsSchema,
@@ -72,4 +79,4 @@ export type {
   WaveVm,
 } from './types.js';
 export { type PlanMaps, waveContentHash } from './wave-hash.js';
-export { planWaves } from './wave-planner.js';
+export { planWaves, redescribePlan } from './wave-planner.js';

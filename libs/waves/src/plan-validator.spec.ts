@@ -164,3 +164,70 @@ describe('approvalBlockers', () => {
     expect(approvalBlockers(split, 9)).toEqual([]);
   });
 });
+
+describe('validatePlan: warm migration', () => {
+  const notReady = vms.map((vm) =>
+    testAssessment(vm, {
+      warm:
+        vm.name === 'app-2'
+          ? {
+              ready: false,
+              reasons: ['Changed Block Tracking is off (vInfo CBT)', 'a snapshot exists ("x")'],
+            }
+          : { ready: true, reasons: [] },
+    }),
+  );
+  const warmInput = (
+    migration: NonNullable<PlanSettingsInput>['migration'],
+    extra: PlanSettingsInput = {},
+  ): PlanInput => ({
+    vms,
+    assessments: notReady,
+    settings: parsePlanSettings({ constraints: { pilot: null }, ...fullMaps, ...extra, migration }),
+  });
+
+  it('refuses warm for a VM that is not warm-ready, naming it and every reason, blocking its wave', () => {
+    const planInput = warmInput({ type: 'warm' });
+    const plan = planWaves(planInput);
+    const violations = validatePlan(plan, planInput);
+    expect(violations.map((violation) => [violation.code, violation.severity])).toEqual([
+      ['warm-not-ready', 'error'],
+    ]);
+    expect(violations[0].message).toBe(
+      'VM app-2 cannot move warm: Changed Block Tracking is off (vInfo CBT); a snapshot exists ("x") (move it cold with migration.coldVms, or fix it and re-assess)',
+    );
+    expect(violations[0].vmKeys).toEqual([vms[1].key]);
+    const wave = violations[0].wave as number;
+    expect(approvalBlockers({ ...plan, violations }, wave).map((violation) => violation.code)).toEqual([
+      'warm-not-ready',
+    ]);
+  });
+
+  it('is satisfied when the VM moves cold, and for cold plans', () => {
+    for (const migration of [
+      { type: 'warm' as const, coldVms: ['app-2'] },
+      {},
+      { warmVms: ['app-1', 'app-3'] },
+    ]) {
+      const planInput = warmInput(migration);
+      expect(validatePlan(planWaves(planInput), planInput)).toEqual([]);
+    }
+  });
+
+  it('warns when a booked cutover falls outside the wave change window', () => {
+    const window = { start: '2026-01-10T22:00:00Z', end: '2026-01-11T06:00:00Z' };
+    const inside = warmInput(
+      { warmVms: ['app-1'], cutoverAt: { '1': '2026-01-10T23:00:00Z' } },
+      { changeWindows: { '1': window } },
+    );
+    expect(validatePlan(planWaves(inside), inside)).toEqual([]);
+    const outside = warmInput(
+      { warmVms: ['app-1'], cutoverAt: { '1': '2026-01-11T07:00:00Z' } },
+      { changeWindows: { '1': window } },
+    );
+    const violations = validatePlan(planWaves(outside), outside);
+    expect(violations.map((violation) => [violation.code, violation.severity, violation.vmKeys])).toEqual([
+      ['cutover-outside-window', 'warning', [vms[0].key]],
+    ]);
+  });
+});

@@ -5,7 +5,13 @@ import {
   UNNAMED_DATASTORE_SOURCE,
 } from './map-sources.js';
 import { MIB_PER_GIB, PlanningContext, SECONDS_PER_HOUR, type WaveCaps } from './planning-context.js';
-import { type ChangeWindow, isExcludedStorage, type ManualEdits } from './settings.js';
+import {
+  type ChangeWindow,
+  cutoverAtOf,
+  isExcludedStorage,
+  type ManualEdits,
+  migrationTypeOf,
+} from './settings.js';
 import { hostTransferBoundsSeconds } from './transfer-schedule.js';
 import type { PlanInput, Violation, ViolationCode, ViolationSeverity, WavePlan } from './types.js';
 import type { WaveDraft } from './wave-description.js';
@@ -260,6 +266,46 @@ class PlanValidator {
       );
     }
     this.checkMaps(wave, keys);
+    this.checkWarm(wave, keys);
+  }
+
+  /**
+   * Warm VMs must be warm-ready (Forklift refuses them at plan validation too), one violation per
+   * VM so each names its reasons; a booked cutover outside the wave's change window is a warning.
+   */
+  private checkWarm(wave: number, keys: string[]): void {
+    const settings = this.ctx.settings;
+    const warm = keys.filter((key) => {
+      const record = this.ctx.records.get(key);
+      return record !== undefined && migrationTypeOf(settings, wave, record.vm.name) === 'warm';
+    });
+    for (const key of warm) {
+      const readiness = this.ctx.records.get(key)?.assessment?.warm;
+      if (readiness?.ready === true) continue;
+      const reasons = readiness?.reasons.join('; ') || 'no warm readiness assessed: run the assessment again';
+      this.add(
+        'warm-not-ready',
+        'error',
+        wave,
+        `VM ${this.names([key])} cannot move warm: ${reasons} (move it cold with migration.coldVms, or fix it and re-assess)`,
+        [key],
+        this.groupsOf([key]),
+      );
+    }
+    const cutoverAt = cutoverAtOf(settings, wave);
+    const window = settings.changeWindows?.[String(wave)];
+    if (cutoverAt === null || window === undefined || warm.length === 0) return;
+    const at = Date.parse(cutoverAt);
+    if (at < Date.parse(window.start) || at >= Date.parse(window.end)) {
+      this.add(
+        'cutover-outside-window',
+        'warning',
+        wave,
+        `Wave ${wave}: cutover booked at ${cutoverAt}, outside its change window ${window.start} – ${window.end}`,
+        warm,
+        this.groupsOf(warm),
+      );
+    }
   }
 
   private checkMaps(wave: number, keys: string[]): void {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PlanSettingsError, parsePlanSettings } from './index.js';
+import {
+  cutoverAtOf,
+  migrationTypeOf,
+  type PlanSettings,
+  PlanSettingsError,
+  parsePlanSettings,
+} from './index.js';
 
 const issuesOf = (value: unknown): string[] => {
   try {
@@ -34,6 +40,17 @@ describe('parsePlanSettings', () => {
       guestConversion: { rawCopy: false, rawCopyVms: [] },
       manual: { pins: {}, excludedVms: [], addedWaves: [] },
       changeWindows: {},
+      migration: {
+        type: 'cold',
+        byWave: {},
+        warmVms: [],
+        coldVms: [],
+        precopyIntervalMinutes: 60,
+        cutoverAt: {},
+        changeRatePercentPerHour: 2,
+        conversionMinutes: 10,
+        bootMinutes: 2,
+      },
     });
     expect(parsePlanSettings({ constraints: { pilot: null } }).constraints.pilot).toBeNull();
   });
@@ -102,5 +119,65 @@ describe('parsePlanSettings', () => {
     expect(() => parsePlanSettings({ constraints: { maxVmsPerWave: -1 } })).toThrow(
       /constraints\.maxVmsPerWave/,
     );
+  });
+
+  it('names every offending migration field', () => {
+    expect(
+      issuesOf({
+        migration: {
+          type: 'hot',
+          byWave: { '1': 'tepid', first: 'warm' },
+          warmVms: ['/([/'],
+          coldVms: [''],
+          precopyIntervalMinutes: 2,
+          cutoverAt: { '1': 'tomorrow' },
+          changeRatePercentPerHour: 150,
+        },
+      }).sort(),
+    ).toEqual(
+      [
+        'migration.type',
+        'migration.byWave.1',
+        'migration.byWave.first',
+        'migration.warmVms.0',
+        'migration.coldVms.0',
+        'migration.precopyIntervalMinutes',
+        'migration.cutoverAt.1',
+        'migration.changeRatePercentPerHour',
+      ].sort(),
+    );
+    expect(() => parsePlanSettings({ migration: { precopyIntervalMinutes: 1 } })).toThrow(
+      /at least 5 minutes/,
+    );
+  });
+});
+
+describe('migrationTypeOf', () => {
+  const settings = parsePlanSettings({
+    migration: {
+      byWave: { '2': 'warm', '3': 'cold' },
+      warmVms: ['db-*', 'app-01'],
+      coldVms: ['db-legacy'],
+      cutoverAt: { '2': '2026-01-10T22:00:00+01:00' },
+    },
+  });
+
+  it('lets coldVms win over warmVms, then the VM lists over the wave, then the wave over the plan', () => {
+    expect(migrationTypeOf(settings, 1, 'web-01')).toBe('cold');
+    expect(migrationTypeOf(settings, 2, 'web-01')).toBe('warm');
+    expect(migrationTypeOf(settings, 3, 'db-01')).toBe('warm');
+    expect(migrationTypeOf(settings, 2, 'db-legacy')).toBe('cold');
+    expect(migrationTypeOf(settings, null, 'app-01')).toBe('warm');
+    const warmPlan = parsePlanSettings({ migration: { type: 'warm', byWave: { '3': 'cold' } } });
+    expect(migrationTypeOf(warmPlan, 1, 'web-01')).toBe('warm');
+    expect(migrationTypeOf(warmPlan, 3, 'web-01')).toBe('cold');
+  });
+
+  it('moves everything cold in plans stored before the setting existed', () => {
+    const { migration: _dropped, ...stored } = settings;
+    expect(migrationTypeOf(stored as PlanSettings, 2, 'db-01')).toBe('cold');
+    expect(cutoverAtOf(stored as PlanSettings, 2)).toBeNull();
+    expect(cutoverAtOf(settings, 2)).toBe('2026-01-10T22:00:00+01:00');
+    expect(cutoverAtOf(settings, 1)).toBeNull();
   });
 });

@@ -124,6 +124,34 @@ export interface GuestConversionSettings {
   rawCopyVms: string[];
 }
 
+/** How a VM moves: cold (stopped for the whole copy) or warm (pre-copies while it runs, stopped for the last delta). */
+export type MigrationType = 'cold' | 'warm';
+
+/**
+ * Cold or warm, per plan, per wave and per VM; the warm schedule (pre-copy interval, booked
+ * cutovers) and the model behind the downtime estimates.
+ */
+export interface MigrationSettings {
+  /** The plan's default. */
+  type: MigrationType;
+  /** Wave number (as a string key) -> its type; wins over the plan's default. */
+  byWave: Record<string, MigrationType>;
+  /** VMs moved warm whatever their wave says: exact names, globs or `/regexes/`. */
+  warmVms: string[];
+  /** VMs moved cold whatever their wave says; wins over `warmVms`. */
+  coldVms: string[];
+  /** Minutes between two pre-copies of a warm VM (Forklift's default: 60). */
+  precopyIntervalMinutes: number;
+  /** Wave number (as a string key) -> the instant its warm VMs are cut over (ISO 8601). */
+  cutoverAt: Record<string, string>;
+  /** Share of a disk's capacity written per hour while the source runs: the size of each delta. */
+  changeRatePercentPerHour: number;
+  /** Minutes the guest conversion (virt-v2v) takes per VM; raw-copied VMs skip it. */
+  conversionMinutes: number;
+  /** Minutes from VM creation to a booted guest. */
+  bootMinutes: number;
+}
+
 /** Decisions people made by hand; re-planning keeps them. */
 export interface ManualEdits {
   /** VM key -> wave number. */
@@ -146,6 +174,63 @@ export interface PlanSettings {
   manual: ManualEdits;
   /** Wave number (as a string key) -> its booked change window. */
   changeWindows: Record<string, ChangeWindow>;
+  migration: MigrationSettings;
+}
+
+export const DEFAULT_MIGRATION_SETTINGS: MigrationSettings = {
+  type: 'cold',
+  byWave: {},
+  warmVms: [],
+  coldVms: [],
+  precopyIntervalMinutes: 60,
+  cutoverAt: {},
+  changeRatePercentPerHour: 2,
+  conversionMinutes: 10,
+  bootMinutes: 2,
+};
+
+function matchesAny(patterns: readonly string[], vmName: string): boolean {
+  return patterns.some((pattern) => compileVmNamePattern(pattern)?.(vmName) === true);
+}
+
+/** `(waveNumber, vmName) -> type`, with the plan's name patterns compiled once. */
+export type MigrationTypeResolver = (waveNumber: number | null, vmName: string) => MigrationType;
+
+/**
+ * How the plan moves VMs: `coldVms` wins, then `warmVms`, then the wave's type, then the plan's
+ * default. Plans stored before the setting existed move everything cold.
+ */
+export function migrationTypeResolver(settings: {
+  migration?: MigrationSettings | undefined;
+}): MigrationTypeResolver {
+  const migration = settings.migration ?? DEFAULT_MIGRATION_SETTINGS;
+  const compile = (patterns: readonly string[]) =>
+    patterns.map(compileVmNamePattern).filter((matcher) => matcher !== null);
+  const cold = compile(migration.coldVms);
+  const warm = compile(migration.warmVms);
+  return (waveNumber, vmName) => {
+    if (cold.some((matches) => matches(vmName))) return 'cold';
+    if (warm.some((matches) => matches(vmName))) return 'warm';
+    const ofWave = waveNumber === null ? undefined : migration.byWave[String(waveNumber)];
+    return ofWave ?? migration.type;
+  };
+}
+
+/** How the plan moves this VM (see {@link migrationTypeResolver}; use that for many VMs). */
+export function migrationTypeOf(
+  settings: { migration?: MigrationSettings | undefined },
+  waveNumber: number | null,
+  vmName: string,
+): MigrationType {
+  return migrationTypeResolver(settings)(waveNumber, vmName);
+}
+
+/** The instant a wave's warm VMs are booked to cut over, or null (an operator says when). */
+export function cutoverAtOf(
+  settings: { migration?: MigrationSettings | undefined },
+  waveNumber: number,
+): string | null {
+  return settings.migration?.cutoverAt[String(waveNumber)] ?? null;
 }
 
 /** Whether the plan raw-copies this VM instead of converting its guest (the default). */
@@ -153,7 +238,7 @@ export function usesRawCopy(settings: Pick<PlanSettings, 'guestConversion'>, vmN
   // Plans stored before the setting existed have none: they convert, like every new plan.
   const conversion = settings.guestConversion ?? { rawCopy: false, rawCopyVms: [] };
   if (conversion.rawCopy) return true;
-  return conversion.rawCopyVms.some((pattern) => compileVmNamePattern(pattern)?.(vmName) === true);
+  return matchesAny(conversion.rawCopyVms, vmName);
 }
 
 const namespaceSchema = z
@@ -237,6 +322,8 @@ const patternString = (problemOf: (value: string) => string | null) =>
 const vmNamePatternSchema = patternString(vmNamePatternProblem);
 
 const waveNumber = z.number().int().positive();
+const waveNumberKey = z.string().regex(/^[1-9]\d*$/, { message: 'must be a wave number' });
+const migrationTypeSchema = z.enum(['cold', 'warm'], { message: 'must be cold or warm' });
 
 export const planSettingsSchema = z
   .object({
@@ -324,9 +411,28 @@ export const planSettingsSchema = z
         addedWaves: z.array(waveNumber).default([]),
       })
       .prefault({}),
-    changeWindows: z
-      .record(z.string().regex(/^[1-9]\d*$/, { message: 'must be a wave number' }), changeWindowSchema)
-      .default({}),
+    changeWindows: z.record(waveNumberKey, changeWindowSchema).default({}),
+    migration: z
+      .object({
+        type: migrationTypeSchema.default(DEFAULT_MIGRATION_SETTINGS.type),
+        byWave: z.record(waveNumberKey, migrationTypeSchema).default({}),
+        warmVms: z.array(vmNamePatternSchema).default([]),
+        coldVms: z.array(vmNamePatternSchema).default([]),
+        precopyIntervalMinutes: z
+          .number()
+          .min(5, { message: 'must be at least 5 minutes (each pre-copy takes and removes a snapshot)' })
+          .max(7 * 24 * 60, { message: 'must be at most a week (10080 minutes)' })
+          .default(DEFAULT_MIGRATION_SETTINGS.precopyIntervalMinutes),
+        cutoverAt: z.record(waveNumberKey, isoInstant).default({}),
+        changeRatePercentPerHour: z
+          .number()
+          .min(0)
+          .max(100, { message: 'is a percentage of the disk per hour: at most 100' })
+          .default(DEFAULT_MIGRATION_SETTINGS.changeRatePercentPerHour),
+        conversionMinutes: z.number().min(0).default(DEFAULT_MIGRATION_SETTINGS.conversionMinutes),
+        bootMinutes: z.number().min(0).default(DEFAULT_MIGRATION_SETTINGS.bootMinutes),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planWaves, type Wave, waveContentHash } from './index.js';
+import { parsePlanSettings, planWaves, type Wave, waveContentHash } from './index.js';
 import { mappedPlanInput, sizedVm, testAssessment, testNic } from './testing/synthetic-estate.js';
 
 const vms = Array.from({ length: 4 }, (_, index) =>
@@ -74,5 +74,29 @@ describe('waveContentHash', () => {
     const hashes = variants.map(([, changed, changedMaps]) => waveContentHash(changed, changedMaps));
     for (const changed of hashes) expect(changed).not.toBe(hash);
     expect(new Set(hashes).size).toBe(variants.length);
+  });
+
+  it('changes with the VMs moved warm and the booked cutover, and not for a cold unbooked plan', () => {
+    const hash = waveContentHash(wave, maps);
+    const cold = parsePlanSettings({});
+    expect(waveContentHash(wave, { ...maps, migration: cold.migration })).toBe(hash);
+    const warmWave = { ...cold.migration, byWave: { [String(wave.number)]: 'warm' as const } };
+    const oneWarm = { ...cold.migration, warmVms: [wave.vms[0].name] };
+    const booked = { ...cold.migration, cutoverAt: { [String(wave.number)]: '2026-01-10T22:00:00Z' } };
+    const sameInstant = {
+      ...cold.migration,
+      cutoverAt: { [String(wave.number)]: '2026-01-10T23:00:00+01:00' },
+    };
+    const hashes = [warmWave, oneWarm, booked].map((migration) =>
+      waveContentHash(wave, { ...maps, migration }),
+    );
+    for (const changed of hashes) expect(changed).not.toBe(hash);
+    expect(new Set(hashes).size).toBe(3);
+    expect(waveContentHash(wave, { ...maps, migration: sameInstant })).toBe(hashes[2]);
+    const otherWaveBooked = {
+      ...cold.migration,
+      cutoverAt: { [String(wave.number + 1)]: '2026-01-10T22:00:00Z' },
+    };
+    expect(waveContentHash(wave, { ...maps, migration: otherWaveBooked })).toBe(hash);
   });
 });

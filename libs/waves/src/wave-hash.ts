@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { NetworkMap, StorageMap } from './settings.js';
+import {
+  cutoverAtOf,
+  type MigrationSettings,
+  migrationTypeOf,
+  type NetworkMap,
+  type StorageMap,
+} from './settings.js';
 import type { Wave } from './types.js';
 
 export interface PlanMaps {
   networkMap: NetworkMap;
   storageMap: StorageMap;
+  /** Absent in plans stored before warm migration: every VM cold. */
+  migration?: MigrationSettings | undefined;
 }
 
 type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [key: string]: CanonicalValue };
@@ -35,10 +43,19 @@ function entry<T extends object>(map: Record<string, T>, name: string): Canonica
 /**
  * SHA-256 (hex) of what an approver approves: the VMs, groups, namespaces and the map entries the
  * wave uses. Independent of the wave's number and of ordering, and of map entries other waves
- * use, so only a change to this wave's content invalidates its approval.
+ * use, so only a change to this wave's content invalidates its approval. Which VMs move warm and
+ * the booked cutover are content too; they are left out while cold and unbooked, so the hashes
+ * of plans approved before warm migration existed stay as they were.
  */
 export function waveContentHash(wave: Wave, maps: PlanMaps): string {
-  const content: CanonicalValue = {
+  const warmVmKeys = maps.migration
+    ? wave.vms
+        .filter((vm) => migrationTypeOf(maps, wave.number, vm.name) === 'warm')
+        .map((vm) => vm.key)
+        .sort(byString)
+    : [];
+  const cutoverAt = maps.migration ? cutoverAtOf(maps, wave.number) : null;
+  const content: Record<string, CanonicalValue> = {
     vmKeys: [...wave.vmKeys].sort(byString),
     groups: [...wave.groups].sort(byString),
     targetNamespace: wave.targetNamespace,
@@ -48,5 +65,10 @@ export function waveContentHash(wave: Wave, maps: PlanMaps): string {
     networks: [...wave.networks].sort(byString).map((name) => [name, entry(maps.networkMap, name)]),
     datastores: [...wave.datastores].sort(byString).map((name) => [name, entry(maps.storageMap, name)]),
   };
+  if (warmVmKeys.length > 0) {
+    content.warmVmKeys = warmVmKeys;
+    content.precopyIntervalMinutes = maps.migration?.precopyIntervalMinutes ?? null;
+  }
+  if (cutoverAt !== null) content.cutoverAt = new Date(cutoverAt).toISOString();
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assessmentPolicySchema } from '#libs/assessment';
-import { ASSESSMENT_VM_SORT_KEYS } from '#libs/persistence';
+import { ASSESSMENT_VM_FACETS, ASSESSMENT_VM_SORT_KEYS } from '#libs/persistence';
 import { booleanText, disposition, effort, page, pageQuery, severity, timestamp } from './common.schemas.js';
 
 /** Assessments: the rules' verdict on each VM, overrides, and the policy behind them. */
@@ -51,6 +51,9 @@ export const assessmentSummary = z
     byConcern: counts,
     sizing: z.object({ estate: sizingTotals, byCluster: z.record(z.string(), sizingTotals) }),
     transfer: z.object({ dataMiB: z.number(), hoursAtHostThroughput: z.number() }),
+    warmReady: z.number().int().meta({
+      description: 'VMs to rehost that can move warm (CBT on, no snapshot, no shared or independent disk)',
+    }),
   })
   .meta({ id: 'AssessmentSummary' });
 
@@ -155,6 +158,16 @@ export const vmAssessment = z
       hours: z.number(),
       bottleneck: z.enum(['disk', 'host']).optional(),
     }),
+    warm: z
+      .object({
+        ready: z.boolean(),
+        reasons: z.array(z.string()).meta({ description: 'Why the VM cannot move warm; empty when it can' }),
+      })
+      .meta({
+        id: 'WarmReadiness',
+        description:
+          'Whether the VM can move warm (pre-copies while it runs); the VDDK image is checked when a wave starts',
+      }),
     targetName: z.string().meta({ description: 'Target VM name (DNS-1123)' }),
     override: vmOverride.nullable(),
   })
@@ -169,6 +182,9 @@ export const assessmentVmQuery = z.object({
   effort: effort.optional(),
   search: z.string().optional(),
   inScope: booleanText.optional(),
+  warmReady: booleanText
+    .optional()
+    .meta({ description: 'true: the VMs that can move warm; false: the others' }),
   cluster: z
     .string()
     .min(1)
@@ -183,6 +199,26 @@ export const assessmentVmQuery = z.object({
         'Order by name, disposition, effort (low < high), score, os (family) or concerns (count); `-` first for descending. Ties keep the export order',
     }),
 });
+
+const facetValues = z.array(
+  z.object({
+    value: z.string().meta({ description: 'What the filter of the same name takes' }),
+    count: z.number().int().meta({ description: 'VMs with this value: what the table lists filtered by it' }),
+  }),
+);
+
+export const assessmentVmFacets = z
+  .object(
+    Object.fromEntries(ASSESSMENT_VM_FACETS.map((facet) => [facet, facetValues])) as Record<
+      (typeof ASSESSMENT_VM_FACETS)[number],
+      typeof facetValues
+    >,
+  )
+  .meta({
+    id: 'AssessmentVmFacets',
+    description:
+      "Every distinct value of each filter of GET /assessments/:id/vms among the assessment's VMs, most VMs first; a VM counts under each of its concerns, and under `(no cluster)` when the export places it in none",
+  });
 
 export const overrideBody = z.union([
   z.object({

@@ -150,6 +150,7 @@ export function testAssessment(vm: InventoryVm, overrides: Partial<VmAssessment>
       largestDiskMiB: Math.max(0, ...vm.disks.map((disk) => disk.capacityMiB)),
       hours: 0,
     },
+    warm: { ready: true, reasons: [] },
     targetName: vm.name.toLowerCase(),
     override: null,
     ...overrides,
