@@ -147,6 +147,14 @@ async function recordExecutorRequests(): Promise<{ requests: ApiRequest[]; exerc
     await eventually(() => emulator.get('persistentvolumeclaims', TARGET, 'vm-1234-disk-0'));
     await cluster.pvcVolumeMode(TARGET, 'vm-1234-disk-0');
     await cluster.pvcImportSucceeded(TARGET, 'vm-1234-disk-0');
+    // A warm copy's checkpoints: the DataVolume patched, the PVC read for what CDI copied.
+    await cluster.setDataVolumeCheckpoints(
+      TARGET,
+      'vm-1234-disk-0',
+      [{ previous: '', current: 'snapshot-1' }],
+      false,
+    );
+    await cluster.copiedCheckpoints(TARGET, 'vm-1234-disk-0');
     await cluster.preferenceExists('VirtualMachinePreference', TARGET, 'rhel.9');
     await cluster.preferenceExists('VirtualMachineClusterPreference', TARGET, 'rhel.9');
     await cluster.patchPvcOwner(
