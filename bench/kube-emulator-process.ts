@@ -14,12 +14,15 @@ interface ChildOptions {
   hostBytesPerSecond: number;
   progressIntervalMs: number;
   hostOfVm: Record<string, string>;
+  /** Guest conversion pod name -> how long virt-v2v runs in it (simulated ms). */
+  conversionMsByPod: Record<string, number>;
 }
 
 type Request = { id: number; type: 'now' | 'imports' | 'stop' };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
 const hostOfVm = new Map(Object.entries(options.hostOfVm));
+const conversionMs = new Map(Object.entries(options.conversionMsByPod ?? {}));
 const emulator = await startKubeEmulator({
   namespaces: ['default', options.namespace, 'cdi'],
   clock: { speed: options.speed },
@@ -39,6 +42,12 @@ const emulator = await startKubeEmulator({
     },
   },
   kubevirt: { startDelayMs: 5_000, recordEvents: false },
+  kubelet: {
+    outcome: (pod) => {
+      const afterMs = conversionMs.get(String(pod.metadata.name));
+      return afterMs === undefined ? undefined : { phase: 'Succeeded', afterMs };
+    },
+  },
 });
 
 process.on('message', (message: Request) => {

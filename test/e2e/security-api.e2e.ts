@@ -9,6 +9,7 @@ import { loadConfig } from '#libs/config';
 import { generateRvtoolsFile } from '#libs/estate-generator';
 import { createAssessmentApp } from '../../apps/assessment/src/assessment-app.js';
 import { uploadDirectory } from '../../apps/assessment/src/upload-files.js';
+import { writeNumberedRowFloodWorkbook } from '../fixtures/hostile/hostile-workbooks.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const ADMIN = 'security-e2e-admin';
@@ -42,7 +43,12 @@ describe('hostile input and security defaults through the API', () => {
     scratch = mkdtempSync(join(tmpdir(), 'flotilla-security-'));
     database = await createTestDatabase();
     app = await createAssessmentApp(
-      loadConfig({ DATABASE_URL: database.url, FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN }),
+      loadConfig({
+        DATABASE_URL: database.url,
+        FLOTILLA_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+        // Lowered so that a small edited report breaks it; inventory uploads keep their own 4 GiB.
+        FLOTILLA_MAX_REPORT_INFLATED_MB: '1',
+      }),
       { logger: false },
     );
     await app.init();
@@ -189,6 +195,17 @@ describe('hostile input and security defaults through the API', () => {
       .send({});
     expect(reassessed.status).toBe(201);
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('holds a wave-report load-back to its configured limit: 413 naming the file and the limit', async () => {
+    const report = join(scratch, 'edited-report.xlsx');
+    await writeNumberedRowFloodWorkbook(report, 20_000);
+    const refused = await request(server)
+      .post(`/plans/${MISSING}/import-edits`)
+      .set(as('planner'))
+      .attach('file', report, { filename: 'edited.xlsx' });
+    expect(refused.status).toBe(413);
+    expect(refused.body.message).toBe('"edited.xlsx" would inflate to 3 MiB, over the limit of 1 MiB.');
   });
 
   it('answers 404 for a token that does not exist, without an audit row', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamSchemasSuite } from '../support/shared-files.js';
 import { type KubeEmulator, startKubeEmulator } from './index.js';
 import type { JsonObject } from './json.js';
-import { migratedVirtualMachine, vddkDataVolume } from './sample-manifests.js';
+import { migratedVirtualMachine, sampleMacs, vddkDataVolume } from './sample-manifests.js';
 import { apiError } from './test-support.js';
 
 const DV = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', namespace: 'migrated' };
@@ -50,29 +50,97 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     expect(read.metadata?.uid).toBeDefined();
   });
 
-  it('rejects a DataVolume with an unknown field (422 Invalid, field path in the causes)', async () => {
+  it('drops unknown fields with a Warning header by default, refuses them with fieldValidation=Strict', async () => {
     const body = vddkDataVolume({ name: 'bad-disk', namespace: 'migrated' });
     ((body.spec as JsonObject).source as JsonObject).vddk = {
       ...(((body.spec as JsonObject).source as JsonObject).vddk as JsonObject),
       sslThumbprint: 'AA',
     };
-    const error = await apiError(custom.createNamespacedCustomObject({ ...DV, body }));
-    expect(error.code).toBe(422);
-    expect(error.status).toMatchObject({
+    (body.spec as JsonObject).contentTypo = 'kubevirt';
+    const strict = await apiError(
+      custom.createNamespacedCustomObject({ ...DV, body, fieldValidation: 'Strict' }),
+    );
+    expect(strict.code).toBe(400);
+    expect(strict.status).toMatchObject({
       kind: 'Status',
-      reason: 'Invalid',
+      reason: 'BadRequest',
       message:
-        'DataVolume.cdi.kubevirt.io "bad-disk" is invalid: spec.source.vddk.sslThumbprint: unknown field "spec.source.vddk.sslThumbprint"',
-      details: { name: 'bad-disk', group: 'cdi.kubevirt.io', kind: 'DataVolume' },
+        'DataVolume in version "v1beta1" cannot be handled as a DataVolume: strict decoding error: unknown field "spec.contentTypo", unknown field "spec.source.vddk.sslThumbprint"',
     });
-    expect(error.status.details?.causes).toEqual([
-      {
-        reason: 'FieldValueInvalid',
-        field: 'spec.source.vddk.sslThumbprint',
-        message: 'unknown field "spec.source.vddk.sslThumbprint"',
-      },
-    ]);
     await apiError(custom.getNamespacedCustomObject({ ...DV, name: 'bad-disk' }));
+
+    // No fieldValidation (Warn, the default since Kubernetes 1.27): created, fields dropped.
+    const response = await fetch(
+      `${emulator.url}/apis/cdi.kubevirt.io/v1beta1/namespaces/migrated/datavolumes`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+    );
+    expect(response.status).toBe(201);
+    expect(response.headers.get('warning')).toBe(
+      '299 - "unknown field \\"spec.contentTypo\\"", 299 - "unknown field \\"spec.source.vddk.sslThumbprint\\""',
+    );
+    const stored = emulator.get('datavolumes', 'migrated', 'bad-disk') as unknown as {
+      spec: { source: { vddk: JsonObject } };
+    };
+    expect(stored.spec).not.toHaveProperty('contentTypo');
+    expect(stored.spec.source.vddk).not.toHaveProperty('sslThumbprint');
+
+    // Ignore: the same, without a warning; patches are decoded the same way.
+    const ignored = await fetch(
+      `${emulator.url}/apis/cdi.kubevirt.io/v1beta1/namespaces/migrated/datavolumes?fieldValidation=Ignore`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...body, metadata: { ...(body.metadata as JsonObject), name: 'bad-disk-2' } }),
+      },
+    );
+    expect(ignored.status).toBe(201);
+    expect(ignored.headers.get('warning')).toBeNull();
+    const patch = await apiError(
+      custom.patchNamespacedCustomObject({
+        ...VM,
+        name: 'ok-vm',
+        body: [{ op: 'add', path: '/spec/runStategy', value: 'Always' }],
+        fieldValidation: 'Strict',
+      }),
+    );
+    expect(patch.code).toBe(400);
+    expect(patch.status.message).toBe(
+      'VirtualMachine in version "v1" cannot be handled as a VirtualMachine: strict decoding error: unknown field "spec.runStategy"',
+    );
+  });
+
+  it('admits with schemas lacking a property, as an older KubeVirt would', async () => {
+    const older = await startKubeEmulator({
+      namespaces: ['migrated'],
+      clock: { paused: true },
+      missingSchemaProperties: { 'v1.Firmware': ['serial'] },
+    });
+    try {
+      const client = older.kubeConfig().makeApiClient(CustomObjectsApi);
+      const vm = migratedVirtualMachine({ name: 'serial-vm', namespace: 'migrated', runStrategy: 'Halted' });
+      const domain = (((vm.spec as JsonObject).template as JsonObject).spec as JsonObject)
+        .domain as JsonObject;
+      domain.firmware = { ...(domain.firmware as JsonObject), serial: 'VMware-42 06 f1 00' };
+      const strict = await apiError(
+        client.createNamespacedCustomObject({ ...VM, body: vm, fieldValidation: 'Strict' }),
+      );
+      expect(strict.status.message).toBe(
+        'VirtualMachine in version "v1" cannot be handled as a VirtualMachine: strict decoding error: unknown field "spec.template.spec.domain.firmware.serial"',
+      );
+      await client.createNamespacedCustomObject({ ...VM, body: vm });
+      const stored = older.get('virtualmachines', 'migrated', 'serial-vm') as unknown as {
+        spec: { template: { spec: { domain: { firmware: JsonObject } } } };
+      };
+      expect(stored.spec.template.spec.domain.firmware).not.toHaveProperty('serial');
+      // The upstream schema, elsewhere, still has it.
+      await custom.createNamespacedCustomObject({ ...VM, body: vm, fieldValidation: 'Strict' });
+    } finally {
+      await older.close();
+    }
   });
 
   it('rejects a DataVolume with a wrong type', async () => {
@@ -94,11 +162,13 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       ...(domain.firmware as JsonObject),
       bootloader: { efi: { secureBoot: true, smm: true } },
     };
-    const first = await apiError(custom.createNamespacedCustomObject({ ...VM, body: unknown }));
-    expect(first.code).toBe(422);
-    expect(first.status.details?.causes?.map((c) => c.field)).toEqual([
-      'spec.template.spec.domain.firmware.bootloader.efi.smm',
-    ]);
+    const first = await apiError(
+      custom.createNamespacedCustomObject({ ...VM, body: unknown, fieldValidation: 'Strict' }),
+    );
+    expect(first.code).toBe(400);
+    expect(first.status.message).toMatch(
+      /strict decoding error: unknown field "spec\.template\.spec\.domain\.firmware\.bootloader\.efi\.smm"$/,
+    );
 
     const wrongType = migratedVirtualMachine({ name: 'bad-vm', namespace: 'migrated' });
     const devices = (
@@ -126,16 +196,65 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     );
   });
 
+  it("refuses a MAC another VirtualMachine holds with kubemacpool's 500, until that VM is gone", async () => {
+    const holder = migratedVirtualMachine({
+      name: 'mac-holder',
+      namespace: 'migrated',
+      runStrategy: 'Halted',
+    });
+    await custom.createNamespacedCustomObject({ ...VM, body: holder });
+    const [held] = sampleMacs('mac-holder');
+    const asking = migratedVirtualMachine({
+      name: 'mac-asker',
+      namespace: 'migrated',
+      runStrategy: 'Halted',
+    });
+    const interfaces = (
+      ((((asking.spec as JsonObject).template as JsonObject).spec as JsonObject).domain as JsonObject)
+        .devices as JsonObject
+    ).interfaces as JsonObject[];
+    (interfaces[1] as JsonObject).macAddress = held.toUpperCase();
+    const denied = await apiError(custom.createNamespacedCustomObject({ ...VM, body: asking }));
+    expect(denied.code).toBe(500);
+    expect(denied.status.message).toBe(
+      'admission webhook "mutatevirtualmachines.kubemacpool.io" denied the request: Failed to create virtual machine allocation error: failed to allocate requested mac address',
+    );
+    // Its own MACs on an update are no conflict; another VM's are.
+    await custom.patchNamespacedCustomObject({
+      ...VM,
+      name: 'mac-holder',
+      body: [{ op: 'replace', path: '/spec/runStrategy', value: 'Halted' }],
+    });
+    const [ownFirst] = sampleMacs('ok-vm');
+    const update = await apiError(
+      custom.patchNamespacedCustomObject({
+        ...VM,
+        name: 'mac-holder',
+        body: [
+          {
+            op: 'replace',
+            path: '/spec/template/spec/domain/devices/interfaces/0/macAddress',
+            value: ownFirst,
+          },
+        ],
+      }),
+    );
+    expect(update.status.message).toMatch(/Failed to update virtual machine allocation error/);
+    await custom.deleteNamespacedCustomObject({ ...VM, name: 'mac-holder' });
+    await emulator.settle();
+    await custom.createNamespacedCustomObject({ ...VM, body: asking });
+  });
+
   it('rejects updates and patches that would make an object invalid', async () => {
     const error = await apiError(
       custom.patchNamespacedCustomObject({
         ...VM,
         name: 'ok-vm',
-        body: [{ op: 'add', path: '/spec/runStategy', value: 'Always' }],
+        body: [{ op: 'add', path: '/spec/runStrategy', value: 'Sometimes' }],
       }),
     );
     expect(error.code).toBe(422);
-    expect(error.status.details?.causes?.[0]?.field).toBe('spec.runStategy');
+    expect(error.status.details?.causes?.[0]?.field).toBe('spec.runStrategy');
   });
 
   it('requires apiVersion and kind in custom resource bodies and matching the URL', async () => {

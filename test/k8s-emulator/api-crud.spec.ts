@@ -494,14 +494,19 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       /^PersistentVolumeClaim "Bad_Claim" is invalid: \[metadata\.name: Invalid value/,
     );
     // Unknown fields never leave the typed CoreV1Api client, so send one as raw JSON.
-    const response = await fetch(`${emulator.url}/api/v1/namespaces/migrated/secrets`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...vddkSecret('raw', 'migrated'), strngData: { a: 'b' } }),
-    });
-    expect(response.status).toBe(422);
+    const response = await fetch(
+      `${emulator.url}/api/v1/namespaces/migrated/secrets?fieldValidation=Strict`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...vddkSecret('raw', 'migrated'), strngData: { a: 'b' } }),
+      },
+    );
+    expect(response.status).toBe(400);
     const status = (await response.json()) as { message: string };
-    expect(status.message).toBe('Secret "raw" is invalid: strngData: unknown field "strngData"');
+    expect(status.message).toBe(
+      'Secret in version "v1" cannot be handled as a Secret: strict decoding error: unknown field "strngData"',
+    );
   });
 
   it('refuses new content in a terminating namespace and removes the namespace once empty', async () => {

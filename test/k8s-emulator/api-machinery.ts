@@ -13,6 +13,7 @@ import {
   notFound,
   unsupportedMediaType,
 } from './api-status.js';
+import { isMultiStage } from './cdi-rules.js';
 import {
   asArray,
   asObject,
@@ -31,7 +32,7 @@ import {
   metaUid,
   toJsonValue,
 } from './json.js';
-import { checkManifest } from './manifest-validator.js';
+import { checkManifest, pruneUnknownFields, type SchemaCatalog } from './manifest-validator.js';
 import type { ObjectStore } from './object-store.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patches.js';
 import {
@@ -46,15 +47,23 @@ import type { SimulationClock } from './simulation-clock.js';
 
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
 
+/** How the decoder treats fields the schema does not know (`?fieldValidation=`; default Warn). */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  fieldValidation?: FieldValidation;
+  /** Collects the warnings the response carries (`Warning: 299 - "..."` headers). */
+  warnings?: string[];
 }
 
 export interface DeleteOptions {
   dryRun?: boolean;
   propagationPolicy?: PropagationPolicy;
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** Pods only: overrides `spec.terminationGracePeriodSeconds`; 0 deletes at once. */
+  gracePeriodSeconds?: number;
 }
 
 export interface ListSelectors {
@@ -69,6 +78,10 @@ export interface ApiMachineryOptions {
   /** Real API servers refuse strategic-merge patches of custom resources (415). */
   strategicMergeOnCustomResources: 'reject' | 'merge';
   defaultStorageClassName?: string;
+  /** The schemas admission uses (default: upstream as shipped). */
+  schemas?: SchemaCatalog;
+  /** kubemacpool's VirtualMachine webhook refuses a MAC another VM already holds (default true). */
+  kubemacpool?: boolean;
 }
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -120,6 +133,18 @@ function ownerReferences(object: KubeObject): JsonObject[] {
 
 function finalizers(object: KubeObject): string[] {
   return asArray(object.metadata.finalizers).filter((f): f is string => typeof f === 'string');
+}
+
+/**
+ * Marked for deletion, no finalizer left, and no grace period running (a Pod in graceful
+ * deletion goes when its kubelet deletes it with a grace period of 0).
+ */
+function finalizable(object: KubeObject): boolean {
+  return (
+    object.metadata.deletionTimestamp !== undefined &&
+    finalizers(object).length === 0 &&
+    Number(object.metadata.deletionGracePeriodSeconds ?? 0) === 0
+  );
 }
 
 /**
@@ -201,11 +226,64 @@ export class ApiMachinery {
     }
   }
 
+  /**
+   * The decoder: fields the schema does not know are refused (Strict, 400 "strict decoding
+   * error"), or dropped with a warning (Warn, the default) or silently (Ignore), as a real API
+   * server does since 1.27. Runs on the stored shape (no apiVersion/kind) before admission.
+   */
+  private decode(resource: ResourceType, object: KubeObject, options: WriteOptions): void {
+    if (!this.options.validate) return;
+    const presented = this.present(resource, object);
+    const dropped = pruneUnknownFields(resource.kind, presented, this.options.schemas);
+    if (dropped.length === 0) return;
+    // Top-level keys were removed from the presented copy only; nested ones from the shared objects.
+    for (const key of Object.keys(object)) if (!(key in presented)) delete object[key];
+    const unknown = dropped.map((field) => `unknown field "${field}"`);
+    if (options.fieldValidation === 'Strict') {
+      throw badRequest(
+        `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: strict decoding error: ${unknown.join(', ')}`,
+      );
+    }
+    if (options.fieldValidation !== 'Ignore') options.warnings?.push(...unknown);
+  }
+
+  /**
+   * kubemacpool (a mutating webhook, before validation): a VirtualMachine asking for a MAC that
+   * another VirtualMachine of the cluster holds is refused with the webhook's 500, as kubemacpool
+   * releases before v0.51 did (later ones allow it and only raise an alert).
+   */
+  private allocateMacs(resource: ResourceType, object: KubeObject, operation: 'create' | 'update'): void {
+    if (resource.kind !== 'VirtualMachine' || this.options.kubemacpool === false) return;
+    const interfaces = asArray(getPath(object, 'spec.template.spec.domain.devices.interfaces'));
+    const requested = new Set(
+      interfaces
+        .filter(isJsonObject)
+        .map((entry) => asString(entry.macAddress)?.toLowerCase())
+        .filter((mac): mac is string => mac !== undefined && mac !== ''),
+    );
+    if (requested.size === 0) return;
+    const self = `${metaNamespace(object)}/${metaName(object)}`;
+    for (const other of this.store.scan(resource)) {
+      if (`${metaNamespace(other)}/${metaName(other)}` === self || other.metadata.deletionTimestamp) continue;
+      const held = asArray(getPath(other, 'spec.template.spec.domain.devices.interfaces'))
+        .filter(isJsonObject)
+        .some((entry) => requested.has(asString(entry.macAddress)?.toLowerCase() ?? ''));
+      if (!held) continue;
+      const verb = operation === 'create' ? 'create' : 'update';
+      throw new KubeApiError(
+        500,
+        '',
+        `admission webhook "mutatevirtualmachines.kubemacpool.io" denied the request: Failed to ${verb} virtual machine allocation error: failed to allocate requested mac address`,
+      );
+    }
+  }
+
   private admit(resource: ResourceType, object: KubeObject): void {
     if (!this.options.validate) return;
     const problems = checkManifest(resource.kind, object, {
       skipTypeMeta: true,
       clusterPreferences: this.options.clusterPreferences,
+      schemas: this.options.schemas,
     });
     if (problems.length === 0) return;
     const name = metaName(object) || asString(object.metadata.generateName) || '';
@@ -317,7 +395,9 @@ export class ApiMachinery {
     this.requireNamespace(resource, namespace, name || generateName || '');
     delete object.apiVersion;
     delete object.kind;
+    this.decode(resource, object, options);
     this.applyCreateDefaults(resource, object);
+    this.allocateMacs(resource, object, 'create');
     this.admit(resource, this.present(resource, object));
     this.normalizeSecret(resource, object);
     for (const field of [
@@ -345,15 +425,22 @@ export class ApiMachinery {
   private checkImmutability(resource: ResourceType, existing: KubeObject, next: KubeObject): void {
     const name = metaName(existing);
     if (resource.kind === 'DataVolume') {
+      // CDI admits checkpoint changes only for multi-stage imports (checkpoints on a VDDK or
+      // ImageIO source); Go's semantic equality takes a nil list or false flag as unset.
+      const multiStage = isMultiStage(asObject(next.spec));
       const strip = (spec: JsonValue | undefined) => {
         const copy = clone(asObject(spec) ?? {});
-        delete copy.checkpoints;
-        delete copy.finalCheckpoint;
+        if (multiStage || asArray(copy.checkpoints).length === 0) delete copy.checkpoints;
+        if (multiStage || copy.finalCheckpoint === false) delete copy.finalCheckpoint;
         return copy;
       };
       if (!deepEqual(strip(existing.spec), strip(next.spec))) {
         throw admissionDenied('datavolume-validate.cdi.kubevirt.io', resource, name, [
-          { reason: 'FieldValueInvalid', field: 'spec', message: 'Cannot update DataVolume Spec' },
+          {
+            reason: 'FieldValueDuplicate',
+            field: 'DataVolume.Spec',
+            message: 'Cannot update DataVolume Spec',
+          },
         ]);
       }
     }
@@ -455,7 +542,7 @@ export class ApiMachinery {
       return this.present(resource, existing);
     if (options.dryRun) return this.present(resource, next);
     const stored = this.store.replace(resource, next);
-    if (stored.metadata.deletionTimestamp && finalizers(stored).length === 0) {
+    if (finalizable(stored)) {
       this.finalize(resource, stored);
       return this.present(resource, stored);
     }
@@ -521,6 +608,9 @@ export class ApiMachinery {
     }
     this.checkResourceVersion(resource, existing, incoming, resource.custom && !options.fromPatch);
     let next: KubeObject;
+    delete incoming.apiVersion;
+    delete incoming.kind;
+    this.decode(resource, incoming, options);
     if (options.subresource === 'status') {
       next = clone(existing);
       if (incoming.status === undefined) delete next.status;
@@ -546,6 +636,7 @@ export class ApiMachinery {
       if (resource.kind === 'Namespace') next.spec = existing.spec ?? {};
       this.normalizeSecret(resource, next);
       this.checkImmutability(resource, existing, next);
+      this.allocateMacs(resource, next, 'update');
     }
     this.admit(resource, this.present(resource, next));
     return this.commit(resource, existing, next, options);
@@ -665,6 +756,8 @@ export class ApiMachinery {
       );
     }
     if (options.dryRun) return { object: this.present(resource, existing), deleted: true };
+    const graceful = this.deletePodGracefully(resource, existing, options);
+    if (graceful) return graceful;
     const policy = options.propagationPolicy ?? 'Background';
     if (existing.metadata.deletionTimestamp) {
       if (policy === 'Foreground' && !finalizers(existing).includes(FOREGROUND_FINALIZER)) {
@@ -683,6 +776,45 @@ export class ApiMachinery {
     }
     const removed = this.finalize(resource, existing);
     return { object: this.present(resource, removed), deleted: true };
+  }
+
+  /**
+   * The Pod strategy's graceful deletion: a Pod bound to a node and not finished gets
+   * `deletionTimestamp` = now + grace period (the delete's `gracePeriodSeconds`, else
+   * `spec.terminationGracePeriodSeconds`) and stays, Terminating, until its kubelet has stopped it
+   * and deletes it with a grace period of 0. A later delete may only shorten the period.
+   * Undefined when the ordinary deletion applies (other kinds, unscheduled or finished Pods, 0).
+   */
+  private deletePodGracefully(
+    resource: ResourceType,
+    existing: KubeObject,
+    options: DeleteOptions,
+  ): { object: KubeObject; deleted: boolean } | undefined {
+    if (resource.kind !== 'Pod') return undefined;
+    const phase = getPath(existing, 'status.phase');
+    const specified = Number(getPath(existing, 'spec.terminationGracePeriodSeconds') ?? 30);
+    let period = Math.max(0, Math.floor(options.gracePeriodSeconds ?? specified));
+    if (!asString(getPath(existing, 'spec.nodeName')) || phase === 'Succeeded' || phase === 'Failed')
+      period = 0;
+    const now = this.clock.now();
+    const deadline = existing.metadata.deletionTimestamp
+      ? Date.parse(String(existing.metadata.deletionTimestamp))
+      : Number.POSITIVE_INFINITY;
+    if (period === 0) {
+      if (!existing.metadata.deletionTimestamp) return undefined;
+      // Force deletion of a terminating Pod: gone now, unless finalizers hold it.
+      if (finalizers(existing).length > 0) {
+        const marked = clone(existing);
+        marked.metadata.deletionGracePeriodSeconds = 0;
+        return { object: this.present(resource, this.store.replace(resource, marked)), deleted: false };
+      }
+      return { object: this.present(resource, this.finalize(resource, existing)), deleted: true };
+    }
+    if (now + period * 1000 >= deadline) return { object: this.present(resource, existing), deleted: false };
+    const marked = clone(existing);
+    marked.metadata.deletionTimestamp = `${new Date(now + period * 1000).toISOString().slice(0, 19)}Z`;
+    marked.metadata.deletionGracePeriodSeconds = period;
+    return { object: this.present(resource, this.store.replace(resource, marked)), deleted: false };
   }
 
   deleteCollection(
@@ -813,7 +945,7 @@ export class ApiMachinery {
     mutator(next);
     if (deepEqual(existing, next)) return this.present(resource, clone(existing));
     const stored = this.store.replace(resource, next);
-    if (stored.metadata.deletionTimestamp && finalizers(stored).length === 0) this.finalize(resource, stored);
+    if (finalizable(stored)) this.finalize(resource, stored);
     return this.present(resource, stored);
   }
 

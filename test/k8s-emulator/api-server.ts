@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type ApiMachinery,
+  type FieldValidation,
   type ListSelectors,
   matchesSelectors,
   type PropagationPolicy,
@@ -74,7 +75,7 @@ function sendJson(
   response: ServerResponse,
   status: number,
   body: JsonValue,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | string[]> = {},
 ): void {
   const payload = JSON.stringify(body);
   response.writeHead(status, {
@@ -117,6 +118,22 @@ function parseJsonBody(raw: string): JsonValue {
       `couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+/** `?fieldValidation=`: Strict, Warn or Ignore; none means Warn, as on Kubernetes >= 1.27. */
+function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const value = query.get('fieldValidation');
+  if (value === null || value === '') return 'Warn';
+  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  throw badRequest(
+    `fieldValidation: Unsupported value: "${value}": supported values: "Ignore", "Strict", "Warn"`,
+  );
+}
+
+/** One `Warning: 299 - "<text>"` header per warning, as the API server writes them. */
+function warningHeaders(warnings: string[]): Record<string, string[]> {
+  if (warnings.length === 0) return {};
+  return { Warning: warnings.map((text) => `299 - ${JSON.stringify(text)}`) };
 }
 
 function flag(value: string | null): boolean {
@@ -505,6 +522,8 @@ export class ApiServer {
     const query = url.searchParams;
     const dryRun = query.get('dryRun') === 'All';
     const fieldManager = query.get('fieldManager') ?? undefined;
+    const fieldValidation = fieldValidationOf(query);
+    const warnings: string[] = [];
     const subresource = route.subresource === 'status' ? 'status' : undefined;
     switch (info.verb) {
       case 'get':
@@ -518,7 +537,13 @@ export class ApiServer {
         return 200;
       case 'create': {
         const body = parseJsonBody(await readBody(request));
-        sendJson(response, 201, this.machinery.create(resource, namespace, body, { dryRun, fieldManager }));
+        const created = this.machinery.create(resource, namespace, body, {
+          dryRun,
+          fieldManager,
+          fieldValidation,
+          warnings,
+        });
+        sendJson(response, 201, created, warningHeaders(warnings));
         return 201;
       }
       case 'update': {
@@ -528,9 +553,11 @@ export class ApiServer {
           dryRun,
           fieldManager,
           subresource,
+          fieldValidation,
+          warnings,
         });
         const status = existed ? 200 : 201;
-        sendJson(response, status, result);
+        sendJson(response, status, result, warningHeaders(warnings));
         return status;
       }
       case 'patch': {
@@ -547,10 +574,12 @@ export class ApiServer {
             fieldManager,
             subresource,
             force: flag(query.get('force')),
+            fieldValidation,
+            warnings,
           },
         );
         const status = existed ? 200 : 201;
-        sendJson(response, status, result);
+        sendJson(response, status, result, warningHeaders(warnings));
         return status;
       }
       case 'delete': {
@@ -586,6 +615,7 @@ export class ApiServer {
     dryRun: boolean;
     propagationPolicy?: PropagationPolicy;
     preconditions?: { uid?: string; resourceVersion?: string };
+    gracePeriodSeconds?: number;
   } {
     let body: JsonObject = {};
     if (rawBody.trim() !== '') {
@@ -613,8 +643,16 @@ export class ApiServer {
     }
     const preconditions = isJsonObject(body.preconditions) ? body.preconditions : {};
     const dryRunBody = Array.isArray(body.dryRun) && body.dryRun.includes('All');
+    const graceText =
+      query.get('gracePeriodSeconds') ??
+      (typeof body.gracePeriodSeconds === 'number' ? String(body.gracePeriodSeconds) : undefined);
+    const gracePeriodSeconds = graceText === undefined ? undefined : Number(graceText);
+    if (gracePeriodSeconds !== undefined && !Number.isInteger(gracePeriodSeconds)) {
+      throw badRequest(`invalid gracePeriodSeconds: ${graceText}`);
+    }
     return {
       dryRun: query.get('dryRun') === 'All' || dryRunBody,
+      ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
       propagationPolicy,
       preconditions: {
         uid: typeof preconditions.uid === 'string' ? preconditions.uid : undefined,

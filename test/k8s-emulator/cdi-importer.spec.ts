@@ -68,8 +68,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     await emulator.close();
   });
 
-  it('creates the owned PVC, then moves Pending -> ImportScheduled -> ImportInProgress -> Succeeded with progress', async () => {
-    await start();
+  it('without populators: creates the owned PVC, then moves Pending -> ImportScheduled -> ImportInProgress -> Succeeded with progress', async () => {
+    await start({ cdi: { usePopulators: false } });
     const phases: string[] = [];
     const watch = await new Watch(emulator.kubeConfig()).watch(
       '/apis/cdi.kubevirt.io/v1beta1/namespaces/migrated/datavolumes',
@@ -222,6 +222,65 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     expect(warnings.items.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('restarts a crashing importer in CrashLoopBackOff: 10 s, 20 s, 40 s ... capped at 5 min', async () => {
+    await start();
+    await createDv('looping', '1Gi');
+    emulator.cdi.failImport('migrated', 'looping', {
+      message: 'Unable to process data: nbdkit: vddk: VixDiskLib_Open: NFC connection refused',
+      afterMs: 1_000,
+    });
+    await step(250);
+    await step(500);
+    // Each run copies for 1 s, crashes, then waits out the back-off before the next run.
+    const restartsAt: number[] = [];
+    let elapsed = 0;
+    for (let second = 0; second < 1_200 && restartsAt.length < 8; second++) {
+      const before = emulator.cdi.snapshot('migrated', 'looping')?.restartCount ?? 0;
+      await step(1_000);
+      elapsed += 1_000;
+      if ((emulator.cdi.snapshot('migrated', 'looping')?.restartCount ?? 0) > before)
+        restartsAt.push(elapsed);
+    }
+    const gaps = restartsAt.slice(1).map((at, index) => at - (restartsAt[index] as number));
+    // A gap is the back-off plus the 1 s the next run lasts.
+    expect(gaps).toEqual([11_000, 21_000, 41_000, 81_000, 161_000, 301_000, 301_000]);
+    const looping = await status('looping');
+    expect(looping).toMatchObject({ phase: 'ImportInProgress', restartCount: 8 });
+    // CDI keeps the crashed container's reason and message while the kubelet backs off
+    // (it skips the CrashLoopBackOff waiting state), and the progress of the run that crashed.
+    expect(conditionOf(looping, 'Running')).toMatchObject({
+      status: 'False',
+      reason: 'Error',
+      message: 'Unable to process data: nbdkit: vddk: VixDiskLib_Open: NFC connection refused',
+    });
+    const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: 'migrated', name: 'looping' });
+    expect(pvc.metadata?.annotations?.['cdi.kubevirt.io/storage.pod.restarts']).toBe('8');
+  });
+
+  it('forgets the back-off when the previous crash is more than 10 minutes ago', async () => {
+    await start();
+    await createDv('slow', '1Gi');
+    emulator.cdi.setImportRate('migrated', 'slow', MiB);
+    await step(250);
+    await step(500);
+    const running = () => emulator.cdi.snapshot('migrated', 'slow')?.running;
+    emulator.cdi.restartImport('migrated', 'slow');
+    await step(9_999);
+    expect(running()).toBe(false);
+    await step(1);
+    expect(running()).toBe(true);
+    emulator.cdi.restartImport('migrated', 'slow');
+    await step(19_999);
+    expect(running()).toBe(false);
+    await step(1);
+    expect(running()).toBe(true);
+    await step(10 * 60_000 + 1);
+    emulator.cdi.restartImport('migrated', 'slow');
+    await step(10_000);
+    expect(running()).toBe(true);
+    expect(emulator.cdi.snapshot('migrated', 'slow')?.restartCount).toBe(3);
+  });
+
   it('restarts once and then completes; stalls keep progress still until resumed', async () => {
     await start();
     await createDv('flaky', '200Mi');
@@ -232,7 +291,10 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     emulator.cdi.restartImport('migrated', 'flaky', 'nbdkit: vddk: VixDiskLib_Read: Unknown error');
     await step(0);
     expect(await status('flaky')).toMatchObject({ restartCount: 1, phase: 'ImportInProgress' });
-    await step(1000);
+    // The kubelet's first restart back-off is 10 s.
+    await step(9_999);
+    expect(conditionOf(await status('flaky'), 'Running')).toMatchObject({ status: 'False', reason: 'Error' });
+    await step(1);
     expect(conditionOf(await status('flaky'), 'Running')).toMatchObject({ status: 'True' });
     emulator.cdi.stallImport('migrated', 'flaky');
     await step(60_000);
@@ -250,7 +312,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     await createDv('no-secret', '10Mi', { secretRef: 'absent' });
     await step(250);
     const awaiting = await status('no-vddk');
-    expect(awaiting.phase).toBe('ImportScheduled');
+    // On a WaitForFirstConsumer class nothing binds before the importer pod, which needs the image.
+    expect(awaiting.phase).toBe('Pending');
     expect(conditionOf(awaiting, 'Bound')).toMatchObject({
       status: 'False',
       reason: 'AwaitingVDDK',

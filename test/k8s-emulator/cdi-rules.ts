@@ -1,5 +1,5 @@
 import type { StatusCause } from './api-status.js';
-import { asObject, asString, type JsonObject, metaName } from './json.js';
+import { asArray, asObject, asString, type JsonObject, metaName } from './json.js';
 import { parseQuantity } from './quantity.js';
 
 /**
@@ -41,6 +41,14 @@ function checkSize(
       message: `${storageField === 'pvc' ? 'PVC' : 'Storage'} size can't be equal or less than zero`,
     });
   }
+}
+
+/** CDI's test in its webhook and controllers: checkpoints on a VDDK or ImageIO source. */
+export function isMultiStage(spec: JsonObject | undefined): boolean {
+  const source = asObject(spec?.source);
+  return (
+    asArray(spec?.checkpoints).length > 0 && (source?.vddk !== undefined || source?.imageio !== undefined)
+  );
 }
 
 export function checkDataVolumeRules(dv: JsonObject): StatusCause[] {

@@ -1,5 +1,6 @@
 import type { ApiMachinery } from './api-machinery.js';
 import {
+  annotationsOf,
   asArray,
   asObject,
   asString,
@@ -20,6 +21,7 @@ import {
   VIRTUAL_MACHINE_INSTANCES,
 } from './resource-types.js';
 import type { SimulationClock } from './simulation-clock.js';
+import { ANN_SELECTED_NODE, EMULATED_NODE, type StorageCatalog } from './storage-classes.js';
 
 const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 
@@ -30,19 +32,27 @@ export interface VolumeBinderOptions {
   enforceStorageClasses?: boolean;
 }
 
+/** Pods of CDI's importers: CDI, not the kubelet's run-to-completion timer, decides how they end. */
+export function isCdiImporterPod(pod: KubeObject): boolean {
+  return asObject(pod.metadata.labels)?.['cdi.kubevirt.io'] === 'importer';
+}
+
 /**
- * The persistent-volume controller (dynamic provisioning: every claim binds to a fresh volume
- * after a delay) and the PVC-protection controller (a claim being deleted stays until no Pod or
- * VirtualMachineInstance uses it).
+ * The persistent-volume controller (dynamic provisioning: a claim binds to a fresh volume after a
+ * delay; on a WaitForFirstConsumer class only once a Pod or VMI uses it, when the scheduler marks
+ * it with the selected node; a claim filled by a volume populator is bound by the populator) and
+ * the PVC-protection controller (a claim being deleted stays until no Pod or VMI uses it).
  */
 export class VolumeController extends Reconciler {
   private readonly unsubscribe: () => void;
   private readonly timers = new Map<string, number>();
+  private readonly waitingReported = new Set<string>();
   private readonly bindDelayMs: number;
 
   constructor(
     private readonly machinery: ApiMachinery,
     private readonly clock: SimulationClock,
+    private readonly storage: StorageCatalog,
     private readonly options: VolumeBinderOptions = {},
   ) {
     super();
@@ -61,8 +71,10 @@ export class VolumeController extends Reconciler {
     if (event.resource === PERSISTENT_VOLUME_CLAIMS) {
       this.enqueue(namespace, metaName(event.object));
     } else if (event.resource === PODS || event.resource === VIRTUAL_MACHINE_INSTANCES) {
+      // A new consumer may unblock a WaitForFirstConsumer claim; a gone one a terminating claim.
       for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS, namespace)) {
-        if (pvc.metadata.deletionTimestamp) this.enqueue(namespace, metaName(pvc));
+        if (pvc.metadata.deletionTimestamp || getPath(pvc, 'status.phase') === 'Pending')
+          this.enqueue(namespace, metaName(pvc));
       }
     } else if (event.resource === STORAGE_CLASSES) {
       for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS)) {
@@ -100,6 +112,7 @@ export class VolumeController extends Reconciler {
     if (!pvc) {
       this.clock.clearTimeout(this.timers.get(key));
       this.timers.delete(key);
+      this.waitingReported.delete(key);
       return;
     }
     if (pvc.metadata.deletionTimestamp) {
@@ -128,6 +141,31 @@ export class VolumeController extends Reconciler {
       );
       return;
     }
+    if (this.storage.waitsForFirstConsumer(pvc)) {
+      if (!this.inUse(pvc)) {
+        if (!this.waitingReported.has(key)) {
+          this.waitingReported.add(key);
+          recordEvent(
+            this.machinery,
+            this.clock,
+            { resource: PERSISTENT_VOLUME_CLAIMS, object: pvc },
+            'Normal',
+            'WaitForFirstConsumer',
+            'waiting for first consumer to be created before binding',
+            'persistentvolume-controller',
+          );
+        }
+        return;
+      }
+      if (annotationsOf(pvc)[ANN_SELECTED_NODE] === undefined) {
+        this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, namespace, name, (claim) => {
+          claim.metadata.annotations = { ...annotationsOf(claim), [ANN_SELECTED_NODE]: EMULATED_NODE };
+        });
+      }
+    }
+    // A claim with a populator's dataSourceRef is left to the populator, which binds it to the
+    // volume it filled (the external-provisioner skips such claims).
+    if (asString(getPath(pvc, 'spec.dataSourceRef.apiGroup'))) return;
     this.timers.set(
       key,
       this.clock.setTimeout(() => {
@@ -168,12 +206,26 @@ export interface KubeletOptions {
   runDurationMs?: number;
   /** Per-Pod outcome; undefined means success after runDurationMs. */
   outcome?: (pod: KubeObject) => PodOutcome | undefined;
+  /**
+   * Simulated ms a deleted Pod's containers take to exit after SIGTERM; undefined (the default)
+   * means they ignore it and are killed when the grace period ends.
+   */
+  exitOnSigtermMs?: (pod: KubeObject) => number | undefined;
+  /** Simulated ms between the containers stopping and the kubelet removing the Pod (default 1000). */
+  removalDelayMs?: number;
 }
 
-/** A single-node kubelet: Pods start once their claims are bound and run to their outcome. */
+/**
+ * A single-node kubelet: Pods start once their claims are bound and run to their outcome. A Pod
+ * deleted with a grace period is stopped like the real one: SIGTERM, then SIGKILL when the
+ * period ends, the Pod turned Failed (terminal phase before removal, as since Kubernetes 1.27),
+ * and removed with a grace period of 0 a moment later.
+ */
 export class Kubelet extends Reconciler {
   private readonly unsubscribe: () => void;
   private readonly timers = new Map<string, number>();
+  private readonly stopping = new Map<string, { timer: number; at: number }>();
+  private readonly removals = new Map<string, number>();
   private readonly outcomes = new Map<string, PodOutcome>();
 
   constructor(
@@ -196,6 +248,8 @@ export class Kubelet extends Reconciler {
     super.stop();
     this.unsubscribe();
     for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
+    for (const planned of this.stopping.values()) this.clock.clearTimeout(planned.timer);
+    for (const timer of this.removals.values()) this.clock.clearTimeout(timer);
   }
 
   /** Decides how a Pod ends (before or while it runs). */
@@ -248,11 +302,18 @@ export class Kubelet extends Reconciler {
     if (!pod) {
       this.clock.clearTimeout(this.timers.get(key));
       this.timers.delete(key);
+      this.clock.clearTimeout(this.stopping.get(key)?.timer);
+      this.stopping.delete(key);
+      this.clock.clearTimeout(this.removals.get(key));
+      this.removals.delete(key);
       this.outcomes.delete(key);
       return;
     }
-    if (getPath(pod, 'status.phase') !== 'Pending' || this.timers.has(key) || pod.metadata.deletionTimestamp)
+    if (pod.metadata.deletionTimestamp) {
+      this.stopGracefully(pod);
       return;
+    }
+    if (getPath(pod, 'status.phase') !== 'Pending' || this.timers.has(key)) return;
     const missing = this.missingClaim(pod);
     const now = this.clock.timestamp();
     if (missing) {
@@ -266,7 +327,7 @@ export class Kubelet extends Reconciler {
               status: 'False',
               reason: 'Unschedulable',
               message: `0/1 nodes are available: ${missing}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`,
-              lastProbeTime: null,
+              // lastProbeTime omitted: null (as a kubelet sends it) fails the strict schema on a later update.
               lastTransitionTime: now,
             },
           ],
@@ -290,7 +351,6 @@ export class Kubelet extends Reconciler {
             conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
               type,
               status: 'True',
-              lastProbeTime: null,
               lastTransitionTime: started,
             })),
             containerStatuses: this.containerStatuses(target, { running: { startedAt: started } }),
@@ -299,7 +359,7 @@ export class Kubelet extends Reconciler {
         const current = this.machinery.find(PODS, namespace, name);
         if (!current) return;
         const restartPolicy = asString(getPath(current, 'spec.restartPolicy'));
-        if (restartPolicy === 'Always' && !this.outcomes.has(key)) {
+        if ((restartPolicy === 'Always' || isCdiImporterPod(current)) && !this.outcomes.has(key)) {
           this.timers.delete(key);
           return;
         }
@@ -313,6 +373,66 @@ export class Kubelet extends Reconciler {
         );
       }, this.options.startDelayMs ?? 500),
     );
+  }
+
+  /** SIGTERM now; the containers end at `exitOnSigtermMs` or, at the latest, with SIGKILL at the deadline. */
+  private stopGracefully(pod: KubeObject): void {
+    const namespace = metaNamespace(pod);
+    const name = metaName(pod);
+    const key = `${namespace}/${name}`;
+    if (this.removals.has(key)) return;
+    const now = this.clock.now();
+    // The kubelet counts the grace period from when it sees the deletion (the timestamp is in seconds).
+    const killAt = now + Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
+    const exitAfter = this.options.exitOnSigtermMs?.(pod);
+    const stopAt = exitAfter === undefined ? killAt : Math.min(killAt, now + exitAfter);
+    // A second delete may shorten the grace period, never lengthen it.
+    const planned = this.stopping.get(key);
+    if (planned && planned.at <= stopAt) return;
+    if (planned) this.clock.clearTimeout(planned.timer);
+    this.clock.clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    const timer = this.clock.setTimeout(() => {
+      this.stopping.delete(key);
+      this.stopContainers(namespace, name, stopAt < killAt ? 143 : 137);
+      this.removals.set(
+        key,
+        this.clock.setTimeout(() => {
+          this.removals.delete(key);
+          if (this.machinery.find(PODS, namespace, name)?.metadata.deletionTimestamp)
+            this.machinery.delete(PODS, namespace, name, { gracePeriodSeconds: 0 });
+        }, this.options.removalDelayMs ?? 1000),
+      );
+    }, stopAt - now);
+    this.stopping.set(key, { timer, at: stopAt });
+  }
+
+  private stopContainers(namespace: string, name: string, exitCode: number): void {
+    const now = this.clock.timestamp();
+    this.machinery.mutate(PODS, namespace, name, (target) => {
+      const status = asObject(target.status) ?? {};
+      const phase = asString(status.phase);
+      if (phase === 'Succeeded' || phase === 'Failed') return;
+      target.status = {
+        ...status,
+        phase: 'Failed',
+        conditions: asArray(status.conditions)
+          .filter(isJsonObject)
+          .map((c) =>
+            c.type === 'Ready' || c.type === 'ContainersReady'
+              ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: now }
+              : c,
+          ),
+        containerStatuses: this.containerStatuses(target, {
+          terminated: {
+            exitCode,
+            reason: 'Error',
+            startedAt: asString(status.startTime) ?? now,
+            finishedAt: now,
+          },
+        }),
+      };
+    });
   }
 
   private terminate(namespace: string, name: string): void {

@@ -13,6 +13,7 @@ import {
 import { FaultInjector } from './fault-injector.js';
 import { asString, isKubeObject, type JsonValue, type KubeObject, toJsonValue } from './json.js';
 import { KubeVirtController, type KubeVirtOptions } from './kubevirt-controller.js';
+import { type MissingSchemaProperties, SchemaCatalog } from './manifest-validator.js';
 import { ObjectStore } from './object-store.js';
 import {
   CONFIG_MAPS,
@@ -20,9 +21,25 @@ import {
   NAMESPACES,
   resolveResource,
   STORAGE_CLASSES,
+  STORAGE_PROFILES,
 } from './resource-types.js';
 import { SimulationClock, type SimulationClockOptions } from './simulation-clock.js';
+import {
+  StorageCatalog,
+  type StorageClassOptions,
+  storageClassManifest,
+  storageProfileManifest,
+} from './storage-classes.js';
 
+export {
+  ANN_CHECKPOINT_COPIED,
+  ANN_CHECKPOINT_POD_ID,
+  ANN_CURRENT_CHECKPOINT,
+  ANN_FINAL_CHECKPOINT,
+  ANN_MULTI_STAGE_DONE,
+  ANN_PREVIOUS_CHECKPOINT,
+  type DataVolumeCheckpoint,
+} from './cdi-checkpoints.js';
 export type { CdiImporterOptions, DataVolumePhase, ImportFailure, ImportSnapshot } from './cdi-importer.js';
 export type { KubeletOptions, PodOutcome, VolumeBinderOptions } from './cluster-controllers.js';
 export type {
@@ -39,9 +56,11 @@ export {
   checkManifest,
   type ManifestKind,
   type ManifestProblem,
+  type MissingSchemaProperties,
   validateManifest,
 } from './manifest-validator.js';
 export type { SimulationClockOptions } from './simulation-clock.js';
+export type { ClaimPropertySet, StorageClassOptions, VolumeBindingMode } from './storage-classes.js';
 
 export interface KubeEmulatorOptions {
   /** Listening port on 127.0.0.1 (default: any free port). */
@@ -51,10 +70,13 @@ export interface KubeEmulatorOptions {
   /** Namespaces that exist from the start (default: default, kube-system, kube-public and the CDI namespace). */
   namespaces?: string[];
   /**
-   * StorageClasses that exist; the first is the default class. When given, claims naming another
-   * class stay Pending like on a real cluster; when omitted every claim binds.
+   * StorageClasses that exist (each with the StorageProfile CDI derives); the first is the default
+   * class. A name alone gets the defaults: WaitForFirstConsumer, a CSI provisioner (so CDI uses
+   * volume populators) and a complete profile (ReadWriteOnce, Filesystem). When given, claims
+   * naming another class stay Pending like on a real cluster; when omitted every class a claim
+   * names behaves like such a default class.
    */
-  storageClasses?: string[];
+  storageClasses?: Array<string | StorageClassOptions>;
   /** Creates CDI's `v2v-vmware` ConfigMap with this VDDK image, so DataVolumes without initImageURL proceed. */
   vddkInitImage?: string;
   /** Simulated time: speed factor, tick, paused start. */
@@ -68,6 +90,14 @@ export interface KubeEmulatorOptions {
   volumes?: Omit<VolumeBinderOptions, 'enforceStorageClasses'>;
   /** 'strict' (default) admits like a real cluster with `--validate=strict`; 'off' stores anything. */
   validation?: 'strict' | 'off';
+  /**
+   * Properties the cluster's schemas lack, by definition (`{ 'v1.Firmware': ['serial'] }`): an
+   * older KubeVirt or CDI. Such fields are dropped with a warning, or refused with
+   * `fieldValidation=Strict`.
+   */
+  missingSchemaProperties?: MissingSchemaProperties;
+  /** kubemacpool refuses VirtualMachines asking for a MAC another VM holds (default true). */
+  kubemacpool?: boolean;
   /** Custom resources refuse strategic-merge patches with 415 like real CRDs (default), or treat them as merge. */
   strategicMergeOnCustomResources?: 'reject' | 'merge';
   /** Changes kept for watch resumption before older resourceVersions get 410 (default 50000). */
@@ -124,7 +154,10 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     validate: (options.validation ?? 'strict') === 'strict',
     clusterPreferences: options.kubevirt?.clusterPreferences,
     strategicMergeOnCustomResources: options.strategicMergeOnCustomResources ?? 'reject',
-    defaultStorageClassName: storageClasses?.[0],
+    defaultStorageClassName:
+      typeof storageClasses?.[0] === 'string' ? storageClasses[0] : storageClasses?.[0]?.name,
+    schemas: options.missingSchemaProperties ? new SchemaCatalog(options.missingSchemaProperties) : undefined,
+    kubemacpool: options.kubemacpool ?? true,
   });
   const faults = new FaultInjector();
   const apiServer = new ApiServer(machinery, faults, {
@@ -135,18 +168,12 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   const cdiNamespace = options.cdi?.cdiNamespace ?? 'cdi';
   const namespaces = options.namespaces ?? ['default', 'kube-system', 'kube-public', cdiNamespace];
   for (const name of new Set(namespaces)) machinery.create(NAMESPACES, '', { metadata: { name } });
-  storageClasses?.forEach((name, index) => {
-    machinery.create(STORAGE_CLASSES, '', {
-      metadata: {
-        name,
-        ...(index === 0 ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
-      },
-      provisioner: 'emulator.flotilla.invalid/provisioner',
-      reclaimPolicy: 'Delete',
-      volumeBindingMode: 'Immediate',
-      allowVolumeExpansion: true,
-    });
+  storageClasses?.forEach((entry, index) => {
+    const storageClass = typeof entry === 'string' ? { name: entry } : entry;
+    machinery.create(STORAGE_CLASSES, '', storageClassManifest(storageClass, index === 0));
+    machinery.createInternal(STORAGE_PROFILES, storageProfileManifest(storageClass));
   });
+  const storage = new StorageCatalog(machinery, storageClasses === undefined);
   if (options.vddkInitImage) {
     if (!machinery.find(NAMESPACES, '', cdiNamespace))
       machinery.create(NAMESPACES, '', { metadata: { name: cdiNamespace } });
@@ -155,12 +182,12 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       data: { 'vddk-init-image': options.vddkInitImage },
     });
   }
-  const volumes = new VolumeController(machinery, clock, {
+  const volumes = new VolumeController(machinery, clock, storage, {
     ...options.volumes,
     enforceStorageClasses: storageClasses !== undefined,
   });
-  const cdi = new CdiImporter(machinery, clock, options.cdi);
-  const kubevirt = new KubeVirtController(machinery, clock, options.kubevirt);
+  const cdi = new CdiImporter(machinery, clock, storage, options.cdi);
+  const kubevirt = new KubeVirtController(machinery, clock, options.kubevirt, storage);
   const kubelet = new Kubelet(machinery, clock, options.kubelet);
 
   const server = createServer((request, response) => {

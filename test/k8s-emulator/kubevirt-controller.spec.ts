@@ -297,4 +297,81 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       message: 'virt-v2v: error: inspection could not detect the source guest',
     });
   });
+
+  it('keeps a deleted running Pod Terminating for its grace period, then Failed, then gone', async () => {
+    const pod = (name: string, grace?: number) => ({
+      metadata: { name },
+      spec: {
+        restartPolicy: 'Never',
+        ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}),
+        containers: [{ name: 'virt-v2v', image: 'quay.io/kubev2v/virt-v2v:2.7' }],
+      },
+    });
+    const read = (name: string) => core.readNamespacedPod({ namespace: 'migrated', name });
+    await core.createNamespacedPod({ namespace: 'migrated', body: pod('conv-a') });
+    await core.createNamespacedPod({ namespace: 'migrated', body: pod('conv-b', 5) });
+    await core.createNamespacedPod({ namespace: 'migrated', body: pod('conv-c') });
+    // Not scheduled yet (no node): deleted at once, as the API server does.
+    await core.createNamespacedPod({ namespace: 'migrated', body: pod('conv-unscheduled') });
+    await core.deleteNamespacedPod({ namespace: 'migrated', name: 'conv-unscheduled' });
+    expect(emulator.get('pods', 'migrated', 'conv-unscheduled')).toBeUndefined();
+    emulator.kubelet.setPodOutcome('migrated', 'conv-a', { phase: 'Succeeded', afterMs: 1e9 });
+    emulator.kubelet.setPodOutcome('migrated', 'conv-b', { phase: 'Succeeded', afterMs: 1e9 });
+    await step(0);
+    await step(500);
+    expect((await read('conv-a')).status?.phase).toBe('Running');
+    const before = emulator.clock.now();
+
+    // Default: spec.terminationGracePeriodSeconds 30; conv-b's own 5 s; conv-c asked for 2 s.
+    await core.deleteNamespacedPod({ namespace: 'migrated', name: 'conv-a' });
+    await core.deleteNamespacedPod({ namespace: 'migrated', name: 'conv-b' });
+    await core.deleteNamespacedPod({ namespace: 'migrated', name: 'conv-c', gracePeriodSeconds: 2 });
+    const terminating = await read('conv-a');
+    expect(terminating.metadata?.deletionGracePeriodSeconds).toBe(30);
+    expect(Date.parse(String(terminating.metadata?.deletionTimestamp)) - before).toBeGreaterThanOrEqual(
+      29_000,
+    );
+    expect(terminating.status?.phase).toBe('Running');
+    // Deleting again changes nothing (a longer period never postpones).
+    await core.deleteNamespacedPod({ namespace: 'migrated', name: 'conv-a', gracePeriodSeconds: 60 });
+    expect((await read('conv-a')).metadata?.deletionGracePeriodSeconds).toBe(30);
+    // Its name stays taken meanwhile.
+    const taken = await apiError(core.createNamespacedPod({ namespace: 'migrated', body: pod('conv-a') }));
+    expect(taken.code).toBe(409);
+
+    await step(2_000);
+    expect(emulator.get('pods', 'migrated', 'conv-c')?.status).toMatchObject({ phase: 'Failed' });
+    await step(1_000);
+    expect(emulator.get('pods', 'migrated', 'conv-c')).toBeUndefined();
+    await step(2_000);
+    expect(emulator.get('pods', 'migrated', 'conv-b')?.status).toMatchObject({ phase: 'Failed' });
+    await step(24_999);
+    expect((await read('conv-a')).status?.phase).toBe('Running');
+    await step(1);
+    const killed = await read('conv-a');
+    expect(killed.status?.phase).toBe('Failed');
+    expect(killed.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({
+      exitCode: 137,
+      reason: 'Error',
+    });
+    await step(1_000);
+    expect(emulator.get('pods', 'migrated', 'conv-a')).toBeUndefined();
+    await core.createNamespacedPod({ namespace: 'migrated', body: pod('conv-a') });
+  });
+
+  it('lets a Terminating Pod be force-deleted with a grace period of 0', async () => {
+    await core.createNamespacedPod({
+      namespace: 'migrated',
+      body: {
+        metadata: { name: 'stuck' },
+        spec: { containers: [{ name: 'c', image: 'registry.example.com/c:1' }] },
+      },
+    });
+    await step(0);
+    await step(500);
+    await core.deleteNamespacedPod({ namespace: 'migrated', name: 'stuck' });
+    expect(emulator.get('pods', 'migrated', 'stuck')?.metadata.deletionTimestamp).toBeDefined();
+    await core.deleteNamespacedPod({ namespace: 'migrated', name: 'stuck', gracePeriodSeconds: 0 });
+    expect(emulator.get('pods', 'migrated', 'stuck')).toBeUndefined();
+  });
 });

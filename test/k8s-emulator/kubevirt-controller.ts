@@ -21,6 +21,7 @@ import {
   VIRTUAL_MACHINES,
 } from './resource-types.js';
 import type { SimulationClock } from './simulation-clock.js';
+import type { StorageCatalog } from './storage-classes.js';
 
 /**
  * A stand-in for KubeVirt's virt-controller: a VirtualMachine that should run gets a
@@ -77,6 +78,7 @@ export class KubeVirtController extends Reconciler {
     private readonly machinery: ApiMachinery,
     private readonly clock: SimulationClock,
     options: KubeVirtOptions = {},
+    private readonly storage?: StorageCatalog,
   ) {
     super();
     this.startDelayMs = options.startDelayMs ?? 1000;
@@ -174,7 +176,8 @@ export class KubeVirtController extends Reconciler {
           message: `PVC ${namespace}/${name} does not exist, waiting for it to appear`,
         };
       }
-      if (getPath(pvc, 'status.phase') !== 'Bound') {
+      // The launcher pod is the first consumer a WaitForFirstConsumer claim waits for.
+      if (getPath(pvc, 'status.phase') !== 'Bound' && !this.storage?.waitsForFirstConsumer(pvc)) {
         return {
           printableStatus: 'WaitingForVolumeBinding',
           reason: 'WaitingForVolumeBinding',

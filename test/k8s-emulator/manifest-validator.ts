@@ -4,7 +4,7 @@ import type { StatusCause } from './api-status.js';
 import { checkDataVolumeRules } from './cdi-rules.js';
 import { checkCoreRules } from './core-rules.js';
 import { buildCoreDefinitions } from './core-schemas.js';
-import { isJsonObject, type JsonValue, toJsonValue } from './json.js';
+import { isJsonObject, type JsonObject, type JsonValue, toJsonValue } from './json.js';
 import { checkVirtualMachineRules } from './kubevirt-rules.js';
 import { validateObjectMeta } from './metadata-rules.js';
 import { isQuantity } from './quantity.js';
@@ -18,6 +18,8 @@ export type ManifestKind =
   | 'Event'
   | 'StorageClass'
   | 'DataVolume'
+  | 'StorageProfile'
+  | 'VolumeImportSource'
   | 'VirtualMachine'
   | 'VirtualMachineInstance'
   | 'NetworkAttachmentDefinition';
@@ -48,6 +50,8 @@ const EXPECTED_API_VERSION: Record<ManifestKind, string> = {
   Event: 'v1',
   StorageClass: 'storage.k8s.io/v1',
   DataVolume: 'cdi.kubevirt.io/v1beta1',
+  StorageProfile: 'cdi.kubevirt.io/v1beta1',
+  VolumeImportSource: 'cdi.kubevirt.io/v1beta1',
   VirtualMachine: 'kubevirt.io/v1',
   VirtualMachineInstance: 'kubevirt.io/v1',
   NetworkAttachmentDefinition: 'k8s.cni.cncf.io/v1',
@@ -62,6 +66,8 @@ const SCHEMA_REF: Record<ManifestKind, string> = {
   Event: 'core.json#/definitions/CoreV1Event',
   StorageClass: 'core.json#/definitions/V1StorageClass',
   DataVolume: 'cdi.json#/definitions/v1beta1.DataVolume',
+  StorageProfile: 'cdi-populators.json#/definitions/StorageProfile',
+  VolumeImportSource: 'cdi-populators.json#/definitions/VolumeImportSource',
   VirtualMachine: 'kubevirt.json#/definitions/v1.VirtualMachine',
   VirtualMachineInstance: 'kubevirt.json#/definitions/v1.VirtualMachineInstance',
   NetworkAttachmentDefinition: 'multus.json#/definitions/NetworkAttachmentDefinition',
@@ -123,7 +129,27 @@ function strictify(node: unknown): unknown {
   return result;
 }
 
-function swaggerDocument(file: string, id: string): Schema {
+/**
+ * Properties a cluster's installed schemas lack, by definition name (`v1.Firmware`,
+ * `v1beta1.DataVolumeSpec`, `V1PodSpec`): an older KubeVirt or CDI, whose API server does not know
+ * a field the client sends.
+ */
+export type MissingSchemaProperties = Readonly<Record<string, readonly string[]>>;
+
+function withoutProperties(definitions: Schema, missing: MissingSchemaProperties): void {
+  for (const [name, properties] of Object.entries(missing)) {
+    const definition = definitions[name];
+    if (!isSchema(definition) || !isSchema(definition.properties)) continue;
+    const kept: Schema = { ...definition.properties };
+    for (const property of properties) delete kept[property];
+    const required = Array.isArray(definition.required)
+      ? definition.required.filter((entry) => !properties.includes(String(entry)))
+      : undefined;
+    definitions[name] = { ...definition, properties: kept, ...(required ? { required } : {}) };
+  }
+}
+
+function swaggerDocument(file: string, id: string, missing: MissingSchemaProperties): Schema {
   const raw: unknown = JSON.parse(readSharedFile(upstreamSchema(file)));
   if (!isSchema(raw) || !isSchema(raw.definitions)) throw new Error(`${file} has no definitions`);
   const definitions: Schema = {};
@@ -145,6 +171,7 @@ function swaggerDocument(file: string, id: string): Schema {
     }
     definitions[name] = strict;
   }
+  withoutProperties(definitions, missing);
   return { $id: `${SCHEMA_BASE}${id}`, definitions };
 }
 
@@ -170,10 +197,32 @@ function multusDocument(): Schema {
   };
 }
 
+/**
+ * CDI's StorageProfile and VolumeImportSource are not in the published swagger: their envelope is
+ * checked, their spec and status are CDI's own business (the emulator writes them itself).
+ */
+function cdiPopulatorsDocument(): Schema {
+  const envelope = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { $ref: 'kubevirt.json#/definitions/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+      spec: { type: 'object' },
+      status: { type: 'object' },
+    },
+  };
+  return {
+    $id: `${SCHEMA_BASE}cdi-populators.json`,
+    definitions: { StorageProfile: envelope, VolumeImportSource: envelope },
+  };
+}
+
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function createAjv(): Ajv {
+function createAjv(missing: MissingSchemaProperties): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
   ajv.addFormat('date-time', DATE_TIME);
   ajv.addFormat('byte', BASE64);
@@ -185,34 +234,47 @@ function createAjv(): Ajv {
   ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isInteger(value) });
   ajv.addFormat('double', { type: 'number', validate: () => true });
   ajv.addFormat('float', { type: 'number', validate: () => true });
-  ajv.addSchema(swaggerDocument('kubevirt.swagger.json', 'kubevirt.json'));
-  ajv.addSchema(swaggerDocument('cdi.swagger.json', 'cdi.json'));
-  ajv.addSchema({
-    $id: `${SCHEMA_BASE}core.json`,
-    definitions: buildCoreDefinitions([
-      'V1Namespace',
-      'V1Secret',
-      'V1ConfigMap',
-      'V1PersistentVolumeClaim',
-      'V1Pod',
-      'CoreV1Event',
-      'V1StorageClass',
-    ]),
-  });
+  ajv.addSchema(swaggerDocument('kubevirt.swagger.json', 'kubevirt.json', missing));
+  ajv.addSchema(swaggerDocument('cdi.swagger.json', 'cdi.json', missing));
+  const core = buildCoreDefinitions([
+    'V1Namespace',
+    'V1Secret',
+    'V1ConfigMap',
+    'V1PersistentVolumeClaim',
+    'V1Pod',
+    'CoreV1Event',
+    'V1StorageClass',
+  ]);
+  withoutProperties(core, missing);
+  ajv.addSchema({ $id: `${SCHEMA_BASE}core.json`, definitions: core });
   ajv.addSchema(multusDocument());
+  ajv.addSchema(cdiPopulatorsDocument());
   return ajv;
 }
 
-let sharedAjv: Ajv | undefined;
-const validators = new Map<ManifestKind, ValidateFunction>();
+/** The schemas one cluster admits with: the upstream ones, or those minus some properties. */
+export class SchemaCatalog {
+  private ajv: Ajv | undefined;
+  private readonly validators = new Map<ManifestKind, ValidateFunction>();
 
-function validatorFor(kind: ManifestKind): ValidateFunction {
-  const cached = validators.get(kind);
-  if (cached) return cached;
-  sharedAjv ??= createAjv();
-  const validate = sharedAjv.compile({ $ref: `${SCHEMA_BASE}${SCHEMA_REF[kind]}` });
-  validators.set(kind, validate);
-  return validate;
+  constructor(private readonly missing: MissingSchemaProperties = {}) {}
+
+  validatorFor(kind: ManifestKind): ValidateFunction {
+    const cached = this.validators.get(kind);
+    if (cached) return cached;
+    this.ajv ??= createAjv(this.missing);
+    const validate = this.ajv.compile({ $ref: `${SCHEMA_BASE}${SCHEMA_REF[kind]}` });
+    this.validators.set(kind, validate);
+    return validate;
+  }
+}
+
+let upstreamCatalog: SchemaCatalog | undefined;
+
+/** The upstream schemas as shipped (compiled once per process). */
+export function upstreamSchemas(): SchemaCatalog {
+  upstreamCatalog ??= new SchemaCatalog();
+  return upstreamCatalog;
 }
 
 /** `/spec/template/spec/domain/devices/disks/0/name` -> `spec.template.spec.domain.devices.disks[0].name`. */
@@ -306,8 +368,12 @@ function schemaProblem(error: ErrorObject, object: unknown): ManifestProblem {
 }
 
 /** Schema errors only (strict OpenAPI), in document order and without duplicates. */
-export function schemaProblems(kind: ManifestKind, object: unknown): ManifestProblem[] {
-  const validate = validatorFor(kind);
+export function schemaProblems(
+  kind: ManifestKind,
+  object: unknown,
+  schemas: SchemaCatalog = upstreamSchemas(),
+): ManifestProblem[] {
+  const validate = schemas.validatorFor(kind);
   if (validate(object)) return [];
   const seen = new Set<string>();
   const problems: ManifestProblem[] = [];
@@ -321,11 +387,40 @@ export function schemaProblems(kind: ManifestKind, object: unknown): ManifestPro
   return problems;
 }
 
+/**
+ * Removes the fields the schema does not know from `object` (the API server's decoder drops them
+ * unless `fieldValidation=Strict`) and returns their paths, sorted (`spec.template.spec.x`).
+ */
+export function pruneUnknownFields(
+  kind: ManifestKind,
+  object: JsonObject,
+  schemas: SchemaCatalog = upstreamSchemas(),
+): string[] {
+  const validate = schemas.validatorFor(kind);
+  const dropped = new Set<string>();
+  // A pass removes every unknown key ajv reports; a second pass is only a safety net.
+  for (let pass = 0; pass < 3; pass++) {
+    if (validate(object)) break;
+    const unknown = (validate.errors ?? []).filter((error) => error.keyword === 'additionalProperties');
+    if (unknown.length === 0) break;
+    for (const error of unknown) {
+      const property = String((error.params as Record<string, unknown>).additionalProperty);
+      const parent = valueAt(object, error.instancePath);
+      if (!isSchema(parent) || !(property in parent)) continue;
+      delete parent[property];
+      dropped.add(fieldPath(error.instancePath, property));
+    }
+  }
+  return [...dropped].sort();
+}
+
 export interface CheckOptions {
   /** Skip the apiVersion/kind identity check (the server does its own against the URL). */
   skipTypeMeta?: boolean;
   /** Known VirtualMachineClusterPreference names; unknown references are denied like virt-api does. */
   clusterPreferences?: readonly string[];
+  /** The schemas to admit with (default: upstream as shipped). */
+  schemas?: SchemaCatalog;
 }
 
 /**
@@ -381,7 +476,7 @@ export function checkManifest(
       });
     }
   }
-  problems.push(...schemaProblems(kind, json));
+  problems.push(...schemaProblems(kind, json, options.schemas));
   if (problems.length > 0) return problems;
   const metadata = isJsonObject(json.metadata) ? json.metadata : {};
   const nameIsLabel = kind === 'Namespace';

@@ -144,6 +144,24 @@ export const STORAGE_CLASSES: ResourceType = {
 export const DATA_VOLUMES = crd('cdi.kubevirt.io', 'v1beta1', 'datavolumes', 'datavolume', 'DataVolume', {
   shortNames: ['dv', 'dvs'],
 });
+/** CDI's per-StorageClass claim defaults (cluster-scoped, one per class, named after it). */
+export const STORAGE_PROFILES = crd(
+  'cdi.kubevirt.io',
+  'v1beta1',
+  'storageprofiles',
+  'storageprofile',
+  'StorageProfile',
+  { namespaced: false },
+);
+/** The populator source CDI (>= 1.57) creates for an import DataVolume: `volume-import-source-<dv uid>`. */
+export const VOLUME_IMPORT_SOURCES = crd(
+  'cdi.kubevirt.io',
+  'v1beta1',
+  'volumeimportsources',
+  'volumeimportsource',
+  'VolumeImportSource',
+  { hasStatus: false },
+);
 export const VIRTUAL_MACHINES = crd(
   'kubevirt.io',
   'v1',
@@ -180,6 +198,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   EVENTS,
   STORAGE_CLASSES,
   DATA_VOLUMES,
+  STORAGE_PROFILES,
+  VOLUME_IMPORT_SOURCES,
   VIRTUAL_MACHINES,
   VIRTUAL_MACHINE_INSTANCES,
   NETWORK_ATTACHMENT_DEFINITIONS,

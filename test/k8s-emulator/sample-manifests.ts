@@ -31,7 +31,11 @@ export function vddkDataVolume(sample: DataVolumeSample): KubeObject {
       name: sample.name,
       namespace: sample.namespace,
       labels: { 'flotilla.io/plan': 'plan-1', 'flotilla.io/vm': 'vm-1234', ...sample.labels },
-      annotations: { 'cdi.kubevirt.io/storage.deleteAfterCompletion': 'false' },
+      // As Flotilla's builder: kept after completion, bound for the importer on WaitForFirstConsumer classes.
+      annotations: {
+        'cdi.kubevirt.io/storage.deleteAfterCompletion': 'false',
+        'cdi.kubevirt.io/storage.bind.immediate.requested': 'true',
+      },
     },
     spec: {
       source: { vddk },
@@ -65,9 +69,26 @@ export interface VirtualMachineSample {
   disks?: { name: string; claimName?: string; dataVolume?: string }[];
 }
 
+/**
+ * VMware-range MACs of a sample VM, one pair per name (kubemacpool refuses a MAC another VM holds):
+ * `00:50:56:9a:01:02`/`:03` for "web01", others derived from the name.
+ */
+export function sampleMacs(name: string): [string, string] {
+  if (name === 'web01') return ['00:50:56:9a:01:02', '00:50:56:9a:01:03'];
+  let hash = 2166136261;
+  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  const bytes = [(hash >>> 16) & 0x3f, (hash >>> 8) & 0xff, hash & 0xfe];
+  const mac = (last: number) =>
+    ['00', '50', '56', ...[bytes[0], bytes[1], last].map((b) => (b ?? 0).toString(16).padStart(2, '0'))].join(
+      ':',
+    );
+  return [mac(bytes[2] ?? 0), mac((bytes[2] ?? 0) | 1)];
+}
+
 /** An EFI + secure boot VM with two disks, a pod NIC (masquerade) and a Multus NIC (bridge). */
 export function migratedVirtualMachine(sample: VirtualMachineSample): KubeObject {
   const disks = sample.disks ?? [{ name: 'disk-0', claimName: `${sample.name}-disk-0` }];
+  const [podMac, multusMac] = sampleMacs(sample.name);
   return {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
@@ -98,12 +119,12 @@ export function migratedVirtualMachine(sample: VirtualMachineSample): KubeObject
                 ...(index === 0 ? { bootOrder: 1 } : {}),
               })),
               interfaces: [
-                { name: 'net-0', masquerade: {}, model: 'virtio', macAddress: '00:50:56:9a:01:02' },
+                { name: 'net-0', masquerade: {}, model: 'virtio', macAddress: podMac },
                 {
                   name: 'net-1',
                   bridge: {},
                   model: 'virtio',
-                  macAddress: '00:50:56:9a:01:03',
+                  macAddress: multusMac,
                   state: 'down',
                 },
               ],

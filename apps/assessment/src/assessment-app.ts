@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AccessService } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
 import { BullmqExecutionQueue, EXECUTION_QUEUE } from '#libs/core';
 import {
@@ -14,7 +15,6 @@ import {
   mountQueueDashboard,
   PinoNestLogger,
 } from '#libs/observability';
-import { AccessStore } from '#libs/persistence';
 import { contractOperationId, withContractSchemas } from './api/contract.js';
 import { AssessmentApiModule } from './app.module.js';
 import { adminAccessCheck, adminOnly } from './auth.js';
@@ -51,7 +51,7 @@ export async function createAssessmentApp(
       'FLOTILLA_AUTH_DISABLED=true: authentication is OFF, every caller (tokens or none) is an admin. Development only.',
     );
   }
-  const adminCheck = adminAccessCheck(config.api, app.get(AccessStore));
+  const adminCheck = adminAccessCheck(config.api, app.get(AccessService));
   // Request ids and latency for every request; /metrics is plain Express, outside Nest's token guard.
   app.use(createRequestObservability({ logger, metrics }));
   app.use('/metrics', adminOnly(adminCheck, 'The metrics endpoint'), metricsHandler(metrics));

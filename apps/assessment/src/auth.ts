@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type CanActivate,
   createParamDecorator,
@@ -11,9 +10,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
+import { AccessService } from '#libs/application';
 import type { FlotillaConfig } from '#libs/config';
 import { presentedToken } from '#libs/observability';
-import { AccessStore, type Principal, ROLES, type Role } from '#libs/persistence';
+import { type Principal, ROLES, type Role } from '#libs/persistence';
 import { FLOTILLA_CONFIG } from './tokens.js';
 
 const REQUIRED_ROLE = 'flotilla:required-role';
@@ -50,7 +50,7 @@ export const CurrentPrincipal = createParamDecorator(
 export class TokenAuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(AccessStore) private readonly access: AccessStore,
+    @Inject(AccessService) private readonly access: AccessService,
     @Inject(FLOTILLA_CONFIG) private readonly config: FlotillaConfig,
   ) {}
 
@@ -76,46 +76,23 @@ export class TokenAuthGuard implements CanActivate {
     const value = Array.isArray(header) ? header[0] : header;
     const match = value?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new UnauthorizedException('Send an API token: Authorization: Bearer <token>');
-    const principal = await principalForToken(match[1] as string, this.access, this.config.api);
+    const principal = await this.access.principalForToken(match[1] as string);
     if (!principal) throw new UnauthorizedException('Unknown or revoked API token');
     return principal;
   }
-}
-
-/**
- * Compares two secrets in time that does not depend on where they differ: `===` stops at the
- * first different character, which lets a caller guess the bootstrap token one character at a
- * time. Comparing fixed-length digests also hides the secret's length.
- */
-export function sameSecret(presented: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
-/** Who a token belongs to: the configured bootstrap admin, an active stored token, or nobody. */
-export async function principalForToken(
-  token: string,
-  access: AccessStore,
-  config: Pick<FlotillaConfig['api'], 'bootstrapAdminToken'>,
-): Promise<Principal | null> {
-  if (config.bootstrapAdminToken && sameSecret(token, config.bootstrapAdminToken)) {
-    return { actor: 'bootstrap-admin', roles: ['admin'] };
-  }
-  const record = await access.findActiveToken(token);
-  return record ? { actor: `token:${record.name}`, roles: record.roles } : null;
 }
 
 export type AdminAccess = 'allowed' | 'unauthenticated' | 'forbidden';
 
 /** Whether a presented token (Bearer, or the Basic password) holds `admin`: for routes outside Nest's guard. */
 export function adminAccessCheck(
-  config: Pick<FlotillaConfig['api'], 'bootstrapAdminToken' | 'authDisabled'>,
-  access: AccessStore,
+  config: Pick<FlotillaConfig['api'], 'authDisabled'>,
+  access: AccessService,
 ): (token: string | undefined) => Promise<AdminAccess> {
   return async (token) => {
     if (config.authDisabled) return 'allowed';
     if (!token) return 'unauthenticated';
-    const principal = await principalForToken(token, access, config);
+    const principal = await access.principalForToken(token);
     if (!principal) return 'unauthenticated';
     return hasRole(principal, 'admin') ? 'allowed' : 'forbidden';
   };

@@ -22,6 +22,7 @@ import {
   planView,
   settingsPatchBody,
   wave,
+  waveBoard,
 } from './api/plans.schemas.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
 
@@ -166,6 +167,18 @@ export class PlansController {
   @Returns(moveGroup.array())
   async groups(@PlanId() id: string): Promise<PlanView['groups']> {
     return (await this.planning.get(id)).groups;
+  }
+
+  @Get(':id/board')
+  @RequireRole('viewer')
+  @ApiOperation({
+    summary: 'The waves board of a plan',
+    description:
+      "Each wave's figures and VM names with the violations counted: what a board draws, ~1 MB for 10,000 VMs",
+  })
+  @Returns(waveBoard)
+  board(@PlanId() id: string): Promise<z.output<typeof waveBoard>> {
+    return this.planning.board(id);
   }
 
   @Get(':id/waves')

@@ -18,7 +18,7 @@ export class WaveManifestsController {
   @ApiOperation({
     summary: "A wave's manifests for GitOps review",
     description:
-      'Exactly what the executor would apply for each VM of the wave (as `flotilla render` writes them), secret values as placeholders. 503 names the executor setting (VSPHERE_URL, VSPHERE_THUMBPRINT, VDDK_INIT_IMAGE) this server lacks.',
+      'Exactly what the executor would apply for each VM of the wave (as `flotilla render` writes them), secret values as placeholders. 503 names the executor setting (VSPHERE_URL, VSPHERE_THUMBPRINT, VDDK_INIT_IMAGE) this server lacks; 422 names each VM the maps leave a network or datastore of unmapped (or that cannot be rendered otherwise).',
   })
   @Returns(waveManifests)
   manifestsOf(

@@ -61,6 +61,11 @@ const COMMANDS: Array<{ usage: string; summary: string; load: () => Promise<Regi
     load: async () => (await import('./migration.command.js')).registerMigrationCommand,
   },
   {
+    usage: 'execution',
+    summary: 'Act on a running execution: cut its warm VMs over now or at a set time',
+    load: async () => (await import('./execution.command.js')).registerExecutionCommands,
+  },
+  {
     usage: 'token',
     summary: 'Manage API tokens (the API needs one per caller)',
     load: async () => (await import('./token.command.js')).registerTokenCommand,

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ExecutionService } from '#libs/application';
 import { ConfigurationError, describeConfig, loadConfig } from '#libs/config';
 import { EmbeddedDatabaseInUseError } from '#libs/core';
 import {
@@ -9,7 +10,6 @@ import {
   runReadinessChecks,
   startProbeServer,
 } from '#libs/observability';
-import { ExecutionStore } from '#libs/persistence';
 import { createExecutorApp } from './executor-app.js';
 
 async function main(): Promise<void> {
@@ -24,10 +24,10 @@ async function main(): Promise<void> {
   let probes: ProbeServer | undefined;
   if (config.executor.probePort > 0) {
     // Counted in Postgres, the truth every replica shares, when Prometheus scrapes.
-    const executions = executor.app.get(ExecutionStore);
+    const executions = executor.app.get(ExecutionService);
     metrics.observePhases({
-      executions: () => executions.executionCountsByStatus(),
-      vms: () => executions.vmCountsByPhase(),
+      executions: async () => (await executions.countsForMetrics()).executions,
+      vms: async () => (await executions.countsForMetrics()).vms,
     });
     probes = await startProbeServer({
       port: config.executor.probePort,

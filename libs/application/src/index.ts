@@ -1,4 +1,4 @@
-export { AccessService } from './access.service.js';
+export { AccessService, sameSecret } from './access.service.js';
 export { type AssessmentOutcome, AssessmentService, DEFAULT_POLICY_NAME } from './assessment.service.js';
 export { notFound, type UserErrorKind, UserFacingError, unfinishedExecutions } from './errors.js';
 export {
@@ -35,6 +35,13 @@ export {
   InventoryImportService,
 } from './inventory-import.service.js';
 export {
+  FINISHED_IMPORT_KEPT_MS,
+  type ImportJob,
+  type ImportProgress,
+  type ImportStage,
+  InventoryImportJobs,
+} from './inventory-import-jobs.js';
+export {
   type EditOutcome,
   PlanningService,
   type PlanView,
@@ -48,7 +55,14 @@ export {
   ReportService,
   reportContentHash,
 } from './report.service.js';
-export { DEFAULT_PARSE_BUDGET, type ParseBudget, readWaveEditsInSandbox } from './upload-parse-sandbox.js';
+export {
+  DEFAULT_PARSE_BUDGET,
+  type ParseBudget,
+  type ParseLimits,
+  readWaveEditsInSandbox,
+  WAVE_REPORT_PARSE_BUDGET,
+} from './upload-parse-sandbox.js';
+export { BOARD_VIOLATIONS_LISTED, type WaveBoard } from './wave-board.js';
 export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,

@@ -1,15 +1,24 @@
 import { basename } from 'node:path';
 import { type ImportDiagnostic, type InventorySummary, summarizeInventory } from '#libs/inventory';
 import type { AccessStore, InventoryStore, Principal } from '#libs/persistence';
-import type { RvtoolsReadLimits } from '#libs/rvtools';
-import { DEFAULT_PARSE_BUDGET, type ParseBudget, parseInventoryInSandbox } from './upload-parse-sandbox.js';
+import type { RvtoolsProgress, RvtoolsReadLimits } from '#libs/rvtools';
+import {
+  DEFAULT_PARSE_BUDGET,
+  type ParseBudget,
+  type ParseLimits,
+  parseInventoryInSandbox,
+  splitParseLimits,
+} from './upload-parse-sandbox.js';
 
 export interface ImportOptions {
   /** Display name; defaults to the file name. */
   name?: string | undefined;
   /** The name the user gave the file (uploads arrive under a temporary path). */
   fileName?: string | undefined;
-  onProgress?: ((progress: { sheet: string; rows: number }) => void) | undefined;
+  /** Hears the reading: sheet, rows, VMs found, bytes inflated (every few thousand rows and per sheet). */
+  onProgress?: ((progress: RvtoolsProgress) => void) | undefined;
+  /** Hears the storing, once read: VMs written so far out of all, after each batch. */
+  onVmsStored?: ((stored: number, total: number) => void) | undefined;
   /** Who imports: the audit log records the import under their name. */
   principal?: Principal | undefined;
 }
@@ -28,7 +37,7 @@ export interface ImportResult {
  * What one import may cost: the reader's limits (unset ones keep the rvtools defaults) and the
  * parsing worker's heap and deadline (unset ones keep DEFAULT_PARSE_BUDGET).
  */
-export type ImportLimits = Partial<RvtoolsReadLimits> & Partial<ParseBudget>;
+export type ImportLimits = ParseLimits;
 
 /**
  * Reads an RVTools export and stores it; a failure stores nothing. The file is parsed in a worker
@@ -44,12 +53,7 @@ export class InventoryImportService {
     private readonly access: AccessStore,
     limits: ImportLimits = {},
   ) {
-    const { maxHeapMiB, timeoutMs, ...readLimits } = limits;
-    this.readLimits = readLimits;
-    this.budget = {
-      maxHeapMiB: maxHeapMiB ?? DEFAULT_PARSE_BUDGET.maxHeapMiB,
-      timeoutMs: timeoutMs ?? DEFAULT_PARSE_BUDGET.timeoutMs,
-    };
+    ({ readLimits: this.readLimits, budget: this.budget } = splitParseLimits(limits, DEFAULT_PARSE_BUDGET));
   }
 
   async importFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {
@@ -61,7 +65,14 @@ export class InventoryImportService {
     );
     const summary = summarizeInventory(inventory);
     const name = options.name?.trim() || fileName;
-    const inventoryId = await this.store.save(inventory, name, summary);
+    const onVmsStored = options.onVmsStored;
+    onVmsStored?.(0, inventory.vms.length);
+    const inventoryId = await this.store.save(
+      inventory,
+      name,
+      summary,
+      onVmsStored && ((stored) => onVmsStored(stored, inventory.vms.length)),
+    );
     if (options.principal) {
       await this.access.appendAudit({
         actor: options.principal.actor,

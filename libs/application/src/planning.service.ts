@@ -33,6 +33,7 @@ import {
 } from '#libs/waves';
 import { deleteAudited } from './cascading-delete.js';
 import { notFound, UserFacingError } from './errors.js';
+import { type WaveBoard, waveBoard } from './wave-board.js';
 
 export type StoredPlan = PlanRecord<PlanSettings, WavePlan>;
 
@@ -200,6 +201,11 @@ export class PlanningService {
 
   async get(id: string): Promise<PlanView> {
     return this.toView(await this.getStored(id));
+  }
+
+  /** The waves board: each wave's figures and VM names, violations counted (see WaveBoard). */
+  async board(id: string): Promise<WaveBoard> {
+    return waveBoard(await this.getStored(id));
   }
 
   toView(plan: StoredPlan): PlanView {

@@ -17,6 +17,7 @@ import {
   writeWavesCsv,
   writeWavesJson,
 } from '#libs/reports';
+import type { RvtoolsReadLimits } from '#libs/rvtools';
 import {
   DEFAULT_MIGRATION_SETTINGS,
   datastoreSourceOf,
@@ -38,7 +39,13 @@ import {
 } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
 import { type PlanningService, parseChangeWindow, type StoredPlan } from './planning.service.js';
-import { readWaveEditsInSandbox } from './upload-parse-sandbox.js';
+import {
+  type ParseBudget,
+  type ParseLimits,
+  readWaveEditsInSandbox,
+  splitParseLimits,
+  WAVE_REPORT_PARSE_BUDGET,
+} from './upload-parse-sandbox.js';
 
 const MIB_PER_GIB = 1024;
 const gib = (mib: number): number => Math.round((mib / MIB_PER_GIB) * 100) / 100;
@@ -182,13 +189,23 @@ export function reportContentHash(plan: StoredPlan): string {
 
 /** Writes the planners' workbook (and CSV/JSON tables) and loads their edits back. */
 export class ReportService {
+  private readonly loadBackLimits: Partial<RvtoolsReadLimits>;
+  private readonly loadBackBudget: ParseBudget;
+
   constructor(
     private readonly inventories: InventoryStore,
     private readonly assessments: AssessmentStore,
     private readonly planning: PlanningService,
     private readonly access: AccessStore,
+    /** What reading an edited report back may cost (FLOTILLA_MAX_REPORT_*, FLOTILLA_REPORT_PARSE_*). */
+    loadBackLimits: ParseLimits = {},
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    ({ readLimits: this.loadBackLimits, budget: this.loadBackBudget } = splitParseLimits(
+      loadBackLimits,
+      WAVE_REPORT_PARSE_BUDGET,
+    ));
+  }
 
   async buildInput(planId: string): Promise<WaveReportInput> {
     const plan = await this.planning.getStored(planId);
@@ -545,7 +562,10 @@ export class ReportService {
     principal: Principal,
   ): Promise<ImportEditsOutcome> {
     // Parsed in a worker with its own heap and deadline, like an inventory upload.
-    const edits = await readWaveEditsInSandbox({ path, fileName, limits: {} });
+    const edits = await readWaveEditsInSandbox(
+      { path, fileName, limits: this.loadBackLimits },
+      this.loadBackBudget,
+    );
     const plan = await this.planning.getStored(planId);
     if (edits.planId !== plan.id) {
       throw new UserFacingError(

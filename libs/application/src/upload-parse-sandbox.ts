@@ -18,8 +18,29 @@ export interface ParseBudget {
  * machine; the defaults leave room for slower hosts while still ending a runaway parse.
  */
 export const DEFAULT_PARSE_BUDGET: Readonly<ParseBudget> = { maxHeapMiB: 3072, timeoutMs: 300_000 };
-/** A wave report holds one row per VM of a plan: a fraction of its export. */
+/**
+ * A wave report holds one row per VM of a plan: a fraction of its export. The defaults of
+ * FLOTILLA_REPORT_PARSE_HEAP_MB and FLOTILLA_REPORT_PARSE_TIMEOUT_S, which the API passes.
+ */
 export const WAVE_REPORT_PARSE_BUDGET: Readonly<ParseBudget> = { maxHeapMiB: 1024, timeoutMs: 120_000 };
+
+/**
+ * What one parse may cost, as the config gives it: the reader's limits (unset ones keep the
+ * rvtools defaults) and the parsing worker's heap and deadline (unset ones keep a default budget).
+ */
+export type ParseLimits = Partial<RvtoolsReadLimits> & Partial<ParseBudget>;
+
+/** Splits configured limits into what the reader enforces and the worker's budget. */
+export function splitParseLimits(
+  limits: ParseLimits,
+  defaults: Readonly<ParseBudget>,
+): { readLimits: Partial<RvtoolsReadLimits>; budget: ParseBudget } {
+  const { maxHeapMiB, timeoutMs, ...readLimits } = limits;
+  return {
+    readLimits,
+    budget: { maxHeapMiB: maxHeapMiB ?? defaults.maxHeapMiB, timeoutMs: timeoutMs ?? defaults.timeoutMs },
+  };
+}
 
 export interface UploadParseJob {
   kind: 'inventory' | 'wave-edits';

@@ -1,7 +1,7 @@
 import type { VmAssessment } from '#libs/assessment';
 import type { InventoryHost, InventoryVm } from '#libs/inventory';
 import { migrationSpecOf, type SourcePowerState } from '#libs/itinerary';
-import { type ExecutionManifest, renderExecutionManifests } from '#libs/kubevirt';
+import { type ExecutionManifest, ManifestBuildError, renderExecutionManifests } from '#libs/kubevirt';
 import type { PlanSettings, WavePlan } from '#libs/waves';
 import { notFound, UserFacingError } from './errors.js';
 import { buildWaveExecutionSpecs, type ExecutionOptions } from './wave-execution-spec.js';
@@ -60,6 +60,7 @@ export function renderWaveManifests(input: {
     executionId: RENDER_EXECUTION_ID,
   });
   const rendered: RenderedManifest[] = [];
+  const problems: string[] = [];
   for (const spec of specs) {
     const powerState = spec.vm.powerState;
     const migration = migrationSpecOf(
@@ -85,12 +86,20 @@ export function renderWaveManifests(input: {
           "VIRT_V2V_IMAGE); a raw copy instead is the plan's guestConversion setting or --convert-guest never",
       );
     }
-    const manifests = renderExecutionManifests(
-      migration,
-      spec.convertGuest && input.settings.virtV2vImage
-        ? { guestConversion: { image: input.settings.virtV2vImage } }
-        : {},
-    );
+    let manifests: ExecutionManifest[];
+    try {
+      manifests = renderExecutionManifests(
+        migration,
+        spec.convertGuest && input.settings.virtV2vImage
+          ? { guestConversion: { image: input.settings.virtV2vImage } }
+          : {},
+      );
+    } catch (error) {
+      // The builders name the VM and what they lack (a network or datastore the maps do not cover...).
+      if (!(error instanceof ManifestBuildError)) throw error;
+      problems.push(error.message);
+      continue;
+    }
     manifests.forEach((manifest, index) => {
       const order = String(index + 1).padStart(2, '0');
       rendered.push({
@@ -98,6 +107,14 @@ export function renderWaveManifests(input: {
         manifest,
       });
     });
+  }
+  if (problems.length > 0) {
+    throw new UserFacingError(
+      'invalid-input',
+      `Wave ${input.waveNumber} cannot be rendered: ${problems.join('; ')}`,
+      'wave-not-renderable',
+      problems,
+    );
   }
   return rendered;
 }

@@ -77,6 +77,37 @@ describe('loadConfig', () => {
     );
   });
 
+  it('gives the wave-report load-back its own inflate cap, heap and deadline, and the other read limits of the import', () => {
+    const defaults = loadConfig({});
+    expect(defaults.reportLoadBackLimits).toEqual({
+      ...defaults.importLimits,
+      maxInflatedBytes: 1024 * 1024 * 1024,
+      maxHeapMiB: 1024,
+      timeoutMs: 120_000,
+    });
+    const lowered = loadConfig({
+      FLOTILLA_MAX_REPORT_INFLATED_MB: '64',
+      FLOTILLA_REPORT_PARSE_HEAP_MB: '256',
+      FLOTILLA_REPORT_PARSE_TIMEOUT_S: '30',
+      FLOTILLA_MAX_CELL_READ_CHARS: '100000',
+    });
+    expect(lowered.reportLoadBackLimits).toMatchObject({
+      maxInflatedBytes: 64 * 1024 * 1024,
+      maxHeapMiB: 256,
+      timeoutMs: 30_000,
+      maxCellReadChars: 100_000,
+    });
+    expect(lowered.importLimits).toMatchObject({ maxInflatedBytes: 4096 * 1024 * 1024, maxHeapMiB: 3072 });
+    expect(
+      problemsOf(() =>
+        loadConfig({ FLOTILLA_MAX_REPORT_INFLATED_MB: '0', FLOTILLA_REPORT_PARSE_TIMEOUT_S: '2.5' }),
+      ),
+    ).toEqual([
+      'FLOTILLA_MAX_REPORT_INFLATED_MB: must be a positive whole number, got "0"',
+      'FLOTILLA_REPORT_PARSE_TIMEOUT_S: must be a positive whole number, got "2.5"',
+    ]);
+  });
+
   it('never shows a credential in its description', () => {
     const description = JSON.stringify(
       describeConfig(

@@ -75,7 +75,7 @@ const environmentSchema = z.object({
   // Upload reading (README "Limits and security" gives each default's derivation).
   FLOTILLA_MAX_SHEET_MB: wholeNumber(1024),
   FLOTILLA_MAX_COMPRESSION_RATIO: wholeNumber(100),
-  FLOTILLA_MAX_ROWS_PER_SHEET: wholeNumber(1_048_576),
+  FLOTILLA_MAX_ROWS_PER_SHEET: wholeNumber(570_000),
   FLOTILLA_MAX_VMS: wholeNumber(250_000),
   FLOTILLA_MAX_CELL_CHARS: wholeNumber(32_767),
   FLOTILLA_MAX_CELL_READ_CHARS: wholeNumber(1_048_576),
@@ -84,6 +84,11 @@ const environmentSchema = z.object({
   FLOTILLA_MAX_CSV_LINE_KB: wholeNumber(1024),
   FLOTILLA_PARSE_HEAP_MB: wholeNumber(3072),
   FLOTILLA_PARSE_TIMEOUT_S: wholeNumber(300),
+  // Wave-report load-back (an edited report uploaded back): one row per VM of a plan, tens of MB
+  // inflated for 100,000 VMs, so tighter than an export; the other read limits are the import's.
+  FLOTILLA_MAX_REPORT_INFLATED_MB: wholeNumber(1024),
+  FLOTILLA_REPORT_PARSE_HEAP_MB: wholeNumber(1024),
+  FLOTILLA_REPORT_PARSE_TIMEOUT_S: wholeNumber(120),
   // api
   PORT: wholeNumber(3000),
   HOST: z.string().trim().default('0.0.0.0'),
@@ -212,6 +217,11 @@ export interface FlotillaConfig {
     maxHeapMiB: number;
     timeoutMs: number;
   };
+  /**
+   * What reading an edited wave report back may cost: the import's read limits with the report's
+   * own inflate cap, and the parsing worker's heap and deadline.
+   */
+  reportLoadBackLimits: FlotillaConfig['importLimits'];
   /** `run`: apply pending migrations at start; `verify`: refuse to start when some are pending. */
   migrationMode: 'run' | 'verify';
   logLevel: LogLevel;
@@ -344,19 +354,12 @@ export function loadConfig(
     redisSentinelName: env.REDIS_SENTINEL_NAME,
     queue: { name: EXECUTOR_QUEUE, prefix: env.FLOTILLA_QUEUE_PREFIX },
     maxInflatedBytes: env.FLOTILLA_MAX_INFLATED_MB * MIB,
-    importLimits: {
-      maxInflatedBytes: env.FLOTILLA_MAX_INFLATED_MB * MIB,
-      maxSheetBytes: env.FLOTILLA_MAX_SHEET_MB * MIB,
-      maxCompressionRatio: env.FLOTILLA_MAX_COMPRESSION_RATIO,
-      maxRowsPerSheet: env.FLOTILLA_MAX_ROWS_PER_SHEET,
-      maxVms: env.FLOTILLA_MAX_VMS,
-      maxCellChars: env.FLOTILLA_MAX_CELL_CHARS,
-      maxCellReadChars: env.FLOTILLA_MAX_CELL_READ_CHARS,
-      maxSharedStrings: env.FLOTILLA_MAX_SHARED_STRINGS,
-      maxSharedStringChars: env.FLOTILLA_MAX_SHARED_STRING_MB * MIB,
-      maxCsvLineBytes: env.FLOTILLA_MAX_CSV_LINE_KB * 1024,
-      maxHeapMiB: env.FLOTILLA_PARSE_HEAP_MB,
-      timeoutMs: env.FLOTILLA_PARSE_TIMEOUT_S * 1000,
+    importLimits: importLimits(env),
+    reportLoadBackLimits: {
+      ...importLimits(env),
+      maxInflatedBytes: env.FLOTILLA_MAX_REPORT_INFLATED_MB * MIB,
+      maxHeapMiB: env.FLOTILLA_REPORT_PARSE_HEAP_MB,
+      timeoutMs: env.FLOTILLA_REPORT_PARSE_TIMEOUT_S * 1000,
     },
     migrationMode: env.FLOTILLA_MIGRATIONS,
     logLevel: env.LOG_LEVEL,
@@ -412,5 +415,23 @@ export function describeConfig(config: FlotillaConfig): Record<string, unknown> 
           concurrency: executor.concurrency,
         }
       : {}),
+  };
+}
+
+/** The read limits and parse budget of an RVTools upload (README "Limits and security"). */
+function importLimits(env: Environment): FlotillaConfig['importLimits'] {
+  return {
+    maxInflatedBytes: env.FLOTILLA_MAX_INFLATED_MB * MIB,
+    maxSheetBytes: env.FLOTILLA_MAX_SHEET_MB * MIB,
+    maxCompressionRatio: env.FLOTILLA_MAX_COMPRESSION_RATIO,
+    maxRowsPerSheet: env.FLOTILLA_MAX_ROWS_PER_SHEET,
+    maxVms: env.FLOTILLA_MAX_VMS,
+    maxCellChars: env.FLOTILLA_MAX_CELL_CHARS,
+    maxCellReadChars: env.FLOTILLA_MAX_CELL_READ_CHARS,
+    maxSharedStrings: env.FLOTILLA_MAX_SHARED_STRINGS,
+    maxSharedStringChars: env.FLOTILLA_MAX_SHARED_STRING_MB * MIB,
+    maxCsvLineBytes: env.FLOTILLA_MAX_CSV_LINE_KB * 1024,
+    maxHeapMiB: env.FLOTILLA_PARSE_HEAP_MB,
+    timeoutMs: env.FLOTILLA_PARSE_TIMEOUT_S * 1000,
   };
 }

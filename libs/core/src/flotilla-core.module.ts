@@ -13,6 +13,7 @@ import {
   AccessService,
   AssessmentService,
   ExecutionService,
+  InventoryImportJobs,
   InventoryImportService,
   InventoryService,
   PlanningService,
@@ -41,6 +42,7 @@ import {
   FLOTILLA_METRICS,
   IMPORT_LIMITS,
   type InjectionKey,
+  REPORT_LOAD_BACK_LIMITS,
 } from './tokens.js';
 
 export type FlotillaProcess = 'api' | 'executor' | 'cli';
@@ -119,12 +121,19 @@ const STORES = [
 ] as const;
 
 const SERVICES: Provider[] = [
-  service(AccessService, [AccessStore]),
+  service(AccessService, [AccessStore, FLOTILLA_CONFIG]),
   service(InventoryService, [InventoryStore, CascadeStore, AccessStore]),
   service(AssessmentService, [InventoryStore, AssessmentStore, AccessStore, CascadeStore]),
   service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
-  service(ReportService, [InventoryStore, AssessmentStore, PlanningService, AccessStore]),
+  service(ReportService, [
+    InventoryStore,
+    AssessmentStore,
+    PlanningService,
+    AccessStore,
+    REPORT_LOAD_BACK_LIMITS,
+  ]),
   service(InventoryImportService, [InventoryStore, AccessStore, IMPORT_LIMITS]),
+  service(InventoryImportJobs, [InventoryImportService]),
   {
     provide: WaveManifestService,
     useFactory: (
@@ -203,6 +212,7 @@ export class FlotillaCoreModule {
     const providers: Provider[] = [
       { provide: FLOTILLA_CONFIG, useValue: config },
       { provide: IMPORT_LIMITS, useValue: config.importLimits },
+      { provide: REPORT_LOAD_BACK_LIMITS, useValue: config.reportLoadBackLimits },
       {
         provide: FLOTILLA_METRICS,
         useFactory: () =>

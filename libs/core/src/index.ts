@@ -17,4 +17,5 @@ export {
   FLOTILLA_METRICS,
   IMPORT_LIMITS,
   type InjectionKey,
+  REPORT_LOAD_BACK_LIMITS,
 } from './tokens.js';

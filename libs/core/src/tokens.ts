@@ -18,3 +18,5 @@ export const EXECUTION_QUEUE = key<BullmqExecutionQueue | null>('EXECUTION_QUEUE
 export const FLOTILLA_METRICS = key<FlotillaMetrics>('FLOTILLA_METRICS');
 /** What an import may inflate to, from the config. */
 export const IMPORT_LIMITS = key<ImportLimits>('IMPORT_LIMITS');
+/** What reading an edited wave report back may cost, from the config. */
+export const REPORT_LOAD_BACK_LIMITS = key<ImportLimits>('REPORT_LOAD_BACK_LIMITS');

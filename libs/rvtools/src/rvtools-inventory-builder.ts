@@ -16,6 +16,7 @@ import type {
 import { DiagnosticLog } from './diagnostic-log.js';
 import { exportDate } from './export-date.js';
 import { type FieldAliases, fieldAliases, normalizeHeader } from './header-normalization.js';
+import { formatCount } from './read-limits.js';
 import {
   AFTER_CUSTOM_ATTRIBUTE_KEYS,
   ANNOTATION_KEY,
@@ -40,8 +41,10 @@ import {
   VUSB_FIELDS,
 } from './rvtools-columns.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
+import { canonicalSheetName } from './rvtools-sheet-names.js';
 import { SheetLayout } from './sheet-layout.js';
 import { SheetRow, SourceRecordBuilder } from './sheet-row.js';
+import { type SheetRowBound, sheetRowBound } from './sheet-row-bounds.js';
 import type { RvtoolsSheetSource } from './sheet-source.js';
 import { disksFromVinfo, nicsFromVinfo, type VinfoDeviceFacts } from './vinfo-fallback.js';
 
@@ -49,6 +52,13 @@ export interface RvtoolsProgress {
   sheet: string;
   /** Rows read so far in this sheet (header excluded). */
   rows: number;
+  /** Rows read so far in every sheet read. */
+  totalRows: number;
+  /** VMs (and templates) vInfo has listed so far. */
+  vms: number;
+  /** Bytes of the zip inflated so far, and what reading every sheet the import needs inflates; null for CSV files. */
+  inflatedBytes: number | null;
+  totalInflatedBytes: number | null;
 }
 
 type Columns<T extends Record<string, FieldAliases>> = Record<keyof T, number>;
@@ -66,6 +76,8 @@ const VM_CHILD_SHEETS = [
   'vSnapshot',
   'vTools',
 ];
+/** Infrastructure sheets, read after the per-VM ones. */
+const PORT_GROUP_SHEETS = ['vSwitch', 'vPort', 'dvSwitch', 'dvPort'];
 const PROGRESS_EVERY_ROWS = 5_000;
 
 /** VM-sheet columns holding timestamps: their serial numbers become ISO strings in `vm.source`. */
@@ -124,6 +136,10 @@ export class RvtoolsInventoryBuilder {
   };
   private headerVersionHint: string | null = null;
   private readonly sheetsRead = new Set<string>();
+  private rowsRead = 0;
+  private totalInflatedBytes: number | null = null;
+  /** Data rows of vInfo (VMs, and rows without a VM name), once read: the other sheets are bounded by it. */
+  private vinfoRows: number | null = null;
 
   constructor(
     private readonly source: RvtoolsSheetSource,
@@ -140,13 +156,16 @@ export class RvtoolsInventoryBuilder {
         this.fileName,
       );
     }
+    // Every sheet is read: the ones the inventory uses, then the others, counted against their bounds.
+    this.totalInflatedBytes = this.source.inflation(this.source.sheetNames)?.totalBytes ?? null;
     await this.readMetadata();
     await this.readVinfo();
     for (const sheet of VM_CHILD_SHEETS) await this.readChildSheet(sheet);
     await this.readHosts();
     await this.readClusters();
     await this.readDatastores();
-    for (const sheet of ['vSwitch', 'vPort', 'dvSwitch', 'dvPort']) await this.readPortGroups(sheet);
+    for (const sheet of PORT_GROUP_SHEETS) await this.readPortGroups(sheet);
+    await this.countUnreadSheets();
     return this.finish();
   }
 
@@ -179,6 +198,7 @@ export class RvtoolsInventoryBuilder {
     const name = this.sheetName(canonical);
     if (!name) return false;
     this.sheetsRead.add(canonical);
+    const bound = sheetRowBound(canonical, this.vinfoRows);
     let row: SheetRow | null = null;
     let count = 0;
     await this.source.readSheet(name, {
@@ -194,14 +214,66 @@ export class RvtoolsInventoryBuilder {
         row.cells = cells;
         row.rowNumber = rowNumber;
         if (row.isBlank()) return;
+        if (bound && count >= bound.rows) throw this.tooManyRows(name, bound);
         onRow(row);
         count++;
-        if (count % PROGRESS_EVERY_ROWS === 0) this.onProgress?.({ sheet: name, rows: count });
+        this.rowsRead++;
+        if (count % PROGRESS_EVERY_ROWS === 0) this.reportProgress(name, count);
       },
       issue: (message, rowNumber) => this.log.add('error', message, { sheet: name, row: rowNumber }),
     });
-    this.onProgress?.({ sheet: name, rows: count });
+    this.reportProgress(name, count);
+    if (canonical === 'vInfo') this.vinfoRows = count;
     return true;
+  }
+
+  private tooManyRows(sheet: string, bound: SheetRowBound): RvtoolsImportError {
+    return new RvtoolsImportError(
+      'too-large',
+      `"${this.fileName}", sheet ${sheet}: the sheet has more than ${formatCount(bound.rows)} rows, ${bound.describe()}.`,
+      this.fileName,
+      sheet,
+    );
+  }
+
+  /**
+   * The sheets no step reads (vHealth, vMultiPath, vFileInfo...) are held to the same row bounds,
+   * so that what a file claims anywhere is checked: their rows are counted, never kept. Anything
+   * else wrong in them (a missing part, a damaged entry) is ignored, as they are not used.
+   */
+  private async countUnreadSheets(): Promise<void> {
+    for (const name of this.source.sheetNames) {
+      const canonical = canonicalSheetName(name);
+      if (this.sheetName(canonical) === name && this.sheetsRead.has(canonical)) continue;
+      const bound = sheetRowBound(canonical, this.vinfoRows);
+      if (!bound) continue;
+      let rows = -1; // the first non-blank row is the header
+      try {
+        await this.source.readSheet(name, {
+          row: (cells) => {
+            if (cells.every((cell) => cell === undefined || cell.trim() === '')) return;
+            if (++rows > bound.rows) throw this.tooManyRows(name, bound);
+          },
+          issue: () => {},
+        });
+      } catch (error) {
+        if (!(error instanceof RvtoolsImportError) || error.code === 'too-large') throw error;
+      }
+      this.reportProgress(name, Math.max(rows, 0));
+    }
+  }
+
+  private reportProgress(sheet: string, rows: number): void {
+    if (!this.onProgress) return;
+    this.onProgress({
+      sheet,
+      rows,
+      totalRows: this.rowsRead,
+      vms: this.vms.length,
+      inflatedBytes:
+        this.totalInflatedBytes === null ? null : (this.source.inflation([])?.inflatedBytes ?? null),
+      totalInflatedBytes: this.totalInflatedBytes,
+    });
   }
 
   private async readMetadata(): Promise<void> {

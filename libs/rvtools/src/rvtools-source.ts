@@ -5,44 +5,14 @@ import { readCsvRows } from './csv-sheet-reader.js';
 import { normalizeHeader } from './header-normalization.js';
 import { formatCount, ReadLimitContext, type RvtoolsReadLimits } from './read-limits.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
-import type { RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
+import { knownRvtoolsSheet } from './rvtools-sheet-names.js';
+import type { RvtoolsSheetSource, SheetRowVisitor, SourceInflation } from './sheet-source.js';
 import { decodeText } from './text-decoding.js';
 import { findWorkbookPart, XlsxWorkbookReader } from './xlsx-workbook-reader.js';
 import { ZipArchive } from './zip-archive.js';
 
 /** `RVTools_tabvInfo.csv` -> `vInfo`; also a bare `vInfo.csv`. */
 const CSV_SHEET_FILE = /^(?:RVTools_tab)?([A-Za-z][A-Za-z0-9_]*)\.csv$/i;
-const RVTOOLS_SHEETS = [
-  'vInfo',
-  'vCPU',
-  'vMemory',
-  'vDisk',
-  'vPartition',
-  'vNetwork',
-  'vCD',
-  'vUSB',
-  'vSnapshot',
-  'vTools',
-  'vSource',
-  'vRP',
-  'vCluster',
-  'vHost',
-  'vHBA',
-  'vNIC',
-  'vSwitch',
-  'vPort',
-  'dvSwitch',
-  'dvPort',
-  'vSC_VMK',
-  'vDatastore',
-  'vMultiPath',
-  'vLicense',
-  'vFileInfo',
-  'vHealth',
-  'vMetaData',
-  'vFloppy',
-];
-const CANONICAL_SHEET = new Map(RVTOOLS_SHEETS.map((sheet) => [sheet.toLowerCase(), sheet]));
 
 const ZIP_MAGIC = [0x50, 0x4b];
 const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
@@ -54,7 +24,7 @@ function csvSheetName(fileName: string): string | null {
   const match = CSV_SHEET_FILE.exec(basename(fileName));
   if (!match) return null;
   const named = match[1];
-  const canonical = CANONICAL_SHEET.get(named.toLowerCase());
+  const canonical = knownRvtoolsSheet(named);
   if (canonical) return canonical;
   return /^RVTools_tab/i.test(basename(fileName)) ? named : null;
 }
@@ -165,6 +135,16 @@ class CsvZipSource implements RvtoolsSheetSource {
     await readCsvRows(await this.archive.openEntry(entry, bounds), visitor, context);
   }
 
+  inflation(sheetNames: readonly string[]): SourceInflation {
+    let sheetBytes = 0;
+    for (const name of new Set(sheetNames)) {
+      const entry = this.entryBySheet.get(name);
+      if (entry) sheetBytes += this.archive.declaredSize(entry);
+    }
+    const inflatedBytes = this.archive.bytesInflated;
+    return { inflatedBytes, totalBytes: inflatedBytes + sheetBytes };
+  }
+
   async close(): Promise<void> {
     this.archive.close();
   }
@@ -229,6 +209,10 @@ class CsvFolderSource implements RvtoolsSheetSource {
     await readCsvRows(createReadStream(file, { highWaterMark: CSV_READ_CHUNK_BYTES }), visitor, context);
   }
 
+  inflation(): null {
+    return null;
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -252,6 +236,10 @@ class SingleCsvSource implements RvtoolsSheetSource {
     if (sheetName !== this.sheet) return;
     const context = new ReadLimitContext(this.limits, this.fileName, sheetName);
     await readCsvRows(createReadStream(this.path, { highWaterMark: CSV_READ_CHUNK_BYTES }), visitor, context);
+  }
+
+  inflation(): null {
+    return null;
   }
 
   async close(): Promise<void> {}

@@ -242,6 +242,48 @@ export const wave = z
   })
   .meta({ id: 'Wave' });
 
+const violationCounts = z.object({ errors: z.number().int(), warnings: z.number().int() });
+
+export const waveBoard = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    assessmentId: z.uuid(),
+    status: z.string(),
+    version: z.number().int().meta({ description: 'Send as `If-Match` with an edit' }),
+    lowerBoundWaves: z.number().int(),
+    cutoverWindowHours: z.number(),
+    violations: z.object({
+      total: z.number().int(),
+      errors: z.number().int(),
+      byCode: z.array(
+        z.object({ code: z.string(), severity: violation.shape.severity, count: z.number().int() }),
+      ),
+      listed: z
+        .array(violation)
+        .meta({ description: 'The first 100 in plan order; GET /plans/:id lists every one' }),
+    }),
+    waves: z.array(
+      z.object({
+        number: z.number().int(),
+        pilot: z.boolean(),
+        vmCount: z.number().int(),
+        dataGiB: z.number(),
+        estimatedHours: z.number(),
+        violations: violationCounts.meta({ description: 'Violations naming this wave' }),
+        approval: waveApproval.pick({ status: true, contentHash: true }).nullable(),
+        vms: z
+          .array(z.object({ key: z.string(), name: z.string(), pinned: z.boolean() }))
+          .meta({ description: 'Every VM of the wave, in plan order' }),
+      }),
+    ),
+  })
+  .meta({
+    id: 'WaveBoard',
+    description:
+      "The waves board: each wave's figures and VM names, violations counted; the same plan as GET /plans/:id without its per-VM detail",
+  });
+
 export const moveGroup = z
   .object({
     name: z.string(),

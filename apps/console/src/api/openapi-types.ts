@@ -370,6 +370,28 @@ export interface Schemas {
     };
     warmReady: number;
   };
+  AssessmentVmFacets: {
+    disposition: Array<{
+      value: string;
+      count: number;
+    }>;
+    effort: Array<{
+      value: string;
+      count: number;
+    }>;
+    concern: Array<{
+      value: string;
+      count: number;
+    }>;
+    cluster: Array<{
+      value: string;
+      count: number;
+    }>;
+    os: Array<{
+      value: string;
+      count: number;
+    }>;
+  };
   AssessResult: {
     assessmentId: string;
     inventoryId: string;
@@ -438,6 +460,7 @@ export interface Schemas {
       live: boolean;
       lastSeenAt: string | null;
     };
+    cutoverAt: string | null;
     vms: Array<Schemas["ExecutionVm"]>;
   };
   ExecutionEvent: {
@@ -486,6 +509,8 @@ export interface Schemas {
       at: string;
     } | null;
     waitingFor: "executor" | null;
+    migrationType: "cold" | "warm";
+    warm: Schemas["WarmProgress"] | null;
     startedAt: string | null;
     phaseStartedAt: string | null;
     finishedAt: string | null;
@@ -541,6 +566,26 @@ export interface Schemas {
     }>;
     violations: Array<Schemas["Violation"]>;
     invalidatedWaves: Array<number>;
+  };
+  ImportJob: {
+    id: string;
+    fileName: string;
+    stage: "reading" | "storing" | "succeeded" | "failed";
+    startedAt: string;
+    finishedAt: string | null;
+    progress: Schemas["ImportProgress"];
+    result: Schemas["ImportResult"] | null;
+    error: Schemas["ApiError"] | null;
+  };
+  ImportProgress: {
+    sheet: string | null;
+    sheetRows: number;
+    rowsRead: number;
+    vmsFound: number;
+    vmsStored: number;
+    inflatedBytes: number | null;
+    totalInflatedBytes: number | null;
+    percent: number | null;
   };
   ImportResult: {
     inventoryId: string;
@@ -1051,6 +1096,20 @@ export interface Schemas {
     by: string | null;
     at: string;
   };
+  WarmProgress: {
+    precopies: number;
+    lastPrecopy: {
+      number: number;
+      bytes: number | null;
+      seconds: number;
+      copiedAt: string;
+    } | null;
+    nextPrecopyAt: string | null;
+    cutoverAt: string | null;
+    cutover: "precopying" | "waiting-for-slots" | "cutting-over" | "done";
+    importerRestarts: number;
+    downtimeSeconds: number | null;
+  };
   WarmReadiness: {
     ready: boolean;
     reasons: Array<string>;
@@ -1114,6 +1173,45 @@ export interface Schemas {
     approvedHash: string | null;
     approvedBy: string | null;
     approvedAt: string | null;
+  };
+  WaveBoard: {
+    id: string;
+    name: string;
+    assessmentId: string;
+    status: string;
+    version: number;
+    lowerBoundWaves: number;
+    cutoverWindowHours: number;
+    violations: {
+      total: number;
+      errors: number;
+      byCode: Array<{
+        code: string;
+        severity: "error" | "warning";
+        count: number;
+      }>;
+      listed: Array<Schemas["Violation"]>;
+    };
+    waves: Array<{
+      number: number;
+      pilot: boolean;
+      vmCount: number;
+      dataGiB: number;
+      estimatedHours: number;
+      violations: {
+        errors: number;
+        warnings: number;
+      };
+      approval: {
+        status: "draft" | "approved" | "executing" | "completed" | "failed" | "cancelled";
+        contentHash: string;
+      } | null;
+      vms: Array<{
+        key: string;
+        name: string;
+        pinned: boolean;
+      }>;
+    }>;
   };
   WaveManifestFile: {
     path: string;
@@ -1202,6 +1300,14 @@ export interface Operations {
     };
     response: Schemas["VmAssessment"];
   };
+  "GET /assessments/{id}/vms/facets": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["AssessmentVmFacets"];
+  };
   "GET /audit": {
     path: never;
     query: {
@@ -1236,6 +1342,16 @@ export interface Operations {
     query: never;
     body: {
       vmKeys?: Array<string>;
+    };
+    response: Schemas["Execution"];
+  };
+  "POST /executions/{id}/cutover": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      at?: string;
     };
     response: Schemas["Execution"];
   };
@@ -1351,6 +1467,25 @@ export interface Operations {
     body: never;
     response: Schemas["InventoryVm"];
   };
+  "POST /inventory-imports": {
+    path: never;
+    query: {
+      name?: string;
+    };
+    body: {
+      file: Blob;
+      name?: string;
+    };
+    response: Schemas["ImportJob"];
+  };
+  "GET /inventory-imports/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["ImportJob"];
+  };
   "GET /plans": {
     path: never;
     query: never;
@@ -1394,6 +1529,14 @@ export interface Operations {
     query: never;
     body: never;
     response: Blob;
+  };
+  "GET /plans/{id}/board": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["WaveBoard"];
   };
   "POST /plans/{id}/edits": {
     path: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameSecret } from './auth.js';
+import { sameSecret } from './access.service.js';
 
 describe('sameSecret', () => {
   it('accepts only the identical secret, whatever the lengths', () => {
