@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#libs/config';
@@ -304,5 +305,84 @@ describe('warm migration planning through the API', () => {
       (await request(server).put(`/plans/${planId}/migration`).set(as('viewer')).send({ type: 'warm' }))
         .status,
     ).toBe(403);
+
+    // The report shows it; a planner edits Migration and Cutover cells and loads the workbook back.
+    const workbook = await downloadReport(planId);
+    const wavesSheet = workbook.getWorksheet('Waves') as ExcelJS.Worksheet;
+    const header = wavesSheet.getRow(1).values as unknown[];
+    const column = (name: string) => header.indexOf(name);
+    const rows = new Map<string, ExcelJS.Row>();
+    wavesSheet.eachRow((row, number) => {
+      if (number > 1) rows.set(String(row.getCell(column('VM key')).value), row);
+    });
+    const warmVm = splitWave.vms.find((vm) => vm.migrationType === 'warm') as ViewVm;
+    const coldVm = splitWave.vms.find((vm) => vm.migrationType === 'cold') as ViewVm;
+    const warmRow = rows.get(warmVm.key) as ExcelJS.Row;
+    const coldRow = rows.get(coldVm.key) as ExcelJS.Row;
+    expect(warmRow.getCell(column('Migration')).value).toBe('warm');
+    expect(warmRow.getCell(column('Wave cutover (UTC)')).value).toBe('2026-03-08T22:00:00Z');
+    warmRow.getCell(column('Migration')).value = 'cold';
+    // The unready VM, kept cold by its name, asked warm: the name leaves coldVms, the wave is refused later.
+    const otherRow = [...rows.values()].find(
+      (row) => row !== warmRow && row !== coldRow && row.getCell(column('Migration')).value === 'warm',
+    ) as ExcelJS.Row;
+    otherRow.getCell(column('Migration')).value = 'tepid';
+    const schedule = workbook.getWorksheet('Wave schedule') as ExcelJS.Worksheet;
+    const scheduleHeader = schedule.getRow(1).values as unknown[];
+    const scheduleRow = schedule.getRow(wave.number + 1);
+    expect(scheduleRow.getCell(1).value).toBe(wave.number);
+    const cutoverColumn = scheduleHeader.indexOf('Cutover (UTC)');
+    expect((scheduleRow.getCell(cutoverColumn).value as Date).toISOString()).toBe('2026-03-08T22:00:00.000Z');
+    scheduleRow.getCell(cutoverColumn).value = '2026-03-14 21:30';
+    const edited = join(scratch, 'warm-edits.xlsx');
+    await workbook.xlsx.writeFile(edited);
+    const imported = await request(server)
+      .post(`/plans/${planId}/import-edits`)
+      .set(as('planner'))
+      .attach('file', edited);
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    const changes = (
+      imported.body.migrations as Array<{
+        field: string;
+        vmKey: string | null;
+        wave: number | null;
+        outcome: string;
+      }>
+    )
+      .filter((row) => row.outcome !== 'unchanged')
+      .map((row) => [row.field, row.vmKey ?? row.wave, row.outcome]);
+    expect(changes).toEqual([
+      ['migration', warmVm.key, 'applied'],
+      ['cutover', wave.number, 'applied'],
+    ]);
+    expect(imported.body.problems).toContainEqual(
+      expect.objectContaining({
+        sheet: 'Waves',
+        message: expect.stringMatching(/migration "tepid" is not cold or warm/),
+      }),
+    );
+    const after = await request(server).get(`/plans/${planId}`).set(as('viewer'));
+    expect(after.body.settings.migration.cutoverAt[String(wave.number)]).toBe('2026-03-14T21:30:00.000Z');
+    expect(after.body.settings.migration.coldVms).toContain(warmVm.name);
+    const afterWave = (after.body.waves as ViewWave[]).find(
+      (candidate) => candidate.number === wave.number,
+    ) as ViewWave;
+    expect(afterWave.vms.find((vm) => vm.key === warmVm.key)?.migrationType).toBe('cold');
   });
+
+  async function downloadReport(planId: string): Promise<ExcelJS.Workbook> {
+    const report = await request(server)
+      .get(`/plans/${planId}/report.xlsx`)
+      .set(as('viewer'))
+      .buffer(true)
+      .parse((response, callback) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => callback(null, Buffer.concat(chunks)));
+      });
+    expect(report.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(report.body as ArrayBuffer);
+    return workbook;
+  }
 });

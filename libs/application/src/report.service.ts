@@ -4,6 +4,8 @@ import { type AssessmentSummary, NO_CLUSTER, type SizingTotals, type VmAssessmen
 import type { InventoryVm } from '#libs/inventory';
 import type { AccessStore, AssessmentStore, InventoryStore, Principal } from '#libs/persistence';
 import {
+  type CutoverEdit,
+  type MigrationEdit,
   type WaveEditMove,
   type WaveReportInput,
   type WaveReportSizing,
@@ -17,11 +19,14 @@ import {
 } from '#libs/reports';
 import type { RvtoolsReadLimits } from '#libs/rvtools';
 import {
+  DEFAULT_MIGRATION_SETTINGS,
   datastoreSourceOf,
   describeNetworkTarget,
   describeStorageTarget,
   isExcludedStorage,
   listMapSources,
+  migrationTypeOf,
+  migrationTypeResolver,
   type NetworkTarget,
   NO_NETWORK_SOURCE,
   networkSourceOf,
@@ -67,17 +72,43 @@ export interface ImportedWindowRow {
   message: string;
 }
 
+/** What the load-back did with a VM's Migration cell or a wave's Cutover cell. */
+export interface ImportedMigrationRow {
+  sheet: string;
+  row: number;
+  /** `migration`: a VM's cold/warm; `cutover`: a wave's booked cutover. */
+  field: 'migration' | 'cutover';
+  vmKey: string | null;
+  wave: number | null;
+  /** `cold`/`warm`, or the cutover instant (ISO 8601), or null when cleared. */
+  value: string | null;
+  outcome: 'applied' | 'refused' | 'unchanged';
+  message: string;
+}
+
 export interface ImportEditsOutcome {
   planId: string;
   version: number;
   rows: ImportedEditRow[];
   windows: ImportedWindowRow[];
+  migrations: ImportedMigrationRow[];
   problems: Array<{ sheet: string; row: number; message: string }>;
   violations: Violation[];
   invalidatedWaves: number[];
 }
 
 const ALL_CLUSTERS = '\u0000all';
+
+/** Whether a plan's VM-name pattern matches the name (a refused pattern matches nothing). */
+function compileVmNamePatternMatches(pattern: string, name: string): boolean {
+  return (
+    migrationTypeOf(
+      { migration: { ...DEFAULT_MIGRATION_SETTINGS, coldVms: [pattern], type: 'warm' } },
+      null,
+      name,
+    ) === 'cold'
+  );
+}
 
 interface StorageTally {
   storageGiB: number;
@@ -196,6 +227,7 @@ export class ReportService {
     const storageUseMiB = new Map<string, number>();
     /** Storage of the VMs the sizing covers, summed from the same per-VM figures as the VMs sheet. */
     const sizedStorage = new Map<string, StorageTally>();
+    const migrationType = migrationTypeResolver(plan.settings);
     const vms: WaveReportVm[] = assessed.map((vm: VmAssessment) => {
       const source = vmByKey.get(vm.vmKey);
       const networks = [...new Set((source?.nics ?? []).map((nic) => networkSourceOf(nic.network)))];
@@ -236,6 +268,13 @@ export class ReportService {
         osFamily: vm.os.family,
         preference: vm.os.preference,
         conversion: usesRawCopy(plan.settings, vm.name) ? 'raw copy' : 'virt-v2v',
+        migration: migrationType(waveOf.get(vm.vmKey) ?? null, vm.name),
+        // Verdicts stored before warm readiness existed carry none.
+        warmReadiness: vm.warm
+          ? vm.warm.ready
+            ? 'ready'
+            : vm.warm.reasons.join('; ')
+          : 'not assessed: run the assessment again',
         vcpus: source?.cpus ?? vm.sizing.sockets * vm.sizing.coresPerSocket,
         memoryGiB: gib(source?.memoryMiB ?? vm.sizing.memoryMiB),
         provisionedGiB: gib(
@@ -269,6 +308,17 @@ export class ReportService {
       hosts: wave.hosts,
       datastores: wave.datastores,
       status: approvals.get(wave.number)?.status ?? 'draft',
+      migration: wave.migration
+        ? {
+            warmVms: wave.migration.warmVms,
+            coldVms: wave.migration.coldVms,
+            cutoverAt: wave.migration.cutoverAt,
+            hoursToCutoverReady: wave.migration.hoursToCutoverReady,
+            downtimeWarmMinutes: wave.migration.downtimeMinutes.warm,
+            downtimeColdMinutes: wave.migration.downtimeMinutes.cold,
+            downtimePlannedMinutes: wave.migration.downtimeMinutes.planned,
+          }
+        : null,
     }));
     const nameOf = (key: string): string => vmByKey.get(key)?.name ?? key;
     const sources = listMapSources(plan.result.waves, inventory.vms, assessed, plan.settings);
@@ -363,6 +413,120 @@ export class ReportService {
     }
     if (changes.length === 0) return { rows, outcome: null };
     return { rows, outcome: await this.planning.setChangeWindows(planId, changes, principal, plan.version) };
+  }
+
+  /**
+   * Applies the Migration cells (a VM moved cold or warm by its exact name in the plan's
+   * `warmVms`/`coldVms`) and the schedule's Cutover cells, together through the planner's
+   * migration settings; a VM a `coldVms` pattern keeps cold is refused, naming the pattern.
+   */
+  private async importMigrations(
+    planId: string,
+    migrations: readonly MigrationEdit[],
+    cutovers: readonly CutoverEdit[],
+    principal: Principal,
+  ): Promise<{
+    rows: ImportedMigrationRow[];
+    outcome: Awaited<ReturnType<PlanningService['updateMigration']>> | null;
+  }> {
+    const plan = await this.planning.getStored(planId);
+    const current = { ...DEFAULT_MIGRATION_SETTINGS, ...plan.settings.migration };
+    const waveOf = new Map<string, { wave: number; name: string }>();
+    for (const wave of plan.result.waves)
+      for (const vm of wave.vms) waveOf.set(vm.key, { wave: wave.number, name: vm.name });
+    const rows: ImportedMigrationRow[] = [];
+    let warmVms = [...current.warmVms];
+    let coldVms = [...current.coldVms];
+    const cutoverAt: Record<string, string | null> = {};
+    let changed = false;
+    for (const edit of migrations) {
+      const base = {
+        sheet: edit.sheet,
+        row: edit.row,
+        field: 'migration' as const,
+        vmKey: edit.vmKey,
+        wave: waveOf.get(edit.vmKey)?.wave ?? null,
+        value: edit.migration,
+      };
+      const member = waveOf.get(edit.vmKey);
+      if (member === undefined) {
+        // Rows of VMs in no wave show the plan's default; only a change is worth refusing.
+        const name = edit.vmName || edit.vmKey;
+        if (migrationTypeOf({ migration: { ...current, warmVms, coldVms } }, null, name) !== edit.migration)
+          rows.push({ ...base, outcome: 'refused', message: 'the VM is in no wave of this plan' });
+        continue;
+      }
+      const before = migrationTypeOf(
+        { migration: { ...current, warmVms, coldVms } },
+        member.wave,
+        member.name,
+      );
+      if (before === edit.migration) {
+        rows.push({ ...base, outcome: 'unchanged', message: `already ${before}` });
+        continue;
+      }
+      const nextWarm = warmVms.filter((pattern) => pattern !== member.name);
+      const nextCold = coldVms.filter((pattern) => pattern !== member.name);
+      (edit.migration === 'warm' ? nextWarm : nextCold).push(member.name);
+      const after = migrationTypeOf(
+        { migration: { ...current, warmVms: nextWarm, coldVms: nextCold } },
+        member.wave,
+        member.name,
+      );
+      if (after !== edit.migration) {
+        const pattern = nextCold.find((candidate) => compileVmNamePatternMatches(candidate, member.name));
+        rows.push({
+          ...base,
+          outcome: 'refused',
+          message: `migration.coldVms pattern "${pattern ?? '?'}" keeps it cold; change that pattern instead`,
+        });
+        continue;
+      }
+      warmVms = nextWarm;
+      coldVms = nextCold;
+      changed = true;
+      rows.push({ ...base, outcome: 'applied', message: `moved ${edit.migration}` });
+    }
+    const waves = new Set(plan.result.waves.map((wave) => wave.number));
+    for (const edit of cutovers) {
+      const base = {
+        sheet: edit.sheet,
+        row: edit.row,
+        field: 'cutover' as const,
+        vmKey: null,
+        wave: edit.wave,
+        value: edit.cutoverAt,
+      };
+      if (!waves.has(edit.wave)) {
+        if (edit.cutoverAt !== null)
+          rows.push({ ...base, outcome: 'refused', message: `the plan has no wave ${edit.wave}` });
+        continue;
+      }
+      const booked = current.cutoverAt[String(edit.wave)] ?? null;
+      const same =
+        booked === null || edit.cutoverAt === null
+          ? booked === edit.cutoverAt
+          : Date.parse(booked) === Date.parse(edit.cutoverAt);
+      if (same) {
+        rows.push({ ...base, outcome: 'unchanged', message: 'as booked' });
+        continue;
+      }
+      cutoverAt[String(edit.wave)] = edit.cutoverAt;
+      changed = true;
+      rows.push({
+        ...base,
+        outcome: 'applied',
+        message: edit.cutoverAt ? 'cutover booked' : 'cutover cleared',
+      });
+    }
+    if (!changed) return { rows, outcome: null };
+    const outcome = await this.planning.updateMigration(
+      planId,
+      { warmVms, coldVms, cutoverAt },
+      principal,
+      plan.version,
+    );
+    return { rows, outcome };
   }
 
   /** `report`: a plan id, or the input already built for it (a download builds it once, for its headers too). */
@@ -483,6 +647,8 @@ export class ReportService {
     }
     const windows = await this.importWindows(plan.id, edits.windows, principal);
     if (windows.outcome) outcome = windows.outcome;
+    const migrations = await this.importMigrations(plan.id, edits.migrations, edits.cutovers, principal);
+    if (migrations.outcome) outcome = migrations.outcome;
     await this.access.appendAudit({
       actor: principal.actor,
       action: 'plan.import-edits',
@@ -493,6 +659,7 @@ export class ReportService {
         file: fileName,
         applied: rows.filter((row) => row.outcome === 'applied').length,
         refused: rows.filter((row) => row.outcome === 'refused').length,
+        migrations: migrations.rows.filter((row) => row.outcome === 'applied').length,
       },
     });
     rows.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row);
@@ -501,6 +668,7 @@ export class ReportService {
       version: outcome?.plan.version ?? plan.version,
       rows,
       windows: windows.rows,
+      migrations: migrations.rows,
       problems: edits.problems,
       violations: outcome?.violations ?? plan.result.violations,
       invalidatedWaves: outcome?.invalidatedWaves ?? [],

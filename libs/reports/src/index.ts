@@ -6,6 +6,8 @@ export { OUT_OF_SCOPE, type ScopeTotals, scopeTotals, vmCounts } from './summary
 export type { CsvOptions } from './table-export.js';
 export { writeVmsCsv, writeVmsJson, writeWavesCsv, writeWavesJson } from './table-export.js';
 export type {
+  CutoverEdit,
+  MigrationEdit,
   ReadWaveEditsOptions,
   WaveEditMove,
   WaveEditProblem,

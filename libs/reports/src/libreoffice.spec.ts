@@ -141,6 +141,13 @@ describe('LibreOffice', () => {
           wave: wave.number,
           window: wave.window,
         })),
+        migrations: [],
+        cutovers: input.waves.map((wave) => ({
+          sheet: 'Wave schedule',
+          row: wave.number + 1,
+          wave: wave.number,
+          cutoverAt: null,
+        })),
         problems: [],
       });
 

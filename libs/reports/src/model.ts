@@ -49,6 +49,21 @@ export interface WaveReportWave {
   datastores: readonly string[];
   /** e.g. `draft`, `approved`, `running`, `done`. */
   status: string;
+  /** Warm/cold split and estimates; absent for plans made before warm migration. */
+  migration?: WaveReportMigration | null;
+}
+
+export interface WaveReportMigration {
+  warmVms: number;
+  coldVms: number;
+  /** Booked cutover of the warm VMs (ISO 8601); null: an operator says when. */
+  cutoverAt: string | null;
+  /** Hours from the wave's start until its warm VMs can cut over; null with no warm VM. */
+  hoursToCutoverReady: number | null;
+  /** Expected downtime of the wave moved warm, moved cold, and as planned. */
+  downtimeWarmMinutes: number;
+  downtimeColdMinutes: number;
+  downtimePlannedMinutes: number;
 }
 
 export interface WaveReportWindow {
@@ -99,6 +114,10 @@ export interface WaveReportVm {
   preference: string | null;
   /** How the guest reaches KubeVirt: converted by virt-v2v (the default) or copied raw (the plan's choice). */
   conversion: 'virt-v2v' | 'raw copy';
+  /** How the plan moves it: cold (stopped for the whole copy) or warm (pre-copies while it runs). */
+  migration?: 'cold' | 'warm';
+  /** `ready`, or why the VM cannot move warm. */
+  warmReadiness?: string;
   vcpus: number;
   memoryGiB: number;
   provisionedGiB: number;

@@ -31,6 +31,9 @@ export function formatConcerns(concerns: readonly WaveReportConcern[]): string {
 
 const list = (values: readonly string[]): string => values.join(', ');
 
+/** The per-VM `cold`/`warm` column of the VMs and Waves sheets; the load-back reads it. */
+export const MIGRATION_HEADER = 'Migration';
+
 export const VM_COLUMNS: readonly TableColumn<WaveReportVm>[] = [
   { header: 'VM key', key: 'vmKey', kind: 'text', cell: (vm) => vm.key },
   { header: 'VM', key: 'vm', kind: 'text', cell: (vm) => vm.name },
@@ -43,6 +46,8 @@ export const VM_COLUMNS: readonly TableColumn<WaveReportVm>[] = [
   { header: 'OS family', key: 'osFamily', kind: 'text', cell: (vm) => vm.osFamily },
   { header: 'Preference', key: 'preference', kind: 'text', cell: (vm) => vm.preference },
   { header: 'Conversion', key: 'conversion', kind: 'text', cell: (vm) => vm.conversion },
+  { header: MIGRATION_HEADER, key: 'migration', kind: 'text', cell: (vm) => vm.migration ?? 'cold' },
+  { header: 'Warm readiness', key: 'warmReadiness', kind: 'text', cell: (vm) => vm.warmReadiness ?? null },
   { header: 'vCPU', key: 'vcpus', kind: 'integer', cell: (vm) => vm.vcpus },
   { header: 'Memory (GiB)', key: 'memoryGiB', kind: 'gib', cell: (vm) => vm.memoryGiB },
   { header: 'Provisioned (GiB)', key: 'provisionedGiB', kind: 'gib', cell: (vm) => vm.provisionedGiB },
@@ -98,6 +103,7 @@ export const WAVE_VM_COLUMNS: readonly TableColumn<WaveVmRow>[] = [
   { header: 'VM', key: 'vm', kind: 'text', cell: (row) => row.vm.name },
   { header: 'Group', key: 'group', kind: 'text', cell: (row) => row.vm.group },
   { header: 'Disposition', key: 'disposition', kind: 'disposition', cell: (row) => row.vm.disposition },
+  { header: MIGRATION_HEADER, key: 'migration', kind: 'text', cell: (row) => row.vm.migration ?? 'cold' },
   { header: 'vCPU', key: 'vcpus', kind: 'integer', cell: (row) => row.vm.vcpus },
   { header: 'Memory (GiB)', key: 'memoryGiB', kind: 'gib', cell: (row) => row.vm.memoryGiB },
   { header: 'Data to copy (GiB)', key: 'transferGiB', kind: 'gib', cell: (row) => row.vm.transferGiB },
@@ -120,6 +126,24 @@ export const WAVE_VM_COLUMNS: readonly TableColumn<WaveVmRow>[] = [
     kind: 'text',
     cell: (row) => list(row.vm.targetNetworks),
     json: (row) => row.vm.targetNetworks,
+  },
+  {
+    header: 'Wave cutover (UTC)',
+    key: 'waveCutoverAt',
+    kind: 'text',
+    cell: (row) => row.wave.migration?.cutoverAt ?? null,
+  },
+  {
+    header: 'Wave downtime warm (min)',
+    key: 'waveDowntimeWarmMinutes',
+    kind: 'hours',
+    cell: (row) => row.wave.migration?.downtimeWarmMinutes ?? null,
+  },
+  {
+    header: 'Wave downtime cold (min)',
+    key: 'waveDowntimeColdMinutes',
+    kind: 'hours',
+    cell: (row) => row.wave.migration?.downtimeColdMinutes ?? null,
   },
 ];
 

@@ -61,8 +61,53 @@ describe('readWaveEdits', () => {
         wave: wave.number,
         window: wave.window,
       })),
+      // Every wave's Cutover cell (the caller compares them with the plan); no Migration changed.
+      migrations: [],
+      cutovers: input.waves.map((wave) => ({
+        sheet: 'Wave schedule',
+        row: wave.number + 1,
+        wave: wave.number,
+        cutoverAt: null,
+      })),
       problems: [],
     });
+  });
+
+  it('reads changed Migration cells (bad values named by row) and Cutover cells', async () => {
+    const [first, second] = inWave(1);
+    const third = inWave(2)[0];
+    const path = await edit('migration.xlsx', (workbook) => {
+      const waves = workbook.getWorksheet('Waves')!;
+      const wavesHeader = waves.getRow(1).values as unknown[];
+      const vms = workbook.getWorksheet('VMs')!;
+      const vmsHeader = vms.getRow(1).values as unknown[];
+      waves.getRow(rowOf(waves, 3, first.key)).getCell(wavesHeader.indexOf('Migration')).value = 'Warm';
+      vms.getRow(rowOf(vms, 1, first.key)).getCell(vmsHeader.indexOf('Migration')).value = 'warm';
+      waves.getRow(rowOf(waves, 3, second.key)).getCell(wavesHeader.indexOf('Migration')).value = 'warm';
+      vms.getRow(rowOf(vms, 1, second.key)).getCell(vmsHeader.indexOf('Migration')).value = 'cold';
+      vms.getRow(rowOf(vms, 1, third.key)).getCell(vmsHeader.indexOf('Migration')).value = 'tepid';
+      const schedule = workbook.getWorksheet('Wave schedule')!;
+      const column = (schedule.getRow(1).values as unknown[]).indexOf('Cutover (UTC)');
+      schedule.getRow(2).getCell(column).value = new Date(Date.UTC(2026, 0, 10, 22, 0));
+      schedule.getRow(3).getCell(column).value = 'soon';
+    });
+    const edits = await readWaveEdits(path);
+    expect(edits.migrations.find((entry) => entry.vmKey === first.key)).toMatchObject({
+      sheet: 'Waves',
+      migration: 'warm',
+    });
+    // The VMs sheet left as written (cold): the Waves sheet's change counts.
+    expect(edits.migrations.find((entry) => entry.vmKey === second.key)?.migration).toBe('warm');
+    // Left as written: not an edit.
+    expect(edits.migrations.some((entry) => entry.vmKey === third.key)).toBe(false);
+    expect(edits.migrations).toHaveLength(2);
+    expect(edits.cutovers.slice(0, 1)).toEqual([
+      { sheet: 'Wave schedule', row: 2, wave: 1, cutoverAt: '2026-01-10T22:00:00.000Z' },
+    ]);
+    expect(edits.problems.map((problem) => [problem.sheet, problem.message])).toEqual([
+      ['VMs', `VM "${third.key}": migration "tepid" is not cold or warm`],
+      ['Wave schedule', 'wave 2 cutover: "soon" is not a date and time (e.g. 2026-01-10 22:00)'],
+    ]);
   });
 
   it('reads moves made in the Waves sheet and in the VMs sheet', async () => {

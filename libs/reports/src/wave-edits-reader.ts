@@ -6,13 +6,14 @@ import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { restoreCellText } from './cell-text.js';
+import { MIGRATION_HEADER } from './report-tables.js';
 import {
   PLAN_SHEET,
   PLAN_SHEET_ASSIGNMENT_HEADER_ROW,
   SHEET_NAMES,
   WAVE_REPORT_FORMAT,
 } from './wave-report-writer.js';
-import { SCHEDULE_HEADERS, WAVE_SCHEDULE_SHEET } from './wave-schedule.js';
+import { CUTOVER_HEADER, SCHEDULE_HEADERS, WAVE_SCHEDULE_SHEET } from './wave-schedule.js';
 import {
   type XlsxCellValue,
   XlsxReadError,
@@ -47,6 +48,23 @@ export interface WaveWindowEdit {
   window: { start: string; end: string; zone: string } | null;
 }
 
+/** A VM's `Migration` cell (cold or warm) as the planner left it; the caller compares it with the plan. */
+export interface MigrationEdit {
+  sheet: string;
+  row: number;
+  vmKey: string;
+  vmName: string;
+  migration: 'cold' | 'warm';
+}
+
+/** A wave's `Cutover (UTC)` cell in the schedule sheet; null when empty. */
+export interface CutoverEdit {
+  sheet: string;
+  row: number;
+  wave: number;
+  cutoverAt: string | null;
+}
+
 export interface WaveEdits {
   planId: string;
   planVersion: number | null;
@@ -55,6 +73,10 @@ export interface WaveEdits {
   moves: WaveEditMove[];
   /** Every wave row of the `Wave schedule` sheet; the caller compares them with the plan. */
   windows: WaveWindowEdit[];
+  /** Migration cells changed since the report was written (one per VM; conflicting sheets are problems). */
+  migrations: MigrationEdit[];
+  /** Every wave row's cutover, when the schedule sheet has the column. */
+  cutovers: CutoverEdit[];
   problems: WaveEditProblem[];
 }
 
@@ -88,6 +110,7 @@ interface SheetEntry {
   vmKey: string;
   vmName: string;
   wave: number | null;
+  migration?: 'cold' | 'warm';
 }
 
 type ParsedWave = { ok: true; wave: number | null } | { ok: false; message: string };
@@ -125,6 +148,8 @@ interface PlanSheet {
   planVersion: number | null;
   planHash: string;
   waves: Map<string, number | null>;
+  /** VM key -> the Migration the report was written with; empty for reports written before it. */
+  migrations: Map<string, string>;
 }
 
 function cellText(value: XlsxCellValue | undefined): string {
@@ -145,6 +170,7 @@ async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null>
   if (!reader.sheetNames.includes(PLAN_SHEET)) return null;
   const meta = new Map<string, XlsxCellValue>();
   const waves = new Map<string, number | null>();
+  const migrations = new Map<string, string>();
   await reader.forEachRow(PLAN_SHEET, ({ row, cells }) => {
     if (row < PLAN_SHEET_ASSIGNMENT_HEADER_ROW) {
       meta.set(cellText(cells.get(1)), cells.get(2) ?? null);
@@ -152,6 +178,8 @@ async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null>
       const key = restoreCellText(cellText(cells.get(1)));
       const wave = cells.get(2);
       if (key) waves.set(key, typeof wave === 'number' ? wave : null);
+      const migration = cellText(cells.get(3));
+      if (key && migration) migrations.set(key, migration);
     }
   });
   const version = meta.get('planVersion');
@@ -161,6 +189,7 @@ async function readPlanSheet(reader: XlsxTableReader): Promise<PlanSheet | null>
     planVersion: typeof version === 'number' ? version : null,
     planHash: restoreCellText(cellText(meta.get('planHash'))),
     waves,
+    migrations,
   };
 }
 
@@ -173,6 +202,7 @@ async function readEditableSheet(
   let keyColumn = 0;
   let nameColumn = 0;
   let waveColumn = 0;
+  let migrationColumn = 0;
   let sawHeader = false;
   let unreadable = false;
   await reader.forEachRow(sheet, ({ row, cells }) => {
@@ -183,6 +213,7 @@ async function readEditableSheet(
       keyColumn = columns.get('vm key') ?? 0;
       nameColumn = columns.get('vm') ?? 0;
       waveColumn = columns.get('wave') ?? 0;
+      migrationColumn = columns.get(MIGRATION_HEADER.toLowerCase()) ?? 0;
       if (!keyColumn || !waveColumn) {
         problems.push({
           sheet,
@@ -206,13 +237,22 @@ async function readEditableSheet(
       problems.push({ sheet, row, message: `VM "${vmKey}": ${parsed.message}` });
       return;
     }
-    entries.push({
+    const entry: SheetEntry = {
       sheet,
       row,
       vmKey,
       vmName: nameColumn ? restoreCellText(cellText(cells.get(nameColumn))) : '',
       wave: parsed.wave,
-    });
+    };
+    const migration = migrationColumn
+      ? restoreCellText(cellText(cells.get(migrationColumn)))
+          .trim()
+          .toLowerCase()
+      : '';
+    if (migration === 'cold' || migration === 'warm') entry.migration = migration;
+    else if (migration !== '')
+      problems.push({ sheet, row, message: `VM "${vmKey}": migration "${migration}" is not cold or warm` });
+    entries.push(entry);
   });
 }
 
@@ -244,6 +284,7 @@ function parseInstantCell(
 async function readScheduleSheet(
   reader: XlsxTableReader,
   windows: WaveWindowEdit[],
+  cutovers: CutoverEdit[],
   problems: WaveEditProblem[],
 ): Promise<void> {
   const sheet = WAVE_SCHEDULE_SHEET;
@@ -271,6 +312,11 @@ async function readScheduleSheet(
       if (!wave.ok) problems.push({ sheet, row, message: wave.message });
       return;
     }
+    if (columns.has(CUTOVER_HEADER.toLowerCase())) {
+      const cutover = parseInstantCell(cell(CUTOVER_HEADER));
+      if (cutover.ok) cutovers.push({ sheet, row, wave: wave.wave, cutoverAt: cutover.iso });
+      else problems.push({ sheet, row, message: `wave ${wave.wave} cutover: ${cutover.message}` });
+    }
     const start = parseInstantCell(cell(SCHEDULE_HEADERS.start));
     const end = parseInstantCell(cell(SCHEDULE_HEADERS.end));
     const failed = [start, end].find((parsed) => !parsed.ok);
@@ -296,6 +342,46 @@ async function readScheduleSheet(
       window: startIso !== null && endIso !== null ? { start: startIso, end: endIso, zone } : null,
     });
   });
+}
+
+/** One Migration value per VM of the plan; two sheets saying different things is a problem. */
+function migrationEdits(
+  entries: readonly SheetEntry[],
+  plan: PlanSheet,
+  problems: WaveEditProblem[],
+): MigrationEdit[] {
+  const byVm = new Map<string, SheetEntry[]>();
+  for (const entry of entries) {
+    if (entry.migration === undefined || !plan.waves.has(entry.vmKey)) continue;
+    // As written: not an edit (reports written before the column count every cell).
+    if (plan.migrations.get(entry.vmKey) === entry.migration) continue;
+    const list = byVm.get(entry.vmKey);
+    if (list) list.push(entry);
+    else byVm.set(entry.vmKey, [entry]);
+  }
+  const edits: MigrationEdit[] = [];
+  for (const [vmKey, list] of byVm) {
+    list.sort(compareEntries);
+    if (new Set(list.map((entry) => entry.migration)).size > 1) {
+      const where = list.map((entry) => `${entry.sheet} row ${entry.row} says ${entry.migration}`).join(', ');
+      for (const entry of list)
+        problems.push({
+          sheet: entry.sheet,
+          row: entry.row,
+          message: `VM "${vmKey}" has different migrations (${where}); it was not changed`,
+        });
+      continue;
+    }
+    const first = list[0];
+    edits.push({
+      sheet: first.sheet,
+      row: first.row,
+      vmKey,
+      vmName: first.vmName,
+      migration: first.migration as 'cold' | 'warm',
+    });
+  }
+  return edits.sort(compareEntries);
 }
 
 function compareEntries(a: { sheet: string; row: number }, b: { sheet: string; row: number }): number {
@@ -339,6 +425,7 @@ export async function readWaveEdits(
     }
     const entries: SheetEntry[] = [];
     const windows: WaveWindowEdit[] = [];
+    const cutovers: CutoverEdit[] = [];
     const problems: WaveEditProblem[] = [];
     let plan: PlanSheet | null;
     try {
@@ -350,7 +437,7 @@ export async function readWaveEdits(
         }
         // Reports written before change windows have no schedule sheet: nothing to read.
         if (reader.sheetNames.includes(WAVE_SCHEDULE_SHEET))
-          await readScheduleSheet(reader, windows, problems);
+          await readScheduleSheet(reader, windows, cutovers, problems);
       }
     } catch (error) {
       if (error instanceof XlsxReadError) throw new WaveReportReadError(error.message, error.tooLarge);
@@ -368,6 +455,7 @@ export async function readWaveEdits(
         `"${fileName}": the hidden sheet "${PLAN_SHEET}" has no plan id or plan hash`,
       );
     }
+    const migrations = migrationEdits(entries, plan, problems);
     const changed = new Map<string, SheetEntry[]>();
     for (const entry of entries) {
       if (!plan.waves.has(entry.vmKey)) {
@@ -418,6 +506,8 @@ export async function readWaveEdits(
       planHash: plan.planHash,
       moves,
       windows,
+      migrations,
+      cutovers,
       problems,
     };
   } finally {

@@ -150,6 +150,8 @@ describe('writeWaveReport', () => {
       'OS family',
       'Preference',
       'Conversion',
+      'Migration',
+      'Warm readiness',
       'vCPU',
       'Memory (GiB)',
       'Provisioned (GiB)',
@@ -176,6 +178,7 @@ describe('writeWaveReport', () => {
     expect(row.getCell(column(vms, 'Est. transfer (hours)')).value).toBe(vm.estimatedTransferHours);
     expect(row.getCell(column(vms, 'Storage class')).value).toBe(vm.storageClasses.join(', '));
     expect(row.getCell(column(vms, 'Conversion')).value).toBe(vm.conversion);
+    expect(row.getCell(column(vms, 'Migration')).value).toBe(vm.migration ?? 'cold');
     expect(row.getCell(column(vms, 'Concerns')).value).toBe(vm.concerns.length);
     const first = vms.getRow(2);
     expect(first.getCell(column(vms, 'Concern details')).value).toBe(
@@ -189,10 +192,10 @@ describe('writeWaveReport', () => {
     expect(vms.getRow(2).getCell(column(vms, 'vCPU')).numFmt).toBe('#,##0');
     expect(vms.getRow(2).getCell(column(vms, 'Est. transfer (hours)')).numFmt).toBe('0.0');
     expect(vms.views[0]).toMatchObject({ state: 'frozen', ySplit: 1, xSplit: 2 });
-    expect(vms.autoFilter).toBe(`A1:X${input.vms.length + 1}`);
+    expect(vms.autoFilter).toBe(`A1:Z${input.vms.length + 1}`);
     const waves = sheet(workbook, 'Waves');
     expect(waves.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(String(waves.autoFilter)).toMatch(/^A1:L\d+$/);
+    expect(String(waves.autoFilter)).toMatch(/^A1:P\d+$/);
     const concerns = sheet(workbook, 'Concerns');
     expect(concerns.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     const waveSheet = sheet(workbook, 'Wave 1');
@@ -438,7 +441,7 @@ describe('writeWaveReport', () => {
     expect(plan.getRow(2).values).toEqual([undefined, 'planId', input.plan.id]);
     expect(plan.getRow(3).values).toEqual([undefined, 'planVersion', input.plan.version]);
     expect(plan.getRow(4).values).toEqual([undefined, 'planHash', input.plan.contentHash]);
-    expect(plan.getRow(7).values).toEqual([undefined, 'VM key', 'Wave']);
+    expect(plan.getRow(7).values).toEqual([undefined, 'VM key', 'Wave', 'Migration']);
     expect(plan.getRow(8).getCell(1).value).toBe(input.vms[0].key);
     expect(plan.getRow(8).getCell(2).value).toBe(input.vms[0].wave);
     expect(plan.rowCount).toBe(7 + input.vms.length);

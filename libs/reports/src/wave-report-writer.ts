@@ -426,9 +426,13 @@ export async function writeWaveReport(
     await plan.addRow(['planHash', input.plan.contentHash]);
     await plan.addRow(['generatedAt', input.generatedAt]);
     await plan.addRow([]);
-    await plan.addRow(['VM key', 'Wave']);
+    await plan.addRow(['VM key', 'Wave', 'Migration']);
     for (const vm of input.vms) {
-      await plan.addRow([vm.key, vm.wave !== null && wavesByNumber.has(vm.wave) ? vm.wave : null]);
+      await plan.addRow([
+        vm.key,
+        vm.wave !== null && wavesByNumber.has(vm.wave) ? vm.wave : null,
+        vm.migration ?? 'cold',
+      ]);
     }
 
     await workbook.commit();

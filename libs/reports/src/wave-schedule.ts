@@ -17,6 +17,9 @@ export const SCHEDULE_HEADERS = {
   zone: 'Time zone',
 } as const;
 
+/** The warm VMs' booked cutover; optional on load-back (reports before warm migration lack it). */
+export const CUTOVER_HEADER = 'Cutover (UTC)';
+
 export interface WaveViolationSummary {
   errors: number;
   warnings: number;
@@ -96,6 +99,42 @@ export const SCHEDULE_COLUMNS: readonly ScheduleColumn[] = [
   { header: 'Data (GiB)', cell: (row) => row.wave.dataGiB, style: () => STYLES.gib },
   { header: 'Est. duration (hours)', cell: (row) => row.wave.estimatedHours, style: () => STYLES.hours },
   { header: 'Concurrency', cell: (row) => row.wave.concurrency, style: () => STYLES.integer },
+  {
+    header: CUTOVER_HEADER,
+    cell: (row) => (row.wave.migration?.cutoverAt ? instant(row.wave.migration.cutoverAt) : null),
+    style: dateStyle,
+    sheetOnly: true,
+  },
+  {
+    header: 'Warm VMs',
+    cell: (row) => row.wave.migration?.warmVms ?? 0,
+    style: () => STYLES.integer,
+    sheetOnly: true,
+  },
+  {
+    header: 'Cutover-ready (hours)',
+    cell: (row) => row.wave.migration?.hoursToCutoverReady ?? null,
+    style: () => STYLES.hours,
+    sheetOnly: true,
+  },
+  {
+    header: 'Downtime warm (min)',
+    cell: (row) => row.wave.migration?.downtimeWarmMinutes ?? null,
+    style: () => STYLES.hours,
+    sheetOnly: true,
+  },
+  {
+    header: 'Downtime cold (min)',
+    cell: (row) => row.wave.migration?.downtimeColdMinutes ?? null,
+    style: () => STYLES.hours,
+    sheetOnly: true,
+  },
+  {
+    header: 'Downtime planned (min)',
+    cell: (row) => row.wave.migration?.downtimePlannedMinutes ?? null,
+    style: () => STYLES.hours,
+    sheetOnly: true,
+  },
   {
     header: 'Errors',
     cell: (row) => row.violations.errors,

@@ -407,6 +407,22 @@ export const importEditsOutcome = z
         message: z.string(),
       }),
     ),
+    migrations: z
+      .array(
+        z.object({
+          sheet: z.string(),
+          row: z.number().int(),
+          field: z.enum(['migration', 'cutover']),
+          vmKey: z.string().nullable(),
+          wave: z.number().int().nullable(),
+          value: z.string().nullable(),
+          outcome: z.enum(['applied', 'refused', 'unchanged']),
+          message: z.string(),
+        }),
+      )
+      .meta({
+        description: "Each VM's Migration cell (cold/warm) and each wave's Cutover cell, and what was done",
+      }),
     problems: z.array(z.object({ sheet: z.string(), row: z.number().int(), message: z.string() })),
     violations: z.array(violation),
     invalidatedWaves: z.array(z.number().int()),

@@ -549,6 +549,16 @@ export interface Schemas {
       outcome: "applied" | "refused" | "unchanged";
       message: string;
     }>;
+    migrations: Array<{
+      sheet: string;
+      row: number;
+      field: "migration" | "cutover";
+      vmKey: string | null;
+      wave: number | null;
+      value: string | null;
+      outcome: "applied" | "refused" | "unchanged";
+      message: string;
+    }>;
     problems: Array<{
       sheet: string;
       row: number;
