@@ -143,10 +143,23 @@ try {
   const vmName = ((await vmCheckbox.getAttribute('aria-label')) ?? '').replace(/^Select /, '');
   await vmCheckbox.check();
   await page.getByLabel('Move selected VMs to wave').selectOption('2');
+  // Timed in the page, from the click to the frame after the VM shows in wave 2: the figure is the
+  // console's own work, not the driver's round trips.
+  await page.evaluate(`window.flotillaMoveReflected = new Promise((resolve) => {
+    let clicked;
+    document.addEventListener('click', () => { clicked ??= performance.now(); }, { capture: true });
+    const shown = () => [...(document.querySelector('[aria-label="Wave 2"]')?.querySelectorAll('li span span') ?? [])]
+      .some((element) => element.textContent === ${JSON.stringify(vmName)});
+    const observer = new MutationObserver(() => {
+      if (clicked === undefined || !shown()) return;
+      observer.disconnect();
+      requestAnimationFrame(() => resolve(performance.now() - clicked));
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  }); undefined`);
   const moveStart = Date.now();
   await page.getByRole('button', { name: 'Move', exact: true }).click();
-  await board.getByLabel('Wave 2', { exact: true }).getByText(vmName, { exact: true }).waitFor();
-  const moveReflectedS = (Date.now() - moveStart) / 1000;
+  const moveReflectedS = ((await page.evaluate('window.flotillaMoveReflected')) as number) / 1000;
   await page.locator('[aria-label="Waves board"][aria-busy="false"]').waitFor({ timeout: 120_000 });
   const moveConfirmedS = (Date.now() - moveStart) / 1000;
 

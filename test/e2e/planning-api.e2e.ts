@@ -267,6 +267,37 @@ describe('assessment, planning, approval and audit through the API', () => {
     expect(sorted.status).toBe(200);
     const scores = sorted.body.items.map((vm: { score: number }) => vm.score);
     expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
+    // The table's rows: the same VMs in the same order, each with its columns only.
+    const rows = await request(server)
+      .get(`/assessments/${assessmentId}/vms/rows?sort=-score&limit=500`)
+      .set(as('viewer'));
+    expect(rows.body.total).toBe(sorted.body.total);
+    expect(rows.body.items.map((row: { vmKey: string }) => row.vmKey)).toEqual(
+      sorted.body.items.map((vm: { vmKey: string }) => vm.vmKey),
+    );
+    type Verdict = {
+      vmKey: string;
+      name: string;
+      disposition: string;
+      override: { disposition: string } | null;
+      effort: string | null;
+      score: number;
+      os: { family: string; osName?: string | null };
+      concerns: unknown[];
+    };
+    expect(rows.body.items).toEqual(
+      sorted.body.items.map((vm: Verdict) => ({
+        vmKey: vm.vmKey,
+        name: vm.name,
+        disposition: vm.disposition,
+        overriddenTo: vm.override?.disposition ?? null,
+        effort: vm.effort,
+        score: vm.score,
+        osFamily: vm.os.family,
+        osName: vm.os.osName ?? null,
+        concerns: vm.concerns.length,
+      })),
+    );
     const family = sorted.body.items[0].os.family;
     const ofFamily = await request(server)
       .get(`/assessments/${assessmentId}/vms?os=${encodeURIComponent(family)}&limit=500`)

@@ -17,12 +17,20 @@ import {
   storedPolicy,
   vmAssessment,
   vmAssessmentPage,
+  vmAssessmentRowPage,
 } from './api/assessments.schemas.js';
 import { Returns, ReturnsNothing, TextParam, UuidParam, ValidBody, ValidQuery } from './api/contract.js';
 import { CurrentPrincipal, RequireRole } from './auth.js';
 import { FLOTILLA_METRICS } from './tokens.js';
 
 type VmAssessment = z.output<typeof vmAssessment>;
+type VmQuery = z.output<typeof assessmentVmQuery>;
+/** The query's filters as the service takes them (`inScope` and `warmReady` arrive as text). */
+const vmFilter = (query: VmQuery) => ({
+  ...query,
+  inScope: query.inScope === undefined ? undefined : query.inScope === 'true',
+  warmReady: query.warmReady === undefined ? undefined : query.warmReady === 'true',
+});
 const AssessmentId = () => UuidParam('id', 'assessment id');
 const VmKey = () => TextParam('vmKey', 'VM key (URL-encoded)');
 
@@ -95,17 +103,21 @@ export class AssessmentsController {
     @AssessmentId() id: string,
     @ValidQuery(assessmentVmQuery) filter: z.output<typeof assessmentVmQuery>,
   ): Promise<z.output<typeof vmAssessmentPage>> {
-    return this.service.listVms(
-      id,
-      {
-        ...filter,
-        inScope: filter.inScope === undefined ? undefined : filter.inScope === 'true',
-        warmReady: filter.warmReady === undefined ? undefined : filter.warmReady === 'true',
-      },
-      filter.offset,
-      filter.limit,
-      filter.sort,
-    );
+    return this.service.listVms(id, vmFilter(filter), filter.offset, filter.limit, filter.sort);
+  }
+
+  /** Before `vms/:vmKey`, like `vms/facets`: a VM key is `vcenter/moref` or a UUID, never `rows`. */
+  @Get('assessments/:id/vms/rows')
+  @RequireRole('viewer')
+  @Returns(vmAssessmentRowPage, {
+    description:
+      'The VMs of GET /assessments/:id/vms (same filters, sort and paging) as table rows, ~150 bytes each',
+  })
+  async vmRows(
+    @AssessmentId() id: string,
+    @ValidQuery(assessmentVmQuery) filter: z.output<typeof assessmentVmQuery>,
+  ): Promise<z.output<typeof vmAssessmentRowPage>> {
+    return this.service.listVmRows(id, vmFilter(filter), filter.offset, filter.limit, filter.sort);
   }
 
   /** Before `vms/:vmKey`: a VM key is `vcenter/moref` or a UUID, never `facets`. */

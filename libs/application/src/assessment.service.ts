@@ -17,6 +17,7 @@ import type {
   AssessmentStore,
   AssessmentVmFacets,
   AssessmentVmFilter,
+  AssessmentVmRow,
   AssessmentVmSort,
   CascadeStore,
   InventoryStore,
@@ -201,6 +202,18 @@ export class AssessmentService {
   ): Promise<Page<VmAssessment>> {
     await this.get(assessmentId);
     return this.assessments.listVms(assessmentId, filter, offset, limit, sort);
+  }
+
+  /** The same page as `listVms`, each VM as a table row (its columns, not its whole verdict). */
+  async listVmRows(
+    assessmentId: string,
+    filter: AssessmentVmFilter,
+    offset: number,
+    limit: number,
+    sort?: AssessmentVmSort,
+  ): Promise<Page<AssessmentVmRow>> {
+    await this.get(assessmentId);
+    return this.assessments.listVmRows(assessmentId, filter, offset, limit, sort);
   }
 
   /** What the assessment table's filters can offer: every value present among the VMs, counted. */

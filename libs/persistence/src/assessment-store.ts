@@ -78,6 +78,45 @@ function orderBy(sort: AssessmentVmSort | undefined): string {
   return `${SORT_EXPRESSIONS[key]} ${descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}, ordinal`;
 }
 
+/** The SQL condition of a filter of the assessment's VMs, with its parameters ($1 the assessment). */
+function vmConditions(
+  assessmentId: string,
+  filter: AssessmentVmFilter,
+): { where: string; params: unknown[] } {
+  const conditions = ['assessment_id = $1'];
+  const params: unknown[] = [assessmentId];
+  const add = (sql: string, value: unknown): void => {
+    params.push(value);
+    conditions.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (filter.disposition) add('disposition = ?', filter.disposition);
+  if (filter.effort) add('effort = ?', filter.effort);
+  if (filter.concern) add('? = ANY(concern_ids)', filter.concern);
+  if (filter.search) add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
+  if (filter.cluster === NO_CLUSTER) conditions.push('cluster IS NULL');
+  else if (filter.cluster) add('cluster = ?', filter.cluster);
+  if (filter.os) add('os_family = ?', filter.os);
+  if (filter.inScope !== undefined)
+    conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
+  if (filter.warmReady !== undefined)
+    conditions.push(filter.warmReady ? 'warm_ready IS TRUE' : 'warm_ready IS NOT TRUE');
+  return { where: conditions.join(' AND '), params };
+}
+
+/** One VM as a row of the assessment table (see `listVmRows`). */
+export interface AssessmentVmRow {
+  vmKey: string;
+  name: string;
+  disposition: Disposition;
+  /** The disposition a person set, when one did (it is also `disposition`). */
+  overriddenTo: Disposition | null;
+  effort: VmAssessment['effort'];
+  score: number;
+  osFamily: string;
+  osName: string | null;
+  concerns: number;
+}
+
 export interface VmOverride {
   disposition: Disposition;
   comment: string;
@@ -194,33 +233,58 @@ export class AssessmentStore {
     limit: number,
     sort?: AssessmentVmSort,
   ): Promise<Page<VmAssessment>> {
-    const conditions = ['assessment_id = $1'];
-    const params: unknown[] = [assessmentId];
-    const add = (sql: string, value: unknown): void => {
-      params.push(value);
-      conditions.push(sql.replaceAll('?', `$${params.length}`));
-    };
-    if (filter.disposition) add('disposition = ?', filter.disposition);
-    if (filter.effort) add('effort = ?', filter.effort);
-    if (filter.concern) add('? = ANY(concern_ids)', filter.concern);
-    if (filter.search) add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
-    if (filter.cluster === NO_CLUSTER) conditions.push('cluster IS NULL');
-    else if (filter.cluster) add('cluster = ?', filter.cluster);
-    if (filter.os) add('os_family = ?', filter.os);
-    if (filter.inScope !== undefined)
-      conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
-    if (filter.warmReady !== undefined)
-      conditions.push(filter.warmReady ? 'warm_ready IS TRUE' : 'warm_ready IS NOT TRUE');
-    const where = conditions.join(' AND ');
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM assessment_vms WHERE ${where}`,
-      params,
-    );
+    const { where, params } = vmConditions(assessmentId, filter);
+    const total = await this.countVms(where, params);
     const rows: Array<{ data: VmAssessment }> = await this.dataSource.query(
       `SELECT data FROM assessment_vms WHERE ${where} ORDER BY ${orderBy(sort)} LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
       params,
     );
     return { total, offset, limit, items: rows.map((row) => row.data) };
+  }
+
+  /**
+   * The same VMs, filters, order and paging as `listVms`, each as the row of a table: its columns
+   * and a few fields of the verdict, not the whole verdict (~2 KB a VM).
+   */
+  async listVmRows(
+    assessmentId: string,
+    filter: AssessmentVmFilter,
+    offset: number,
+    limit: number,
+    sort?: AssessmentVmSort,
+  ): Promise<Page<AssessmentVmRow>> {
+    const { where, params } = vmConditions(assessmentId, filter);
+    const total = await this.countVms(where, params);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT vm_key, name, disposition, data->'override'->>'disposition' AS overridden_to, effort, score,
+         os_family, data->'os'->>'osName' AS os_name, cardinality(concern_ids) AS concerns
+       FROM assessment_vms WHERE ${where} ORDER BY ${orderBy(sort)} LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+      params,
+    );
+    return {
+      total,
+      offset,
+      limit,
+      items: rows.map((row) => ({
+        vmKey: String(row.vm_key),
+        name: String(row.name),
+        disposition: row.disposition as Disposition,
+        overriddenTo: (row.overridden_to as Disposition | null) ?? null,
+        effort: (row.effort as VmAssessment['effort']) ?? null,
+        score: Number(row.score),
+        osFamily: String(row.os_family ?? ''),
+        osName: (row.os_name as string | null) ?? null,
+        concerns: Number(row.concerns ?? 0),
+      })),
+    };
+  }
+
+  private async countVms(where: string, params: unknown[]): Promise<number> {
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM assessment_vms WHERE ${where}`,
+      params,
+    );
+    return total;
   }
 
   /** The distinct values of every facet among the assessment's VMs, counted in one pass of SQL. */

@@ -15,6 +15,7 @@ export {
   type AssessmentVmFacet,
   type AssessmentVmFacets,
   type AssessmentVmFilter,
+  type AssessmentVmRow,
   type AssessmentVmSort,
   type StoredPolicy,
   type VmOverride,

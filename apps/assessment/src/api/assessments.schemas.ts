@@ -175,6 +175,25 @@ export const vmAssessment = z
 
 export const vmAssessmentPage = page(vmAssessment).meta({ id: 'VmAssessmentPage' });
 
+export const vmAssessmentRow = z
+  .object({
+    vmKey: z.string(),
+    name: z.string(),
+    disposition,
+    overriddenTo: disposition.nullable().meta({ description: 'Set by a person (then also `disposition`)' }),
+    effort: effort.nullable(),
+    score: z.number(),
+    osFamily: z.string(),
+    osName: z.string().nullable(),
+    concerns: z.number().int().meta({ description: 'How many concerns the VM has' }),
+  })
+  .meta({
+    id: 'VmAssessmentRow',
+    description: "A VM as a row of the assessment table: its columns, not its verdict's detail",
+  });
+
+export const vmAssessmentRowPage = page(vmAssessmentRow).meta({ id: 'VmAssessmentRowPage' });
+
 export const assessmentVmQuery = z.object({
   ...pageQuery,
   disposition: disposition.optional(),

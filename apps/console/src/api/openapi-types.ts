@@ -1090,6 +1090,23 @@ export interface Schemas {
     offset: number;
     limit: number;
   };
+  VmAssessmentRow: {
+    vmKey: string;
+    name: string;
+    disposition: "rehost" | "retain" | "retire";
+    overriddenTo: "rehost" | "retain" | "retire" | null;
+    effort: "low" | "medium" | "high" | null;
+    score: number;
+    osFamily: string;
+    osName: string | null;
+    concerns: number;
+  };
+  VmAssessmentRowPage: {
+    items: Array<Schemas["VmAssessmentRow"]>;
+    total: number;
+    offset: number;
+    limit: number;
+  };
   VmOverride: {
     disposition: "rehost" | "retain" | "retire";
     comment: string;
@@ -1307,6 +1324,25 @@ export interface Operations {
     query: never;
     body: never;
     response: Schemas["AssessmentVmFacets"];
+  };
+  "GET /assessments/{id}/vms/rows": {
+    path: {
+      id: string;
+    };
+    query: {
+      offset?: number;
+      limit?: number;
+      disposition?: "rehost" | "retain" | "retire";
+      concern?: string;
+      effort?: "low" | "medium" | "high";
+      search?: string;
+      inScope?: "true" | "false";
+      cluster?: string;
+      os?: string;
+      sort?: "name" | "disposition" | "effort" | "score" | "os" | "concerns" | "-name" | "-disposition" | "-effort" | "-score" | "-os" | "-concerns";
+    };
+    body: never;
+    response: Schemas["VmAssessmentRowPage"];
   };
   "GET /audit": {
     path: never;
