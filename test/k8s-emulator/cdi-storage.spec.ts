@@ -238,7 +238,9 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         namespace: NS,
         name: 'cancelled',
       });
-      for (let round = 0; round < 5; round += 1) await step(100);
+      // The importer pod is deleted gracefully (it stops on SIGTERM within a second) and holds
+      // the prime PVC until it is gone.
+      for (let round = 0; round < 5; round += 1) await step(1_000);
       expect(names('datavolumes')).toEqual([]);
       expect(names('persistentvolumeclaims')).toEqual([]);
       expect(names('pods')).toEqual([]);

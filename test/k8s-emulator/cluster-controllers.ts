@@ -207,8 +207,8 @@ export interface KubeletOptions {
   /** Per-Pod outcome; undefined means success after runDurationMs. */
   outcome?: (pod: KubeObject) => PodOutcome | undefined;
   /**
-   * Simulated ms a deleted Pod's containers take to exit after SIGTERM; undefined (the default)
-   * means they ignore it and are killed when the grace period ends.
+   * Simulated ms a deleted Pod's containers take to exit after SIGTERM; undefined means they
+   * ignore it and are killed when the grace period ends (the default, but 1 s for CDI importers).
    */
   exitOnSigtermMs?: (pod: KubeObject) => number | undefined;
   /** Simulated ms between the containers stopping and the kubelet removing the Pod (default 1000). */
@@ -385,7 +385,8 @@ export class Kubelet extends Reconciler {
     const now = this.clock.now();
     // The kubelet counts the grace period from when it sees the deletion (the timestamp is in seconds).
     const killAt = now + Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
-    const exitAfter = this.options.exitOnSigtermMs?.(pod);
+    // CDI's importer stops on SIGTERM (nbdkit and the copy are torn down at once).
+    const exitAfter = this.options.exitOnSigtermMs?.(pod) ?? (isCdiImporterPod(pod) ? 1_000 : undefined);
     const stopAt = exitAfter === undefined ? killAt : Math.min(killAt, now + exitAfter);
     // A second delete may shorten the grace period, never lengthen it.
     const planned = this.stopping.get(key);
