@@ -2,8 +2,8 @@
  * npm run bench:console — the web console in Debian's Chromium against the real API on
  * PostgreSQL with a generated 10,000-VM estate (imported, assessed and planned through the API).
  * Targets (issue #15): first load under 400 KB of compressed JavaScript; the assessment table of
- * 10,000 VMs interactive in under 2 s and scrolling without dropped frames; the waves board of a
- * 10,000-VM plan usable.
+ * 10,000 VMs interactive in under 2 s and scrolling without a frame over 50 ms; the waves board of a
+ * 10,000-VM plan drawn in under 1.5 s and a moved VM shown in its new wave in under 0.5 s.
  */
 import { openAsBlob } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -66,15 +66,16 @@ try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   // First load: every script the sign-in page pulls, measured gzip-compressed as a server would send it.
-  let firstLoadJs = 0;
-  const scripts = new Set<string>();
-  page.on('response', async (response) => {
+  const scripts = new Map<string, Promise<number>>();
+  page.on('response', (response) => {
     if (!response.url().endsWith('.js') || scripts.has(response.url())) return;
-    scripts.add(response.url());
-    firstLoadJs += gzipSync(await response.body()).length;
+    scripts.set(
+      response.url(),
+      response.body().then((body) => gzipSync(body).length),
+    );
   });
   await page.goto(`${base}/sign-in`, { waitUntil: 'networkidle' });
-  const firstLoadKiB = firstLoadJs / 1024;
+  const firstLoadKiB = (await Promise.all(scripts.values())).reduce((sum, size) => sum + size, 0) / 1024;
   page.removeAllListeners('response');
   await page.evaluate(`sessionStorage.setItem('flotilla.token', ${JSON.stringify(TOKEN)})`);
 
@@ -97,7 +98,8 @@ try {
   const sortedInteractiveS = await tableInteractiveAt(`/assessments/${assessmentId}/vms?sort=-score`);
   await tableInteractiveAt(`/assessments/${assessmentId}/vms`);
 
-  // Scroll the whole table in 3 s, one step per frame; a frame over 50 ms counts as dropped.
+  // Scroll the whole table in 3 s, one step per frame, timing every frame with requestAnimationFrame:
+  // over 16.7 ms misses 60 Hz, over 50 ms is a dropped frame a person sees as a stutter.
   // In-page code as text: the project's type check has no DOM library, the page does.
   const scroll = (await page.evaluate(`(async () => {
     const grid = document.querySelector('.flotilla-vm-grid');
@@ -114,14 +116,39 @@ try {
       };
       requestAnimationFrame(step);
     });
-    return { frames: deltas.length, fps: deltas.length / 3, dropped: deltas.filter((delta) => delta > 50).length };
-  })()`)) as { frames: number; fps: number; dropped: number };
+    deltas.shift();
+    return {
+      frames: deltas.length,
+      fps: deltas.length / 3,
+      over16: deltas.filter((delta) => delta > 16.7).length,
+      dropped: deltas.filter((delta) => delta > 50).length,
+      worst: Math.max(...deltas),
+    };
+  })()`)) as { frames: number; fps: number; over16: number; dropped: number; worst: number };
 
+  // The waves board: first paint is the first wave's VMs on screen (the board answer is the only read).
+  const boardJson = await fetch(`${base}/plans/${plan.id}/board`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  }).then((response) => response.text());
   const boardStart = Date.now();
   await page.goto(`${base}/plans/${plan.id}`);
-  await page.getByLabel('Waves board').waitFor();
-  const waveColumns = await page.getByLabel('Waves board').locator('section').count();
+  const board = page.getByLabel('Waves board');
+  await board.getByLabel('Wave 1', { exact: true }).getByRole('checkbox').first().waitFor();
   const boardS = (Date.now() - boardStart) / 1000;
+  const waveColumns = await board.locator('section').count();
+
+  // Moving a VM: select it, pick wave 2, press Move. Reflected = on screen in wave 2; confirmed =
+  // the server re-planned and the board of the next version (with its violations) is drawn.
+  const vmCheckbox = board.getByLabel('Wave 1', { exact: true }).getByRole('checkbox').first();
+  const vmName = ((await vmCheckbox.getAttribute('aria-label')) ?? '').replace(/^Select /, '');
+  await vmCheckbox.check();
+  await page.getByLabel('Move selected VMs to wave').selectOption('2');
+  const moveStart = Date.now();
+  await page.getByRole('button', { name: 'Move', exact: true }).click();
+  await board.getByLabel('Wave 2', { exact: true }).getByText(vmName, { exact: true }).waitFor();
+  const moveReflectedS = (Date.now() - moveStart) / 1000;
+  await page.locator('[aria-label="Waves board"][aria-busy="false"]').waitFor({ timeout: 120_000 });
+  const moveConfirmedS = (Date.now() - moveStart) / 1000;
 
   table([
     {
@@ -130,14 +157,29 @@ try {
       'table interactive (s)': tableInteractiveS.toFixed(2),
       'sorted by score (s)': sortedInteractiveS.toFixed(2),
       'scroll fps': scroll.fps.toFixed(0),
-      'dropped frames (>50 ms)': `${scroll.dropped}/${scroll.frames}`,
-      'waves board (s)': boardS.toFixed(2),
-      'wave columns': waveColumns,
+      'frames > 16.7 ms': `${scroll.over16}/${scroll.frames}`,
+      'frames > 50 ms': `${scroll.dropped}/${scroll.frames}`,
+      'worst frame (ms)': scroll.worst.toFixed(0),
     },
   ]);
-  const ok = firstLoadKiB < 400 && tableInteractiveS < 2 && sortedInteractiveS < 2 && scroll.dropped === 0;
+  table([
+    {
+      'board answer (KiB)': (boardJson.length / 1024).toFixed(0),
+      'waves board first paint (s)': boardS.toFixed(2),
+      'wave columns drawn': waveColumns,
+      'move reflected (s)': moveReflectedS.toFixed(2),
+      'move confirmed by the server (s)': moveConfirmedS.toFixed(2),
+    },
+  ]);
+  const ok =
+    firstLoadKiB < 400 &&
+    tableInteractiveS < 2 &&
+    sortedInteractiveS < 2 &&
+    scroll.dropped === 0 &&
+    boardS < 1.5 &&
+    moveReflectedS < 0.5;
   process.stdout.write(
-    `\ntargets (first load < 400 KiB, table < 2 s, no dropped frames): ${ok ? 'met' : 'NOT met'}\n`,
+    `\ntargets (first load < 400 KiB, table < 2 s, no frame > 50 ms, board < 1.5 s, move reflected < 0.5 s): ${ok ? 'met' : 'NOT met'}\n`,
   );
 } finally {
   await browser.close();

@@ -24,10 +24,18 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { buildWaveExecutionSpecs, DEFAULT_EXECUTION_OPTIONS, newExecutionVm } from '#libs/application';
 import type { AssessmentSummary } from '#libs/assessment';
-import { loadConfig } from '#libs/config';
+import { type ExecutorAppConfig, loadConfig } from '#libs/config';
 import { FlotillaCoreModule } from '#libs/core';
 import { type InventoryVm, summarizeInventory } from '#libs/inventory';
-import type { SourceVcenter, SourceVm } from '#libs/itinerary';
+import type {
+  MigrationSource,
+  SourceDiskChangeId,
+  SourceSnapshot,
+  SourceTaskState,
+  SourceVm,
+  VmExecutionSpec,
+} from '#libs/itinerary';
+import { nudgeJobId } from '#libs/jobs';
 import { AssessmentStore, ExecutionStore, InventoryStore, PlanStore } from '#libs/persistence';
 import { parsePlanSettings, type Wave } from '#libs/waves';
 import { createExecutorApp } from '../apps/executor/src/executor-app.js';
@@ -110,8 +118,10 @@ function generateWave(): { vms: InventoryVm[]; hostOf: Map<string, string> } {
   return { vms, hostOf };
 }
 
-/** vCenter stand-in: instant power operations, the disks the plan says. */
-class InstantVcenter implements SourceVcenter {
+/** vCenter stand-in: instant power operations and snapshots, CBT on, the disks the plan says. */
+class InstantVcenter implements MigrationSource {
+  private readonly snapshots = new Map<string, Map<string, SourceSnapshot>>();
+  private nextSnapshot = 1;
   private readonly power = new Map<string, 'poweredOn' | 'poweredOff'>();
   private readonly byUuid: Map<string, InventoryVm>;
 
@@ -150,6 +160,76 @@ class InstantVcenter implements SourceVcenter {
   async thumbprint() {
     return THUMBPRINT;
   }
+  private snapshotsOf(ref: string): Map<string, SourceSnapshot> {
+    let of = this.snapshots.get(ref);
+    if (!of) {
+      of = new Map();
+      this.snapshots.set(ref, of);
+    }
+    return of;
+  }
+  async snapshotVm(ref: string, name: string): Promise<SourceTaskState> {
+    const of = this.snapshotsOf(ref);
+    const found = [...of.values()].find((snapshot) => snapshot.name === name);
+    if (found) return { state: 'done', snapshotRef: found.ref };
+    const snapshot = { ref: `snapshot-${this.nextSnapshot++}`, name, createdAt: new Date().toISOString() };
+    of.set(snapshot.ref, snapshot);
+    return { state: 'done', snapshotRef: snapshot.ref };
+  }
+  async removeSnapshot(ref: string, snapshotRef: string): Promise<SourceTaskState> {
+    this.snapshotsOf(ref).delete(snapshotRef);
+    return { state: 'done' };
+  }
+  async listSnapshots(ref: string): Promise<SourceSnapshot[]> {
+    return [...this.snapshotsOf(ref).values()];
+  }
+  private changeIds(ref: string, at: string): SourceDiskChangeId[] {
+    const vm = [...this.byUuid.values()].find((candidate) => candidate.moref === ref);
+    return (vm?.disks ?? []).map((disk) => ({
+      key: disk.key ?? 0,
+      backingFile: disk.path ?? '',
+      changeId: `52 de c0 d9 b9 43 9d 10-61 d5 4c 1b e9 7b 65 63/${at}`,
+    }));
+  }
+  async snapshotChangeIds(ref: string, snapshotRef: string): Promise<SourceDiskChangeId[]> {
+    return this.changeIds(ref, snapshotRef);
+  }
+  async changeTracking(ref: string) {
+    return { enabled: true, disks: this.changeIds(ref, '0') };
+  }
+  /** Snapshots left on any VM (a warm run must leave none). */
+  leftSnapshots(): number {
+    return [...this.snapshots.values()].reduce((sum, of) => sum + of.size, 0);
+  }
+}
+
+/** Per succeeded VM: simulated seconds from the source's power-off request to its VirtualMachine. */
+async function downtimesOf(
+  query: (sql: string, params?: unknown[]) => Promise<pg.QueryResult>,
+  executionId: string,
+  speed: number,
+): Promise<Map<string, number>> {
+  const rows = await query(
+    `SELECT vm_key, runtime->>'vmCreatedAt' AS created,
+            COALESCE(runtime->>'shutdownRequestedAt', runtime->>'hardPowerOffAt', runtime->>'sourceOffAt') AS off
+     FROM execution_vms WHERE execution_id = $1 AND status = 'succeeded'`,
+    [executionId],
+  );
+  const downtimes = new Map<string, number>();
+  for (const row of rows.rows as Array<{ vm_key: string; created: string | null; off: string | null }>) {
+    if (!row.created || !row.off) continue;
+    downtimes.set(row.vm_key, ((Date.parse(row.created) - Date.parse(row.off)) / 1000) * speed);
+  }
+  return downtimes;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 class EmulatorProcess {
@@ -176,6 +256,8 @@ class EmulatorProcess {
   }
 
   ask<T>(type: 'now' | 'imports' | 'stop'): Promise<T> {
+    // Stopped already (the warm run starts a cluster of its own after the cold one).
+    if (!this.child.connected) return Promise.resolve(undefined as T);
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, (value) => resolve(value as T));
@@ -398,6 +480,7 @@ async function main(): Promise<void> {
        WHERE copied.execution_id = $1 AND copied.kind = 'phase' AND copied.phase = 'ConvertGuest'`,
       [executionId],
     );
+    const coldDowntimes = await downtimesOf(monitorQuery, executionId, speed);
     await monitor.end();
     const row = times.rows[0] as { first: Date; last: Date; succeeded: number };
     const startedAt = (created.rows[0] as { created_at: Date }).created_at;
@@ -430,6 +513,38 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     await executor.close();
+    if (process.env.BENCH_WARM !== '0') {
+      // The same estate, warm, on a fresh cluster (the cold run's VMs hold the names and MACs).
+      await emulator.ask('stop').catch(() => undefined);
+      const warm = await warmRun({
+        vms,
+        hostOf,
+        speed,
+        core,
+        config,
+        databaseUrl: testDatabase.url,
+        planOf: async () =>
+          core.get(PlanStore).create({
+            name: 'bench warm',
+            inventoryId,
+            assessmentId,
+            createdBy: 'bench',
+            content: { settings, result: { waves: [wave] }, waveHashes: [{ number: 1, hash: 'bench' }] },
+          }),
+        specsOf: (warmPlanId) =>
+          buildWaveExecutionSpecs({
+            planId: warmPlanId,
+            wave,
+            settings,
+            inventoryVms: vms,
+            assessments: [],
+            options: BENCH_OPTIONS,
+            executionId: 'bench',
+          }),
+        coldDowntimes,
+      });
+      failed ||= warm.failed;
+    }
     // A bench run leaves nothing in the shared Redis.
     const cleanup = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
     for (let cursor = '0'; ; ) {
@@ -445,6 +560,200 @@ async function main(): Promise<void> {
     await testDatabase.drop();
   }
   process.exitCode = failed ? 1 : 0;
+}
+
+interface WarmRunInput {
+  vms: InventoryVm[];
+  hostOf: Map<string, string>;
+  speed: number;
+  core: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>;
+  config: ExecutorAppConfig;
+  databaseUrl: string;
+  planOf: () => Promise<string>;
+  specsOf: (planId: string) => VmExecutionSpec[];
+  coldDowntimes: Map<string, number>;
+}
+
+/**
+ * The warm run: every VM pre-copies (a full copy, then hourly deltas at the emulator's 2 %/h
+ * change rate) until the whole wave is cutover-ready, then cuts over at once. Reports the makespan
+ * to cutover-ready against the copy-only lower bound, and each VM's downtime against its cold one.
+ */
+async function warmRun(input: WarmRunInput): Promise<{ failed: boolean }> {
+  const { vms, speed } = input;
+  const disks = vms.flatMap((vm) => vm.disks.map((disk) => disk.capacityMiB * MIB));
+  const totalBytes = disks.reduce((sum, bytes) => sum + bytes, 0);
+  const perHost = new Map<string, number>();
+  for (const vm of vms) {
+    const bytes = vm.disks.reduce((sum, disk) => sum + disk.capacityMiB * MIB, 0);
+    perHost.set(vm.host ?? '', (perHost.get(vm.host ?? '') ?? 0) + bytes);
+  }
+  const copyBound = Math.max(
+    totalBytes / (HOSTS * PER_HOST_BPS),
+    Math.max(...perHost.values()) / PER_HOST_BPS,
+    Math.max(...disks) / PER_DISK_BPS,
+  );
+  const conversionMsByPod = Object.fromEntries(
+    vms.map((vm) => [
+      `${vm.name}-v2v`,
+      (CONVERSION_BASE_SECONDS + CONVERSION_SECONDS_PER_DISK * vm.disks.length) * 1000,
+    ]),
+  );
+  const { emulator, url } = await EmulatorProcess.start({
+    speed,
+    namespace: NAMESPACE,
+    bytesPerSecond: PER_DISK_BPS,
+    hostBytesPerSecond: PER_HOST_BPS,
+    progressIntervalMs: 300_000,
+    hostOfVm: Object.fromEntries(input.hostOf),
+    conversionMsByPod,
+  });
+  const monitor = new pg.Client({ connectionString: input.databaseUrl });
+  monitor.on('error', () => undefined);
+  await monitor.connect();
+  const query = (sql: string, params?: unknown[]) => monitor.query(sql, params);
+  const source = new InstantVcenter(vms);
+  let executor: Awaited<ReturnType<typeof createExecutorApp>> | undefined;
+  try {
+    const planId = await input.planOf();
+    // One simulated hour between pre-copies, in the executor's (real) time.
+    const precopyIntervalMs = Math.round(3_600_000 / speed);
+    const specs = input.specsOf(planId).map(
+      (spec): VmExecutionSpec => ({
+        ...spec,
+        migrationType: 'warm',
+        warm: { precopyIntervalMs, cutoverAt: null },
+      }),
+    );
+    const executions = input.core.get(ExecutionStore);
+    const executionId = await executions.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'bench-warm',
+      requestedBy: 'bench',
+      spec: { options: BENCH_OPTIONS },
+      vms: specs.map(newExecutionVm),
+      cutoverAt: null,
+    });
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'emulator', server: url, skipTLSVerify: true }],
+      users: [{ name: 'bench' }],
+      contexts: [{ name: 'emulator', cluster: 'emulator', user: 'bench' }],
+      currentContext: 'emulator',
+    });
+    executor = await createExecutorApp(input.config, {
+      source,
+      kubeConfig,
+      timings: { pollMs: 100, copyPollMs: 5_000, vmReadyTimeoutMs: 3_600_000 },
+      leaseMs: 60_000,
+      reconcileIntervalMs: 10_000,
+      logger: false,
+    });
+    const realStart = Date.now();
+    await executor.queue.enqueue('start-execution', { executionId });
+    const tally = async () => {
+      const counts = await query(
+        `SELECT count(*) FILTER (WHERE runtime->'warm'->'precopies'->0->>'copiedAt' IS NOT NULL)::int AS ready,
+                count(*) FILTER (WHERE status IN ('queued', 'running'))::int AS active,
+                count(*) FILTER (WHERE status = 'failed')::int AS failed
+         FROM execution_vms WHERE execution_id = $1`,
+        [executionId],
+      );
+      return counts.rows[0] as { ready: number; active: number; failed: number };
+    };
+    let lastReport = 0;
+    const waitFor = async (what: string, done: (counts: Awaited<ReturnType<typeof tally>>) => boolean) => {
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const counts = await tally();
+        if (Date.now() - lastReport > 10_000) {
+          lastReport = Date.now();
+          process.stderr.write(
+            `  warm ${Math.round((Date.now() - realStart) / 1000)} s: ${JSON.stringify(counts)}\n`,
+          );
+        }
+        if (done(counts)) return counts;
+        if (Date.now() - realStart > 12 * TARGET_SECONDS * 1000)
+          throw new Error(`the warm wave did not ${what}: ${JSON.stringify(counts)}`);
+      }
+    };
+    await waitFor('get cutover-ready', (counts) => counts.ready + counts.failed >= vms.length);
+    const readiness = await query(
+      `SELECT max((runtime->'warm'->'precopies'->0->>'copiedAt')::timestamptz) AS ready, e.created_at
+       FROM execution_vms v JOIN executions e ON e.id = v.execution_id WHERE v.execution_id = $1 GROUP BY e.created_at`,
+      [executionId],
+    );
+    const readyRow = readiness.rows[0] as { ready: Date; created_at: Date };
+    const toReady =
+      ((readyRow.ready.getTime() - Math.min(readyRow.created_at.getTime(), realStart)) / 1000) * speed;
+    // Cut over now ("flotilla execution cutover"): the VMs sleeping between pre-copies are woken.
+    const cutover = await executions.setCutover(executionId, new Date());
+    for (const vm of cutover?.waiting ?? []) {
+      await executor.queue.enqueue(
+        'advance-vm',
+        { executionId, vmKey: vm.vmKey },
+        { jobId: nudgeJobId('cutover', executionId, vm.vmKey, 'bench') },
+      );
+    }
+    await waitFor('finish', (counts) => counts.active === 0);
+    const warmDowntimes = await downtimesOf(query, executionId, speed);
+    if (process.env.BENCH_DEBUG) {
+      const events = await query(
+        `SELECT at, phase, kind, message FROM execution_events
+         WHERE execution_id = $1 AND vm_key = (SELECT min(vm_key) FROM execution_vms WHERE execution_id = $1)
+         ORDER BY id`,
+        [executionId],
+      );
+      const first = (events.rows[0] as { at: Date } | undefined)?.at.getTime() ?? 0;
+      for (const event of events.rows as Array<{ at: Date; phase: string; kind: string; message: string }>)
+        process.stderr.write(
+          `    +${(((event.at.getTime() - first) / 1000) * speed).toFixed(0)} s ${event.phase} ${event.kind}: ${event.message}\n`,
+        );
+    }
+    const stats = await query(
+      `SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+              avg(jsonb_array_length(runtime->'warm'->'precopies') - 1)::float8 AS precopies,
+              avg((runtime->'warm'->'precopies'->-1->>'bytes')::float8)::float8 AS final_delta_bytes
+       FROM execution_vms WHERE execution_id = $1`,
+      [executionId],
+    );
+    const statsRow = stats.rows[0] as {
+      succeeded: number;
+      precopies: number;
+      final_delta_bytes: number | null;
+    };
+    const ratios = (of: InventoryVm[]) =>
+      of
+        .map((vm) => {
+          const warm = warmDowntimes.get(vm.key);
+          const cold = input.coldDowntimes.get(vm.key);
+          return warm !== undefined && cold ? warm / cold : null;
+        })
+        .filter((ratio): ratio is number => ratio !== null);
+    const large = vms.filter((vm) => vm.disks.reduce((sum, disk) => sum + disk.capacityMiB, 0) > 100 * 1024);
+    const largeRatio = median(ratios(large));
+    const allRatio = median(ratios(vms));
+    const readyRatio = toReady / copyBound;
+    const left = source.leftSnapshots();
+    const failed = statsRow.succeeded !== vms.length || largeRatio > 0.1 || readyRatio > 1.05 || left > 0;
+    const lines = [
+      `warm run: the same ${vms.length} VMs, pre-copies every simulated hour at a 2 %/h change rate, cutover once all are cutover-ready`,
+      `  VMs completed:                ${statsRow.succeeded}/${vms.length}; pre-copies after the first copy: ${statsRow.precopies.toFixed(1)} per VM on average`,
+      `  to cutover-ready:             ${toReady.toFixed(0)} s simulated; copy-only lower bound ${copyBound.toFixed(0)} s; ratio ${readyRatio.toFixed(3)} (goal <= 1.05)`,
+      `  final delta:                  ${statsRow.final_delta_bytes === null ? 'n/a' : `${(statsRow.final_delta_bytes / 2 ** 30).toFixed(2)} GiB`} per VM on average (from CDI's progress)`,
+      `  downtime, median (power-off to VM created): cold ${median([...input.coldDowntimes.values()]).toFixed(0)} s, warm ${median([...warmDowntimes.values()]).toFixed(0)} s`,
+      `  warm / cold downtime, median: ${allRatio.toFixed(3)} all VMs; ${largeRatio.toFixed(3)} for the ${large.length} VMs over 100 GiB (goal <= 0.10)`,
+      `  snapshots left in vCenter:    ${left}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return { failed };
+  } finally {
+    await executor?.close().catch(() => undefined);
+    await monitor.end().catch(() => undefined);
+    await emulator.ask('stop').catch(() => undefined);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@ import { ExportDates1796302563249 } from './1796302563249-ExportDates.js';
 import { ExecutorHeartbeat1796302600000 } from './1796302600000-ExecutorHeartbeat.js';
 import { AssessmentVmFacets1796305000000 } from './1796305000000-AssessmentVmFacets.js';
 import { AssessmentWarmReadiness1796306400000 } from './1796306400000-AssessmentWarmReadiness.js';
+import { ExecutionCutover1796310000000 } from './1796310000000-ExecutionCutover.js';
 
 /** Every migration, oldest first. A migration is never edited once it has landed. */
 export const flotillaMigrations: Array<new () => MigrationInterface> = [
@@ -24,4 +25,5 @@ export const flotillaMigrations: Array<new () => MigrationInterface> = [
   ExecutorHeartbeat1796302600000,
   AssessmentVmFacets1796305000000,
   AssessmentWarmReadiness1796306400000,
+  ExecutionCutover1796310000000,
 ];

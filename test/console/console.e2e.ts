@@ -118,8 +118,19 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
   it('uploads an export with progress and shows its summary and diagnostics', async () => {
     const file = existsSync(GENUINE) ? GENUINE : BUNDLED;
     await page.locator('input[type=file]').setInputFiles(file);
+    // A slow network: each poll of the import answers late, so its stages stay on screen long
+    // enough to be seen even when the server reads a small export in a blink.
+    const slowPolls = '**/inventory-imports/*';
+    await page.route(slowPolls, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Import' }).click();
+    const stage = page.getByText(/^(Reading the export|Reading sheet \w+: [\d,]+ rows read|Storing: )/);
+    await eventually(() => stage.first().isVisible()).toBe(true);
+    await screenshot(page, '02a-import-progress');
     await page.waitForURL(/\/inventories\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    await page.unroute(slowPolls);
     await eventually(() => page.getByLabel('Import summary').isVisible()).toBe(true);
     await eventually(() => page.getByRole('heading', { name: /Diagnostics \(\d+\)/ }).isVisible()).toBe(true);
     await expectAccessible();
@@ -200,9 +211,10 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await eventually(scoresShown).toEqual(expected);
     expect(expected).toEqual([...expected].sort((a, b) => b - a));
 
-    const clusters = (await page.getByLabel('Cluster').locator('option').allTextContents()).slice(1);
-    expect(clusters.length).toBeGreaterThan(0);
-    const cluster = clusters[0] as string;
+    // The options are the clusters of the VMs (value) with their counts (label); the first is every cluster.
+    const clusterOptions = page.getByLabel('Cluster').locator('option');
+    await eventually(() => clusterOptions.count()).toBeGreaterThan(1);
+    const cluster = (await clusterOptions.nth(1).getAttribute('value')) ?? '';
     await page.getByLabel('Cluster').selectOption(cluster);
     await page.waitForURL(/cluster=/);
     const inCluster = await api(`sort=-score&cluster=${encodeURIComponent(cluster)}&limit=15`);
@@ -223,6 +235,53 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await page.goto(deepLink);
     await eventually(() => page.getByLabel('Cluster').inputValue()).toBe(cluster);
     await eventually(() => scoreHeader.getAttribute('aria-sort')).toBe('descending');
+    await page.goto(dashboardUrl);
+  });
+
+  it('offers every cluster the VMs are in, even those the summary does not size, with the counts the table shows', async () => {
+    const dashboardUrl = page.url();
+    const assessmentId = /\/assessments\/([0-9a-f-]{36})/.exec(dashboardUrl)?.[1] ?? '';
+    const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+      const response = await fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      });
+      expect(response.ok, `${init.method ?? 'GET'} ${path}: ${response.status}`).toBe(true);
+      return (await response.json()) as T;
+    };
+    // The summary sizes the clusters of rehosted VMs only: assessed keeping every VM on vSphere, it
+    // names no cluster, while the VMs are still in theirs to filter by.
+    const { inventoryId } = await api<{ inventoryId: string }>(`/assessments/${assessmentId}`);
+    const retainAll = await api<{ assessmentId: string; summary: { sizing: { byCluster: object } } }>(
+      `/inventories/${inventoryId}/assessments`,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          policy: {
+            version: 1,
+            disposition: { retainOsSupport: ['supported', 'legacy', 'unsupported', 'unknown'] },
+          },
+        }),
+      },
+    );
+    expect(retainAll.summary.sizing.byCluster).toEqual({});
+    const facets = await api<{ cluster: Array<{ value: string; count: number }> }>(
+      `/assessments/${retainAll.assessmentId}/vms/facets`,
+    );
+    expect(facets.cluster.length).toBeGreaterThan(0);
+    await page.goto(`${base}/assessments/${retainAll.assessmentId}/vms`);
+    const options = page.getByLabel('Cluster').locator('option');
+    await eventually(() => options.allTextContents()).toEqual([
+      'Every cluster',
+      ...facets.cluster
+        .toSorted((a, b) => a.value.localeCompare(b.value))
+        .map(({ value, count }) => `${value} (${count.toLocaleString('en')})`),
+    ]);
+    const { value, count } = facets.cluster.at(-1) as { value: string; count: number };
+    await page.getByLabel('Cluster').selectOption(value);
+    await page.waitForURL(/cluster=/);
+    await eventually(() => page.getByText(`${count.toLocaleString('en')} VMs match`).isVisible()).toBe(true);
+    await expectAccessible();
     await page.goto(dashboardUrl);
   });
 

@@ -14,6 +14,8 @@ const ADMIN = 'planning-e2e-admin';
 const ROLES = ['viewer', 'planner', 'approver', 'operator', 'admin'] as const;
 type Role = (typeof ROLES)[number];
 const MISSING = '00000000-0000-4000-8000-000000000000';
+/** A policy keeping every VM of any OS support level on vSphere: none is rehosted, none sized. */
+const RETAIN_EVERY_OS = ['supported', 'legacy', 'unsupported', 'unknown'];
 
 describe('assessment, planning, approval and audit through the API', () => {
   let database: TestDatabase;
@@ -274,6 +276,45 @@ describe('assessment, planning, approval and audit through the API', () => {
     const refused = await request(server).get(`/assessments/${assessmentId}/vms?sort=size`).set(as('viewer'));
     expect(refused.status).toBe(422);
     expect(JSON.stringify(refused.body)).toContain('sort');
+  });
+
+  it('answers the distinct values of every filter with counts that match the filtered table', async () => {
+    const facets = await request(server).get(`/assessments/${assessmentId}/vms/facets`).set(as('viewer'));
+    expect(facets.status).toBe(200);
+    const everyVm = (
+      await request(server).get(`/assessments/${assessmentId}/vms?limit=500`).set(as('viewer'))
+    ).body as { total: number; items: Array<{ disposition: string; concerns: Array<{ id: string }> }> };
+    type Counted = Array<{ value: string; count: number }>;
+    const sum = (values: Counted) => values.reduce((total, value) => total + value.count, 0);
+    // Every VM has one disposition, one cluster (or `(no cluster)`) and one OS family.
+    for (const facet of ['disposition', 'cluster', 'os']) expect(sum(facets.body[facet])).toBe(everyVm.total);
+    const concernIds = new Set(everyVm.items.flatMap((vm) => vm.concerns.map((concern) => concern.id)));
+    expect(new Set(facets.body.concern.map((value: Counted[number]) => value.value))).toEqual(concernIds);
+    // Each count is what the table lists filtered by that value.
+    const filtered = (['disposition', 'effort', 'concern', 'cluster', 'os'] as const).flatMap((facet) =>
+      (facets.body[facet] as Counted).map(async ({ value, count }) => {
+        const listed = await request(server)
+          .get(`/assessments/${assessmentId}/vms?${facet}=${encodeURIComponent(value)}&limit=1`)
+          .set(as('viewer'));
+        return { facet, value, count, listed: listed.body.total };
+      }),
+    );
+    for (const { facet, value, count, listed } of await Promise.all(filtered))
+      expect(listed, `${facet}=${value}`).toBe(count);
+    // The summary sizes the clusters of rehosted VMs only: assessed with a policy that keeps every
+    // VM on vSphere, it sizes none, while the facets still offer every cluster the VMs are in.
+    const retainAll = await request(server)
+      .post(`/inventories/${inventoryId}/assessments`)
+      .set(as('planner'))
+      .send({ policy: { version: 1, disposition: { retainOsSupport: RETAIN_EVERY_OS } } });
+    expect(retainAll.status).toBe(201);
+    expect(retainAll.body.summary.sizing.byCluster).toEqual({});
+    const retained = await request(server)
+      .get(`/assessments/${retainAll.body.assessmentId}/vms/facets`)
+      .set(as('viewer'));
+    expect(retained.body.cluster).toEqual(facets.body.cluster);
+    const missing = await request(server).get(`/assessments/${MISSING}/vms/facets`).set(as('viewer'));
+    expect(missing.status).toBe(404);
   });
 
   it("answers 503 naming the executor settings a wave's manifests need when they are not configured", async () => {

@@ -10,6 +10,7 @@ import { TokenAuthGuard } from './auth.js';
 import { ExecutionsController } from './executions.controller.js';
 import { HealthController } from './health.controller.js';
 import { InventoriesController } from './inventories.controller.js';
+import { InventoryImportsController } from './inventory-imports.controller.js';
 import { PlansController } from './plans.controller.js';
 import { ReportsController } from './reports.controller.js';
 import { uploadDirectory } from './upload-files.js';
@@ -35,6 +36,7 @@ export class AssessmentApiModule {
       controllers: [
         HealthController,
         InventoriesController,
+        InventoryImportsController,
         AssessmentsController,
         PlansController,
         ReportsController,

@@ -8,6 +8,7 @@ import {
   assessBody,
   assessmentDetail,
   assessmentRecord,
+  assessmentVmFacets,
   assessmentVmQuery,
   assessResult,
   currentPolicy,
@@ -105,6 +106,14 @@ export class AssessmentsController {
       filter.limit,
       filter.sort,
     );
+  }
+
+  /** Before `vms/:vmKey`: a VM key is `vcenter/moref` or a UUID, never `facets`. */
+  @Get('assessments/:id/vms/facets')
+  @RequireRole('viewer')
+  @Returns(assessmentVmFacets, { description: "The filters' values, as many VMs as each would list" })
+  async vmFacets(@AssessmentId() id: string): Promise<z.output<typeof assessmentVmFacets>> {
+    return this.service.vmFacets(id);
   }
 
   @Get('assessments/:id/vms/:vmKey')

@@ -17,6 +17,7 @@ import {
   abandonOutcome,
   afterEventId,
   cancelBody,
+  cutoverBody,
   eventLimit,
   executeBody,
   executionEvent,
@@ -139,6 +140,30 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<ExecutionView> {
     return this.executions.cancel(id, vmKeys, principal);
+  }
+
+  /** Warm VMs pre-copy until the cutover time; this sets it, or brings it to now. */
+  @Post('executions/:id/cutover')
+  @HttpCode(202)
+  @RequireRole('operator')
+  @ApiOperation({
+    summary: 'Cut over the warm VMs now or at a given time',
+    description:
+      'Operator. Warm VMs keep pre-copying until the cutover time, then stop the source and copy the last delta. Audited.',
+  })
+  @Returns(executionView, { status: 202, description: 'The execution with its new cutover time' })
+  cutover(
+    @ExecutionId() id: string,
+    @ValidBody(cutoverBody, {
+      examples: {
+        now: { summary: 'Cut over now', value: {} },
+        at: { summary: 'Cut over at a given time', value: { at: '2026-01-10T22:00:00Z' } },
+      },
+    })
+    { at }: z.output<typeof cutoverBody>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ExecutionView> {
+    return this.executions.cutover(id, at, principal);
   }
 
   /**

@@ -12,7 +12,12 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { InventoryImportService, InventoryService, UserFacingError } from '#libs/application';
+import {
+  type ImportResult,
+  InventoryImportService,
+  InventoryService,
+  UserFacingError,
+} from '#libs/application';
 import type { FlotillaMetrics } from '#libs/observability';
 import type { Principal } from '#libs/persistence';
 import {
@@ -60,11 +65,60 @@ async function sniffUpload(path: string, originalName: string): Promise<void> {
   }
 }
 
-interface UploadedInventoryFile {
+export interface UploadedInventoryFile {
   path: string;
   originalname: string;
   size: number;
 }
+
+/** The upload's checks before any parsing: a file, a name without NUL, a zip or text content. */
+export async function checkInventoryUpload(
+  file: UploadedInventoryFile | undefined,
+  measure: ImportMeasure,
+): Promise<UploadedInventoryFile> {
+  if (!file)
+    throw new UserFacingError(
+      'invalid-input',
+      'Send the RVTools export as multipart field "file"',
+      'no-file',
+    );
+  if (file.originalname.includes('\u0000'))
+    throw new UserFacingError(
+      'invalid-input',
+      'file name: contains a NUL character (\\u0000)',
+      'nul-character',
+    );
+  try {
+    await sniffUpload(file.path, file.originalname);
+  } catch (error) {
+    measure.ended(error);
+    throw error;
+  }
+  return file;
+}
+
+/** Times one import and counts it by format and outcome, whichever way it ends. */
+export class ImportMeasure {
+  private readonly finishTimer: (labels: { format: string; outcome: string }) => void;
+
+  constructor(private readonly metrics: FlotillaMetrics) {
+    this.finishTimer = metrics.inventoryImportDuration.startTimer();
+  }
+
+  /** `outcome`: the result when it succeeded, else what it failed with. */
+  ended(outcome: ImportResult | unknown, succeeded = false): void {
+    const format = succeeded ? (outcome as ImportResult).format : 'unknown';
+    const label = succeeded ? 'succeeded' : outcome instanceof UserFacingError ? 'rejected' : 'failed';
+    this.finishTimer({ format, outcome: label });
+    this.metrics.inventoryImports.inc({ format, outcome: label });
+  }
+}
+
+export const InventoryUpload = () =>
+  ValidMultipartForm(uploadForm, {
+    name: 'file',
+    description: 'The RVTools export: an .xlsx workbook, a zip of its CSV files or one CSV file',
+  });
 
 @ApiTags('inventories')
 @ApiBearerAuth()
@@ -129,49 +183,28 @@ export class InventoriesController {
   })
   async upload(
     @UploadedFile() file: UploadedInventoryFile | undefined,
-    @ValidMultipartForm(uploadForm, {
-      name: 'file',
-      description: 'The RVTools export: an .xlsx workbook, a zip of its CSV files or one CSV file',
-    })
-    form: z.output<typeof uploadForm>,
+    @InventoryUpload() form: z.output<typeof uploadForm>,
     @ValidQuery(uploadQuery) query: z.output<typeof uploadQuery>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<z.output<typeof importResult>> {
     // The multipart `name` field the OpenAPI body documents; `?name=` still works.
-    const nameFromForm = form.name;
-    const nameFromQuery = query.name;
-    if (!file)
-      throw new UserFacingError(
-        'invalid-input',
-        'Send the RVTools export as multipart field "file"',
-        'no-file',
-      );
-    if (file.originalname.includes('\u0000'))
-      throw new UserFacingError(
-        'invalid-input',
-        'file name: contains a NUL character (\\u0000)',
-        'nul-character',
-      );
-    const finishTimer = this.metrics.inventoryImportDuration.startTimer();
-    let format = 'unknown';
-    let outcome = 'failed';
+    const measure = new ImportMeasure(this.metrics);
     try {
-      await sniffUpload(file.path, file.originalname);
-      const result = await this.importer.importFile(file.path, {
-        fileName: file.originalname,
-        name: nameFromForm ?? nameFromQuery,
-        principal,
-      });
-      format = result.format;
-      outcome = 'succeeded';
-      return result;
-    } catch (error) {
-      if (error instanceof UserFacingError) outcome = 'rejected';
-      throw error;
+      const upload = await checkInventoryUpload(file, measure);
+      try {
+        const result = await this.importer.importFile(upload.path, {
+          fileName: upload.originalname,
+          name: form.name ?? query.name,
+          principal,
+        });
+        measure.ended(result, true);
+        return result;
+      } catch (error) {
+        measure.ended(error);
+        throw error;
+      }
     } finally {
-      finishTimer({ format, outcome });
-      this.metrics.inventoryImports.inc({ format, outcome });
-      await rm(file.path, { force: true });
+      if (file) await rm(file.path, { force: true });
     }
   }
 

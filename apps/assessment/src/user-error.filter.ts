@@ -1,5 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { z } from 'zod';
 import { type UserErrorKind, UserFacingError } from '#libs/application';
+import type { apiError } from './api/common.schemas.js';
 
 const STATUS_BY_KIND: Record<UserErrorKind, number> = {
   'invalid-input': 422,
@@ -67,6 +69,35 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return nested.some((inner) => isDatabaseUnavailable(inner, depth + 1));
 }
 
+/** The JSON answer to a user's mistake: its status and the body every endpoint answers it with. */
+export function userErrorBody(error: UserFacingError): z.output<typeof apiError> {
+  const statusCode = STATUS_BY_KIND[error.kind];
+  return { statusCode, error: error.code, message: error.message, details: error.details };
+}
+
+/** What an unexpected failure answers: nothing of its internals. */
+export const INTERNAL_ERROR_BODY = {
+  statusCode: 500,
+  error: 'internal',
+  message: 'Internal error; see the server log',
+} as const;
+
+/**
+ * The body an error answers when it did not happen in a request (an import followed by polling):
+ * the same as the filter below would send, without the HTTP-only cases.
+ */
+export function errorBodyOf(error: unknown): z.output<typeof apiError> {
+  if (error instanceof UserFacingError) return userErrorBody(error);
+  if (isDatabaseUnavailable(error)) return DATABASE_UNAVAILABLE_BODY;
+  return INTERNAL_ERROR_BODY;
+}
+
+const DATABASE_UNAVAILABLE_BODY = {
+  statusCode: 503,
+  error: 'database-unavailable',
+  message: `The database is unavailable; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
+};
+
 /** Turns domain errors into JSON answers; anything unexpected becomes a 500 without internals. */
 @Catch()
 export class UserErrorFilter implements ExceptionFilter {
@@ -76,12 +107,8 @@ export class UserErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<JsonResponse>();
     if (response.headersSent) return;
     if (error instanceof UserFacingError) {
-      response.status(STATUS_BY_KIND[error.kind]).json({
-        statusCode: STATUS_BY_KIND[error.kind],
-        error: error.code,
-        message: error.message,
-        details: error.details,
-      });
+      const body = userErrorBody(error);
+      response.status(body.statusCode).json(body);
       return;
     }
     if (error instanceof HttpException) {
@@ -94,16 +121,10 @@ export class UserErrorFilter implements ExceptionFilter {
     if (isDatabaseUnavailable(error)) {
       this.logger.warn(`Database unavailable: ${error instanceof Error ? error.message : String(error)}`);
       response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
-      response.status(503).json({
-        statusCode: 503,
-        error: 'database-unavailable',
-        message: `The database is unavailable; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
-      });
+      response.status(503).json(DATABASE_UNAVAILABLE_BODY);
       return;
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    response
-      .status(500)
-      .json({ statusCode: 500, error: 'internal', message: 'Internal error; see the server log' });
+    response.status(500).json(INTERNAL_ERROR_BODY);
   }
 }

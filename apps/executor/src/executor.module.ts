@@ -21,7 +21,7 @@ import {
 import {
   type DataVolumeEvent,
   type ItinerarySettings,
-  type SourceVcenter,
+  type MigrationSource,
   type TargetCluster,
   VmItinerary,
 } from '#libs/itinerary';
@@ -45,7 +45,7 @@ export interface ExecutorDependencies {
   database: FlotillaDatabase;
   /** Closed by the database's owner, not by the module, when `ownsDatabase` is false. */
   ownsDatabase: boolean;
-  source: SourceVcenter & { close?(): Promise<void> };
+  source: MigrationSource & { close?(): Promise<void> };
   target: WatchableTargetCluster;
   itinerary: ItinerarySettings;
   workerId: string;
@@ -127,7 +127,9 @@ export class ExecutorLifecycle
   }
 
   private async onDataVolume(event: DataVolumeEvent): Promise<void> {
-    if (event.phase !== 'Succeeded' && event.phase !== 'Failed' && event.restartCount === 0) return;
+    // Paused: a warm checkpoint is copied (its copy slots can go back at once).
+    const ended = event.phase === 'Succeeded' || event.phase === 'Failed' || event.phase === 'Paused';
+    if (!ended && event.restartCount === 0) return;
     const executionId = event.labels[LABEL_EXECUTION];
     const vmKey = event.annotations[ANNOTATION_VM_KEY];
     if (!executionId || !vmKey) return;
@@ -135,7 +137,14 @@ export class ExecutorLifecycle
       await this.executionQueue.enqueue(
         'advance-vm',
         { executionId, vmKey },
-        { jobId: nudgeJobId('dv', executionId, vmKey, `${event.uid}-${event.phase}-${event.restartCount}`) },
+        {
+          jobId: nudgeJobId(
+            'dv',
+            executionId,
+            vmKey,
+            `${event.uid}-${event.phase}-${event.restartCount}-${event.checkpoints ?? 0}`,
+          ),
+        },
       );
     } catch (error) {
       this.dependencies.log.warn(

@@ -15,6 +15,7 @@ import type {
   AccessStore,
   AssessmentRecord,
   AssessmentStore,
+  AssessmentVmFacets,
   AssessmentVmFilter,
   AssessmentVmSort,
   CascadeStore,
@@ -200,6 +201,12 @@ export class AssessmentService {
   ): Promise<Page<VmAssessment>> {
     await this.get(assessmentId);
     return this.assessments.listVms(assessmentId, filter, offset, limit, sort);
+  }
+
+  /** What the assessment table's filters can offer: every value present among the VMs, counted. */
+  async vmFacets(assessmentId: string): Promise<AssessmentVmFacets> {
+    await this.get(assessmentId);
+    return this.assessments.vmFacets(assessmentId);
   }
 
   async getVm(assessmentId: string, vmKey: string): Promise<VmAssessment> {

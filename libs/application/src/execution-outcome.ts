@@ -1,4 +1,10 @@
-import { type DiskCopyState, PHASES, type VmExecutionSpec } from '#libs/itinerary';
+import {
+  COLD_PHASES,
+  type DiskCopyState,
+  itineraryOf,
+  type VmExecutionSpec,
+  WARM_PHASES,
+} from '#libs/itinerary';
 import { boundedName } from '#libs/kubevirt';
 import type {
   ExecutionStatus,
@@ -31,11 +37,25 @@ export function finishExecutionIfDone(
 
 /**
  * Phases that act on nothing outside Flotilla's database (Preflight reads vCenter, StorePowerState
- * records what it read): a VM still in one of them can be cancelled without an executor.
+ * records what it read): a VM still in one of them can be cancelled without an executor. A warm
+ * VM reaches StorePowerState with snapshots and copies behind it: only its Preflight qualifies.
  */
-export const UNTOUCHED_PHASES: readonly string[] = PHASES.slice(0, PHASES.indexOf('PowerOffSource'));
+export const UNTOUCHED_PHASES: { cold: readonly string[]; warm: readonly string[] } = {
+  cold: COLD_PHASES.slice(0, COLD_PHASES.indexOf('PowerOffSource')),
+  warm: ['Preflight'],
+};
 
-const phaseIndex = (phase: string) => (PHASES as readonly string[]).indexOf(phase);
+/**
+ * Where a failed warm VM's retry starts: a failure anywhere from its first snapshot to the last
+ * delta starts its pre-copies over (the failure removed its snapshots; the copies are replaced).
+ */
+export const WARM_RETRY = {
+  restartPhases: WARM_PHASES.slice(
+    WARM_PHASES.indexOf('CreateInitialSnapshot'),
+    WARM_PHASES.indexOf('Finalize') + 1,
+  ),
+  restartAt: 'CreateInitialSnapshot',
+} as const;
 
 /** What an abandoned VM may have left in vCenter and the cluster, by name, for someone to clean up. */
 export interface VmLeftovers {
@@ -58,6 +78,8 @@ export interface VmLeftovers {
  */
 export function leftoversOf(record: ExecutionVmRecord): VmLeftovers | null {
   const spec = record.spec as VmExecutionSpec;
+  const order: readonly string[] = itineraryOf(spec, 'poweredOn');
+  const phaseIndex = (phase: string) => order.indexOf(phase);
   const reached = phaseIndex(record.phase);
   const touchedSource = reached >= phaseIndex('PowerOffSource');
   const touchedCluster = reached >= phaseIndex('CreateDataVolumes');

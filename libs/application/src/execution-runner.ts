@@ -185,6 +185,7 @@ export class ExecutionRunner {
       powerStateBefore: (record.powerStateBefore as SourcePowerState | null) ?? null,
       phaseStartedAt: record.phaseStartedAt ? Date.parse(record.phaseStartedAt) : this.clock(),
       attempt: record.attempt,
+      cutoverAt: record.cutoverAt ?? null,
     };
   }
 
@@ -216,6 +217,20 @@ export class ExecutionRunner {
         phaseChanged: false,
         finished: true,
       };
+    } else if (decision.kind === 'next' && result.needsCopySlots) {
+      // A warm VM's next pre-copy or its cutover: back to the scheduler, holding no slot meanwhile.
+      commit = {
+        phase: result.nextPhase as PhaseName,
+        phaseState: 'pending',
+        status: 'queued',
+        phaseChanged: true,
+        wakeAt: null,
+      };
+      events.push({
+        phase: result.nextPhase as string,
+        kind: 'phase',
+        message: `${step.phase} done; ${result.nextPhase} once copy slots are free`,
+      });
     } else if (decision.kind === 'next') {
       commit = {
         phase: result.nextPhase as PhaseName,
@@ -282,11 +297,12 @@ export class ExecutionRunner {
     }
     const ended = commit.finished === true;
     let released = 0;
-    if (ended) released = await this.executions.releaseSlots(record.executionId, record.vmKey);
+    if (ended || commit.status === 'queued')
+      released = await this.executions.releaseSlots(record.executionId, record.vmKey);
     else if (result.releasedDisks?.length) {
       released = await this.executions.releaseSlots(record.executionId, record.vmKey, result.releasedDisks);
     }
-    if (released > 0 || ended) await this.schedule();
+    if (released > 0 || ended || commit.status === 'queued') await this.schedule();
     if (ended) await this.finishIfDone(record.executionId);
     if (wakeMs === 0 && mayContinue) return true;
     if (wakeMs !== null) {
@@ -387,6 +403,7 @@ export class ExecutionRunner {
         phaseChanged: false,
         wakeAt: new Date(this.clock() + outcome.waitMs),
         events,
+        ...(outcome.runtime ? { runtime: outcome.runtime as Record<string, unknown> } : {}),
       });
       if (revision === null) return;
       await this.queue.enqueue(

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type DiskCopyState, itineraryOf, type VmExecutionSpec } from '#libs/itinerary';
+import { type DiskCopyState, itineraryOf, type VmExecutionSpec, type VmRuntime } from '#libs/itinerary';
 import {
   type AccessStore,
   type AssessmentStore,
@@ -19,6 +19,7 @@ import {
   leftoversOf,
   UNTOUCHED_PHASES,
   type VmLeftovers,
+  WARM_RETRY,
 } from './execution-outcome.js';
 import { type ExecutionQueue, nudgeJobId, startJobId } from './execution-queue.js';
 import {
@@ -65,10 +66,39 @@ export interface ExecutionVmView {
   error: { phase: string; message: string; at: string } | null;
   /** `executor`: the VM is active but no executor is running to move it (or to carry out its cancel). */
   waitingFor: 'executor' | null;
+  migrationType: 'cold' | 'warm';
+  /** A warm VM's pre-copies and cutover; null for a cold VM. */
+  warm: WarmProgressView | null;
   startedAt: string | null;
   phaseStartedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+}
+
+/** Where a warm VM stands: pre-copies done, the last delta, the next pre-copy, the cutover. */
+export interface WarmProgressView {
+  /** Checkpoints copied while the source ran (the first is the full copy). */
+  precopies: number;
+  lastPrecopy: {
+    number: number;
+    /** Bytes CDI copied for it when known (a delta's size is only estimated from its progress). */
+    bytes: number | null;
+    seconds: number;
+    copiedAt: string;
+  } | null;
+  nextPrecopyAt: string | null;
+  /** When the VM cuts over: the execution's time, else the wave's booking. */
+  cutoverAt: string | null;
+  /**
+   * `precopying`: before its first copy ends or between pre-copies; `waiting-for-slots`: cutover
+   * due, waiting for copy slots; `cutting-over`: source stopping, final delta, conversion;
+   * `done`: the VM was created.
+   */
+  cutover: 'precopying' | 'waiting-for-slots' | 'cutting-over' | 'done';
+  /** Importer restarts over every checkpoint. */
+  importerRestarts: number;
+  /** Source power-off to VM created, once both happened. */
+  downtimeSeconds: number | null;
 }
 
 export interface ExecutionView {
@@ -89,6 +119,8 @@ export interface ExecutionView {
   etaSeconds: number | null;
   /** Whether an executor wrote its heartbeat recently (see `EXECUTOR_STALE_AFTER_MS`). */
   executor: { live: boolean; lastSeenAt: string | null };
+  /** When the warm VMs cut over (the wave's booking, or an operator's); null when none is set. */
+  cutoverAt: string | null;
   vms: ExecutionVmView[];
 }
 
@@ -137,7 +169,55 @@ function diskView(disk: DiskCopyState, now: number): DiskProgressView {
   };
 }
 
-function vmView(record: ExecutionVmRecord, now: number, executorLive: boolean): ExecutionVmView {
+const CUTTING_OVER_FROM = 'StorePowerState';
+
+function warmView(
+  record: ExecutionVmRecord,
+  spec: VmExecutionSpec,
+  cutoverAt: string | null,
+): WarmProgressView {
+  const runtime = record.runtime as VmRuntime;
+  const precopies = (runtime.warm?.precopies ?? []).filter((precopy) => !precopy.final && precopy.copiedAt);
+  const last = precopies.at(-1);
+  const order = itineraryOf(spec, record.powerStateBefore);
+  const reached = order.indexOf(record.phase as (typeof order)[number]);
+  let cutover: WarmProgressView['cutover'] = 'precopying';
+  if (runtime.vmCreatedAt) cutover = 'done';
+  else if (reached >= order.indexOf(CUTTING_OVER_FROM))
+    cutover = record.status === 'queued' ? 'waiting-for-slots' : 'cutting-over';
+  const offAt = runtime.shutdownRequestedAt ?? runtime.hardPowerOffAt ?? runtime.sourceOffAt;
+  return {
+    precopies: precopies.length,
+    lastPrecopy: last
+      ? {
+          number: last.number,
+          bytes: last.bytes,
+          seconds: Math.max(
+            0,
+            Math.round(
+              (Date.parse(last.copiedAt ?? '') - Date.parse(last.copyStartedAt ?? last.requestedAt)) / 1000,
+            ),
+          ),
+          copiedAt: last.copiedAt as string,
+        }
+      : null,
+    nextPrecopyAt: cutover === 'precopying' ? (runtime.warm?.nextPrecopyAt ?? null) : null,
+    cutoverAt: cutoverAt ?? spec.warm?.cutoverAt ?? null,
+    cutover,
+    importerRestarts: runtime.warm?.failures ?? 0,
+    downtimeSeconds:
+      offAt && runtime.vmCreatedAt
+        ? Math.max(0, Math.round((Date.parse(runtime.vmCreatedAt) - Date.parse(offAt)) / 1000))
+        : null,
+  };
+}
+
+function vmView(
+  record: ExecutionVmRecord,
+  now: number,
+  executorLive: boolean,
+  cutoverAt: string | null = null,
+): ExecutionVmView {
   const spec = record.spec as VmExecutionSpec;
   const copies = new Map((record.disks as DiskCopyState[]).map((disk) => [disk.index, disk]));
   const disks = spec.disks.map((planned) => {
@@ -183,6 +263,8 @@ function vmView(record: ExecutionVmRecord, now: number, executorLive: boolean): 
     etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
     error: record.error,
     waitingFor: !executorLive && ACTIVE_VM_STATUSES.has(record.status) ? 'executor' : null,
+    migrationType: spec.migrationType ?? 'cold',
+    warm: spec.migrationType === 'warm' ? warmView(record, spec, cutoverAt) : null,
     startedAt: record.startedAt,
     phaseStartedAt: record.phaseStartedAt,
     finishedAt: record.finishedAt,
@@ -326,6 +408,7 @@ export class ExecutionService {
             requestedBy: principal.actor,
             spec: { options, vms: specs.length },
             vms: specs.map(newExecutionVm),
+            cutoverAt: specs.find((spec) => spec.warm?.cutoverAt)?.warm?.cutoverAt ?? null,
           },
           tx,
         );
@@ -366,7 +449,9 @@ export class ExecutionService {
     if (!execution) throw notFound('Execution', executionId);
     const now = this.clock();
     const executor = await this.executorPresence();
-    const vms = (await this.executions.listVms(executionId)).map((vm) => vmView(vm, now, executor.live));
+    const vms = (await this.executions.listVms(executionId)).map((vm) =>
+      vmView(vm, now, executor.live, execution.cutoverAt),
+    );
     const counts: Record<string, number> = {};
     for (const vm of vms) counts[vm.status] = (counts[vm.status] ?? 0) + 1;
     const bytesTotal = vms.reduce((sum, vm) => sum + vm.bytesTotal, 0);
@@ -389,6 +474,7 @@ export class ExecutionService {
       percent: bytesTotal > 0 ? Math.round((bytesCopied / bytesTotal) * 10_000) / 100 : 0,
       etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
       executor,
+      cutoverAt: execution.cutoverAt,
       vms,
     };
   }
@@ -474,6 +560,73 @@ export class ExecutionService {
   }
 
   /**
+   * Sets when the execution's warm VMs cut over: `at` (ISO), or now ("cut over now"). Warm VMs
+   * pre-copy until then; those sleeping between pre-copies are woken at that time. Audited.
+   */
+  async cutover(executionId: string, at: string | undefined, principal: Principal): Promise<ExecutionView> {
+    this.requireOperator(principal);
+    const queue = this.requireQueue();
+    const execution = await this.executions.get(executionId);
+    if (!execution) throw notFound('Execution', executionId);
+    const when = at === undefined ? new Date(this.clock()) : new Date(at);
+    if (Number.isNaN(when.getTime()))
+      throw new UserFacingError(
+        'invalid-input',
+        `"at" must be an ISO 8601 date-time, got "${at}"`,
+        'invalid-time',
+      );
+    const vms = await this.executions.listVms(executionId);
+    if (!vms.some((vm) => (vm.spec as VmExecutionSpec).migrationType === 'warm')) {
+      throw new UserFacingError(
+        'conflict',
+        `Execution ${executionId} has no warm VM: a cold migration stops each source when it starts copying`,
+        'no-warm-vms',
+      );
+    }
+    const changed = await this.executions.setCutover(executionId, when);
+    if (!changed) {
+      throw new UserFacingError(
+        'conflict',
+        `Execution ${executionId} is ${execution.status}; only a queued or running execution can be cut over`,
+        'execution-finished',
+      );
+    }
+    await this.access.appendAudit({
+      actor: principal.actor,
+      action: 'execution.cutover',
+      resourceType: 'execution',
+      resourceId: executionId,
+      before: { cutoverAt: changed.before },
+      after: { cutoverAt: changed.after, now: at === undefined },
+    });
+    await this.executions.appendEvents([
+      {
+        executionId,
+        vmKey: null,
+        phase: null,
+        kind: 'cutover',
+        message:
+          at === undefined
+            ? `cutover now, asked by ${principal.actor}`
+            : `cutover set to ${changed.after} by ${principal.actor}${changed.before ? ` (was ${changed.before})` : ''}`,
+      },
+    ]);
+    const delayMs = Math.max(0, when.getTime() - this.clock());
+    for (const vm of changed.waiting) {
+      // Its sleep may end later than the new time: a nudge at that time wakes it.
+      await queue.enqueue(
+        'advance-vm',
+        { executionId, vmKey: vm.vmKey },
+        {
+          jobId: nudgeJobId('cutover', executionId, vm.vmKey, when.getTime()),
+          ...(delayMs > 0 ? { delayMs } : {}),
+        },
+      );
+    }
+    return this.get(executionId);
+  }
+
+  /**
    * Gives up on an unfinished execution that no executor will finish (admins only): its VMs stop
    * where they are, the wave ends `cancelled` so the plan can be edited again, and the audit log
    * and the events record by name what may be left behind, for someone to clean up by hand.
@@ -531,7 +684,7 @@ export class ExecutionService {
     const queue = this.requireQueue();
     const execution = await this.executions.get(executionId);
     if (!execution) throw notFound('Execution', executionId);
-    const retried = await this.executions.retryFailed(executionId);
+    const retried = await this.executions.retryFailed(executionId, WARM_RETRY);
     if (retried.length === 0) {
       throw new UserFacingError(
         'conflict',

@@ -35,6 +35,13 @@ export {
   InventoryImportService,
 } from './inventory-import.service.js';
 export {
+  FINISHED_IMPORT_KEPT_MS,
+  type ImportJob,
+  type ImportProgress,
+  type ImportStage,
+  InventoryImportJobs,
+} from './inventory-import-jobs.js';
+export {
   type EditOutcome,
   PlanningService,
   type PlanView,
@@ -55,6 +62,7 @@ export {
   readWaveEditsInSandbox,
   WAVE_REPORT_PARSE_BUDGET,
 } from './upload-parse-sandbox.js';
+export { BOARD_VIOLATIONS_LISTED, type WaveBoard } from './wave-board.js';
 export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { type ImportDiagnostic, type InventorySummary, summarizeInventory } from '#libs/inventory';
 import type { AccessStore, InventoryStore, Principal } from '#libs/persistence';
-import type { RvtoolsReadLimits } from '#libs/rvtools';
+import type { RvtoolsProgress, RvtoolsReadLimits } from '#libs/rvtools';
 import {
   DEFAULT_PARSE_BUDGET,
   type ParseBudget,
@@ -15,7 +15,10 @@ export interface ImportOptions {
   name?: string | undefined;
   /** The name the user gave the file (uploads arrive under a temporary path). */
   fileName?: string | undefined;
-  onProgress?: ((progress: { sheet: string; rows: number }) => void) | undefined;
+  /** Hears the reading: sheet, rows, VMs found, bytes inflated (every few thousand rows and per sheet). */
+  onProgress?: ((progress: RvtoolsProgress) => void) | undefined;
+  /** Hears the storing, once read: VMs written so far out of all, after each batch. */
+  onVmsStored?: ((stored: number, total: number) => void) | undefined;
   /** Who imports: the audit log records the import under their name. */
   principal?: Principal | undefined;
 }
@@ -62,7 +65,14 @@ export class InventoryImportService {
     );
     const summary = summarizeInventory(inventory);
     const name = options.name?.trim() || fileName;
-    const inventoryId = await this.store.save(inventory, name, summary);
+    const onVmsStored = options.onVmsStored;
+    onVmsStored?.(0, inventory.vms.length);
+    const inventoryId = await this.store.save(
+      inventory,
+      name,
+      summary,
+      onVmsStored && ((stored) => onVmsStored(stored, inventory.vms.length)),
+    );
     if (options.principal) {
       await this.access.appendAudit({
         actor: options.principal.actor,

@@ -13,6 +13,7 @@ import {
   AccessService,
   AssessmentService,
   ExecutionService,
+  InventoryImportJobs,
   InventoryImportService,
   InventoryService,
   PlanningService,
@@ -132,6 +133,7 @@ const SERVICES: Provider[] = [
     REPORT_LOAD_BACK_LIMITS,
   ]),
   service(InventoryImportService, [InventoryStore, AccessStore, IMPORT_LIMITS]),
+  service(InventoryImportJobs, [InventoryImportService]),
   {
     provide: WaveManifestService,
     useFactory: (

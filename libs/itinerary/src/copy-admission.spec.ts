@@ -234,3 +234,34 @@ function countOf(admitted: CopyCandidate[]): CopiesInFlight {
   }
   return { byHost, byDatastore, byExecution, total };
 }
+
+describe('admitCopies with warm VMs', () => {
+  const limits: CopyLimits = { perHost: 4, perDatastore: null, perExecution: null, global: null };
+  const withPhase = (entry: CopyCandidate, phase: string): CopyCandidate => ({ ...entry, phase });
+
+  it('admits cutovers first, then first copies, then later pre-copies', () => {
+    const admitted = admitCopies(
+      [
+        withPhase(candidate('precopy', 'esx1', 1), 'AddCheckpoint'),
+        withPhase(candidate('first', 'esx1', 1), 'Preflight'),
+        withPhase(candidate('cutover', 'esx1', 1), 'StorePowerState'),
+      ],
+      NO_COPIES_IN_FLIGHT,
+      limits,
+    );
+    expect(keys(admitted)).toEqual(['cutover', 'first', 'precopy']);
+  });
+
+  it('never lets a pre-copy take a slot on a host where a first copy is left waiting', () => {
+    const admitted = admitCopies(
+      [
+        withPhase(candidate('big-first', 'esx1', 3), 'Preflight'),
+        withPhase(candidate('precopy-esx1', 'esx1', 1), 'AddCheckpoint'),
+        withPhase(candidate('precopy-esx2', 'esx2', 1), 'AddCheckpoint'),
+      ],
+      inFlight({ byHost: { esx1: 2 }, total: 2 }),
+      limits,
+    );
+    expect(keys(admitted)).toEqual(['precopy-esx2']);
+  });
+});

@@ -19,6 +19,19 @@ export interface CopyCandidate {
   sourceHost: string;
   /** One copy slot per disk while it copies; a VM without disks still takes one. */
   disks: ReadonlyArray<{ index: number; datastore: string; capacityBytes: number }>;
+  /** The phase the VM continues in once admitted (a warm VM comes back for each pre-copy and its cutover). */
+  phase?: string;
+}
+
+/**
+ * Who goes first among the queued: a warm VM's cutover (its booked time has come), then first
+ * copies (the wave gets cutover-ready soonest), then the next pre-copy of a VM already copied
+ * once (a later delta only grows by what changed meanwhile).
+ */
+export function admissionRank(phase: string | undefined): number {
+  if (phase === 'StorePowerState') return 0;
+  if (phase === 'AddCheckpoint') return 2;
+  return 1;
 }
 
 /** Disk copies already holding a slot, counted each way a limit applies. */
@@ -46,9 +59,9 @@ function fits(current: number, need: number, limit: number | null): boolean {
 }
 
 /**
- * Admits candidates in the order given (the caller's priority: largest disk first), skipping any
- * that would cross a limit, so smaller VMs fill what the large ones leave. Returns the admitted
- * candidates in the same order.
+ * Admits candidates by {@link admissionRank}, then in the order given (the caller's priority:
+ * largest disk first), skipping any that would cross a limit, so smaller VMs fill what the large
+ * ones leave. Returns the admitted candidates in the order admitted.
  */
 export function admitCopies<Candidate extends CopyCandidate>(
   candidates: readonly Candidate[],
@@ -60,20 +73,33 @@ export function admitCopies<Candidate extends CopyCandidate>(
   const byExecution = new Map(inFlight.byExecution);
   let total = inFlight.total;
   const admitted: Candidate[] = [];
-  for (const candidate of candidates) {
+  // Stable: within a rank, the caller's order (largest disk first) holds.
+  const ordered = candidates
+    .map((candidate, position) => ({ candidate, position, rank: admissionRank(candidate.phase) }))
+    .sort((a, b) => a.rank - b.rank || a.position - b.position)
+    .map((entry) => entry.candidate);
+  // A pre-copy never takes a slot on a host where a first copy or a cutover is left waiting.
+  const hostsWithWaiting = new Set<string>();
+  for (const candidate of ordered) {
+    const rank = admissionRank(candidate.phase);
+    if (rank === 2 && hostsWithWaiting.has(candidate.sourceHost)) continue;
     const need = Math.max(1, candidate.disks.length);
     const host = byHost.get(candidate.sourceHost) ?? 0;
     const execution = byExecution.get(candidate.executionId) ?? 0;
-    if (!fits(host, need, limits.perHost)) continue;
-    if (!fits(total, need, limits.global)) continue;
-    if (!fits(execution, need, limits.perExecution)) continue;
     const perDatastore = new Map<string, number>();
     for (const disk of candidate.disks)
       perDatastore.set(disk.datastore, (perDatastore.get(disk.datastore) ?? 0) + 1);
-    const datastoresFit = [...perDatastore].every(([datastore, count]) =>
-      fits(byDatastore.get(datastore) ?? 0, count, limits.perDatastore),
-    );
-    if (!datastoresFit) continue;
+    const fitsEverywhere =
+      fits(host, need, limits.perHost) &&
+      fits(total, need, limits.global) &&
+      fits(execution, need, limits.perExecution) &&
+      [...perDatastore].every(([datastore, count]) =>
+        fits(byDatastore.get(datastore) ?? 0, count, limits.perDatastore),
+      );
+    if (!fitsEverywhere) {
+      if (rank < 2) hostsWithWaiting.add(candidate.sourceHost);
+      continue;
+    }
     byHost.set(candidate.sourceHost, host + need);
     byExecution.set(candidate.executionId, execution + need);
     total += need;

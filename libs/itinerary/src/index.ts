@@ -3,6 +3,7 @@
  * cluster, and their adapters. No NestJS, no database, no queue: the executor persists each step.
  */
 export {
+  admissionRank,
   admitCopies,
   type CopiesInFlight,
   type CopyCandidate,
@@ -32,11 +33,13 @@ export {
   sameThumbprint,
 } from './migration-spec.js';
 export {
+  type DataVolumeCheckpoint,
   type DataVolumeCondition,
   type DataVolumeEvent,
   type DataVolumeState,
   type DeletedObjects,
   type EnsureResult,
+  type MigrationSource,
   type OwnerLabels,
   type PodState,
   type SourceDisk,
@@ -52,6 +55,7 @@ export {
   type VirtualMachineState,
 } from './ports.js';
 export {
+  COLD_PHASES,
   DEFAULT_TIMINGS,
   type DiskCopyState,
   type ItinerarySettings,
@@ -69,6 +73,10 @@ export {
   type VmExecutionSpec,
   type VmRuntime,
   type VmStep,
+  WARM_PHASES,
   type WarmMigrationSpec,
+  type WarmPrecopy,
+  type WarmState,
 } from './types.js';
 export { VsphereSourceVcenter } from './vsphere-source-vcenter.js';
+export { FINAL_SNAPSHOT_NAME, isFlotillaSnapshot, isWarm, PRECOPY_SNAPSHOT_PREFIX } from './warm-phases.js';

@@ -1,279 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { DataVolume, Pod, Secret, VirtualMachine } from '#libs/kubevirt';
+import type { VirtualMachine } from '#libs/kubevirt';
 import { makeDisk, makeNic, makeVm } from '../../assessment/src/testing/index.js';
 import { phaseAfter, VmItinerary } from './itinerary.js';
-import { plannedDisksOf } from './migration-spec.js';
-import type {
-  DataVolumeState,
-  DeletedObjects,
-  EnsureResult,
-  OwnerLabels,
-  PodState,
-  SourceVcenter,
-  SourceVm,
-  TargetCluster,
-  VirtualMachineState,
-} from './ports.js';
 import { TargetRejectedError } from './ports.js';
 import {
-  DEFAULT_TIMINGS,
-  type ItinerarySettings,
-  type PhaseName,
-  type VmExecutionSpec,
-  type VmStep,
-} from './types.js';
-
-const THUMBPRINT = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01';
-
-class FakeSource implements SourceVcenter {
-  powerState: SourceVm['powerState'] = 'poweredOn';
-  toolsRunning = true;
-  exists = true;
-  served = THUMBPRINT;
-  calls: string[] = [];
-  shutdownHonoured = true;
-  disks = [
-    {
-      key: 2000,
-      label: 'Hard disk 1',
-      backingFile: '[ds-ssd-01] app01/app01.vmdk',
-      capacityBytes: 40_960 * 2 ** 20,
-    },
-  ];
-
-  async findVmByInstanceUuid(): Promise<SourceVm | null> {
-    if (!this.exists) return null;
-    return {
-      ref: 'vm-100',
-      name: 'app01',
-      powerState: this.powerState,
-      toolsRunning: this.toolsRunning,
-      biosUuid: 'B105',
-      disks: this.disks,
-    };
-  }
-  async state() {
-    return { powerState: this.powerState, toolsRunning: this.toolsRunning };
-  }
-  async shutdownGuest() {
-    this.calls.push('shutdownGuest');
-    if (this.shutdownHonoured) this.powerState = 'poweredOff';
-  }
-  async powerOff() {
-    this.calls.push('powerOff');
-    this.powerState = 'poweredOff';
-  }
-  async powerOn() {
-    this.calls.push('powerOn');
-    this.powerState = 'poweredOn';
-  }
-  async thumbprint() {
-    return this.served;
-  }
-}
-
-type Stored = { kind: string; name: string; labels: Record<string, string>; body: unknown };
-
-class FakeTarget implements TargetCluster {
-  objects = new Map<string, Stored>();
-  creates: string[] = [];
-  /** The last object of each kind created, as sent (deleted ones included). */
-  createdBodies: { DataVolume?: DataVolume; Pod?: Pod } = {};
-  dvPhase = 'Succeeded';
-  dvProgress: number | null = 100;
-  restartCount = 0;
-  /** The importer's Running condition message while it works or crash-loops. */
-  dvMessage: string | null = null;
-  podPhase = 'Succeeded';
-  /** The conversion pod was deleted and is still in its grace period. */
-  podTerminating = false;
-  /** When set, creating a VirtualMachine fails with it (an admission webhook's refusal). */
-  vmRejection: Error | null = null;
-  vmReady = true;
-  others: Array<VirtualMachineState & { namespace: string }> = [];
-  /** PVCs CDI created for the DataVolumes; they outlive a deleted DataVolume once the VM owns them. */
-  pvcs = new Set<string>();
-  /** `VirtualMachinePreference/<name>` or `VirtualMachineClusterPreference/<name>`. */
-  preferences = new Set<string>(['VirtualMachineClusterPreference/rhel.9']);
-
-  private ensure<T>(
-    kind: string,
-    object: { metadata: { name: string; labels: Record<string, string> } },
-    view: () => T,
-  ): EnsureResult<T> {
-    const key = `${kind}/${object.metadata.name}`;
-    if (this.objects.has(key)) return { created: false, object: view() };
-    this.creates.push(key);
-    this.objects.set(key, { kind, name: object.metadata.name, labels: object.metadata.labels, body: object });
-    return { created: true, object: view() };
-  }
-  private dv(name: string): DataVolumeState {
-    return {
-      name,
-      labels: this.objects.get(`DataVolume/${name}`)?.labels ?? {},
-      phase: this.dvPhase,
-      progressPct: this.dvProgress,
-      restartCount: this.restartCount,
-      conditions:
-        this.dvPhase === 'Failed'
-          ? [{ type: 'Running', status: 'False', reason: 'Error', message: 'NFC refused' }]
-          : this.dvMessage
-            ? [{ type: 'Running', status: 'False', reason: 'CrashLoopBackOff', message: this.dvMessage }]
-            : [],
-      claimName: name,
-    };
-  }
-  private vm(name: string): VirtualMachineState {
-    return {
-      name,
-      uid: 'uid-1',
-      labels: this.objects.get(`VirtualMachine/${name}`)?.labels ?? {},
-      ready: this.vmReady,
-      printableStatus: 'Starting',
-      macAddresses: [],
-    };
-  }
-  async ensureSecret(secret: Secret) {
-    return this.ensure('Secret', secret, () => ({ name: secret.metadata.name }));
-  }
-  async ensureDataVolume(dataVolume: DataVolume) {
-    this.pvcs.add(dataVolume.metadata.name);
-    this.createdBodies.DataVolume = dataVolume;
-    return this.ensure('DataVolume', dataVolume, () => this.dv(dataVolume.metadata.name));
-  }
-  async ensurePod(pod: Pod) {
-    this.createdBodies.Pod = pod;
-    return this.ensure(
-      'Pod',
-      pod,
-      (): PodState => ({
-        name: pod.metadata.name,
-        labels: {},
-        phase: this.podPhase,
-        message: null,
-        terminating: false,
-      }),
-    );
-  }
-  async ensureVirtualMachine(vm: VirtualMachine) {
-    if (this.vmRejection) throw this.vmRejection;
-    return this.ensure('VirtualMachine', vm, () => this.vm(vm.metadata.name));
-  }
-  async getDataVolume(_namespace: string, name: string) {
-    return this.objects.has(`DataVolume/${name}`) ? this.dv(name) : null;
-  }
-  async deleteDataVolume(_namespace: string, name: string) {
-    this.objects.delete(`DataVolume/${name}`);
-  }
-  async getPod(_namespace: string, name: string): Promise<PodState | null> {
-    if (!this.objects.has(`Pod/${name}`)) return null;
-    return { name, labels: {}, phase: this.podPhase, message: null, terminating: this.podTerminating };
-  }
-  async pvcVolumeMode() {
-    return 'Block' as const;
-  }
-  async pvcImportSucceeded(_namespace: string, name: string) {
-    return this.pvcs.has(name) && this.dvPhase === 'Succeeded';
-  }
-  async preferenceExists(kind: string, _namespace: string, name: string) {
-    return this.preferences.has(`${kind}/${name}`);
-  }
-  async getVirtualMachine(_namespace: string, name: string) {
-    return this.objects.has(`VirtualMachine/${name}`) ? this.vm(name) : null;
-  }
-  async listVirtualMachines() {
-    return this.others;
-  }
-  async patchPvcOwner() {}
-  async deleteSecret(_namespace: string, name: string) {
-    this.objects.delete(`Secret/${name}`);
-  }
-  async deletePod(_namespace: string, name: string) {
-    this.objects.delete(`Pod/${name}`);
-  }
-  async deleteOwned(_namespace: string, _owner: OwnerLabels): Promise<DeletedObjects[]> {
-    const deleted = [...this.objects.values()].map((object) => ({ kind: object.kind, name: object.name }));
-    this.objects.clear();
-    this.pvcs.clear();
-    return deleted;
-  }
-  async countOwned() {
-    return this.objects.size;
-  }
-}
-
-function specFor(overrides: Partial<VmExecutionSpec> = {}): VmExecutionSpec {
-  const vm = makeVm({ disks: [makeDisk()], nics: [makeNic({ mac: '00:50:56:00:00:01' })] });
-  const base: Omit<VmExecutionSpec, 'disks'> = {
-    vmKey: vm.key,
-    name: vm.name,
-    instanceUuid: vm.uuid ?? '',
-    planId: 'plan-1',
-    waveNumber: 1,
-    targetName: 'app01',
-    targetNamespace: 'migrated',
-    sourceHost: vm.host,
-    vm,
-    networkMap: { 'VM Network': { type: 'pod' } },
-    storageMap: { 'ds-ssd-01': { storageClass: 'fast' } },
-    preference: 'rhel.9',
-    convertGuest: false,
-    startAfterMigration: true,
-    allowHardPowerOff: false,
-    ...overrides,
-  };
-  return { ...base, disks: plannedDisksOf(base, 'exec-1') };
-}
-
-const settings: ItinerarySettings = {
-  vcenter: { url: 'https://vcenter.example.com/sdk', thumbprint: THUMBPRINT },
-  credentials: { user: 'svc-flotilla', password: 'not-logged' },
-  vddkInitImage: 'registry.example.com/vddk:8',
-  virtV2vImage: 'registry.example.com/v2v:1',
-  timings: {
-    ...DEFAULT_TIMINGS,
-    shutdownTimeoutMs: 1_000,
-    copyStallTimeoutMs: 5_000,
-    vmReadyTimeoutMs: 5_000,
-  },
-};
-
-/** Runs the itinerary as the runner would, persisting in memory; each step runs twice to prove idempotence. */
-async function runUntil(
-  itinerary: VmItinerary,
-  spec: VmExecutionSpec,
-  stopAt: PhaseName | null,
-  twice = true,
-) {
-  let step: VmStep = {
-    executionId: 'exec-1',
-    spec,
-    phase: 'Preflight',
-    runtime: {},
-    disks: [],
-    powerStateBefore: null,
-    phaseStartedAt: 0,
-    attempt: 0,
-  };
-  const visited: PhaseName[] = [];
-  for (let guard = 0; guard < 50; guard += 1) {
-    if (step.phase === stopAt) return { step, visited, finished: false, failure: null };
-    visited.push(step.phase);
-    if (twice) await itinerary.advance(step);
-    const result = await itinerary.advance(step);
-    if (result.decision.kind === 'fail')
-      return { step, visited, finished: false, failure: result.decision.message };
-    step = {
-      ...step,
-      runtime: result.runtime ?? step.runtime,
-      disks: result.disks ?? step.disks,
-      powerStateBefore: result.powerStateBefore ?? step.powerStateBefore,
-    };
-    if (result.finished) return { step, visited, finished: true, failure: null };
-    if (result.nextPhase) step = { ...step, phase: result.nextPhase };
-  }
-  throw new Error('itinerary did not end');
-}
+  FakeSource,
+  FakeTarget,
+  runUntil,
+  settings,
+  specFor,
+  THUMBPRINT,
+} from './testing/itinerary-fakes.js';
+import type { PhaseName, VmStep } from './types.js';
 
 describe('VmItinerary', () => {
   it('walks Forklift’s phases once each and creates every object once, even when each step runs twice', async () => {
@@ -615,6 +353,24 @@ describe('VmItinerary', () => {
     target.pvcs.clear();
     const lost = await itinerary.advance(at.step);
     expect(lost.decision.kind === 'fail' && lost.decision.message).toMatch(/disappeared during the copy/);
+  });
+
+  it('fails at once, naming the storage class, when CDI cannot render the PVC (incomplete StorageProfile)', async () => {
+    const target = new FakeTarget();
+    target.dvPhase = '';
+    target.dvProgress = null;
+    target.dvClaimProblem = 'no accessMode specified in StorageProfile nfs-csi';
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CopyDisks', false);
+    const copy = await itinerary.advance(at.step);
+    expect(copy.decision.kind).toBe('fail');
+    const message = copy.decision.kind === 'fail' ? copy.decision.message : '';
+    const storageClass = Object.values(specFor().storageMap)[0]?.storageClass;
+    expect(message).toContain(`storage class "${storageClass}"`);
+    expect(message).toContain('ErrClaimNotValid: no accessMode specified in StorageProfile nfs-csi');
+    // The DataVolume that will never copy is not left behind.
+    await itinerary.afterFailure({ ...at.step, disks: copy.disks ?? at.step.disks });
+    expect(target.objects.has('DataVolume/app01-disk-0')).toBe(false);
   });
 
   it('checks the preference at Preflight: namespaced first, then cluster-wide, else none', async () => {

@@ -8,20 +8,21 @@ import {
   vmObjectNames,
 } from '#libs/kubevirt';
 import { isOwnedBy, migrationSpecOf, ownerLabelsOf, sameThumbprint } from './migration-spec.js';
+import { fail, next, seconds, wait } from './phase-outcome.js';
 import {
   type DataVolumeState,
   type DeletedObjects,
-  type SourceVcenter,
+  type MigrationSource,
   type TargetCluster,
   TargetConflictError,
   TargetRejectedError,
   type VirtualMachineState,
 } from './ports.js';
 import {
+  COLD_PHASES,
   DEFAULT_IMPORTER_RESTART_LIMIT,
   type DiskCopyState,
   type ItinerarySettings,
-  PHASES,
   type PhaseName,
   type PhaseOutcome,
   type StepEvent,
@@ -29,56 +30,47 @@ import {
   type VmExecutionSpec,
   type VmRuntime,
   type VmStep,
+  WARM_PHASES,
 } from './types.js';
+import { type CheckpointCopy, isWarm, WarmPhases } from './warm-phases.js';
 
-const ORDER: readonly PhaseName[] = PHASES;
+function orderOf(spec: VmExecutionSpec): readonly PhaseName[] {
+  return isWarm(spec) ? WARM_PHASES : COLD_PHASES;
+}
+
+function skipped(phase: PhaseName, spec: VmExecutionSpec, powerStateBefore: string | null): boolean {
+  if (phase === 'ConvertGuest' && !spec.convertGuest) return true;
+  return phase === 'WaitForVMReady' && !startsInTarget(spec, powerStateBefore);
+}
 
 /** Whether the VM will run in KubeVirt: the plan starts VMs and the source was running. */
 export function startsInTarget(spec: VmExecutionSpec, powerStateBefore: string | null): boolean {
   return spec.startAfterMigration && powerStateBefore === 'poweredOn';
 }
 
-/** The phase after `phase` for this VM; optional phases it does not need are skipped. */
+/**
+ * The phase after `phase` for this VM; optional phases it does not need are skipped. A warm VM's
+ * AddCheckpoint goes back to CopyDisks (the pre-copy loop); CopyingPaused leaves the loop by a
+ * jump its handler decides (to StorePowerState at cutover).
+ */
 export function phaseAfter(
   phase: PhaseName,
   spec: VmExecutionSpec,
   powerStateBefore: string | null,
 ): PhaseName | null {
-  let index = ORDER.indexOf(phase) + 1;
-  for (; index < ORDER.length; index += 1) {
-    const candidate = ORDER[index] as PhaseName;
-    if (candidate === 'ConvertGuest' && !spec.convertGuest) continue;
-    if (candidate === 'WaitForVMReady' && !startsInTarget(spec, powerStateBefore)) continue;
-    return candidate;
+  if (isWarm(spec) && phase === 'AddCheckpoint') return 'CopyDisks';
+  const order = orderOf(spec);
+  for (let index = order.indexOf(phase) + 1; index < order.length; index += 1) {
+    const candidate = order[index] as PhaseName;
+    if (!skipped(candidate, spec, powerStateBefore)) return candidate;
   }
   return null;
 }
 
-/** The phases this VM goes through, in order (for display and for progress in percent). */
+/** The phases this VM goes through, in order (for display and for progress in percent); a warm VM's loop once. */
 export function itineraryOf(spec: VmExecutionSpec, powerStateBefore: string | null): PhaseName[] {
-  const phases: PhaseName[] = ['Preflight'];
-  for (
-    let next = phaseAfter('Preflight', spec, powerStateBefore);
-    next;
-    next = phaseAfter(next, spec, powerStateBefore)
-  ) {
-    phases.push(next);
-  }
-  return phases;
+  return orderOf(spec).filter((phase) => !skipped(phase, spec, powerStateBefore));
 }
-
-const next = (extra: Omit<PhaseOutcome, 'decision'> = {}): PhaseOutcome => ({
-  decision: { kind: 'next' },
-  ...extra,
-});
-const wait = (ms: number, extra: Omit<PhaseOutcome, 'decision'> = {}): PhaseOutcome => ({
-  decision: { kind: 'wait', ms },
-  ...extra,
-});
-const fail = (message: string, extra: Omit<PhaseOutcome, 'decision'> = {}): PhaseOutcome => ({
-  decision: { kind: 'fail', message },
-  ...extra,
-});
 
 /** `"42.17%"` -> 42.17; CDI writes `N/A` before the importer reports. */
 export function parseProgress(progress: unknown): number | null {
@@ -96,6 +88,17 @@ export function importerMessage(dv: DataVolumeState): string | null {
     troubled ?? dv.conditions.find((condition) => condition.message && condition.type === 'Running');
   if (!any?.message) return null;
   return any.reason ? `${any.reason}: ${any.message}` : any.message;
+}
+
+/**
+ * CDI's verdict that it cannot render the DataVolume into a PVC (ErrClaimNotValid: typically no
+ * access mode given and none in the class's StorageProfile). CDI retries with back-off, but
+ * nothing changes until the operator does: the copy can never start.
+ */
+export function claimNotValid(dv: DataVolumeState): string | null {
+  const bound = dv.conditions.find((condition) => condition.type === 'Bound');
+  if (bound?.reason !== 'ErrClaimNotValid') return null;
+  return bound.message ?? 'the PVC cannot be rendered from the DataVolume';
 }
 
 function initialDisks(spec: VmExecutionSpec, now: string): DiskCopyState[] {
@@ -134,16 +137,14 @@ function macClash(
 /** kubemacpool's refusal of a MAC another VM holds (it names neither). */
 const MAC_ALLOCATION_DENIED = /failed to allocate requested mac address/i;
 
-function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)} s`;
-}
-
 export interface CancelOutcome {
   /** Still waiting for objects to go away or for the source to power on. */
   done: boolean;
   waitMs: number;
   deleted: DeletedObjects[];
   events: StepEvent[];
+  /** State to keep until the next cancel pass (a warm VM's snapshot creation seen settled). */
+  runtime?: VmRuntime;
 }
 
 /**
@@ -152,12 +153,16 @@ export interface CancelOutcome {
  * own: the caller persists, schedules and passes the time.
  */
 export class VmItinerary {
+  private readonly warm: WarmPhases;
+
   constructor(
-    private readonly source: SourceVcenter,
+    private readonly source: MigrationSource,
     private readonly target: TargetCluster,
     private readonly settings: ItinerarySettings,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.warm = new WarmPhases(source, target, settings, clock);
+  }
 
   async advance(step: VmStep): Promise<StepResult> {
     let outcome: PhaseOutcome;
@@ -178,11 +183,13 @@ export class VmItinerary {
       }
     }
     const result: StepResult = { ...outcome, phase: step.phase };
-    if (outcome.decision.kind === 'next') {
+    const { decision } = outcome;
+    if (decision.kind === 'next') {
       const powerState = outcome.powerStateBefore ?? step.powerStateBefore;
-      const after = phaseAfter(step.phase, step.spec, powerState);
+      const after = decision.goto ?? phaseAfter(step.phase, step.spec, powerState);
       if (after === null) result.finished = true;
       else result.nextPhase = after;
+      if (decision.needsCopySlots) result.needsCopySlots = true;
     }
     return result;
   }
@@ -200,6 +207,7 @@ export class VmItinerary {
       case 'CreateDataVolumes':
         return this.createDataVolumes(step);
       case 'CopyDisks':
+      case 'Finalize':
         return this.copyDisks(step);
       case 'ConvertGuest':
         return this.convertGuest(step);
@@ -209,6 +217,33 @@ export class VmItinerary {
         return this.waitForVmReady(step);
       case 'Completed':
         return this.completed(step);
+      case 'CreateInitialSnapshot':
+        return this.warm.createInitialSnapshot(step);
+      case 'CreateSnapshot':
+        return this.warm.createSnapshot(step);
+      case 'CreateFinalSnapshot':
+        return this.warm.createFinalSnapshot(step);
+      case 'WaitForInitialSnapshot':
+      case 'WaitForSnapshot':
+      case 'WaitForFinalSnapshot':
+        return this.warm.waitForSnapshot(step);
+      case 'StoreInitialSnapshotDeltas':
+      case 'StoreSnapshotDeltas':
+        return this.warm.storeSnapshotDeltas(step);
+      case 'CopyingPaused':
+        return this.warm.copyingPaused(step);
+      case 'RemovePreviousSnapshot':
+      case 'RemovePenultimateSnapshot':
+      case 'RemoveFinalSnapshot':
+        return this.warm.removeSnapshot(step);
+      case 'WaitForPreviousSnapshotRemoval':
+      case 'WaitForPenultimateSnapshotRemoval':
+      case 'WaitForFinalSnapshotRemoval':
+        return this.warm.waitForSnapshotRemoval(step);
+      case 'AddCheckpoint':
+        return this.warm.addCheckpoint(step, false);
+      case 'AddFinalCheckpoint':
+        return this.warm.addCheckpoint(step, true);
     }
   }
 
@@ -289,6 +324,10 @@ export class VmItinerary {
     if (macs.size > 0) {
       const clash = macClash(macs, owner, await this.target.listVirtualMachines());
       if (clash) return fail(clash);
+    }
+    if (isWarm(spec)) {
+      const problem = await this.warm.preflightProblem(step, found.ref);
+      if (problem !== null) return fail(problem);
     }
     const runtime: VmRuntime = { ...step.runtime, sourceRef: found.ref };
     if (found.biosUuid) runtime.biosUuid = found.biosUuid;
@@ -380,8 +419,15 @@ export class VmItinerary {
   private async waitForPowerOff(step: VmStep): Promise<PhaseOutcome> {
     const ref = this.sourceRef(step);
     const { powerState } = await this.source.state(ref);
-    if (powerState === 'poweredOff')
-      return next({ events: [{ kind: 'info', message: 'source VM is powered off' }] });
+    if (powerState === 'poweredOff') {
+      return next({
+        runtime: {
+          ...step.runtime,
+          sourceOffAt: step.runtime.sourceOffAt ?? new Date(this.clock()).toISOString(),
+        },
+        events: [{ kind: 'info', message: 'source VM is powered off' }],
+      });
+    }
     const since =
       Date.parse(step.runtime.shutdownRequestedAt ?? step.runtime.hardPowerOffAt ?? '') ||
       step.phaseStartedAt;
@@ -421,6 +467,21 @@ export class VmItinerary {
         dataVolume.metadata.namespace,
         dataVolume.metadata.name,
       );
+      const firstCheckpoint = dataVolume.spec.checkpoints?.[0]?.current;
+      if (
+        existing &&
+        firstCheckpoint !== undefined &&
+        existing.checkpoints?.[0]?.current !== firstCheckpoint
+      ) {
+        // A retried warm VM starts its pre-copies over: the last attempt's import goes.
+        await this.target.deleteDataVolume(dataVolume.metadata.namespace, dataVolume.metadata.name);
+        events.push({
+          kind: 'info',
+          message: `DataVolume ${dataVolume.metadata.name} of an earlier attempt deleted to import again`,
+        });
+        removing = true;
+        continue;
+      }
       if (existing?.phase === 'Failed') {
         // A retry: the failed import is replaced, finished ones are kept and not copied again.
         await this.target.deleteDataVolume(dataVolume.metadata.namespace, dataVolume.metadata.name);
@@ -463,6 +524,8 @@ export class VmItinerary {
       spec.disks.filter((disk) => disk.copiedBy).map((disk) => [disk.index, disk.copiedBy as string]),
     );
     let failure: string | null = null;
+    // A warm VM copies one checkpoint per pass through CopyDisks (Finalize: the last one).
+    const checkpoint: CheckpointCopy | null = this.warm.checkpointOf(step);
     for (const current of step.disks) {
       if (current.released) {
         disks.push(current);
@@ -472,12 +535,21 @@ export class VmItinerary {
       const dv = await this.target.getDataVolume(spec.targetNamespace, current.dataVolume);
       const disk: DiskCopyState = { ...current };
       disks.push(disk);
-      const finished =
-        dv?.phase === 'Succeeded' ||
-        (!dv && (await this.target.pvcImportSucceeded(spec.targetNamespace, current.dataVolume)));
+      const finished = checkpoint
+        ? await this.warm.checkpointCopied(step, checkpoint, dv, current.dataVolume)
+        : dv?.phase === 'Succeeded' ||
+          (!dv && (await this.target.pvcImportSucceeded(spec.targetNamespace, current.dataVolume)));
       if (finished) {
-        disk.phase = 'Succeeded';
-        disk.progressPct = 100;
+        disk.phase = dv?.phase ?? 'Succeeded';
+        // CDI reports a delta's progress against the whole disk: where it ended is the delta's size.
+        // (Succeeded writes 100%: then the last figure seen during the copy is the best there is.)
+        disk.progressPct = checkpoint?.delta
+          ? Math.max(
+              dv?.phase === 'Succeeded' ? 0 : (dv?.progressPct ?? 0),
+              disk.runMaxPct ?? 0,
+              disk.progressPct,
+            )
+          : 100;
         disk.bytesCopied = disk.capacityBytes;
         disk.finishedAt = now;
         disk.released = true;
@@ -486,9 +558,11 @@ export class VmItinerary {
         events.push({
           kind: 'info',
           message:
-            copier === undefined
-              ? `disk "${disk.label}" copied (${disk.capacityBytes} bytes)`
-              : `shared disk "${disk.label}" copied by VM ${copier}`,
+            copier !== undefined
+              ? `shared disk "${disk.label}" copied by VM ${copier}`
+              : checkpoint?.delta
+                ? `disk "${disk.label}": changes up to ${checkpoint.current} copied`
+                : `disk "${disk.label}" copied (${disk.capacityBytes} bytes)`,
         });
         continue;
       }
@@ -498,6 +572,17 @@ export class VmItinerary {
           continue;
         }
         failure ??= `DataVolume ${spec.targetNamespace}/${current.dataVolume} (disk "${current.label}") disappeared during the copy`;
+        continue;
+      }
+      const invalidClaim = claimNotValid(dv);
+      if (invalidClaim !== null && copier === undefined) {
+        const datastore = spec.disks.find((planned) => planned.index === current.index)?.datastore ?? '';
+        const storageClass = spec.storageMap[datastore]?.storageClass;
+        disk.message = `ErrClaimNotValid: ${invalidClaim}`;
+        failure ??=
+          `disk "${disk.label}" (DataVolume ${dv.name}) cannot get a PVC on storage class "${storageClass ?? 'unknown'}": ` +
+          `CDI reports ErrClaimNotValid: ${invalidClaim}; give the storage map an access mode (and volume mode) ` +
+          `for datastore "${datastore}", or complete that class's StorageProfile (claimPropertySets)`;
         continue;
       }
       const message = importerMessage(dv);
@@ -532,7 +617,8 @@ export class VmItinerary {
       if (pct !== null) {
         // What CDI reports now, even below an earlier run's figure: never ahead of the real copy.
         disk.progressPct = pct;
-        disk.bytesCopied = Math.floor((disk.capacityBytes * pct) / 100);
+        // A delta's percentage is of the changed blocks: the disk as a whole stays copied.
+        if (!checkpoint?.delta) disk.bytesCopied = Math.floor((disk.capacityBytes * pct) / 100);
         if (pct > (disk.runMaxPct ?? current.progressPct)) {
           disk.runMaxPct = pct;
           disk.lastProgressAt = now;
@@ -546,7 +632,16 @@ export class VmItinerary {
       if (stall !== null) failure ??= stall;
     }
     if (failure !== null) return fail(failure, { disks, events, releasedDisks: released });
-    if (disks.every((disk) => disk.released)) return next({ disks, events, releasedDisks: released });
+    if (disks.every((disk) => disk.released)) {
+      if (!checkpoint) return next({ disks, events, releasedDisks: released });
+      const stage = this.warm.stageCopied(step, step.runtime, disks);
+      return next({
+        disks,
+        runtime: stage.runtime,
+        events: [...events, ...stage.events],
+        releasedDisks: released,
+      });
+    }
     return wait(this.settings.timings.copyPollMs, { disks, events, releasedDisks: released });
   }
 
@@ -639,7 +734,11 @@ export class VmItinerary {
       }
     }
     return next({
-      runtime: { ...step.runtime, vmUid: ensured.object.uid },
+      runtime: {
+        ...step.runtime,
+        vmUid: ensured.object.uid,
+        vmCreatedAt: step.runtime.vmCreatedAt ?? new Date(this.clock()).toISOString(),
+      },
       events: [
         {
           kind: 'info',
@@ -699,8 +798,9 @@ export class VmItinerary {
   }
 
   /**
-   * After a failure: the credentials go, copies still running are stopped (their slots are given
-   * back), finished copies stay so a retry does not copy them again.
+   * After a failure: the credentials go, copies still running or failed are deleted (their slots
+   * are given back, and CDI's populator claims and importer pods go with them), finished copies
+   * stay so a retry does not copy them again.
    */
   async afterFailure(step: VmStep): Promise<StepEvent[]> {
     const { spec } = step;
@@ -711,12 +811,22 @@ export class VmItinerary {
     for (const disk of step.disks) {
       if (disk.released || copiedElsewhere.has(disk.index)) continue;
       const dv = await this.target.getDataVolume(spec.targetNamespace, disk.dataVolume);
-      if (dv && dv.phase !== 'Succeeded' && dv.phase !== 'Failed') {
+      if (dv && dv.phase !== 'Succeeded') {
         await this.target.deleteDataVolume(spec.targetNamespace, disk.dataVolume);
-        events.push({ kind: 'info', message: `unfinished copy ${disk.dataVolume} stopped` });
+        events.push({
+          kind: 'info',
+          message: `${dv.phase === 'Failed' ? 'failed' : 'unfinished'} copy ${disk.dataVolume} deleted`,
+        });
       }
     }
     if (spec.convertGuest) await this.target.deletePod(names.namespace, names.guestConversionPod);
+    // No snapshot is left behind (Forklift's removeLastWarmSnapshot): a retry starts the pre-copies over.
+    if (isWarm(spec) && step.runtime.sourceRef) {
+      const removal = await this.warm.removeOurSnapshots(step.runtime.sourceRef);
+      events.push(...removal.events);
+      if (removal.pending > 0)
+        events.push({ kind: 'info', message: `removal of ${removal.pending} snapshot(s) started` });
+    }
     return events;
   }
 
@@ -725,15 +835,28 @@ export class VmItinerary {
     const { spec } = step;
     const owner = ownerLabelsOf(step.executionId, spec.vmKey);
     const events: StepEvent[] = [];
-    const deleted = await this.target.deleteOwned(spec.targetNamespace, owner);
+    // The claims this VM's DataVolumes fill: CDI's populator claims and importer pods hang off them.
+    const claims = spec.disks.filter((disk) => !disk.copiedBy).map((disk) => disk.dataVolume);
+    const deleted = await this.target.deleteOwned(spec.targetNamespace, owner, claims);
     if (deleted.length > 0) {
       events.push({
         kind: 'info',
         message: `deleted ${deleted.map((object) => `${object.kind} ${object.name}`).join(', ')}`,
       });
     }
-    const remaining = await this.target.countOwned(spec.targetNamespace, owner);
+    const remaining = await this.target.countOwned(spec.targetNamespace, owner, claims);
     if (remaining > 0) return { done: false, waitMs: this.settings.timings.pollMs, deleted, events };
+    const snapshots = await this.warm.cancelSnapshots(step);
+    events.push(...snapshots.events);
+    if (!snapshots.done) {
+      return {
+        done: false,
+        waitMs: this.settings.timings.pollMs,
+        deleted,
+        events,
+        runtime: snapshots.runtime,
+      };
+    }
     if (step.powerStateBefore === 'poweredOn' && step.runtime.sourceRef) {
       const { powerState } = await this.source.state(step.runtime.sourceRef);
       if (powerState !== 'poweredOn') {

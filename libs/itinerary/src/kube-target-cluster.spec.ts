@@ -22,7 +22,17 @@ function dataVolume(name: string): DataVolume {
   return {
     apiVersion: 'cdi.kubevirt.io/v1beta1',
     kind: 'DataVolume',
-    metadata: { name, namespace: NS, labels, annotations: { 'flotilla.io/vm-key': 'vc/vm-1' } },
+    metadata: {
+      name,
+      namespace: NS,
+      labels,
+      // As the builder: bound for the importer on a WaitForFirstConsumer class, kept when done.
+      annotations: {
+        'flotilla.io/vm-key': 'vc/vm-1',
+        'cdi.kubevirt.io/storage.deleteAfterCompletion': 'false',
+        'cdi.kubevirt.io/storage.bind.immediate.requested': 'true',
+      },
+    },
     spec: {
       source: {
         vddk: {

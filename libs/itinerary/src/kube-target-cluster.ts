@@ -16,6 +16,7 @@ import {
   type VirtualMachine,
 } from '#libs/kubevirt';
 import {
+  type DataVolumeCheckpoint,
   type DataVolumeCondition,
   type DataVolumeEvent,
   type DataVolumeState,
@@ -33,6 +34,22 @@ const CDI = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes
 const KUBEVIRT_VM = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' } as const;
 const KUBEVIRT_VMI = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' } as const;
 const INSTANCETYPE = { group: 'instancetype.kubevirt.io', version: 'v1beta1' } as const;
+const VOLUME_IMPORT_SOURCES = {
+  group: 'cdi.kubevirt.io',
+  version: 'v1beta1',
+  plural: 'volumeimportsources',
+} as const;
+/** CDI's own label on what it creates (common.CDILabelKey=CDILabelValue): prime PVCs, importer pods. */
+const CDI_CREATED = 'app=containerized-data-importer';
+
+interface CdiLeftovers {
+  /** Populator `prime-<uid>` PVCs owned by one of our claims. */
+  primeClaims: string[];
+  /** Importer pods owned by one of our claims or by their prime PVCs. */
+  importerPods: string[];
+  /** VolumeImportSources owned by one of our DataVolumes (CDI >= 1.57; none on older CDI). */
+  importSources: string[];
+}
 
 type Json = Record<string, unknown>;
 
@@ -134,6 +151,18 @@ const WEBHOOK_DENIAL = /admission webhook "[^"]+" denied the request/;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+function ownedBy(object: unknown, kind: string, names: ReadonlySet<string>): boolean {
+  const refs = asObject(asObject(object).metadata).ownerReferences;
+  return (Array.isArray(refs) ? refs : []).some((ref) => {
+    const entry = asObject(ref);
+    return entry.kind === kind && typeof entry.name === 'string' && names.has(entry.name);
+  });
+}
+
+function namesOf(items: unknown): string[] {
+  return (Array.isArray(items) ? items : []).map((item) => String(asObject(asObject(item).metadata).name));
+}
+
 function ownerSelector(owner: OwnerLabels): string {
   return `${LABEL_EXECUTION}=${owner.execution},${LABEL_VM}=${owner.vm}`;
 }
@@ -158,6 +187,7 @@ function dataVolumeState(object: unknown): DataVolumeState {
     },
   );
   const name = String(metadata.name ?? '');
+  const checkpoints = asObject(asObject(object).spec).checkpoints;
   return {
     name,
     labels: labelsOf(object),
@@ -166,8 +196,15 @@ function dataVolumeState(object: unknown): DataVolumeState {
     restartCount: typeof status.restartCount === 'number' ? status.restartCount : 0,
     conditions,
     claimName: asString(status.claimName) ?? name,
+    checkpoints: (Array.isArray(checkpoints) ? checkpoints : []).map((entry) => ({
+      previous: asString(asObject(entry).previous) ?? '',
+      current: asString(asObject(entry).current) ?? '',
+    })),
   };
 }
+
+/** CDI marks each copied checkpoint on the PVC with `<prefix>.<current>` (the value is the importer pod's UID). */
+const CHECKPOINT_COPIED_PREFIX = 'cdi.kubevirt.io/storage.checkpoint.copied.';
 
 function podState(object: unknown): PodState {
   const status = asObject(asObject(object).status);
@@ -458,6 +495,31 @@ export class KubeTargetCluster implements TargetCluster {
     return list;
   }
 
+  async setDataVolumeCheckpoints(
+    namespace: string,
+    name: string,
+    checkpoints: DataVolumeCheckpoint[],
+    finalCheckpoint: boolean,
+  ): Promise<void> {
+    // A merge patch replaces the list as a whole: writing the same list again changes nothing.
+    await this.call(`patch DataVolume ${namespace}/${name}`, () =>
+      this.custom.patchNamespacedCustomObject(
+        { ...CDI, namespace, name, body: { spec: { checkpoints, finalCheckpoint } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+  }
+
+  async copiedCheckpoints(namespace: string, claimName: string): Promise<string[] | null> {
+    const object = await this.read(`get PersistentVolumeClaim ${namespace}/${claimName}`, () =>
+      this.core.readNamespacedPersistentVolumeClaim({ namespace, name: claimName }),
+    );
+    if (object === null) return null;
+    return Object.keys(object.metadata?.annotations ?? {})
+      .filter((key) => key.startsWith(CHECKPOINT_COPIED_PREFIX))
+      .map((key) => key.slice(CHECKPOINT_COPIED_PREFIX.length));
+  }
+
   async patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void> {
     await this.call(`patch PersistentVolumeClaim ${namespace}/${pvcName}`, () =>
       this.core.patchNamespacedPersistentVolumeClaim(
@@ -480,13 +542,57 @@ export class KubeTargetCluster implements TargetCluster {
   }
 
   /**
+   * What CDI made for our claims without our labels: with volume populators (CDI >= 1.57) a
+   * `prime-<uid>` PVC owned by the target claim, its importer pod, and a VolumeImportSource owned
+   * by the DataVolume; without them an importer pod owned by the claim. Found by ownership, as
+   * the names hold UIDs. They go with their owners (garbage collection, CDI's cleanup), but a
+   * terminating importer pod keeps its PVC': a cancel is done only when none is left.
+   */
+  private async cdiLeftovers(namespace: string, claims: readonly string[]): Promise<CdiLeftovers> {
+    const none: CdiLeftovers = { primeClaims: [], importerPods: [], importSources: [] };
+    if (claims.length === 0) return none;
+    const claimNames = new Set(claims);
+    const [pvcs, pods, sources] = await Promise.all([
+      this.call('list PersistentVolumeClaims', () =>
+        this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: CDI_CREATED }),
+      ),
+      this.call('list Pods', () => this.core.listNamespacedPod({ namespace, labelSelector: CDI_CREATED })),
+      // A CDI without populators has no such resource: nothing of that kind is left.
+      this.read('list VolumeImportSources', () =>
+        this.custom.listNamespacedCustomObject({ ...VOLUME_IMPORT_SOURCES, namespace }),
+      ),
+    ]);
+    const primeClaims = pvcs.items
+      .filter((pvc) => ownedBy(pvc, 'PersistentVolumeClaim', claimNames))
+      .map((pvc) => pvc.metadata?.name ?? '');
+    const podOwners = new Set([...claims, ...primeClaims]);
+    const sourceItems = asObject(sources).items;
+    return {
+      primeClaims,
+      importerPods: pods.items
+        .filter((pod) => ownedBy(pod, 'PersistentVolumeClaim', podOwners))
+        .map((pod) => pod.metadata?.name ?? ''),
+      importSources: namesOf(
+        (Array.isArray(sourceItems) ? sourceItems : []).filter((item) =>
+          ownedBy(item, 'DataVolume', claimNames),
+        ),
+      ),
+    };
+  }
+
+  /**
    * Deletes by label, VM first so nothing runs from disks about to go, then the VMI it started
    * (which carries only the template's labels), pods, DataVolumes, the PVCs CDI made for them
-   * (labelled like their DataVolume, or named after it) and the Secret. Objects already being
-   * deleted (a Pod in its grace period, a claim a Pod still uses) are left to finish: deleting
-   * them again changes nothing, and `countOwned` says when they are gone.
+   * (labelled like their DataVolume, or named after it), CDI's unlabelled populator PVCs and
+   * importer pods of those claims, and the Secret. Objects already being deleted (a Pod in its
+   * grace period, a claim a Pod still uses) are left to finish: deleting them again changes
+   * nothing, and `countOwned` says when they are gone.
    */
-  async deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]> {
+  async deleteOwned(
+    namespace: string,
+    owner: OwnerLabels,
+    claims: readonly string[] = [],
+  ): Promise<DeletedObjects[]> {
     const labelSelector = ownerSelector(owner);
     const deleted: DeletedObjects[] = [];
     const vms = asObject(
@@ -568,6 +674,25 @@ export class KubeTargetCluster implements TargetCluster {
         deleted.push({ kind: 'PersistentVolumeClaim', name });
       }
     }
+    const leftovers = await this.cdiLeftovers(namespace, [...new Set([...claims, ...claimNames])]);
+    for (const name of leftovers.importerPods) {
+      if (
+        await this.remove(`delete Pod ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPod({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'Pod', name });
+      }
+    }
+    for (const name of leftovers.primeClaims) {
+      if (
+        await this.remove(`delete PersistentVolumeClaim ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'PersistentVolumeClaim', name });
+      }
+    }
     const secrets = await this.call('list Secrets', () =>
       this.core.listNamespacedSecret({ namespace, labelSelector }),
     );
@@ -585,8 +710,11 @@ export class KubeTargetCluster implements TargetCluster {
     return deleted;
   }
 
-  async countOwned(namespace: string, owner: OwnerLabels): Promise<number> {
+  async countOwned(namespace: string, owner: OwnerLabels, claims: readonly string[] = []): Promise<number> {
     const labelSelector = ownerSelector(owner);
+    const leftovers = await this.cdiLeftovers(namespace, claims);
+    const foreign =
+      leftovers.primeClaims.length + leftovers.importerPods.length + leftovers.importSources.length;
     const lists = await Promise.all([
       this.call('list VirtualMachines', () =>
         this.custom.listNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, labelSelector }),
@@ -603,7 +731,7 @@ export class KubeTargetCluster implements TargetCluster {
     return lists.reduce<number>((total, list) => {
       const items = asObject(list).items;
       return total + (Array.isArray(items) ? items.length : 0);
-    }, 0);
+    }, foreign);
   }
 
   /**
@@ -622,7 +750,9 @@ export class KubeTargetCluster implements TargetCluster {
       const metadata = asObject(asObject(object).metadata);
       const state = dataVolumeState(object);
       const key = `${String(metadata.namespace)}/${state.name}`;
-      const signature = `${state.phase}:${state.restartCount}`;
+      // A warm DataVolume goes Paused once per checkpoint: each is a change worth reporting.
+      const checkpoints = state.checkpoints?.length ?? 0;
+      const signature = `${state.phase}:${state.restartCount}:${checkpoints}`;
       if (seen.get(key) === signature) return;
       seen.set(key, signature);
       onEvent({
@@ -633,6 +763,7 @@ export class KubeTargetCluster implements TargetCluster {
         annotations: asObject(metadata.annotations) as Record<string, string>,
         phase: state.phase,
         restartCount: state.restartCount,
+        checkpoints,
       });
     };
     const list = async () => {

@@ -48,6 +48,8 @@ export function migrationSpecOf(
       ),
     };
   }
+  const initialSnapshot = runtime.warm?.precopies[0]?.snapshotRef;
+  if (spec.migrationType === 'warm' && initialSnapshot) migration.warmInitialSnapshot = initialSnapshot;
   if (runtime.preference !== undefined) {
     migration.preference = runtime.preference?.name ?? null;
     if (runtime.preference) migration.preferenceKind = runtime.preference.kind;

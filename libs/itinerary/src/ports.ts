@@ -5,10 +5,13 @@ import type { SourcePowerState } from './types.js';
 export interface SourceDisk {
   key: number;
   label: string | null;
+  /** The base VMDK, `[ds] vm/vm.vmdk`, also while snapshots make the VM run on `-00000N` deltas. */
   backingFile: string;
   capacityBytes: number;
   /** The VMDK's UUID (`backing.uuid`), the guest's disk serial. */
   uuid?: string | null;
+  /** `backing.changeId`: set when changed block tracking is active on this disk. */
+  changeId?: string | null;
 }
 
 /** Where the VM runs, as libvirt's vpx driver and the guest clock need it. */
@@ -35,6 +38,8 @@ export interface SourceVm {
   hasTpm?: boolean;
   /** `config.nestedHVEnabled`. */
   nestedHv?: boolean;
+  /** `config.changeTrackingEnabled` (CBT, which warm migration needs). */
+  changeTrackingEnabled?: boolean;
 }
 
 /** What the itinerary needs of vCenter. */
@@ -102,6 +107,17 @@ export interface SourceSnapshots {
   changeTracking(vmRef: string): Promise<{ enabled: boolean; disks: SourceDiskChangeId[] }>;
 }
 
+/** What the itinerary needs of vCenter: a warm VM's snapshots and change IDs as well as power and disks. */
+export type MigrationSource = SourceVcenter & SourceSnapshots;
+
+/** One stage of a multi-stage (warm) import, exactly as CDI's `v1beta1.DataVolumeCheckpoint`. */
+export interface DataVolumeCheckpoint {
+  /** The change ID (or snapshot) the delta starts from; "" for the first, full copy. */
+  previous: string;
+  /** The snapshot this stage copies. */
+  current: string;
+}
+
 /** The labels that identify what one execution created for one VM. */
 export interface OwnerLabels {
   execution: string;
@@ -125,6 +141,8 @@ export interface DataVolumeState {
   conditions: DataVolumeCondition[];
   /** The PVC CDI bound for it (`status.claimName`, else the DataVolume's name). */
   claimName: string;
+  /** `spec.checkpoints` of a warm (multi-stage) import; empty for a cold one. */
+  checkpoints?: DataVolumeCheckpoint[];
 }
 
 export interface PodState {
@@ -170,6 +188,8 @@ export interface DataVolumeEvent {
   annotations: Record<string, string>;
   phase: string | null;
   restartCount: number;
+  /** How many checkpoints a warm DataVolume has (0 for a cold one). */
+  checkpoints?: number;
 }
 
 /**
@@ -210,14 +230,37 @@ export interface TargetCluster {
   listVirtualMachines(options?: {
     fresh?: boolean;
   }): Promise<Array<VirtualMachineState & { namespace: string }>>;
+  /**
+   * Sets a warm DataVolume's `spec.checkpoints` and `spec.finalCheckpoint` to these values
+   * (idempotent: the whole list is written, so a step running again writes the same thing).
+   * Appending a checkpoint to a `Paused` import makes CDI copy it.
+   */
+  setDataVolumeCheckpoints(
+    namespace: string,
+    name: string,
+    checkpoints: DataVolumeCheckpoint[],
+    finalCheckpoint: boolean,
+  ): Promise<void>;
+  /**
+   * The checkpoints CDI marked copied on the PVC (`cdi.kubevirt.io/storage.checkpoint.copied.<current>`
+   * annotations, whatever their value); null when the PVC does not exist.
+   */
+  copiedCheckpoints(namespace: string, claimName: string): Promise<string[] | null>;
   /** Merge-patches the PVC's metadata.ownerReferences (moves ownership to the VM). */
   patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void>;
   deleteSecret(namespace: string, name: string): Promise<void>;
   deletePod(namespace: string, name: string): Promise<void>;
-  /** Deletes every VM, VMI, DataVolume, PVC, Pod and Secret carrying these labels. */
-  deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]>;
-  /** Count of objects still carrying these labels (after deleteOwned they may still be terminating). */
-  countOwned(namespace: string, owner: OwnerLabels): Promise<number>;
+  /**
+   * Deletes every VM, VMI, DataVolume, PVC, Pod and Secret carrying these labels, and what CDI
+   * made for the DataVolumes/claims named in `claims` without our labels (populator `prime-` PVCs,
+   * importer pods).
+   */
+  deleteOwned(namespace: string, owner: OwnerLabels, claims?: readonly string[]): Promise<DeletedObjects[]>;
+  /**
+   * Count of objects still carrying these labels, plus CDI's objects for `claims` (prime PVCs,
+   * importer pods, VolumeImportSources): after deleteOwned they may still be terminating.
+   */
+  countOwned(namespace: string, owner: OwnerLabels, claims?: readonly string[]): Promise<number>;
 }
 
 /** An object with our deterministic name exists but was not created by this execution for this VM. */

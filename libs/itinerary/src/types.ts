@@ -12,7 +12,7 @@ import type {
  * documentation (`pkg/controller/plan/migrator`): each phase is persisted before and after it
  * acts, and each is idempotent, so a worker dying anywhere only means the phase runs again.
  */
-export const PHASES = [
+export const COLD_PHASES = [
   'Preflight',
   'StorePowerState',
   'PowerOffSource',
@@ -25,7 +25,52 @@ export const PHASES = [
   'Completed',
 ] as const;
 
-export type PhaseName = (typeof PHASES)[number];
+/**
+ * The warm itinerary (Forklift's `warmItinerary()`): snapshots and CBT deltas copied while the
+ * source runs, looping CopyDisks -> CopyingPaused -> ... -> AddCheckpoint -> CopyDisks until the
+ * cutover, which stops the source only for the last delta. Listed in the order a VM first meets
+ * them; AddCheckpoint goes back to CopyDisks and CopyingPaused jumps to StorePowerState at cutover.
+ * The final snapshot is removed once the VM exists (Forklift removes it before converting): the
+ * source is off and its snapshot no longer matters to the copy, so it adds nothing to the downtime.
+ */
+export const WARM_PHASES = [
+  'Preflight',
+  'CreateInitialSnapshot',
+  'WaitForInitialSnapshot',
+  'StoreInitialSnapshotDeltas',
+  'CreateDataVolumes',
+  'CopyDisks',
+  'CopyingPaused',
+  'RemovePreviousSnapshot',
+  'WaitForPreviousSnapshotRemoval',
+  'CreateSnapshot',
+  'WaitForSnapshot',
+  'StoreSnapshotDeltas',
+  'AddCheckpoint',
+  'StorePowerState',
+  'PowerOffSource',
+  'WaitForPowerOff',
+  'RemovePenultimateSnapshot',
+  'WaitForPenultimateSnapshotRemoval',
+  'CreateFinalSnapshot',
+  'WaitForFinalSnapshot',
+  'AddFinalCheckpoint',
+  'Finalize',
+  'ConvertGuest',
+  'CreateVM',
+  'RemoveFinalSnapshot',
+  'WaitForVMReady',
+  'WaitForFinalSnapshotRemoval',
+  'Completed',
+] as const;
+
+/** Every phase name either itinerary knows: the cold ones first, in their order, then the warm-only ones. */
+export const PHASES = [
+  ...COLD_PHASES,
+  ...WARM_PHASES.filter((phase) => !(COLD_PHASES as readonly string[]).includes(phase)),
+] as const;
+
+export type PhaseName = (typeof COLD_PHASES)[number] | (typeof WARM_PHASES)[number];
 
 export function isPhaseName(value: string): value is PhaseName {
   return (PHASES as readonly string[]).includes(value);
@@ -148,11 +193,60 @@ export interface VmRuntime {
   preference?: { name: string; kind: 'VirtualMachinePreference' | 'VirtualMachineClusterPreference' } | null;
   shutdownRequestedAt?: string;
   hardPowerOffAt?: string;
+  /** When WaitForPowerOff first saw the source off (the downtime runs from the power-off request). */
+  sourceOffAt?: string;
   /** The conversion pod was created at this time. */
   conversionStartedAt?: string;
   vmUid?: string;
+  /** When CreateVM first created (or found) the VirtualMachine: the end of the downtime. */
+  vmCreatedAt?: string;
   /** When WaitForVMReady started waiting. */
   readyWaitSince?: string;
+  /** A warm migration's snapshots and pre-copies (absent for cold). */
+  warm?: WarmState;
+  /** Cancel made sure no snapshot creation of this VM is still running (warm only). */
+  cancelSnapshotSettled?: boolean;
+}
+
+/** One snapshot of a warm migration and the checkpoint copied from it. */
+export interface WarmPrecopy {
+  /** 1 for the initial snapshot; the final snapshot takes the next number. */
+  number: number;
+  final: boolean;
+  /** `flotilla-precopy-<n>` or `flotilla-final`: what makes creating it idempotent. */
+  snapshotName: string;
+  /** The snapshot's managed object id once vCenter made it: the checkpoint's `current`. */
+  snapshotRef: string | null;
+  /** Each disk's change ID in this snapshot, by base backing file: the next checkpoint's `previous`. */
+  changeIds: Record<string, string> | null;
+  /** When the snapshot was asked for. */
+  requestedAt: string;
+  /** When its checkpoint was handed to CDI. */
+  copyStartedAt: string | null;
+  /** When CDI reported every disk's checkpoint copied. */
+  copiedAt: string | null;
+  /**
+   * Bytes the checkpoint copied: the whole disks for the first; for a delta, CDI's final progress
+   * (reported against the whole disk) times the capacity; null when CDI never reported any.
+   */
+  bytes: number | null;
+  /** The snapshot was removed (after the next delta's change IDs were stored, or at the end). */
+  removed: boolean;
+}
+
+/** A warm VM's pre-copy state, persisted with each step (Forklift's `vm.warm`). */
+export interface WarmState {
+  /** The attempt this state belongs to: a retry starts the pre-copies over. */
+  attempt: number;
+  precopies: WarmPrecopy[];
+  /** When the next pre-copy starts (end of the last one + the plan's interval). */
+  nextPrecopyAt: string | null;
+  /** Importer restarts over every checkpoint (Forklift's `warm.failures`). */
+  failures: number;
+  /** When the VM left CopyingPaused for the cutover (asked for its copy slots). */
+  cutoverStartedAt?: string;
+  /** Removing the final snapshot failed or timed out (a warning): it may be left in vCenter. */
+  finalSnapshotWarning?: string;
 }
 
 export interface ItineraryTimings {
@@ -166,6 +260,8 @@ export interface ItineraryTimings {
   copyStallTimeoutMs: number;
   conversionTimeoutMs: number;
   vmReadyTimeoutMs: number;
+  /** A snapshot task (create or remove) taking longer fails the VM (Forklift's SNAPSHOT_REMOVAL_TIMEOUT: 120 min). */
+  snapshotTimeoutMs?: number;
 }
 
 export const DEFAULT_TIMINGS: ItineraryTimings = {
@@ -175,6 +271,7 @@ export const DEFAULT_TIMINGS: ItineraryTimings = {
   copyStallTimeoutMs: 15 * 60_000,
   conversionTimeoutMs: 4 * 3_600_000,
   vmReadyTimeoutMs: 15 * 60_000,
+  snapshotTimeoutMs: 120 * 60_000,
 };
 
 /** Forklift's `IMPORTER_RETRY` default: an importer restarted more often than this fails its disk. */
@@ -202,16 +299,31 @@ export interface VmStep {
   /** When the current phase first started (epoch ms). */
   phaseStartedAt: number;
   attempt: number;
+  /**
+   * The execution's cutover time (ISO) as an operator set it; when absent the spec's booked
+   * cutover applies (warm only).
+   */
+  cutoverAt?: string | null;
 }
 
 export interface StepEvent {
-  kind: 'info' | 'warning' | 'error';
+  /** `precopy` and `cutover`: a warm VM's progress (a checkpoint copied, a cutover step). */
+  kind: 'info' | 'warning' | 'error' | 'precopy' | 'cutover';
   message: string;
 }
 
 /** What a phase handler decided, and the state it wants persisted with that decision. */
 export type PhaseDecision =
-  | { kind: 'next' }
+  | {
+      kind: 'next';
+      /** Not the phase after this one in the list: the warm loop and the cutover jump. */
+      goto?: PhaseName;
+      /**
+       * The next phase copies data again (a warm pre-copy or the cutover): the VM goes back to the
+       * copy scheduler and continues once its disks have slots, holding none while it waits.
+       */
+      needsCopySlots?: boolean;
+    }
   | { kind: 'wait'; ms: number }
   | { kind: 'fail'; message: string };
 
@@ -232,4 +344,6 @@ export interface StepResult extends PhaseOutcome {
   nextPhase?: PhaseName;
   /** The itinerary is over (Completed ran). */
   finished?: boolean;
+  /** The VM waits for copy slots before {@link nextPhase} (see `PhaseDecision`). */
+  needsCopySlots?: boolean;
 }

@@ -31,6 +31,12 @@ export const ANNOTATION_DELETE_AFTER_COMPLETION = 'cdi.kubevirt.io/storage.delet
  */
 export const ANNOTATION_BIND_IMMEDIATE = 'cdi.kubevirt.io/storage.bind.immediate.requested';
 
+/**
+ * Forklift sets it "false" on warm DataVolumes: CDI's volume populators do not do multi-stage
+ * imports, the classic importer does.
+ */
+export const ANNOTATION_USE_POPULATOR = 'cdi.kubevirt.io/storage.usePopulator';
+
 /** Capacity rounded up to a whole MiB, as a Kubernetes quantity (`10240Mi`). */
 export function diskSizeQuantity(capacityMiB: number): string {
   return `${Math.ceil(capacityMiB)}Mi`;
@@ -130,6 +136,7 @@ export function buildDataVolumes(spec: VmMigrationSpec): DataVolume[] {
           [ANNOTATION_DISK_SOURCE]: planned.backingFile,
           [ANNOTATION_DELETE_AFTER_COMPLETION]: 'false',
           [ANNOTATION_BIND_IMMEDIATE]: 'true',
+          ...(spec.warmInitialSnapshot === undefined ? {} : { [ANNOTATION_USE_POPULATOR]: 'false' }),
         },
       },
       spec: {
@@ -144,6 +151,9 @@ export function buildDataVolumes(spec: VmMigrationSpec): DataVolume[] {
           },
         },
         storage: storageFor(spec, planned.disk),
+        ...(spec.warmInitialSnapshot === undefined
+          ? {}
+          : { checkpoints: [{ previous: '', current: spec.warmInitialSnapshot }], finalCheckpoint: false }),
       },
     }));
 }

@@ -11,6 +11,7 @@ export {
 export {
   ANNOTATION_BIND_IMMEDIATE,
   ANNOTATION_DELETE_AFTER_COMPLETION,
+  ANNOTATION_USE_POPULATOR,
   buildDataVolumes,
   diskSizeQuantity,
   isSharedDisk,

@@ -67,6 +67,10 @@ export interface DataVolume {
   spec: {
     source: { vddk: DataVolumeSourceVddk };
     storage: DataVolumeStorage;
+    /** A warm (multi-stage) import's stages: `previous` "" on the first is a full copy. */
+    checkpoints?: Array<{ previous: string; current: string }>;
+    /** True once the last checkpoint is the final one (the source is off): CDI then ends `Succeeded`. */
+    finalCheckpoint?: boolean;
   };
 }
 

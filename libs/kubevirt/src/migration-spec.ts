@@ -74,6 +74,11 @@ export interface VmMigrationSpec {
    * attaches the same PVC instead of copying the disk again.
    */
   sharedDisksCopiedBy?: Readonly<Record<string, string>>;
+  /**
+   * A warm migration's initial snapshot (managed object id): the DataVolumes import it as their
+   * first checkpoint, a full copy, and wait `Paused` for the next one.
+   */
+  warmInitialSnapshot?: string;
   /** Kind of the preference the Preflight found; a cluster preference unless told otherwise. */
   preferenceKind?: 'VirtualMachineClusterPreference' | 'VirtualMachinePreference';
 }

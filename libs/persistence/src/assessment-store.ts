@@ -36,6 +36,24 @@ export interface AssessmentVmFilter {
   os?: string | undefined;
 }
 
+/** The columns the assessment table filters on, whose distinct values the filter lists offer. */
+export const ASSESSMENT_VM_FACETS = ['disposition', 'effort', 'concern', 'cluster', 'os'] as const;
+export type AssessmentVmFacet = (typeof ASSESSMENT_VM_FACETS)[number];
+/** Each facet's distinct values with the number of VMs having them, most frequent first. */
+export type AssessmentVmFacets = Record<AssessmentVmFacet, Array<{ value: string; count: number }>>;
+
+/**
+ * The value each facet filters on, as `listVms` compares it: a VM counts once per concern id, and
+ * a VM in no cluster under `(no cluster)`. Only these expressions reach SQL.
+ */
+const FACET_VALUES: Record<AssessmentVmFacet, string> = {
+  disposition: 'disposition',
+  effort: 'effort',
+  concern: 'unnest(concern_ids)',
+  cluster: 'coalesce(cluster, $2)',
+  os: 'os_family',
+};
+
 export const ASSESSMENT_VM_SORT_KEYS = ['name', 'disposition', 'effort', 'score', 'os', 'concerns'] as const;
 export type AssessmentVmSortKey = (typeof ASSESSMENT_VM_SORT_KEYS)[number];
 /** A sort key, `-` first for descending. */
@@ -203,6 +221,25 @@ export class AssessmentStore {
       params,
     );
     return { total, offset, limit, items: rows.map((row) => row.data) };
+  }
+
+  /** The distinct values of every facet among the assessment's VMs, counted in one pass of SQL. */
+  async vmFacets(assessmentId: string): Promise<AssessmentVmFacets> {
+    const selects = ASSESSMENT_VM_FACETS.map(
+      (facet) =>
+        // A VM counts once per value, even were a concern id listed twice in its verdict.
+        `SELECT '${facet}' AS facet, value, count(DISTINCT vm_key)::int AS count
+         FROM (SELECT vm_key, ${FACET_VALUES[facet]} AS value FROM assessment_vms WHERE assessment_id = $1) AS facet_values
+         WHERE value IS NOT NULL GROUP BY value`,
+    );
+    const rows: Array<{ facet: AssessmentVmFacet; value: string; count: number }> =
+      await this.dataSource.query(`${selects.join(' UNION ALL ')} ORDER BY facet, count DESC, value`, [
+        assessmentId,
+        NO_CLUSTER,
+      ]);
+    const facets: AssessmentVmFacets = { disposition: [], effort: [], concern: [], cluster: [], os: [] };
+    for (const row of rows) facets[row.facet].push({ value: row.value, count: row.count });
+    return facets;
   }
 
   async allVms(assessmentId: string): Promise<VmAssessment[]> {

@@ -28,6 +28,8 @@ export interface ExecutionRecord {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Warm migration: when the warm VMs cut over (the wave's booking, or an operator's). */
+  cutoverAt: string | null;
 }
 
 export interface VmErrorRecord {
@@ -60,6 +62,8 @@ export interface ExecutionVmRecord {
   finishedAt: string | null;
   updatedAt: string;
   revision: number;
+  /** The execution's cutover time, read with the VM when a worker claims it (warm VMs act on it). */
+  cutoverAt?: string | null;
 }
 
 export interface ExecutionEventRecord {
@@ -169,6 +173,7 @@ function toExecution(row: Record<string, unknown>): ExecutionRecord {
     createdAt: iso(row.created_at) as string,
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
+    cutoverAt: iso(row.cutover_at),
   };
 }
 
@@ -197,6 +202,7 @@ function toVm(row: Record<string, unknown>): ExecutionVmRecord {
     finishedAt: iso(row.finished_at),
     updatedAt: iso(row.updated_at) as string,
     revision: Number(row.revision),
+    ...(row.execution_cutover_at === undefined ? {} : { cutoverAt: iso(row.execution_cutover_at) }),
   };
 }
 
@@ -237,6 +243,8 @@ export class ExecutionStore {
       requestedBy: string;
       spec: unknown;
       vms: NewExecutionVm[];
+      /** The wave's booked cutover (warm VMs); null when none is booked. */
+      cutoverAt?: string | null;
     },
     manager?: EntityManager,
   ): Promise<string> {
@@ -244,9 +252,17 @@ export class ExecutionStore {
     const run = async (tx: EntityManager) => {
       try {
         await this.query(
-          `INSERT INTO executions (id, plan_id, wave_number, wave_hash, status, spec, requested_by)
-           VALUES ($1, $2, $3, $4, 'queued', $5, $6)`,
-          [id, input.planId, input.waveNumber, input.waveHash, JSON.stringify(input.spec), input.requestedBy],
+          `INSERT INTO executions (id, plan_id, wave_number, wave_hash, status, spec, requested_by, cutover_at)
+           VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)`,
+          [
+            id,
+            input.planId,
+            input.waveNumber,
+            input.waveHash,
+            JSON.stringify(input.spec),
+            input.requestedBy,
+            input.cutoverAt ?? null,
+          ],
           tx,
         );
       } catch (error) {
@@ -317,6 +333,46 @@ export class ExecutionStore {
     return rows[0] ? toVm(rows[0]) : null;
   }
 
+  /**
+   * Sets the execution's cutover time (warm VMs cut over once it passes) while it is unfinished.
+   * Warm VMs sleeping between pre-copies are made due at that time; they are returned so the
+   * caller can nudge them. Null when the execution is not unfinished.
+   */
+  async setCutover(
+    executionId: string,
+    at: Date,
+  ): Promise<{
+    before: string | null;
+    after: string;
+    waiting: Array<{ executionId: string; vmKey: string; revision: number }>;
+  } | null> {
+    return this.transaction(async (tx) => {
+      const locked = rowsOf(
+        await this.query(
+          `SELECT cutover_at FROM executions WHERE id = $1 AND status IN ('queued', 'running') FOR UPDATE`,
+          [executionId],
+          tx,
+        ),
+      );
+      if (!locked[0]) return null;
+      await this.query('UPDATE executions SET cutover_at = $2 WHERE id = $1', [executionId, at], tx);
+      const waiting = rowsOf(
+        await this.query(
+          `UPDATE execution_vms SET wake_at = LEAST(COALESCE(wake_at, $2), $2), updated_at = now()
+           WHERE execution_id = $1 AND status = 'running' AND phase = 'CopyingPaused' AND NOT cancel_requested
+           RETURNING execution_id, vm_key, revision`,
+          [executionId, at],
+          tx,
+        ),
+      ).map((row) => ({
+        executionId: String(row.execution_id),
+        vmKey: String(row.vm_key),
+        revision: Number(row.revision),
+      }));
+      return { before: iso(locked[0].cutover_at), after: at.toISOString(), waiting };
+    });
+  }
+
   /** Moves a queued execution to running (once); later calls change nothing. */
   async markStarted(executionId: string): Promise<boolean> {
     const rows = rowsOf(
@@ -353,7 +409,7 @@ export class ExecutionStore {
          WHERE execution_id = $1 AND vm_key = $2 AND status = 'running'
            AND (lease_expires_at IS NULL OR lease_expires_at < now())
            AND (NOT $5 OR wake_at IS NULL OR wake_at <= now() + interval '250 milliseconds')
-         RETURNING *`,
+         RETURNING *, (SELECT e.cutover_at FROM executions e WHERE e.id = execution_vms.execution_id) AS execution_cutover_at`,
         [executionId, vmKey, owner, leaseMs, options.onlyIfDue === true],
       ),
     );
@@ -500,7 +556,7 @@ export class ExecutionStore {
       await this.query('SELECT pg_advisory_xact_lock($1)', [COPY_SCHEDULER_LOCK_KEY], tx);
       const candidates = rowsOf(
         await this.query(
-          `SELECT v.execution_id, v.vm_key, COALESCE(v.source_host, '') AS source_host, v.copy_disks
+          `SELECT v.execution_id, v.vm_key, COALESCE(v.source_host, '') AS source_host, v.copy_disks, v.phase
            FROM execution_vms v JOIN executions e ON e.id = v.execution_id
            WHERE v.status = 'queued' AND NOT v.cancel_requested AND e.status IN ('queued', 'running')
            ORDER BY v.largest_disk_bytes DESC, v.total_bytes DESC, e.created_at, v.vm_key
@@ -514,6 +570,7 @@ export class ExecutionStore {
           vmKey: String(row.vm_key),
           sourceHost: String(row.source_host),
           disks: row.copy_disks as CopyCandidate['disks'],
+          phase: String(row.phase),
         }),
       );
       if (candidates.length === 0) return [];
@@ -628,17 +685,20 @@ export class ExecutionStore {
       const cancelledNow = rowsOf(
         await this.query(
           `UPDATE execution_vms SET status = 'cancelled', cancel_requested = true, finished_at = now(), updated_at = now()
-           WHERE execution_id = $1 AND status = 'queued' ${keyFilter} RETURNING vm_key`,
+           WHERE execution_id = $1 AND status = 'queued' AND started_at IS NULL ${keyFilter} RETURNING vm_key`,
           params,
           tx,
         ),
       ).map((row) => String(row.vm_key));
-      // Failed VMs may have left copies behind: cancelling them cleans up too.
+      // Failed VMs may have left copies behind, and queued VMs that already ran (a warm VM waiting
+      // for slots between pre-copies, a retried one) snapshots and copies: a worker cleans them up.
       const flagged = rowsOf(
         await this.query(
           `UPDATE execution_vms SET cancel_requested = true,
-             status = CASE WHEN status = 'failed' THEN 'running' ELSE status END, updated_at = now()
-           WHERE execution_id = $1 AND status IN ('running', 'failed') AND NOT cancel_requested ${keyFilter} RETURNING vm_key`,
+             status = CASE WHEN status IN ('failed', 'queued') THEN 'running' ELSE status END, wake_at = NULL,
+             updated_at = now()
+           WHERE execution_id = $1 AND status IN ('running', 'failed', 'queued') AND NOT cancel_requested ${keyFilter}
+           RETURNING vm_key`,
           params,
           tx,
         ),
@@ -678,16 +738,21 @@ export class ExecutionStore {
    * resumes there; a failed copy goes back to CreateDataVolumes to replace the failed import).
    * Succeeded and cancelled VMs are never touched.
    */
-  async retryFailed(executionId: string): Promise<string[]> {
+  async retryFailed(
+    executionId: string,
+    warm: { restartPhases: readonly string[]; restartAt: string } = { restartPhases: [], restartAt: '' },
+  ): Promise<string[]> {
     return this.transaction(async (tx) => {
       const rows = rowsOf(
         await this.query(
           `UPDATE execution_vms SET status = 'queued', error = NULL, attempt = attempt + 1, phase_state = 'pending',
-             phase = CASE WHEN phase = 'CopyDisks' THEN 'CreateDataVolumes' ELSE phase END,
+             phase = CASE
+               WHEN spec->>'migrationType' = 'warm' AND phase = ANY($2::text[]) THEN $3
+               WHEN phase = 'CopyDisks' THEN 'CreateDataVolumes' ELSE phase END,
              phase_started_at = NULL, admitted_at = NULL, finished_at = NULL, wake_at = NULL,
              lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
            WHERE execution_id = $1 AND status = 'failed' AND NOT cancel_requested RETURNING vm_key`,
-          [executionId],
+          [executionId, [...warm.restartPhases], warm.restartAt],
           tx,
         ),
       ).map((row) => String(row.vm_key));
@@ -770,15 +835,20 @@ export class ExecutionStore {
    * anything in vCenter or the cluster): used when no executor runs to do it. Their leases are
    * cleared so a step still in flight cannot commit over the cancel.
    */
-  async cancelUntouched(executionId: string, phases: readonly string[], reason: string): Promise<string[]> {
+  async cancelUntouched(
+    executionId: string,
+    phases: { cold: readonly string[]; warm: readonly string[] },
+    reason: string,
+  ): Promise<string[]> {
     return this.transaction(async (tx) => {
       const cancelled = rowsOf(
         await this.query(
           `UPDATE execution_vms SET status = 'cancelled', phase_state = 'waiting', lease_owner = NULL,
              lease_expires_at = NULL, wake_at = NULL, finished_at = now(), updated_at = now(), revision = revision + 1
-           WHERE execution_id = $1 AND cancel_requested AND status = 'running' AND phase = ANY($2::text[])
+           WHERE execution_id = $1 AND cancel_requested AND status = 'running'
+             AND phase = ANY(CASE WHEN spec->>'migrationType' = 'warm' THEN $3::text[] ELSE $2::text[] END)
            RETURNING vm_key, phase`,
-          [executionId, [...phases]],
+          [executionId, [...phases.cold], [...phases.warm]],
           tx,
         ),
       );

@@ -8,9 +8,12 @@ export {
   type Role,
 } from './access-store.js';
 export {
+  ASSESSMENT_VM_FACETS,
   ASSESSMENT_VM_SORT_KEYS,
   type AssessmentRecord,
   AssessmentStore,
+  type AssessmentVmFacet,
+  type AssessmentVmFacets,
   type AssessmentVmFilter,
   type AssessmentVmSort,
   type StoredPolicy,

@@ -105,8 +105,16 @@ function jsonForPostgres(value: unknown): string {
 export class InventoryStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Persists a whole inventory in one transaction: an import is all or nothing. */
-  async save(inventory: Inventory, name: string, summary: InventorySummary): Promise<string> {
+  /**
+   * Persists a whole inventory in one transaction: an import is all or nothing. `onVmsStored`
+   * hears the count of VMs written so far after each batch (uncommitted until the end).
+   */
+  async save(
+    inventory: Inventory,
+    name: string,
+    summary: InventorySummary,
+    onVmsStored?: (stored: number) => void,
+  ): Promise<string> {
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(InventoryEntity).insert({
@@ -121,7 +129,7 @@ export class InventoryStore {
         summary,
         diagnostics: inventory.diagnostics,
       });
-      await this.insertVms(manager, id, inventory.vms);
+      await this.insertVms(manager, id, inventory.vms, onVmsStored);
       await this.insertObjects(manager, id, 'datacenter', inventory.datacenters);
       await this.insertObjects(manager, id, 'cluster', inventory.clusters);
       await this.insertObjects(manager, id, 'host', inventory.hosts);
@@ -136,7 +144,12 @@ export class InventoryStore {
    * young, where one JSON document per batch would be a multi-megabyte string that V8 keeps in
    * large-object space until a full collection (+160 MB peak on 10,000 VMs).
    */
-  private async insertVms(manager: EntityManager, inventoryId: string, vms: InventoryVm[]): Promise<void> {
+  private async insertVms(
+    manager: EntityManager,
+    inventoryId: string,
+    vms: InventoryVm[],
+    onVmsStored?: (stored: number) => void,
+  ): Promise<void> {
     for (let start = 0; start < vms.length; start += VM_BATCH_SIZE) {
       const params: unknown[] = [inventoryId];
       const rows: string[] = [];
@@ -172,6 +185,7 @@ export class InventoryStore {
          VALUES ${rows.join(', ')}`,
         params,
       );
+      onVmsStored?.(end);
     }
   }
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory, InventoryVm } from '#libs/inventory';
 import { rvtoolsSample, sharedSuite } from '../../../test/support/shared-files.js';
-import { readRvtoolsInventory } from './index.js';
+import { type RvtoolsProgress, readRvtoolsInventory } from './index.js';
 
 const vmNamed = (inventory: Inventory, name: string): InventoryVm => {
   const matches = inventory.vms.filter((vm) => vm.name === name);
@@ -19,7 +19,7 @@ const warningsAndErrors = (inventory: Inventory) =>
 const kylow = sample('kylow-reference-RVTOOLEX.xlsx', '(RVTools 4.7.1, OpenXML SDK, all 27 sheets)');
 describe.skipIf(kylow.skip)(kylow.title, () => {
   let inventory: Inventory;
-  const progress: { sheet: string; rows: number }[] = [];
+  const progress: RvtoolsProgress[] = [];
   beforeAll(async () => {
     inventory = await readRvtoolsInventory(
       { path: rvtoolsSample('kylow-reference-RVTOOLEX.xlsx'), fileName: 'RVTOOLEX.xlsx' },
@@ -226,9 +226,18 @@ describe.skipIf(kylow.skip)(kylow.title, () => {
     expect(inventory.networks.some((network) => network.kind === 'distributed')).toBe(true);
   });
 
-  it('reports progress per sheet', () => {
-    expect(progress).toContainEqual({ sheet: 'vInfo', rows: 133 });
-    expect(progress).toContainEqual({ sheet: 'vDisk', rows: 246 });
+  it('reports progress per sheet: rows, VMs found and the bytes inflated out of the total', () => {
+    expect(progress).toContainEqual(expect.objectContaining({ sheet: 'vInfo', rows: 133, vms: 133 }));
+    expect(progress).toContainEqual(expect.objectContaining({ sheet: 'vDisk', rows: 246 }));
+    const rows = progress.map((step) => step.totalRows);
+    expect(rows).toEqual([...rows].sort((a, b) => a - b));
+    const inflated = progress.map((step) => step.inflatedBytes ?? -1);
+    expect(inflated).toEqual([...inflated].sort((a, b) => a - b));
+    const total = progress[0]?.totalInflatedBytes ?? 0;
+    expect(inflated[0]).toBeGreaterThan(0);
+    expect(inflated[0]).toBeLessThan(total);
+    // Every part the total counts is read: the last report is the whole of it.
+    expect(progress.at(-1)).toMatchObject({ inflatedBytes: total, totalInflatedBytes: total });
   });
 });
 

@@ -52,6 +52,13 @@ export interface RvtoolsProgress {
   sheet: string;
   /** Rows read so far in this sheet (header excluded). */
   rows: number;
+  /** Rows read so far in every sheet read. */
+  totalRows: number;
+  /** VMs (and templates) vInfo has listed so far. */
+  vms: number;
+  /** Bytes of the zip inflated so far, and what reading every sheet the import needs inflates; null for CSV files. */
+  inflatedBytes: number | null;
+  totalInflatedBytes: number | null;
 }
 
 type Columns<T extends Record<string, FieldAliases>> = Record<keyof T, number>;
@@ -69,6 +76,8 @@ const VM_CHILD_SHEETS = [
   'vSnapshot',
   'vTools',
 ];
+/** Infrastructure sheets, read after the per-VM ones. */
+const PORT_GROUP_SHEETS = ['vSwitch', 'vPort', 'dvSwitch', 'dvPort'];
 const PROGRESS_EVERY_ROWS = 5_000;
 
 /** VM-sheet columns holding timestamps: their serial numbers become ISO strings in `vm.source`. */
@@ -127,6 +136,8 @@ export class RvtoolsInventoryBuilder {
   };
   private headerVersionHint: string | null = null;
   private readonly sheetsRead = new Set<string>();
+  private rowsRead = 0;
+  private totalInflatedBytes: number | null = null;
   /** Data rows of vInfo (VMs, and rows without a VM name), once read: the other sheets are bounded by it. */
   private vinfoRows: number | null = null;
 
@@ -145,13 +156,15 @@ export class RvtoolsInventoryBuilder {
         this.fileName,
       );
     }
+    // Every sheet is read: the ones the inventory uses, then the others, counted against their bounds.
+    this.totalInflatedBytes = this.source.inflation(this.source.sheetNames)?.totalBytes ?? null;
     await this.readMetadata();
     await this.readVinfo();
     for (const sheet of VM_CHILD_SHEETS) await this.readChildSheet(sheet);
     await this.readHosts();
     await this.readClusters();
     await this.readDatastores();
-    for (const sheet of ['vSwitch', 'vPort', 'dvSwitch', 'dvPort']) await this.readPortGroups(sheet);
+    for (const sheet of PORT_GROUP_SHEETS) await this.readPortGroups(sheet);
     await this.countUnreadSheets();
     return this.finish();
   }
@@ -204,11 +217,12 @@ export class RvtoolsInventoryBuilder {
         if (bound && count >= bound.rows) throw this.tooManyRows(name, bound);
         onRow(row);
         count++;
-        if (count % PROGRESS_EVERY_ROWS === 0) this.onProgress?.({ sheet: name, rows: count });
+        this.rowsRead++;
+        if (count % PROGRESS_EVERY_ROWS === 0) this.reportProgress(name, count);
       },
       issue: (message, rowNumber) => this.log.add('error', message, { sheet: name, row: rowNumber }),
     });
-    this.onProgress?.({ sheet: name, rows: count });
+    this.reportProgress(name, count);
     if (canonical === 'vInfo') this.vinfoRows = count;
     return true;
   }
@@ -245,7 +259,21 @@ export class RvtoolsInventoryBuilder {
       } catch (error) {
         if (!(error instanceof RvtoolsImportError) || error.code === 'too-large') throw error;
       }
+      this.reportProgress(name, Math.max(rows, 0));
     }
+  }
+
+  private reportProgress(sheet: string, rows: number): void {
+    if (!this.onProgress) return;
+    this.onProgress({
+      sheet,
+      rows,
+      totalRows: this.rowsRead,
+      vms: this.vms.length,
+      inflatedBytes:
+        this.totalInflatedBytes === null ? null : (this.source.inflation([])?.inflatedBytes ?? null),
+      totalInflatedBytes: this.totalInflatedBytes,
+    });
   }
 
   private async readMetadata(): Promise<void> {

@@ -6,7 +6,7 @@ import { normalizeHeader } from './header-normalization.js';
 import { formatCount, ReadLimitContext, type RvtoolsReadLimits } from './read-limits.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
 import { knownRvtoolsSheet } from './rvtools-sheet-names.js';
-import type { RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
+import type { RvtoolsSheetSource, SheetRowVisitor, SourceInflation } from './sheet-source.js';
 import { decodeText } from './text-decoding.js';
 import { findWorkbookPart, XlsxWorkbookReader } from './xlsx-workbook-reader.js';
 import { ZipArchive } from './zip-archive.js';
@@ -135,6 +135,16 @@ class CsvZipSource implements RvtoolsSheetSource {
     await readCsvRows(await this.archive.openEntry(entry, bounds), visitor, context);
   }
 
+  inflation(sheetNames: readonly string[]): SourceInflation {
+    let sheetBytes = 0;
+    for (const name of new Set(sheetNames)) {
+      const entry = this.entryBySheet.get(name);
+      if (entry) sheetBytes += this.archive.declaredSize(entry);
+    }
+    const inflatedBytes = this.archive.bytesInflated;
+    return { inflatedBytes, totalBytes: inflatedBytes + sheetBytes };
+  }
+
   async close(): Promise<void> {
     this.archive.close();
   }
@@ -199,6 +209,10 @@ class CsvFolderSource implements RvtoolsSheetSource {
     await readCsvRows(createReadStream(file, { highWaterMark: CSV_READ_CHUNK_BYTES }), visitor, context);
   }
 
+  inflation(): null {
+    return null;
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -222,6 +236,10 @@ class SingleCsvSource implements RvtoolsSheetSource {
     if (sheetName !== this.sheet) return;
     const context = new ReadLimitContext(this.limits, this.fileName, sheetName);
     await readCsvRows(createReadStream(this.path, { highWaterMark: CSV_READ_CHUNK_BYTES }), visitor, context);
+  }
+
+  inflation(): null {
+    return null;
   }
 
   async close(): Promise<void> {}

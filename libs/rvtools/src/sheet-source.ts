@@ -23,6 +23,12 @@ export interface ReadSheetOptions {
   cellKinds?: boolean;
 }
 
+/** How far reading a zipped export has come, in inflated bytes. */
+export interface SourceInflation {
+  inflatedBytes: number;
+  totalBytes: number;
+}
+
 /** One RVTools export as a set of named sheets, whatever the file format. */
 export interface RvtoolsSheetSource {
   readonly format: InventorySourceInfo['format'];
@@ -34,5 +40,12 @@ export interface RvtoolsSheetSource {
    */
   readonly date1904: boolean;
   readSheet(sheetName: string, visitor: SheetRowVisitor, options?: ReadSheetOptions): Promise<void>;
+  /**
+   * For a progress bar: the bytes inflated so far, and the count they reach once `sheetNames`
+   * (with the parts read before any sheet, such as shared strings) are read, as the zip declares
+   * them. Asked once before reading for the total, then with no sheets for the running count.
+   * Null for sources that are not a zip.
+   */
+  inflation(sheetNames: readonly string[]): SourceInflation | null;
   close(): Promise<void>;
 }

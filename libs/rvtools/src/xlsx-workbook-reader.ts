@@ -9,7 +9,12 @@ import {
   type RvtoolsReadLimits,
 } from './read-limits.js';
 import { RvtoolsImportError } from './rvtools-import-error.js';
-import type { ReadSheetOptions, RvtoolsSheetSource, SheetRowVisitor } from './sheet-source.js';
+import type {
+  ReadSheetOptions,
+  RvtoolsSheetSource,
+  SheetRowVisitor,
+  SourceInflation,
+} from './sheet-source.js';
 import { decodeText, detachString, StreamingTextDecoder } from './text-decoding.js';
 import { WorksheetRowScanner } from './worksheet-row-scanner.js';
 import { decodeOoxmlEscapes, decodeXmlText, XmlTagScanner, type XmlTokenHandler } from './xml-tag-scanner.js';
@@ -141,6 +146,20 @@ export class XlsxWorkbookReader implements RvtoolsSheetSource {
       limitName: 'the limit per sheet',
       context,
     });
+  }
+
+  /** Asked before the first sheet is read: the total then includes the shared-string table. */
+  inflation(sheetNames: readonly string[]): SourceInflation {
+    const parts = new Set<string>();
+    for (const name of sheetNames) {
+      const part = this.sheetPart(name);
+      if (part) parts.add(part);
+    }
+    if (this.sharedStringsPart && !this.sharedStrings) parts.add(this.sharedStringsPart);
+    let partBytes = 0;
+    for (const part of parts) partBytes += this.archive.declaredSize(part);
+    const inflatedBytes = this.archive.bytesInflated;
+    return { inflatedBytes, totalBytes: inflatedBytes + partBytes };
   }
 
   async close(): Promise<void> {

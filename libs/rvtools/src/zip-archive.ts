@@ -79,6 +79,11 @@ export class ZipArchive {
     }
   }
 
+  /** Bytes inflated so far, every entry read counted (structure parts, shared strings, sheets). */
+  get bytesInflated(): number {
+    return this.inflatedBytes;
+  }
+
   /** The inflated size an entry declares (checked while it is read), or 0 when absent. */
   declaredSize(name: string): number {
     return this.byName.get(normalizeZipPath(name))?.uncompressedSize ?? 0;

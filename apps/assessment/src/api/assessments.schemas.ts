@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assessmentPolicySchema } from '#libs/assessment';
-import { ASSESSMENT_VM_SORT_KEYS } from '#libs/persistence';
+import { ASSESSMENT_VM_FACETS, ASSESSMENT_VM_SORT_KEYS } from '#libs/persistence';
 import { booleanText, disposition, effort, page, pageQuery, severity, timestamp } from './common.schemas.js';
 
 /** Assessments: the rules' verdict on each VM, overrides, and the policy behind them. */
@@ -199,6 +199,26 @@ export const assessmentVmQuery = z.object({
         'Order by name, disposition, effort (low < high), score, os (family) or concerns (count); `-` first for descending. Ties keep the export order',
     }),
 });
+
+const facetValues = z.array(
+  z.object({
+    value: z.string().meta({ description: 'What the filter of the same name takes' }),
+    count: z.number().int().meta({ description: 'VMs with this value: what the table lists filtered by it' }),
+  }),
+);
+
+export const assessmentVmFacets = z
+  .object(
+    Object.fromEntries(ASSESSMENT_VM_FACETS.map((facet) => [facet, facetValues])) as Record<
+      (typeof ASSESSMENT_VM_FACETS)[number],
+      typeof facetValues
+    >,
+  )
+  .meta({
+    id: 'AssessmentVmFacets',
+    description:
+      "Every distinct value of each filter of GET /assessments/:id/vms among the assessment's VMs, most VMs first; a VM counts under each of its concerns, and under `(no cluster)` when the export places it in none",
+  });
 
 export const overrideBody = z.union([
   z.object({

@@ -29,6 +29,41 @@ export const cancelBody = z
   .strict()
   .default({});
 
+export const cutoverBody = z
+  .object({
+    at: z.iso
+      .datetime({
+        offset: true,
+        error: 'must be an ISO 8601 date-time with an offset (2026-01-10T22:00:00Z)',
+      })
+      .optional()
+      .meta({ description: 'When the warm VMs cut over (ISO 8601 with an offset); absent = now' }),
+  })
+  .strict()
+  .default({});
+
+const warmProgress = z
+  .object({
+    precopies: z
+      .number()
+      .int()
+      .meta({ description: 'Checkpoints copied while the source ran (the first: full copy)' }),
+    lastPrecopy: z
+      .object({
+        number: z.number().int(),
+        bytes: z.number().nullable().meta({ description: "A delta's from CDI's progress; null when it gave none" }),
+        seconds: z.number(),
+        copiedAt: timestamp,
+      })
+      .nullable(),
+    nextPrecopyAt: timestamp.nullable(),
+    cutoverAt: timestamp.nullable(),
+    cutover: z.enum(['precopying', 'waiting-for-slots', 'cutting-over', 'done']),
+    importerRestarts: z.number().int(),
+    downtimeSeconds: z.number().nullable().meta({ description: 'Source power-off to VM created' }),
+  })
+  .meta({ id: 'WarmProgress' });
+
 const diskProgress = z.object({
   index: z.number().int(),
   label: z.string(),
@@ -67,6 +102,8 @@ export const executionVm = z
     waitingFor: z.enum(['executor']).nullable().meta({
       description: '`executor`: active, but no executor is running to move it or carry out its cancel',
     }),
+    migrationType: z.enum(['cold', 'warm']),
+    warm: warmProgress.nullable().meta({ description: "A warm VM's pre-copies and cutover; null when cold" }),
     startedAt: timestamp.nullable(),
     phaseStartedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
@@ -96,6 +133,9 @@ export const executionView = z
     executor: z
       .object({ live: z.boolean(), lastSeenAt: timestamp.nullable() })
       .meta({ description: 'Whether an executor wrote its heartbeat in the last 120 s' }),
+    cutoverAt: timestamp
+      .nullable()
+      .meta({ description: "When warm VMs cut over: the wave's booking, or an operator's time" }),
     vms: z.array(executionVm),
   })
   .meta({ id: 'Execution' });

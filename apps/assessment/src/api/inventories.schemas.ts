@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanText, page, pageQuery, timestamp } from './common.schemas.js';
+import { apiError, booleanText, page, pageQuery, timestamp } from './common.schemas.js';
 
 /** Inventories: RVTools uploads and the VMs they list. */
 
@@ -86,6 +86,44 @@ export const importResult = z
     diagnostics: z.array(importDiagnostic),
   })
   .meta({ id: 'ImportResult' });
+
+const byteCount = z.number().int().nullable();
+
+export const importProgress = z
+  .object({
+    sheet: z
+      .string()
+      .nullable()
+      .meta({ description: 'The sheet being read (the last one read once storing)' }),
+    sheetRows: z.number().int().meta({ description: 'Rows read in that sheet so far' }),
+    rowsRead: z.number().int().meta({ description: 'Rows read in every sheet so far' }),
+    vmsFound: z.number().int().meta({ description: 'VMs (and templates) vInfo has listed so far' }),
+    vmsStored: z.number().int(),
+    inflatedBytes: byteCount.meta({ description: 'Bytes of the zip inflated so far; null for CSV files' }),
+    totalInflatedBytes: byteCount.meta({ description: 'Bytes the sheets to read inflate to in all' }),
+    percent: z
+      .number()
+      .nullable()
+      .meta({ description: 'Of the whole import (reading, then storing), when it can be told' }),
+  })
+  .meta({ id: 'ImportProgress' });
+
+export const importJob = z
+  .object({
+    id: z.uuid(),
+    fileName: z.string(),
+    stage: z.enum(['reading', 'storing', 'succeeded', 'failed']).meta({
+      description: 'reading the file (in a sandboxed worker), storing it (one transaction), or over',
+    }),
+    startedAt: timestamp,
+    finishedAt: timestamp.nullable(),
+    progress: importProgress,
+    result: importResult.nullable().meta({ description: 'Once succeeded: what POST /inventories answers' }),
+    error: apiError
+      .nullable()
+      .meta({ description: 'Once failed: the body (and statusCode) POST /inventories would have answered' }),
+  })
+  .meta({ id: 'ImportJob' });
 
 export const uploadForm = z.object({
   // Multipart text fields are parsed after the JSON NUL check has run, so they are checked here.

@@ -370,6 +370,28 @@ export interface Schemas {
     };
     warmReady: number;
   };
+  AssessmentVmFacets: {
+    disposition: Array<{
+      value: string;
+      count: number;
+    }>;
+    effort: Array<{
+      value: string;
+      count: number;
+    }>;
+    concern: Array<{
+      value: string;
+      count: number;
+    }>;
+    cluster: Array<{
+      value: string;
+      count: number;
+    }>;
+    os: Array<{
+      value: string;
+      count: number;
+    }>;
+  };
   AssessResult: {
     assessmentId: string;
     inventoryId: string;
@@ -407,6 +429,10 @@ export interface Schemas {
     source: "stored" | "built-in";
     updatedBy: string | null;
   };
+  DowntimeMinutes: {
+    warm: number;
+    cold: number;
+  };
   EditOutcome: {
     plan: Schemas["Plan"];
     violations: Array<Schemas["Violation"]>;
@@ -434,6 +460,7 @@ export interface Schemas {
       live: boolean;
       lastSeenAt: string | null;
     };
+    cutoverAt: string | null;
     vms: Array<Schemas["ExecutionVm"]>;
   };
   ExecutionEvent: {
@@ -482,6 +509,8 @@ export interface Schemas {
       at: string;
     } | null;
     waitingFor: "executor" | null;
+    migrationType: "cold" | "warm";
+    warm: Schemas["WarmProgress"] | null;
     startedAt: string | null;
     phaseStartedAt: string | null;
     finishedAt: string | null;
@@ -527,6 +556,26 @@ export interface Schemas {
     }>;
     violations: Array<Schemas["Violation"]>;
     invalidatedWaves: Array<number>;
+  };
+  ImportJob: {
+    id: string;
+    fileName: string;
+    stage: "reading" | "storing" | "succeeded" | "failed";
+    startedAt: string;
+    finishedAt: string | null;
+    progress: Schemas["ImportProgress"];
+    result: Schemas["ImportResult"] | null;
+    error: Schemas["ApiError"] | null;
+  };
+  ImportProgress: {
+    sheet: string | null;
+    sheetRows: number;
+    rowsRead: number;
+    vmsFound: number;
+    vmsStored: number;
+    inflatedBytes: number | null;
+    totalInflatedBytes: number | null;
+    percent: number | null;
   };
   ImportResult: {
     inventoryId: string;
@@ -681,6 +730,21 @@ export interface Schemas {
       excluded: true;
       reason: string;
     } | null;
+  };
+  MigrationPatch: {
+    type?: "cold" | "warm";
+    byWave?: {
+      [key: string]: "cold" | "warm" | null;
+    };
+    warmVms?: Array<string>;
+    coldVms?: Array<string>;
+    precopyIntervalMinutes?: number;
+    cutoverAt?: {
+      [key: string]: string | null;
+    };
+    changeRatePercentPerHour?: number;
+    conversionMinutes?: number;
+    bootMinutes?: number;
   };
   MoveGroup: {
     name: string;
@@ -1022,6 +1086,20 @@ export interface Schemas {
     by: string | null;
     at: string;
   };
+  WarmProgress: {
+    precopies: number;
+    lastPrecopy: {
+      number: number;
+      bytes: number | null;
+      seconds: number;
+      copiedAt: string;
+    } | null;
+    nextPrecopyAt: string | null;
+    cutoverAt: string | null;
+    cutover: "precopying" | "waiting-for-slots" | "cutting-over" | "done";
+    importerRestarts: number;
+    downtimeSeconds: number | null;
+  };
   WarmReadiness: {
     ready: boolean;
     reasons: Array<string>;
@@ -1041,6 +1119,8 @@ export interface Schemas {
       dataMiB: number;
       host: string | null;
       pinned: boolean;
+      migrationType?: "cold" | "warm";
+      downtimeMinutes?: Schemas["DowntimeMinutes"];
     }>;
     groups: Array<string>;
     dataMiB: number;
@@ -1073,6 +1153,7 @@ export interface Schemas {
       }>;
     };
     targetNamespace: string;
+    migration?: Schemas["WaveMigration"];
     approval: Schemas["WaveApproval"] | null;
   };
   WaveApproval: {
@@ -1082,6 +1163,45 @@ export interface Schemas {
     approvedHash: string | null;
     approvedBy: string | null;
     approvedAt: string | null;
+  };
+  WaveBoard: {
+    id: string;
+    name: string;
+    assessmentId: string;
+    status: string;
+    version: number;
+    lowerBoundWaves: number;
+    cutoverWindowHours: number;
+    violations: {
+      total: number;
+      errors: number;
+      byCode: Array<{
+        code: string;
+        severity: "error" | "warning";
+        count: number;
+      }>;
+      listed: Array<Schemas["Violation"]>;
+    };
+    waves: Array<{
+      number: number;
+      pilot: boolean;
+      vmCount: number;
+      dataGiB: number;
+      estimatedHours: number;
+      violations: {
+        errors: number;
+        warnings: number;
+      };
+      approval: {
+        status: "draft" | "approved" | "executing" | "completed" | "failed" | "cancelled";
+        contentHash: string;
+      } | null;
+      vms: Array<{
+        key: string;
+        name: string;
+        pinned: boolean;
+      }>;
+    }>;
   };
   WaveManifestFile: {
     path: string;
@@ -1096,6 +1216,17 @@ export interface Schemas {
     wave: number;
     vms: number;
     files: Array<Schemas["WaveManifestFile"]>;
+  };
+  WaveMigration: {
+    warmVms: number;
+    coldVms: number;
+    cutoverAt: string | null;
+    hoursToCutoverReady: number | null;
+    downtimeMinutes: {
+      warm: number;
+      cold: number;
+      planned: number;
+    };
   };
 }
 
@@ -1159,6 +1290,14 @@ export interface Operations {
     };
     response: Schemas["VmAssessment"];
   };
+  "GET /assessments/{id}/vms/facets": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["AssessmentVmFacets"];
+  };
   "GET /audit": {
     path: never;
     query: {
@@ -1193,6 +1332,16 @@ export interface Operations {
     query: never;
     body: {
       vmKeys?: Array<string>;
+    };
+    response: Schemas["Execution"];
+  };
+  "POST /executions/{id}/cutover": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: {
+      at?: string;
     };
     response: Schemas["Execution"];
   };
@@ -1308,6 +1457,25 @@ export interface Operations {
     body: never;
     response: Schemas["InventoryVm"];
   };
+  "POST /inventory-imports": {
+    path: never;
+    query: {
+      name?: string;
+    };
+    body: {
+      file: Blob;
+      name?: string;
+    };
+    response: Schemas["ImportJob"];
+  };
+  "GET /inventory-imports/{id}": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["ImportJob"];
+  };
   "GET /plans": {
     path: never;
     query: never;
@@ -1351,6 +1519,14 @@ export interface Operations {
     query: never;
     body: never;
     response: Blob;
+  };
+  "GET /plans/{id}/board": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: never;
+    response: Schemas["WaveBoard"];
   };
   "POST /plans/{id}/edits": {
     path: {
@@ -1402,6 +1578,14 @@ export interface Operations {
         [key: string]: unknown;
       };
     };
+    response: Schemas["EditOutcome"];
+  };
+  "PUT /plans/{id}/migration": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: Schemas["MigrationPatch"];
     response: Schemas["EditOutcome"];
   };
   "POST /plans/{id}/replan": {

@@ -24,7 +24,7 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { call, type QueryOf, type ResponseOf } from '../api/client';
 import { ErrorMessage, mibToGib, PageTitle } from '../components';
@@ -32,66 +32,94 @@ import { useSession } from '../session';
 import { useApi } from '../use-api';
 
 type VmRow = ResponseOf<'GET /assessments/{id}/vms'>['items'][number];
-const PAGE = 1000;
+type Facets = ResponseOf<'GET /assessments/{id}/vms/facets'>;
+/** Small pages: each answer is parsed on the main thread while the table scrolls (~2 KB a VM). */
+const PAGE = 250;
 const ROW_HEIGHT = 36;
+/** Rows rendered beyond the window on each side: enough for a fast wheel, few enough to render in a frame. */
+const OVERSCAN = 8;
 
-/** Rows are fetched a page at a time as the window reaches them, so 10,000 VMs cost one page to open. */
-function usePagedVms(assessmentId: string, filter: Record<string, string>) {
-  const [total, setTotal] = useState<number | undefined>();
-  const [rows, setRows] = useState<Map<number, VmRow>>(new Map());
-  const [error, setError] = useState<Error | undefined>();
-  const requested = useRef(new Set<number>());
-  const filterKey = JSON.stringify(filter);
+interface LoadedRows {
+  /** The assessment and filters these rows answer: a new filter starts over. */
+  key: string;
+  total?: number | undefined;
+  // By page, not by row: a page arriving copies a few dozen entries, not 10,000.
+  pages: ReadonlyMap<number, VmRow[]>;
+  error?: Error | undefined;
+}
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter starts over.
-  useEffect(() => {
-    requested.current = new Set();
-    setRows(new Map());
-    setTotal(undefined);
-    setError(undefined);
-  }, [assessmentId, filterKey]);
+/**
+ * Rows are fetched a page at a time as the window reaches them, so 10,000 VMs cost one page to
+ * open. An answer for filters no longer shown is dropped, so rows never flash from the old filter.
+ */
+function usePagedVms(assessmentId: string, filterKey: string) {
+  const key = `${assessmentId}?${filterKey}`;
+  const [loaded, setLoaded] = useState<LoadedRows>({ key, pages: new Map() });
+  const requested = useRef<{ key: string; pages: Set<number> }>({ key, pages: new Set() });
+  const current: LoadedRows = loaded.key === key ? loaded : { key, pages: new Map() };
 
   const ensure = useCallback(
     (index: number) => {
+      if (requested.current.key !== key) requested.current = { key, pages: new Set() };
       const page = Math.floor(index / PAGE);
-      if (requested.current.has(page)) return;
-      requested.current.add(page);
+      if (requested.current.pages.has(page)) return;
+      requested.current.pages.add(page);
+      const answers = (update: (rows: LoadedRows) => LoadedRows) =>
+        setLoaded((previous) => {
+          if (requested.current.key !== key) return previous;
+          return update(previous.key === key ? previous : { key, pages: new Map() });
+        });
       call('GET /assessments/{id}/vms', {
         path: { id: assessmentId },
         query: { ...(JSON.parse(filterKey) as Record<string, string>), offset: page * PAGE, limit: PAGE },
       }).then(
-        (result) => {
-          setTotal(result.total);
-          setRows((previous) => {
-            const next = new Map(previous);
-            for (const [offset, row] of result.items.entries()) next.set(page * PAGE + offset, row);
-            return next;
-          });
-        },
-        (failure: Error) => setError(failure),
+        (result) =>
+          answers((rows) => ({
+            ...rows,
+            total: result.total,
+            pages: new Map(rows.pages).set(page, result.items),
+          })),
+        (failure: Error) => answers((rows) => ({ ...rows, error: failure })),
       );
     },
-    [assessmentId, filterKey],
+    [key, assessmentId, filterKey],
   );
-  return { total, rows, error, ensure };
+  const { pages } = current;
+  const rowAt = useCallback(
+    (index: number): VmRow | undefined => pages.get(Math.floor(index / PAGE))?.[index % PAGE],
+    [pages],
+  );
+  return { total: current.total, pages, rowAt, error: current.error, ensure };
 }
 
 type SortKey = NonNullable<QueryOf<'GET /assessments/{id}/vms'>['sort']>;
-const COLUMNS: ReadonlyArray<{ label: string; sort: SortKey }> = [
-  { label: 'Name', sort: 'name' },
-  { label: 'Disposition', sort: 'disposition' },
-  { label: 'Effort', sort: 'effort' },
-  { label: 'Score', sort: 'score' },
-  { label: 'OS', sort: 'os' },
-  { label: 'Concerns', sort: 'concerns' },
+const COLUMNS: ReadonlyArray<{ label: string; sort: SortKey; width: string }> = [
+  { label: 'Name', sort: 'name', width: '28%' },
+  { label: 'Disposition', sort: 'disposition', width: '14%' },
+  { label: 'Effort', sort: 'effort', width: '11%' },
+  { label: 'Score', sort: 'score', width: '10%' },
+  { label: 'OS', sort: 'os', width: '25%' },
+  { label: 'Concerns', sort: 'concerns', width: '12%' },
 ];
 const FILTERS = ['disposition', 'concern', 'effort', 'cluster', 'os', 'search', 'sort'] as const;
 
-/** The options of a filter: what the summary counted, plus a deep link's value it did not. */
-function optionsOf(counted: Record<string, unknown> | undefined, current: string | undefined): string[] {
-  const names = new Set(Object.keys(counted ?? {}));
-  if (current) names.add(current);
-  return [...names].sort((a, b) => a.localeCompare(b));
+interface FilterOption {
+  value: string;
+  label: string;
+}
+
+/**
+ * The options of a filter: every distinct value among the VMs with how many it lists (the server
+ * counts them as it filters), plus a deep link's value none has.
+ */
+function optionsOf(counted: Facets[keyof Facets] | undefined, current: string | undefined): FilterOption[] {
+  const options = (counted ?? []).map(({ value, count }) => ({
+    value,
+    label: `${value} (${count.toLocaleString()})`,
+  }));
+  if (current && !options.some((option) => option.value === current))
+    options.push({ value: current, label: `${current} (0)` });
+  return options.sort((a, b) => a.value.localeCompare(b.value));
 }
 
 /** One filter of the toolbar: empty means every value. */
@@ -105,7 +133,7 @@ function FilterSelect({
   label: string;
   every: string;
   value: string | undefined;
-  options: readonly string[];
+  options: readonly FilterOption[];
   onChange: (value: string) => void;
 }) {
   return (
@@ -113,7 +141,7 @@ function FilterSelect({
       <FormSelect aria-label={label} value={value ?? ''} onChange={(_, next) => onChange(next)}>
         <FormSelectOption value="" label={every} />
         {options.map((option) => (
-          <FormSelectOption key={option} value={option} label={option} />
+          <FormSelectOption key={option.value} value={option.value} label={option.label} />
         ))}
       </FormSelect>
     </ToolbarItem>
@@ -155,6 +183,136 @@ function SortableHeader({
   );
 }
 
+/**
+ * One VM's row. Plain elements with PatternFly's classes (a link-styled button, not a Button
+ * component), memoized: scrolling renders only the rows entering the window.
+ */
+const VmTableRow = memo(function VmTableRow({
+  index,
+  row,
+  selected,
+  empty,
+  onSelect,
+}: {
+  index: number;
+  row: VmRow | undefined;
+  selected: boolean;
+  empty: boolean;
+  onSelect(vmKey: string): void;
+}) {
+  return (
+    <tr className="pf-v6-c-table__tr" aria-rowindex={index + 2} aria-selected={selected}>
+      {row ? (
+        <>
+          <td className="pf-v6-c-table__td">
+            <button
+              type="button"
+              className="pf-v6-c-button pf-m-link pf-m-inline"
+              onClick={() => onSelect(row.vmKey)}
+            >
+              <span className="pf-v6-c-button__text">{row.name}</span>
+            </button>
+          </td>
+          <td className="pf-v6-c-table__td">{row.override?.disposition ?? row.disposition}</td>
+          <td className="pf-v6-c-table__td">{row.effort ?? '—'}</td>
+          <td className="pf-v6-c-table__td">{row.score}</td>
+          <td className="pf-v6-c-table__td">{row.os.osName ?? row.os.family}</td>
+          <td className="pf-v6-c-table__td">{row.concerns.length}</td>
+        </>
+      ) : (
+        <td className="pf-v6-c-table__td" colSpan={COLUMNS.length}>
+          {empty ? 'No VM matches these filters.' : 'Loading…'}
+        </td>
+      )}
+    </tr>
+  );
+});
+
+/**
+ * The virtualized grid. Scrolling re-renders this component only (not the toolbar, title or
+ * drawer), and in it only the rows that entered the window.
+ */
+function VmGrid({
+  total,
+  rowAt,
+  ensure,
+  sort,
+  selectedKey,
+  onSelect,
+  onSort,
+}: {
+  total: number | undefined;
+  rowAt(index: number): VmRow | undefined;
+  ensure(index: number): void;
+  sort: string | undefined;
+  selectedKey: string | null;
+  onSelect(vmKey: string): void;
+  onSort(sort: string): void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: total ?? 1,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    ensure(first);
+    ensure(last);
+  }, [first, last, ensure]);
+
+  const virtualTop = items[0]?.start ?? 0;
+  const virtualBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <div
+      ref={scroller}
+      className="flotilla-vm-grid"
+      style={{ height: 'calc(100vh - 300px)', minHeight: 300 }}
+    >
+      <table className="pf-v6-c-table pf-m-compact" aria-label="Assessed VMs" aria-rowcount={total ?? 0}>
+        <colgroup>
+          {COLUMNS.map((column) => (
+            <col key={column.sort} style={{ width: column.width }} />
+          ))}
+        </colgroup>
+        <thead className="pf-v6-c-table__thead">
+          <tr className="pf-v6-c-table__tr">
+            {COLUMNS.map((column) => (
+              <SortableHeader
+                key={column.sort}
+                label={column.label}
+                sortKey={column.sort}
+                current={sort}
+                onSort={onSort}
+              />
+            ))}
+          </tr>
+        </thead>
+        <tbody className="pf-v6-c-table__tbody">
+          {virtualTop > 0 ? <tr style={{ height: virtualTop }} /> : null}
+          {items.map((item) => {
+            const row = rowAt(item.index);
+            return (
+              <VmTableRow
+                key={item.index}
+                index={item.index}
+                row={row}
+                selected={row !== undefined && row.vmKey === selectedKey}
+                empty={total === 0}
+                onSelect={onSelect}
+              />
+            );
+          })}
+          {virtualBottom > 0 ? <tr style={{ height: virtualBottom }} /> : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function AssessmentTable() {
   const { id = '' } = useParams();
   const session = useSession();
@@ -164,30 +322,48 @@ export function AssessmentTable() {
     const value = params.get(name);
     if (value) filter[name] = value;
   }
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    next.delete('vm');
-    setParams(next, { replace: true });
-  };
-  const assessment = useApi((signal) => call('GET /assessments/{id}', { path: { id }, signal }), [id]);
-  const { total, rows, error, ensure } = usePagedVms(id, filter);
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: total ?? 1,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  });
-  const items = virtualizer.getVirtualItems();
-  useEffect(() => {
-    ensure(0);
-    for (const item of items) ensure(item.index);
-  }, [items, ensure]);
+  const filterKey = JSON.stringify(filter);
+  // Updaters, so the callbacks stay the same across renders and memoized rows do not re-render.
+  const setFilter = useCallback(
+    (name: string, value: string) =>
+      setParams(
+        (previous) => {
+          const next = new URLSearchParams(previous);
+          if (value) next.set(name, value);
+          else next.delete(name);
+          next.delete('vm');
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  const select = useCallback(
+    (vmKey: string | null) =>
+      setParams(
+        (previous) => {
+          const next = new URLSearchParams(previous);
+          if (vmKey) next.set('vm', vmKey);
+          else next.delete('vm');
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  const onSort = useCallback((sort: string) => setFilter('sort', sort), [setFilter]);
+  const facets = useApi((signal) => call('GET /assessments/{id}/vms/facets', { path: { id }, signal }), [id]);
+  const { total, pages, rowAt, error, ensure } = usePagedVms(id, filterKey);
 
   const selectedKey = params.get('vm');
-  const loadedRow = selectedKey ? [...rows.values()].find((row) => row.vmKey === selectedKey) : undefined;
+  const loadedRow = useMemo(() => {
+    if (!selectedKey) return undefined;
+    for (const page of pages.values()) {
+      const found = page.find((row) => row.vmKey === selectedKey);
+      if (found) return found;
+    }
+    return undefined;
+  }, [pages, selectedKey]);
   // A deep link may name a VM the current filters hide (or one overridden since): fetch it alone.
   const fetched = useApi(
     (signal) =>
@@ -197,23 +373,13 @@ export function AssessmentTable() {
     [id, selectedKey, Boolean(loadedRow)],
   );
   const selected: VmRow | undefined = loadedRow ?? (fetched.data as VmRow | undefined);
-  const select = (vmKey: string | null) => {
-    const next = new URLSearchParams(params);
-    if (vmKey) next.set('vm', vmKey);
-    else next.delete('vm');
-    setParams(next, { replace: true });
-  };
-  const summary = assessment.data?.summary;
-  const concerns = optionsOf(summary?.byConcern, filter.concern);
-  // Clusters as sized (rehosted VMs) and OS families of the VMs in scope: the summary's own lists.
-  const clusters = optionsOf(summary?.sizing.byCluster, filter.cluster);
-  const osFamilies = optionsOf(summary?.byOsFamily, filter.os);
-  const filterSelects: Array<[name: string, label: string, every: string, options: readonly string[]]> = [
-    ['disposition', 'Disposition', 'Every disposition', ['rehost', 'retain', 'retire']],
-    ['effort', 'Effort', 'Every effort', ['low', 'medium', 'high']],
-    ['concern', 'Concern', 'Every concern', concerns],
-    ['cluster', 'Cluster', 'Every cluster', clusters],
-    ['os', 'OS family', 'Every OS family', osFamilies],
+  const counted = facets.data;
+  const filterSelects: Array<[name: keyof Facets, label: string, every: string]> = [
+    ['disposition', 'Disposition', 'Every disposition'],
+    ['effort', 'Effort', 'Every effort'],
+    ['concern', 'Concern', 'Every concern'],
+    ['cluster', 'Cluster', 'Every cluster'],
+    ['os', 'OS family', 'Every OS family'],
   ];
 
   const panel = selected ? (
@@ -225,13 +391,15 @@ export function AssessmentTable() {
         </DrawerActions>
       </DrawerHead>
       <DrawerPanelBody>
-        <VmDetails vm={selected} assessmentId={id} canOverride={session.can('planner')} />
+        <VmDetails
+          vm={selected}
+          assessmentId={id}
+          canOverride={session.can('planner')}
+          onSaved={facets.reload}
+        />
       </DrawerPanelBody>
     </DrawerPanelContent>
   ) : undefined;
-
-  const virtualTop = items[0]?.start ?? 0;
-  const virtualBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
 
   return (
     <>
@@ -242,13 +410,13 @@ export function AssessmentTable() {
       <PageSection isFilled>
         <Toolbar>
           <ToolbarContent>
-            {filterSelects.map(([name, label, every, options]) => (
+            {filterSelects.map(([name, label, every]) => (
               <FilterSelect
                 key={name}
                 label={label}
                 every={every}
                 value={filter[name]}
-                options={options}
+                options={optionsOf(counted?.[name], filter[name])}
                 onChange={(value) => setFilter(name, value)}
               />
             ))}
@@ -263,72 +431,19 @@ export function AssessmentTable() {
             </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={error ?? facets.error} />
         <Drawer isExpanded={Boolean(panel)} isInline>
           <DrawerContent panelContent={panel}>
             <DrawerContentBody>
-              <div
-                ref={scroller}
-                className="flotilla-vm-grid"
-                style={{ height: 'calc(100vh - 300px)', minHeight: 300, overflow: 'auto' }}
-              >
-                <table
-                  className="pf-v6-c-table pf-m-compact"
-                  aria-label="Assessed VMs"
-                  aria-rowcount={total ?? 0}
-                >
-                  <thead className="pf-v6-c-table__thead">
-                    <tr className="pf-v6-c-table__tr">
-                      {COLUMNS.map((column) => (
-                        <SortableHeader
-                          key={column.sort}
-                          label={column.label}
-                          sortKey={column.sort}
-                          current={filter.sort}
-                          onSort={(sort) => setFilter('sort', sort)}
-                        />
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody className="pf-v6-c-table__tbody">
-                    {virtualTop > 0 ? <tr style={{ height: virtualTop }} /> : null}
-                    {items.map((item) => {
-                      const row = rows.get(item.index);
-                      return (
-                        <tr
-                          key={item.index}
-                          className="pf-v6-c-table__tr"
-                          style={{ height: ROW_HEIGHT }}
-                          aria-rowindex={item.index + 2}
-                          aria-selected={row?.vmKey === selectedKey}
-                        >
-                          {row ? (
-                            <>
-                              <td className="pf-v6-c-table__td">
-                                <Button variant="link" isInline onClick={() => select(row.vmKey)}>
-                                  {row.name}
-                                </Button>
-                              </td>
-                              <td className="pf-v6-c-table__td">
-                                {row.override?.disposition ?? row.disposition}
-                              </td>
-                              <td className="pf-v6-c-table__td">{row.effort ?? '—'}</td>
-                              <td className="pf-v6-c-table__td">{row.score}</td>
-                              <td className="pf-v6-c-table__td">{row.os.osName ?? row.os.family}</td>
-                              <td className="pf-v6-c-table__td">{row.concerns.length}</td>
-                            </>
-                          ) : (
-                            <td className="pf-v6-c-table__td" colSpan={COLUMNS.length}>
-                              {total === 0 ? 'No VM matches these filters.' : 'Loading…'}
-                            </td>
-                          )}
-                        </tr>
-                      );
-                    })}
-                    {virtualBottom > 0 ? <tr style={{ height: virtualBottom }} /> : null}
-                  </tbody>
-                </table>
-              </div>
+              <VmGrid
+                total={total}
+                rowAt={rowAt}
+                ensure={ensure}
+                sort={filter.sort}
+                selectedKey={selectedKey}
+                onSelect={select}
+                onSort={onSort}
+              />
             </DrawerContentBody>
           </DrawerContent>
         </Drawer>
@@ -341,10 +456,13 @@ function VmDetails({
   vm,
   assessmentId,
   canOverride,
+  onSaved,
 }: {
   vm: VmRow;
   assessmentId: string;
   canOverride: boolean;
+  /** The disposition counts of the filters change with an override. */
+  onSaved(): void;
 }) {
   const [disposition, setDisposition] = useState<string>(vm.override?.disposition ?? '');
   const [comment, setComment] = useState(vm.override?.comment ?? '');
@@ -362,6 +480,7 @@ function VmDetails({
           : { disposition: null },
       });
       setSaved(disposition ? `Overridden to ${disposition}` : 'Override removed');
+      onSaved();
     } catch (failure) {
       setError(failure as Error);
     }

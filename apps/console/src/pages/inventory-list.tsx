@@ -1,47 +1,15 @@
-import {
-  Alert,
-  Button,
-  FileUpload,
-  PageSection,
-  Progress,
-  ProgressMeasureLocation,
-} from '@patternfly/react-core';
+import { PageSection } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
-import { call, uploadWithProgress } from '../api/client';
+import { Link } from 'react-router-dom';
+import { call } from '../api/client';
 import { gib, LoadedView, PageTitle, when } from '../components';
 import { useSession } from '../session';
 import { useApi } from '../use-api';
-
-type UploadState =
-  | { stage: 'idle' }
-  | { stage: 'sending'; sent: number; total: number }
-  | { stage: 'importing' }
-  | { stage: 'failed'; message: string };
+import { InventoryUpload } from './inventory-upload';
 
 export function InventoryList() {
   const session = useSession();
-  const navigate = useNavigate();
   const inventories = useApi((signal) => call('GET /inventories', { signal }), []);
-  const [file, setFile] = useState<File | null>(null);
-  const [upload, setUpload] = useState<UploadState>({ stage: 'idle' });
-
-  const send = async () => {
-    if (!file) return;
-    const form = new FormData();
-    form.append('file', file, file.name);
-    setUpload({ stage: 'sending', sent: 0, total: file.size });
-    try {
-      const result = await uploadWithProgress('POST /inventories', form, (sent, total) =>
-        setUpload(sent >= total ? { stage: 'importing' } : { stage: 'sending', sent, total }),
-      );
-      setUpload({ stage: 'idle' });
-      navigate(`/inventories/${result.inventoryId}`);
-    } catch (error) {
-      setUpload({ stage: 'failed', message: (error as Error).message });
-    }
-  };
 
   return (
     <>
@@ -49,49 +17,7 @@ export function InventoryList() {
         title="Inventories"
         description="RVTools exports (xlsx, a zip or folder of CSVs) imported so far."
       />
-      {session.can('planner') ? (
-        <PageSection aria-label="Upload an RVTools export">
-          <FileUpload
-            id="rvtools-file"
-            filename={file?.name ?? ''}
-            filenamePlaceholder="Drag an RVTools export here or browse"
-            browseButtonText="Browse"
-            onFileInputChange={(_, chosen) => setFile(chosen)}
-            onClearClick={() => setFile(null)}
-            hideDefaultPreview
-          />
-          <div style={{ display: 'flex', gap: 16, alignItems: 'center', marginTop: 12 }}>
-            <Button
-              onClick={send}
-              isDisabled={!file || upload.stage === 'sending' || upload.stage === 'importing'}
-            >
-              Import
-            </Button>
-            {upload.stage === 'sending' ? (
-              <Progress
-                aria-label="Upload progress"
-                title="Sending"
-                value={Math.round((upload.sent / Math.max(upload.total, 1)) * 100)}
-                measureLocation={ProgressMeasureLocation.outside}
-                style={{ flex: 1 }}
-              />
-            ) : null}
-            {upload.stage === 'importing' ? (
-              <Progress
-                aria-label="Import progress"
-                title="Importing: reading every sheet"
-                value={100}
-                style={{ flex: 1 }}
-              />
-            ) : null}
-          </div>
-          {upload.stage === 'failed' ? (
-            <Alert variant="danger" isInline title="The import was refused" style={{ marginTop: 12 }}>
-              {upload.message}
-            </Alert>
-          ) : null}
-        </PageSection>
-      ) : null}
+      {session.can('planner') ? <InventoryUpload onImported={inventories.reload} /> : null}
       <PageSection>
         <LoadedView
           loaded={inventories}

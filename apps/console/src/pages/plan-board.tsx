@@ -19,7 +19,7 @@ import {
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type DragEvent, useRef, useState } from 'react';
+import { type DragEvent, memo, useCallback, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import {
   authHeaders,
@@ -34,8 +34,10 @@ import { useSession } from '../session';
 import { useApi } from '../use-api';
 import { WaveManifests } from './wave-manifests';
 
-type Wave = ResponseOf<'GET /plans/{id}/waves'>[number];
-type Plan = ResponseOf<'GET /plans/{id}'>;
+type Board = ResponseOf<'GET /plans/{id}/board'>;
+type BoardWave = Board['waves'][number];
+/** What the maps and report tabs need of the plan: which one, at which version. */
+type PlanRef = Pick<Board, 'id' | 'version'>;
 type Edit = Exclude<BodyOf<'POST /plans/{id}/edits'>, unknown[]>;
 const VMS_SHOWN_PER_WAVE = 300;
 const COLUMN_WIDTH = 310;
@@ -44,22 +46,19 @@ export function PlanBoard() {
   const { id = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'waves';
-  const plan = useApi((signal) => call('GET /plans/{id}', { path: { id }, signal }), [id]);
-  const waves = useApi((signal) => call('GET /plans/{id}/waves', { path: { id }, signal }), [id]);
-  const reload = () => {
-    plan.reload();
-    waves.reload();
-  };
+  // The board, not GET /plans/{id}: a 10,000-VM plan is ~1 MB of board against ~13 MB of plan.
+  const board = useApi((signal) => call('GET /plans/{id}/board', { path: { id }, signal }), [id]);
+  const reload = board.reload;
   return (
     <>
       <PageTitle
-        title={plan.data?.name ?? 'Plan'}
+        title={board.data?.name ?? 'Plan'}
         description={
-          plan.data ? (
+          board.data ? (
             <>
-              {plan.data.status} · version {plan.data.version} · {waves.data?.length ?? '…'} waves against a
-              lower bound of {plan.data.lowerBoundWaves} ·{' '}
-              <Link to={`/assessments/${plan.data.assessmentId}`}>assessment</Link>
+              {board.data.status} · version {board.data.version} · {board.data.waves.length} waves against a
+              lower bound of {board.data.lowerBoundWaves} ·{' '}
+              <Link to={`/assessments/${board.data.assessmentId}`}>assessment</Link>
             </>
           ) : undefined
         }
@@ -71,35 +70,31 @@ export function PlanBoard() {
           aria-label="Plan views"
         >
           <Tab eventKey="waves" title={<TabTitleText>Waves</TabTitleText>}>
-            <LoadedView loaded={plan}>
-              {(planData) => (
-                <LoadedView loaded={waves}>
-                  {(waveData) => <WaveBoard plan={planData} waves={waveData} onChange={reload} />}
-                </LoadedView>
-              )}
+            <LoadedView loaded={board}>
+              {(boardData) => <WaveBoard board={boardData} onChange={reload} />}
             </LoadedView>
           </Tab>
           <Tab eventKey="maps" title={<TabTitleText>Network and storage maps</TabTitleText>}>
-            <LoadedView loaded={plan}>
-              {(planData) => (
-                <LoadedView loaded={waves}>
-                  {() => <MapEditor plan={planData} onChange={reload} />}
-                </LoadedView>
-              )}
+            <LoadedView loaded={board}>
+              {(boardData) => <MapEditor plan={boardData} onChange={reload} />}
             </LoadedView>
           </Tab>
           <Tab eventKey="manifests" title={<TabTitleText>Manifests</TabTitleText>}>
             {tab === 'manifests' ? (
-              <LoadedView loaded={waves} isEmpty={(data) => data.length === 0} empty="The plan has no waves.">
-                {(waveData) => (
-                  <WaveManifests planId={id} waveNumbers={waveData.map((wave) => wave.number)} />
+              <LoadedView
+                loaded={board}
+                isEmpty={(data) => data.waves.length === 0}
+                empty="The plan has no waves."
+              >
+                {(boardData) => (
+                  <WaveManifests planId={id} waveNumbers={boardData.waves.map((wave) => wave.number)} />
                 )}
               </LoadedView>
             ) : null}
           </Tab>
           <Tab eventKey="report" title={<TabTitleText>Report</TabTitleText>}>
-            <LoadedView loaded={plan}>
-              {(planData) => <ReportExchange plan={planData} onChange={reload} />}
+            <LoadedView loaded={board}>
+              {(boardData) => <ReportExchange plan={boardData} onChange={reload} />}
             </LoadedView>
           </Tab>
         </Tabs>
@@ -108,13 +103,50 @@ export function PlanBoard() {
   );
 }
 
-function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onChange(): void }) {
+/**
+ * The board as it will be once the edits are applied: moves, pins and exclusions show at once,
+ * while the server re-plans (seconds for 10,000 VMs) and answers the violations they leave.
+ */
+function withEdits(waves: readonly BoardWave[], edits: readonly Edit[]): BoardWave[] {
+  if (edits.length === 0) return waves as BoardWave[];
+  const next = waves.map((wave) => ({ ...wave, vms: [...wave.vms] }));
+  for (const edit of edits) {
+    if (edit.kind !== 'move-vm' && edit.kind !== 'pin-vm' && edit.kind !== 'exclude-vm') continue;
+    const from = next.find((wave) => wave.vms.some((vm) => vm.key === edit.vmKey));
+    const index = from?.vms.findIndex((vm) => vm.key === edit.vmKey) ?? -1;
+    const vm = from?.vms[index];
+    if (!from || !vm) continue;
+    if (edit.kind === 'pin-vm') {
+      from.vms[index] = { ...vm, pinned: true };
+      continue;
+    }
+    from.vms.splice(index, 1);
+    from.vmCount -= 1;
+    const to = edit.kind === 'move-vm' ? next.find((wave) => wave.number === edit.toWave) : undefined;
+    if (to && edit.kind === 'move-vm') {
+      to.vms.unshift({ ...vm, pinned: edit.pin ?? true });
+      to.vmCount += 1;
+    }
+  }
+  return next;
+}
+
+function WaveBoard({ board, onChange }: { board: Board; onChange(): void }) {
   const session = useSession();
   const navigate = useNavigate();
   const [error, setError] = useState<Error | undefined>();
   const [notice, setNotice] = useState<string | null>(null);
   const canEdit = session.can('planner');
-  const [showViolations, setShowViolations] = useState(plan.violations.length <= 5);
+  const canApprove = session.can('approver');
+  const canStart = session.can('operator');
+  const [showViolations, setShowViolations] = useState(board.violations.total <= 5);
+  // Edits sent against this version of the board: shown until the board of the next version arrives.
+  const [inFlight, setInFlight] = useState<{ fromVersion: number; edits: Edit[] } | null>(null);
+  const busy = inFlight !== null && inFlight.fromVersion === board.version;
+  const waves = useMemo(
+    () => withEdits(board.waves, busy ? inFlight.edits : []),
+    [board.waves, busy, inFlight],
+  );
   const boardRef = useRef<HTMLElement>(null);
   const columns = useVirtualizer({
     horizontal: true,
@@ -124,87 +156,100 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
     overscan: 2,
   });
   // One move control for every selected VM: a select per VM would mean waves × VMs options.
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [target, setTarget] = useState('1');
-  const toggle = (vmKey: string, on: boolean) =>
-    setSelected((previous) => {
-      const next = new Set(previous);
-      if (on) next.add(vmKey);
-      else next.delete(vmKey);
-      return next;
-    });
-  const applyToSelected = async (make: (vmKey: string) => Edit) => {
-    await edit([...selected].map(make));
+  const toggle = useCallback(
+    (vmKey: string, on: boolean) =>
+      setSelected((previous) => {
+        const next = new Set(previous);
+        if (on) next.add(vmKey);
+        else next.delete(vmKey);
+        return next;
+      }),
+    [],
+  );
+
+  const { id: planId, version } = board;
+  const edit = useCallback(
+    async (edits: Edit[]) => {
+      setError(undefined);
+      setInFlight({ fromVersion: version, edits });
+      try {
+        await call('POST /plans/{id}/edits', {
+          path: { id: planId },
+          body: edits,
+          headers: { 'if-match': String(version) },
+        });
+        onChange();
+      } catch (failure) {
+        setInFlight(null);
+        setError(failure as Error);
+      }
+    },
+    [planId, version, onChange],
+  );
+  const applyToSelected = (make: (vmKey: string) => Edit) => {
+    const edits = [...selected].map(make);
     setSelected(new Set());
+    void edit(edits);
   };
+  const approve = useCallback(
+    async (wave: BoardWave) => {
+      setError(undefined);
+      if (!wave.approval) return;
+      try {
+        await call('POST /plans/{id}/waves/{number}/approve', {
+          path: { id: planId, number: wave.number },
+          body: { contentHash: wave.approval.contentHash },
+          headers: { 'if-match': String(version) },
+        });
+        setNotice(`Wave ${wave.number} approved (content ${wave.approval.contentHash.slice(0, 12)}…)`);
+        onChange();
+      } catch (failure) {
+        setError(failure as Error);
+      }
+    },
+    [planId, version, onChange],
+  );
+  const execute = useCallback(
+    async (wave: BoardWave) => {
+      setError(undefined);
+      try {
+        const execution = await call('POST /plans/{id}/waves/{number}/execute', {
+          path: { id: planId, number: wave.number },
+          body: {},
+        });
+        navigate(`/executions/${execution.id}`);
+      } catch (failure) {
+        setError(failure as Error);
+      }
+    },
+    [planId, navigate],
+  );
+  const onDrop = useCallback(
+    (event: DragEvent, toWave: number) => {
+      event.preventDefault();
+      const vmKey = event.dataTransfer.getData('application/x-flotilla-vm');
+      if (vmKey) void edit([{ kind: 'move-vm', vmKey, toWave }]);
+    },
+    [edit],
+  );
 
-  const edit = async (edits: Edit[]) => {
-    setError(undefined);
-    try {
-      await call('POST /plans/{id}/edits', {
-        path: { id: plan.id },
-        body: edits,
-        headers: { 'if-match': String(plan.version) },
-      });
-      onChange();
-    } catch (failure) {
-      setError(failure as Error);
-    }
-  };
-  const approve = async (wave: Wave) => {
-    setError(undefined);
-    if (!wave.approval) return;
-    try {
-      await call('POST /plans/{id}/waves/{number}/approve', {
-        path: { id: plan.id, number: wave.number },
-        body: { contentHash: wave.approval.contentHash },
-        headers: { 'if-match': String(plan.version) },
-      });
-      setNotice(`Wave ${wave.number} approved (content ${wave.approval.contentHash.slice(0, 12)}…)`);
-      onChange();
-    } catch (failure) {
-      setError(failure as Error);
-    }
-  };
-  const execute = async (wave: Wave) => {
-    setError(undefined);
-    try {
-      const execution = await call('POST /plans/{id}/waves/{number}/execute', {
-        path: { id: plan.id, number: wave.number },
-        body: {},
-      });
-      navigate(`/executions/${execution.id}`);
-    } catch (failure) {
-      setError(failure as Error);
-    }
-  };
-  const onDrop = (event: DragEvent, toWave: number) => {
-    event.preventDefault();
-    const vmKey = event.dataTransfer.getData('application/x-flotilla-vm');
-    if (vmKey) void edit([{ kind: 'move-vm', vmKey, toWave }]);
-  };
-
+  const { violations } = board;
   return (
     <>
       <AlertGroup isLiveRegion>
         {notice ? <Alert variant="success" isInline title={notice} /> : null}
       </AlertGroup>
       <ErrorMessage error={error} title="The change was refused" />
-      {plan.violations.length > 0 ? (
+      {violations.total > 0 ? (
         <ExpandableSection
-          toggleText={`${plan.violations.length} violations (${plan.violations.filter((item) => item.severity === 'error').length} errors)`}
+          toggleText={`${violations.total} violations (${violations.errors} errors)${busy ? ', re-checking…' : ''}`}
           isExpanded={showViolations}
           onToggle={(_, expanded) => setShowViolations(expanded)}
         >
-          <ul aria-label="Violations">
-            {plan.violations.map((violation) => (
-              <li key={`${violation.code}|${violation.wave}|${violation.message}`}>
-                <Label color={violation.severity === 'error' ? 'red' : 'orange'}>{violation.severity}</Label>{' '}
-                {violation.wave ? `wave ${violation.wave}: ` : ''}
-                {violation.message}
-              </li>
-            ))}
-          </ul>
+          {/* Rendered only when open: a 10,000-VM plan may have thousands. */}
+          {showViolations ? <ViolationList violations={violations} /> : null}
         </ExpandableSection>
       ) : (
         <p>No violations.</p>
@@ -228,23 +273,21 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
           </FormSelect>
           <Button
             isDisabled={selected.size === 0}
-            onClick={() =>
-              void applyToSelected((vmKey) => ({ kind: 'move-vm', vmKey, toWave: Number(target) }))
-            }
+            onClick={() => applyToSelected((vmKey) => ({ kind: 'move-vm', vmKey, toWave: Number(target) }))}
           >
             Move
           </Button>
           <Button
             variant="secondary"
             isDisabled={selected.size === 0}
-            onClick={() => void applyToSelected((vmKey) => ({ kind: 'pin-vm', vmKey }))}
+            onClick={() => applyToSelected((vmKey) => ({ kind: 'pin-vm', vmKey }))}
           >
             Pin
           </Button>
           <Button
             variant="secondary"
             isDisabled={selected.size === 0}
-            onClick={() => void applyToSelected((vmKey) => ({ kind: 'exclude-vm', vmKey }))}
+            onClick={() => applyToSelected((vmKey) => ({ kind: 'exclude-vm', vmKey }))}
           >
             Exclude
           </Button>
@@ -254,7 +297,12 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
         </div>
       ) : null}
       {/* Only the columns in view are rendered: a 10,000-VM plan has hundreds of waves. */}
-      <section ref={boardRef} style={{ overflowX: 'auto', paddingBottom: 12 }} aria-label="Waves board">
+      <section
+        ref={boardRef}
+        style={{ overflowX: 'auto', paddingBottom: 12 }}
+        aria-label="Waves board"
+        aria-busy={busy}
+      >
         <div
           style={{
             display: 'flex',
@@ -265,85 +313,22 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
           }}
         >
           {columns.getVirtualItems().map((column) => {
-            const wave = waves[column.index] as Wave;
+            const wave = waves[column.index] as BoardWave;
             return (
-              <section
+              <WaveColumn
                 key={wave.number}
-                aria-label={`Wave ${wave.number}`}
-                onDragOver={(event) => canEdit && event.preventDefault()}
-                onDrop={(event) => onDrop(event, wave.number)}
-                style={{ flex: `0 0 ${COLUMN_WIDTH - 12}px` }}
-              >
-                <Card isCompact>
-                  <CardHeader>
-                    <CardTitle>
-                      Wave {wave.number}
-                      {wave.pilot ? ' (pilot)' : ''} <Label>{wave.approval?.status ?? 'draft'}</Label>
-                    </CardTitle>
-                  </CardHeader>
-                  <CardBody>
-                    <p>
-                      {wave.vms.length} VMs · {wave.dataGiB.toLocaleString()} GiB ·{' '}
-                      {wave.estimatedHours.toFixed(1)} h of {plan.settings.constraints.cutoverWindowHours} h
-                      window
-                    </p>
-                    <div style={{ display: 'flex', gap: 8, margin: '8px 0' }}>
-                      {session.can('approver') &&
-                      wave.approval?.status !== 'approved' &&
-                      wave.approval?.status !== 'executing' ? (
-                        <Button size="sm" onClick={() => void approve(wave)}>
-                          Approve
-                        </Button>
-                      ) : null}
-                      {session.can('operator') && wave.approval?.status === 'approved' ? (
-                        <Button size="sm" variant="secondary" onClick={() => void execute(wave)}>
-                          Start
-                        </Button>
-                      ) : null}
-                    </div>
-                    <p style={{ fontSize: 12, wordBreak: 'break-all' }}>
-                      Content {wave.approval?.contentHash.slice(0, 16) ?? '—'}…
-                    </p>
-                    <ul style={{ listStyle: 'none', padding: 0 }}>
-                      {wave.vms.slice(0, VMS_SHOWN_PER_WAVE).map((vm) => (
-                        <li
-                          key={vm.key}
-                          draggable={canEdit}
-                          onDragStart={(event) =>
-                            event.dataTransfer.setData('application/x-flotilla-vm', vm.key)
-                          }
-                          style={{
-                            display: 'flex',
-                            justifyContent: 'space-between',
-                            gap: 4,
-                            padding: '2px 0',
-                          }}
-                        >
-                          <span>
-                            <span>{vm.name}</span>
-                            {vm.pinned ? (
-                              <Label isCompact style={{ marginLeft: 4 }}>
-                                pinned
-                              </Label>
-                            ) : null}
-                          </span>
-                          {canEdit ? (
-                            <input
-                              type="checkbox"
-                              aria-label={`Select ${vm.name}`}
-                              checked={selected.has(vm.key)}
-                              onChange={(event) => toggle(vm.key, event.currentTarget.checked)}
-                            />
-                          ) : null}
-                        </li>
-                      ))}
-                    </ul>
-                    {wave.vms.length > VMS_SHOWN_PER_WAVE ? (
-                      <p>and {wave.vms.length - VMS_SHOWN_PER_WAVE} more</p>
-                    ) : null}
-                  </CardBody>
-                </Card>
-              </section>
+                wave={wave}
+                windowHours={board.cutoverWindowHours}
+                canEdit={canEdit}
+                canApprove={canApprove}
+                canStart={canStart}
+                busy={busy}
+                selected={selected}
+                onToggle={toggle}
+                onDrop={onDrop}
+                onApprove={approve}
+                onStart={execute}
+              />
             );
           })}
         </div>
@@ -351,6 +336,132 @@ function WaveBoard({ plan, waves, onChange }: { plan: Plan; waves: Wave[]; onCha
     </>
   );
 }
+
+function ViolationList({ violations }: { violations: Board['violations'] }) {
+  return (
+    <>
+      <ul aria-label="Violations by kind">
+        {violations.byCode.map((kind) => (
+          <li key={`${kind.code}|${kind.severity}`}>
+            {kind.code} ({kind.severity}): {kind.count}
+          </li>
+        ))}
+      </ul>
+      <ul aria-label="Violations">
+        {violations.listed.map((violation) => (
+          <li key={`${violation.code}|${violation.wave}|${violation.message}`}>
+            <Label color={violation.severity === 'error' ? 'red' : 'orange'}>{violation.severity}</Label>{' '}
+            {violation.wave ? `wave ${violation.wave}: ` : ''}
+            {violation.message}
+          </li>
+        ))}
+      </ul>
+      {violations.total > violations.listed.length ? (
+        <p>
+          and {violations.total - violations.listed.length} more (each wave counts its own; the report lists
+          every one)
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** One wave: re-rendered only when its own VMs, approval or the selection change. */
+const WaveColumn = memo(function WaveColumn({
+  wave,
+  windowHours,
+  canEdit,
+  canApprove,
+  canStart,
+  busy,
+  selected,
+  onToggle,
+  onDrop,
+  onApprove,
+  onStart,
+}: {
+  wave: BoardWave;
+  windowHours: number;
+  canEdit: boolean;
+  canApprove: boolean;
+  canStart: boolean;
+  /** Approving or starting waits for the answer to an edit: the content hash is about to change. */
+  busy: boolean;
+  selected: ReadonlySet<string>;
+  onToggle(vmKey: string, on: boolean): void;
+  onDrop(event: DragEvent, toWave: number): void;
+  onApprove(wave: BoardWave): Promise<void>;
+  onStart(wave: BoardWave): Promise<void>;
+}) {
+  const status = wave.approval?.status ?? 'draft';
+  return (
+    <section
+      aria-label={`Wave ${wave.number}`}
+      onDragOver={(event) => canEdit && event.preventDefault()}
+      onDrop={(event) => onDrop(event, wave.number)}
+      style={{ flex: `0 0 ${COLUMN_WIDTH - 12}px` }}
+    >
+      <Card isCompact>
+        <CardHeader>
+          <CardTitle>
+            Wave {wave.number}
+            {wave.pilot ? ' (pilot)' : ''} <Label>{status}</Label>
+          </CardTitle>
+        </CardHeader>
+        <CardBody>
+          <p>
+            {wave.vmCount} VMs · {wave.dataGiB.toLocaleString()} GiB · {wave.estimatedHours.toFixed(1)} h of{' '}
+            {windowHours} h window
+          </p>
+          {wave.violations.errors + wave.violations.warnings > 0 ? (
+            <p>
+              {wave.violations.errors} errors, {wave.violations.warnings} warnings
+            </p>
+          ) : null}
+          <div style={{ display: 'flex', gap: 8, margin: '8px 0' }}>
+            {canApprove && status !== 'approved' && status !== 'executing' ? (
+              <Button size="sm" isDisabled={busy} onClick={() => void onApprove(wave)}>
+                Approve
+              </Button>
+            ) : null}
+            {canStart && status === 'approved' ? (
+              <Button size="sm" variant="secondary" isDisabled={busy} onClick={() => void onStart(wave)}>
+                Start
+              </Button>
+            ) : null}
+          </div>
+          <p style={{ fontSize: 12, wordBreak: 'break-all' }}>
+            Content {wave.approval?.contentHash.slice(0, 16) ?? '—'}…
+          </p>
+          <ul style={{ listStyle: 'none', padding: 0 }}>
+            {wave.vms.slice(0, VMS_SHOWN_PER_WAVE).map((vm) => (
+              <li
+                key={vm.key}
+                draggable={canEdit}
+                onDragStart={(event) => event.dataTransfer.setData('application/x-flotilla-vm', vm.key)}
+                className="flotilla-wave-vm"
+              >
+                <span>
+                  <span>{vm.name}</span>
+                  {vm.pinned ? <span className="flotilla-pinned">pinned</span> : null}
+                </span>
+                {canEdit ? (
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${vm.name}`}
+                    checked={selected.has(vm.key)}
+                    onChange={(event) => onToggle(vm.key, event.currentTarget.checked)}
+                  />
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          {wave.vmCount > VMS_SHOWN_PER_WAVE ? <p>and {wave.vmCount - VMS_SHOWN_PER_WAVE} more</p> : null}
+        </CardBody>
+      </Card>
+    </section>
+  );
+});
 
 type PlanMaps = ResponseOf<'GET /plans/{id}/maps'>;
 type SourceEntry = PlanMaps['sources']['networks'][number];
@@ -379,7 +490,7 @@ function storageTarget(text: string): unknown {
   return { storageClass: text };
 }
 
-function MapEditor({ plan, onChange }: { plan: Plan; onChange(): void }) {
+function MapEditor({ plan, onChange }: { plan: PlanRef; onChange(): void }) {
   const maps = useApi(
     (signal) => call('GET /plans/{id}/maps', { path: { id: plan.id }, signal }),
     [plan.id, plan.version],
@@ -389,7 +500,7 @@ function MapEditor({ plan, onChange }: { plan: Plan; onChange(): void }) {
   );
 }
 
-function MapForm({ plan, maps, onChange }: { plan: Plan; maps: PlanMaps; onChange(): void }) {
+function MapForm({ plan, maps, onChange }: { plan: PlanRef; maps: PlanMaps; onChange(): void }) {
   const session = useSession();
   const [networks, setNetworks] = useState<Record<string, string>>(() =>
     Object.fromEntries(maps.sources.networks.map((entry) => [entry.source, targetText(entry.target)])),
@@ -495,7 +606,7 @@ function MapForm({ plan, maps, onChange }: { plan: Plan; maps: PlanMaps; onChang
   );
 }
 
-function ReportExchange({ plan, onChange }: { plan: Plan; onChange(): void }) {
+function ReportExchange({ plan, onChange }: { plan: PlanRef; onChange(): void }) {
   const session = useSession();
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<ResponseOf<'POST /plans/{id}/import-edits'> | null>(null);

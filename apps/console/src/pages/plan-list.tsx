@@ -1,8 +1,8 @@
 import { PageSection } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { Link } from 'react-router-dom';
 import { call } from '../api/client';
 import { LoadedView, PageTitle, when } from '../components';
+import { SimpleTable } from '../simple-table';
 import { useApi } from '../use-api';
 
 export function PlanList() {
@@ -17,28 +17,17 @@ export function PlanList() {
           empty="No plan yet: open an assessment and choose Plan waves."
         >
           {(list) => (
-            <Table aria-label="Plans" variant="compact">
-              <Thead>
-                <Tr>
-                  <Th>Name</Th>
-                  <Th>Status</Th>
-                  <Th>Version</Th>
-                  <Th>Updated</Th>
-                </Tr>
-              </Thead>
-              <Tbody>
-                {list.map((plan) => (
-                  <Tr key={plan.id}>
-                    <Td dataLabel="Name">
-                      <Link to={`/plans/${plan.id}`}>{plan.name}</Link>
-                    </Td>
-                    <Td dataLabel="Status">{plan.status}</Td>
-                    <Td dataLabel="Version">{plan.version}</Td>
-                    <Td dataLabel="Updated">{when(plan.updatedAt)}</Td>
-                  </Tr>
-                ))}
-              </Tbody>
-            </Table>
+            <SimpleTable
+              label="Plans"
+              rows={list}
+              rowKey={(plan) => plan.id}
+              columns={[
+                { title: 'Name', cell: (plan) => <Link to={`/plans/${plan.id}`}>{plan.name}</Link> },
+                { title: 'Status', cell: (plan) => plan.status },
+                { title: 'Version', cell: (plan) => plan.version },
+                { title: 'Updated', cell: (plan) => when(plan.updatedAt) },
+              ]}
+            />
           )}
         </LoadedView>
       </PageSection>

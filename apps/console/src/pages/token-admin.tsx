@@ -8,10 +8,10 @@ import {
   PageSection,
   TextInput,
 } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { type FormEvent, useState } from 'react';
 import { call } from '../api/client';
 import { ErrorMessage, LoadedView, PageTitle, when } from '../components';
+import { SimpleTable } from '../simple-table';
 import { useApi } from '../use-api';
 
 const ROLES = ['viewer', 'planner', 'approver', 'operator', 'admin'] as const;
@@ -89,34 +89,27 @@ export function TokenAdmin() {
       <PageSection>
         <LoadedView loaded={tokens} isEmpty={(rows) => rows.length === 0} empty="No tokens yet.">
           {(rows) => (
-            <Table aria-label="Tokens" variant="compact">
-              <Thead>
-                <Tr>
-                  <Th>Name</Th>
-                  <Th>Roles</Th>
-                  <Th>Created</Th>
-                  <Th>Revoked</Th>
-                  <Th screenReaderText="Actions" />
-                </Tr>
-              </Thead>
-              <Tbody>
-                {rows.map((row) => (
-                  <Tr key={row.id}>
-                    <Td dataLabel="Name">{row.name}</Td>
-                    <Td dataLabel="Roles">{row.roles.join(', ')}</Td>
-                    <Td dataLabel="Created">{when(row.createdAt)}</Td>
-                    <Td dataLabel="Revoked">{when(row.revokedAt)}</Td>
-                    <Td dataLabel="Actions">
-                      {row.revokedAt ? null : (
-                        <Button variant="link" isDanger onClick={() => void revoke(row.id)}>
-                          Revoke
-                        </Button>
-                      )}
-                    </Td>
-                  </Tr>
-                ))}
-              </Tbody>
-            </Table>
+            <SimpleTable
+              label="Tokens"
+              rows={rows}
+              rowKey={(row) => row.id}
+              columns={[
+                { title: 'Name', cell: (row) => row.name },
+                { title: 'Roles', cell: (row) => row.roles.join(', ') },
+                { title: 'Created', cell: (row) => when(row.createdAt) },
+                { title: 'Revoked', cell: (row) => when(row.revokedAt) },
+                {
+                  title: 'Actions',
+                  visuallyHidden: true,
+                  cell: (row) =>
+                    row.revokedAt ? null : (
+                      <Button variant="link" isDanger onClick={() => void revoke(row.id)}>
+                        Revoke
+                      </Button>
+                    ),
+                },
+              ]}
+            />
           )}
         </LoadedView>
       </PageSection>
