@@ -238,9 +238,9 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         namespace: NS,
         name: 'cancelled',
       });
-      // The importer pod is deleted gracefully (it stops on SIGTERM within a second) and holds
+      // The running importer pod is deleted gracefully (30 s, then killed and removed) and holds
       // the prime PVC until it is gone.
-      for (let round = 0; round < 5; round += 1) await step(1_000);
+      for (let round = 0; round < 5; round += 1) await step(7_000);
       expect(names('datavolumes')).toEqual([]);
       expect(names('persistentvolumeclaims')).toEqual([]);
       expect(names('pods')).toEqual([]);

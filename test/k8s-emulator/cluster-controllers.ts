@@ -208,7 +208,7 @@ export interface KubeletOptions {
   outcome?: (pod: KubeObject) => PodOutcome | undefined;
   /**
    * Simulated ms a deleted Pod's containers take to exit after SIGTERM; undefined means they
-   * ignore it and are killed when the grace period ends (the default, but 1 s for CDI importers).
+   * ignore it and are killed when the grace period ends (the default).
    */
   exitOnSigtermMs?: (pod: KubeObject) => number | undefined;
   /** Simulated ms between the containers stopping and the kubelet removing the Pod (default 1000). */
@@ -384,8 +384,7 @@ export class Kubelet extends Reconciler {
     const now = this.clock.now();
     // The kubelet counts the grace period from when it sees the deletion (the timestamp is in seconds).
     const killAt = now + Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
-    // CDI's importer stops on SIGTERM (nbdkit and the copy are torn down at once).
-    const exitAfter = this.options.exitOnSigtermMs?.(pod) ?? (isCdiImporterPod(pod) ? 1_000 : undefined);
+    const exitAfter = this.options.exitOnSigtermMs?.(pod);
     const stopAt = exitAfter === undefined ? killAt : Math.min(killAt, now + exitAfter);
     // A second delete may shorten the grace period, never lengthen it.
     const planned = this.stopping.get(key);
