@@ -253,6 +253,34 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       reason: 'Error',
       message: 'Unable to process data: nbdkit: vddk: VixDiskLib_Open: NFC connection refused',
     });
+    // The importer pod stays Running; its container shows the crash loop as the kubelet does.
+    const importer = emulator
+      .list('pods', 'migrated')
+      .find(
+        (pod) =>
+          (pod.metadata.labels as Record<string, string> | undefined)?.['cdi.kubevirt.io'] === 'importer',
+      );
+    expect(importer?.status).toMatchObject({
+      phase: 'Running',
+      containerStatuses: [
+        {
+          restartCount: 8,
+          state: {
+            waiting: {
+              reason: 'CrashLoopBackOff',
+              message: expect.stringMatching(/^back-off 300s restarting failed container=importer/),
+            },
+          },
+          lastState: {
+            terminated: {
+              exitCode: 1,
+              reason: 'Error',
+              message: 'Unable to process data: nbdkit: vddk: VixDiskLib_Open: NFC connection refused',
+            },
+          },
+        },
+      ],
+    });
     const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: 'migrated', name: 'looping' });
     expect(pvc.metadata?.annotations?.['cdi.kubevirt.io/storage.pod.restarts']).toBe('8');
   });

@@ -894,6 +894,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     state.copiedBytes = 0;
     state.startedAt = this.clock.now();
     state.lastProgressWrite = this.clock.now();
+    if (!firstStart) this.importerContainer(state, { running: { startedAt: this.clock.timestamp() } });
     this.writeStatus(state, { running: ['True', POD_RUNNING_REASON, ''] });
     if (firstStart) this.event(state, 'Normal', 'ImportInProgress', `Import into ${state.name} in progress`);
     const thumbprint = this.thumbprintProblem(vddk);
@@ -923,6 +924,24 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
         };
       });
       const backoff = this.crashLoopBackoff(state);
+      const podName = `importer-${state.workClaim ?? state.name}`;
+      this.importerContainer(
+        state,
+        {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${Math.round(backoff / 1000)}s restarting failed container=importer pod=${podName}_${state.namespace}`,
+          },
+        },
+        {
+          terminated: {
+            exitCode: 1,
+            reason: 'Error',
+            message: failure.message,
+            finishedAt: this.clock.timestamp(),
+          },
+        },
+      );
       state.waitingFor = 'backoff';
       state.timer = this.clock.setTimeout(() => {
         const dv = this.machinery.find(DATA_VOLUMES, state.namespace, state.name);
@@ -932,6 +951,33 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     };
     if (failure.afterMs > 0) state.timer = this.clock.setTimeout(crash, failure.afterMs);
     else crash();
+  }
+
+  /**
+   * The importer pod's container as the kubelet shows a crash loop: `restartCount`, the waiting
+   * `CrashLoopBackOff` state (with the back-off) and the crashed run in `lastState`; running again
+   * after the back-off. The pod itself stays Running (restartPolicy OnFailure).
+   */
+  private importerContainer(state: ImportState, containerState: JsonObject, lastState?: JsonObject): void {
+    this.machinery.mutate(PODS, state.namespace, `importer-${state.workClaim ?? state.name}`, (pod) => {
+      const status = asObject(pod.status) ?? {};
+      if (status.phase !== 'Running' || pod.metadata.deletionTimestamp) return;
+      const [current] = asArray(status.containerStatuses).filter(isJsonObject);
+      pod.status = {
+        ...status,
+        ...('terminated' in containerState ? { phase: 'Succeeded' } : {}),
+        containerStatuses: [
+          {
+            ...(current ?? { name: 'importer', image: IMPORTER_IMAGE, imageID: '' }),
+            ready: 'running' in containerState,
+            started: 'running' in containerState,
+            restartCount: state.restartCount,
+            state: containerState,
+            ...(lastState ? { lastState } : current?.lastState ? { lastState: current.lastState } : {}),
+          },
+        ],
+      };
+    });
   }
 
   /** flowcontrol.Backoff as the kubelet uses it for restarting containers. */
@@ -951,7 +997,11 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     state.currentRate = 0;
     state.copiedBytes = state.totalBytes;
     const work = state.workClaim ?? state.name;
-    // CDI deletes a finished importer pod (unless asked to retain it), a checkpoint's too.
+    // The importer exits 0 (the pod Succeeded, so its deletion needs no grace period), and CDI
+    // deletes a finished importer pod (unless asked to retain it), a checkpoint's too.
+    this.importerContainer(state, {
+      terminated: { exitCode: 0, reason: 'Completed', finishedAt: this.clock.timestamp() },
+    });
     if (this.machinery.find(PODS, state.namespace, `importer-${work}`))
       this.machinery.delete(PODS, state.namespace, `importer-${work}`);
     if (this.checkpoints.checkpointCopied(state) === 'paused') return;

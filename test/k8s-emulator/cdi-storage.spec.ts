@@ -241,7 +241,9 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         namespace: NS,
         name: 'cancelled',
       });
-      for (let round = 0; round < 5; round += 1) await step(100);
+      // The running importer pod is deleted gracefully (30 s, then killed and removed) and holds
+      // the prime PVC until it is gone.
+      for (let round = 0; round < 5; round += 1) await step(7_000);
       expect(names('datavolumes')).toEqual([]);
       // The importer pod terminates within its grace period and holds PVC' until then.
       expect(names('pods')).toHaveLength(1);

@@ -207,8 +207,8 @@ export interface KubeletOptions {
   /** Per-Pod outcome; undefined means success after runDurationMs. */
   outcome?: (pod: KubeObject) => PodOutcome | undefined;
   /**
-   * Simulated ms a deleted Pod's containers take to exit after SIGTERM; undefined (the default)
-   * means they ignore it and are killed when the grace period ends.
+   * Simulated ms a deleted Pod's containers take to exit after SIGTERM; undefined means they
+   * ignore it and are killed when the grace period ends (the default).
    */
   exitOnSigtermMs?: (pod: KubeObject) => number | undefined;
   /** Simulated ms between the containers stopping and the kubelet removing the Pod (default 1000). */

@@ -1337,6 +1337,7 @@ export interface Operations {
       effort?: "low" | "medium" | "high";
       search?: string;
       inScope?: "true" | "false";
+      warmReady?: "true" | "false";
       cluster?: string;
       os?: string;
       sort?: "name" | "disposition" | "effort" | "score" | "os" | "concerns" | "-name" | "-disposition" | "-effort" | "-score" | "-os" | "-concerns";
