@@ -1,6 +1,6 @@
 /**
- * npm run bench:hostile — the hostile uploads of issue 11, each generated at full size and
- * uploaded through the real API (POST /inventories on PostgreSQL). The API runs in its own
+ * npm run bench:hostile [-- <name filter>] — the hostile uploads of issue 11, each generated at
+ * full size and uploaded through the real API (POST /inventories on PostgreSQL). The API runs in its own
  * process per case (its peak RSS, parsing worker included, is measured there); this process is
  * the client, which uploads and probes /healthz every 50 ms while the upload is handled.
  * Targets: every one refused with 413/422 in under 10 s and 600 MB peak RSS of the API process,
@@ -13,9 +13,14 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
+  floodVdisk,
+  floodVhealth,
+  floodVhost,
+  floodVnetwork,
   writeHighRatioWorkbook,
   writeHugeCellWorkbook,
   writeLongLineCsv,
+  writeRowFloodExport,
   writeRowFloodWorkbook,
   writeSharedStringFloodWorkbook,
   writeWhitespaceWorkbook,
@@ -60,6 +65,33 @@ const cases: Array<{ name: string; file: string; write: (path: string) => Promis
     file: 'high-ratio.xlsx',
     write: (path) => writeHighRatioWorkbook(path, 2700 * MIB),
   },
+  // Floods of real-looking rows: every cell, tag and ratio ordinary, only the row bounds stop them.
+  {
+    name: '1 M vDisk rows for 10 VMs',
+    file: 'vdisk-flood.xlsx',
+    write: (path) => writeRowFloodExport(path, { vms: 10, flood: floodVdisk(10), rows: 1_000_000 }),
+  },
+  {
+    name: '1 M vNetwork rows for 10 VMs',
+    file: 'vnetwork-flood.xlsx',
+    write: (path) => writeRowFloodExport(path, { vms: 10, flood: floodVnetwork(10), rows: 1_000_000 }),
+  },
+  {
+    name: '700,000 hosts (vHost) for 10 VMs',
+    file: 'vhost-flood.xlsx',
+    write: (path) => writeRowFloodExport(path, { vms: 10, flood: floodVhost(), rows: 700_000 }),
+  },
+  {
+    name: '1 M rows of a sheet not read (vHealth)',
+    file: 'vhealth-flood.xlsx',
+    write: (path) => writeRowFloodExport(path, { vms: 10, flood: floodVhealth(), rows: 1_000_000 }),
+  },
+  {
+    name: '1 M vDisk rows for 10 VMs, CSV zip',
+    file: 'vdisk-flood.zip',
+    write: (path) =>
+      writeRowFloodExport(path, { vms: 10, flood: floodVdisk(10), rows: 1_000_000, format: 'csv-zip' }),
+  },
 ];
 
 interface ApiProcess {
@@ -94,7 +126,11 @@ async function probeHealth(url: string): Promise<number> {
 
 const rows: Array<Record<string, string | number>> = [];
 let allMet = true;
-for (const hostile of cases) {
+// `npm run bench:hostile -- flood` runs the cases whose name or file name holds that text.
+const only = process.argv[2]?.toLowerCase();
+for (const hostile of cases.filter(
+  (candidate) => !only || `${candidate.name} ${candidate.file}`.toLowerCase().includes(only),
+)) {
   const path = join(dir, hostile.file);
   await hostile.write(path);
   const database = await createTestDatabase('flotilla_bench_hostile');

@@ -51,7 +51,15 @@ type Binding = KubeDocument & {
 const TARGET = 'flotilla-rbac-target';
 const OWNER: OwnerLabels = { execution: 'exec-rbac', vm: 'vm-1234' };
 /** Helpers of the class that make no API call of their own. */
-const INTERNAL_METHODS = new Set(['constructor', 'call', 'read', 'remove', 'ensure', 'calls']);
+const INTERNAL_METHODS = new Set([
+  'constructor',
+  'call',
+  'read',
+  'remove',
+  'ensure',
+  'calls',
+  'cdiLeftovers',
+]);
 
 const labels = { [LABEL_EXECUTION]: OWNER.execution, [LABEL_VM]: OWNER.vm };
 
@@ -146,9 +154,9 @@ async function recordExecutorRequests(): Promise<{ requests: ApiRequest[]; exerc
       'vm-1234-disk-0',
       buildOwnerReferencePatch({ metadata: { name: 'vm-1234', uid: created.object.uid } }),
     );
-    await cluster.countOwned(TARGET, OWNER);
+    await cluster.countOwned(TARGET, OWNER, ['vm-1234-disk-0']);
     await eventually(() => emulator.get('virtualmachineinstances', TARGET, 'vm-1234'));
-    await cluster.deleteOwned(TARGET, OWNER);
+    await cluster.deleteOwned(TARGET, OWNER, ['vm-1234-disk-0']);
     await cluster.deletePod(TARGET, 'vm-1234-v2v');
     await cluster.deleteSecret(TARGET, 'vm-1234-vddk');
     await cluster.deleteDataVolume(TARGET, 'vm-1234-disk-0');

@@ -107,7 +107,8 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       started.id,
       (view) =>
         view.vms.some(
-          (vm) => vm.phase === 'ConvertGuest' && vm.status === 'running' && `${vm.targetName}-v2v` === hungPod,
+          (vm) =>
+            vm.phase === 'ConvertGuest' && vm.status === 'running' && `${vm.targetName}-v2v` === hungPod,
         ) && view.vms.some((vm) => vm.phase === 'WaitForVMReady' && vm.status === 'running'),
       120_000,
     );

@@ -27,7 +27,11 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
 
   beforeAll(async () => {
     // The cluster has the preference the assessment picks for these guests (rhel.9).
-    env = await startExecutionEnvironment({ emulator: { kubevirt: { clusterPreferences: ['rhel.9'] } } });
+    // Without volume populators CDI records the import on the PVC itself, which this test reads;
+    // with them the record is on PVC', deleted at the end (execution-storage.e2e.ts covers that).
+    env = await startExecutionEnvironment({
+      emulator: { kubevirt: { clusterPreferences: ['rhel.9'] }, cdi: { usePopulators: false } },
+    });
   });
 
   afterAll(async () => {

@@ -250,7 +250,7 @@ export class ApiMachinery {
   /**
    * kubemacpool (a mutating webhook, before validation): a VirtualMachine asking for a MAC that
    * another VirtualMachine of the cluster holds is refused with the webhook's 500, as kubemacpool
-   * releases before v0.47 did (later ones allow it and only raise an alert).
+   * releases before v0.51 did (later ones allow it and only raise an alert).
    */
   private allocateMacs(resource: ResourceType, object: KubeObject, operation: 'create' | 'update'): void {
     if (resource.kind !== 'VirtualMachine' || this.options.kubemacpool === false) return;

@@ -8,7 +8,6 @@ import {
   asString,
   getPath,
   isJsonObject,
-  type JsonObject,
   type KubeObject,
   metaName,
   metaUid,

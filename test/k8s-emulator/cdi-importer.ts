@@ -761,10 +761,6 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     });
   }
 
-  private stateOf(namespace: string, name: string): ImportState | undefined {
-    return this.states.get(`${namespace}/${name}`);
-  }
-
   private vddkImage(dv: KubeObject, vddk: JsonObject): string | undefined {
     const fromSpec = asString(vddk.initImageURL);
     if (fromSpec) return fromSpec;
@@ -966,7 +962,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     // CDI deletes a finished importer pod (unless asked to retain it).
     if (this.machinery.find(PODS, state.namespace, `importer-${work}`))
       this.machinery.delete(PODS, state.namespace, `importer-${work}`);
-    if (state.usePopulator && work !== state.name) this.rebind(state, work, completed);
+    if (state.usePopulator) this.rebind(state, work, completed);
     this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, state.namespace, state.name, (pvc) => {
       pvc.metadata.annotations = { ...annotationsOf(pvc), ...completed };
     });
@@ -987,9 +983,14 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
    * left Lost and deleted.
    */
   private rebind(state: ImportState, prime: string, completed: Record<string, string>): void {
-    const primeClaim = this.machinery.find(PERSISTENT_VOLUME_CLAIMS, state.namespace, prime);
-    if (!primeClaim) return;
-    const volumeName = asString(getPath(primeClaim, 'spec.volumeName')) ?? `pvc-${metaUid(primeClaim)}`;
+    // completeImport may finish a copy before PVC' exists: the target gets a volume all the same.
+    const primeClaim =
+      prime === state.name
+        ? undefined
+        : this.machinery.find(PERSISTENT_VOLUME_CLAIMS, state.namespace, prime);
+    const volumeName =
+      asString(getPath(primeClaim ?? { metadata: {} }, 'spec.volumeName')) ??
+      `pvc-${metaUid(primeClaim ?? this.machinery.find(PERSISTENT_VOLUME_CLAIMS, state.namespace, state.name) ?? { metadata: {} })}`;
     this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, state.namespace, state.name, (pvc) => {
       pvc.spec = { ...(asObject(pvc.spec) ?? {}), volumeName };
       pvc.metadata.annotations = {
@@ -1003,6 +1004,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
         capacity: { storage: getPath(pvc, 'spec.resources.requests.storage') ?? '0' },
       };
     });
+    if (!primeClaim) return;
     this.machinery.mutate(PERSISTENT_VOLUME_CLAIMS, state.namespace, prime, (pvc) => {
       pvc.metadata.annotations = { ...annotationsOf(pvc), ...completed };
       pvc.status = { phase: 'Lost' };

@@ -327,7 +327,7 @@ export class Kubelet extends Reconciler {
               status: 'False',
               reason: 'Unschedulable',
               message: `0/1 nodes are available: ${missing}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`,
-              lastProbeTime: null,
+              // lastProbeTime omitted: null (as a kubelet sends it) fails the strict schema on a later update.
               lastTransitionTime: now,
             },
           ],
@@ -351,7 +351,6 @@ export class Kubelet extends Reconciler {
             conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
               type,
               status: 'True',
-              lastProbeTime: null,
               lastTransitionTime: started,
             })),
             containerStatuses: this.containerStatuses(target, { running: { startedAt: started } }),

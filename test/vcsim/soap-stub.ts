@@ -32,7 +32,7 @@ export interface SoapStub {
 // that vcsim needs anyway rather than keeping a private key in this repository.
 const GOVMOMI_TESTCERT = '/usr/share/gocode/src/github.com/vmware/govmomi/simulator/internal/testcert.go';
 
-function testCertificate(): { cert: string; key: string } {
+export function testCertificate(): { cert: string; key: string } {
   const source = readFileSync(GOVMOMI_TESTCERT, 'utf8');
   const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(source)?.[0];
   const key = /-----BEGIN RSA PRIVATE KEY-----[\s\S]+?-----END RSA PRIVATE KEY-----/.exec(source)?.[0];

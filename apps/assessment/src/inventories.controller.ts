@@ -1,6 +1,5 @@
 import { open, rm } from 'node:fs/promises';
 import {
-  Body,
   Controller,
   Delete,
   Get,

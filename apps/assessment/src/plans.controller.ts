@@ -15,6 +15,7 @@ import {
   ifMatchVersion,
   mapsBody,
   mapsView,
+  migrationPatchBody,
   moveGroup,
   planSettings,
   planSummary,
@@ -237,6 +238,38 @@ export class PlansController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<EditOutcome> {
     return this.planning.replan(id, principal, expectedVersion);
+  }
+
+  /** Cold or warm per plan, wave and VM, booked cutovers: the waves keep their VMs. */
+  @Put(':id/migration')
+  @RequireRole('planner')
+  @ApiOperation({
+    summary: 'Set how the plan migrates: cold or warm, pre-copy interval, booked cutovers',
+    description:
+      'A merge-patch of settings.migration. The waves keep their VMs; their estimates (time to cutover-ready, downtime warm and cold) and the violations are recomputed: warm VMs that are not warm-ready are errors naming the reasons. A wave whose warm VMs or cutover changed goes back to draft (audited). 422 names the offending field.',
+  })
+  @Returns(editOutcome, {
+    description: 'The plan with its migration settings, and the violations they leave',
+  })
+  setMigration(
+    @PlanId() id: string,
+    @ValidBody(migrationPatchBody, {
+      examples: {
+        warmWave: {
+          summary: 'Wave 2 warm, cut over at a booked time, one VM kept cold',
+          value: {
+            byWave: { '2': 'warm' },
+            cutoverAt: { '2': '2026-01-10T22:00:00Z' },
+            coldVms: ['legacy-db'],
+          },
+        },
+      },
+    })
+    patch: z.output<typeof migrationPatchBody>,
+    @IfMatch() expectedVersion: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EditOutcome> {
+    return this.planning.updateMigration(id, patch, principal, expectedVersion);
   }
 
   /** Books the wave's change window; the plan is re-validated (the wave must fit it). */

@@ -17,6 +17,7 @@ import type { VmAssessment } from '#libs/assessment';
 import { type Principal, ROLES } from '#libs/persistence';
 import { type CliContext, printJson, terminalProgress, withCliContext } from './cli-context.js';
 import { printImportSummary } from './import.command.js';
+import { addMigrationFlags, type MigrationFlags, migrationSettingsFromFlags } from './migration-flags.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -106,6 +107,7 @@ export function toAssessJson(outcome: AssessmentOutcome) {
         message: concern.message,
       })),
       reasons: vm.reasons,
+      warm: vm.warm,
     })),
   };
 }
@@ -117,6 +119,7 @@ export function printAssessment(outcome: AssessmentOutcome): void {
     `  ages counted to ${outcome.countedTo.slice(0, 10)} (${describeCountedTo(outcome.countedToBasis)})`,
     `  rehost ${s.rehost}, retain ${s.retain}, retire ${s.retire}; out of scope ${s.outOfScope} (templates ${s.templates})`,
     `  effort: low ${s.byEffort.low}, medium ${s.byEffort.medium}, high ${s.byEffort.high}`,
+    `  warm-ready: ${s.warmReady ?? 0} of ${s.rehost} to rehost (CBT on, no snapshot, no shared or independent disk)`,
     `  target: ${s.sizing.estate.vcpus} vCPU, ${Math.round(s.sizing.estate.memoryMiB / 1024)} GiB memory, ${Math.round(s.sizing.estate.storageMiB / 1024)} GiB storage, ${s.sizing.estate.workerNodes} worker nodes`,
     '  top concerns:',
     ...Object.entries(s.byConcern)
@@ -160,6 +163,9 @@ const SETTINGS_KEYS = [
   'storageMap',
   'targetNamespace',
   'manual',
+  'guestConversion',
+  'changeWindows',
+  'migration',
 ];
 
 /** `--constraints FILE` holds either whole plan settings or just the constraints. */
@@ -230,6 +236,8 @@ export function toPlanJson(plan: PlanView) {
       groups: wave.groups,
       dataGiB: wave.dataGiB,
       estimatedHours: wave.estimatedHours,
+      migration: wave.migration ?? null,
+      warmVms: wave.vms.filter((vm) => vm.migrationType === 'warm').map((vm) => vm.name),
       hosts: wave.hosts,
       datastores: wave.datastores,
       status: wave.approval?.status ?? 'draft',
@@ -242,7 +250,7 @@ export function printPlan(plan: PlanView): void {
     `Plan ${plan.id} (${plan.status}): ${plan.waves.length} waves, lower bound ${plan.lowerBoundWaves}`,
     ...plan.waves.map(
       (wave) =>
-        `  wave ${wave.number}${wave.pilot ? ' (pilot)' : ''}: ${wave.vms.length} VMs, ${wave.groups.length} groups, ${wave.dataGiB} GiB, ~${wave.estimatedHours} h`,
+        `  wave ${wave.number}${wave.pilot ? ' (pilot)' : ''}: ${wave.vms.length} VMs, ${wave.groups.length} groups, ${wave.dataGiB} GiB, ~${wave.estimatedHours} h; ${printWaveMigration(wave)}`,
     ),
     `  violations: ${plan.violations.length}`,
     ...plan.violations
@@ -250,6 +258,17 @@ export function printPlan(plan: PlanView): void {
       .map((violation) => `    ${violation.severity} ${violation.code}: ${violation.message}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `cold`, or the warm share, cutover and downtime of a wave, on one line. */
+export function printWaveMigration(wave: PlanView['waves'][number]): string {
+  const migration = wave.migration;
+  if (migration === undefined) return 'cold (planned before warm migration: re-plan for estimates)';
+  const downtime = `downtime ~${migration.downtimeMinutes.planned} min (all warm ${migration.downtimeMinutes.warm}, all cold ${migration.downtimeMinutes.cold})`;
+  if (migration.warmVms === 0) return `cold, ${downtime}`;
+  const cutover =
+    migration.cutoverAt === null ? 'cutover when an operator says' : `cutover ${migration.cutoverAt}`;
+  return `${migration.warmVms} warm / ${migration.coldVms} cold, cutover-ready after ~${migration.hoursToCutoverReady} h, ${cutover}, ${downtime}`;
 }
 
 export async function resolveAssessment(context: CliContext, ref: string, json: boolean): Promise<string> {
@@ -283,9 +302,13 @@ export function registerEstateCommands(program: Command): void {
       });
     });
 
-  program
-    .command('plan')
-    .description('Plan migration waves from an assessment (or an inventory or RVTools file, assessed first)')
+  addMigrationFlags(
+    program
+      .command('plan')
+      .description(
+        'Plan migration waves from an assessment (or an inventory or RVTools file, assessed first)',
+      ),
+  )
     .argument('<source>', 'assessment id, inventory id or RVTools file')
     .option('--constraints <file>', 'plan settings or constraints (YAML or JSON)')
     .option('--name <name>', 'plan name')
@@ -311,7 +334,7 @@ export function registerEstateCommands(program: Command): void {
           mapNetwork: string[];
           mapStorage: string[];
           json?: boolean;
-        },
+        } & MigrationFlags,
       ) => {
         await withCliContext(async (context) => {
           const json = Boolean(options.json);
@@ -326,9 +349,17 @@ export function registerEstateCommands(program: Command): void {
             ...((settings.storageMap as Record<string, unknown>) ?? {}),
             ...Object.fromEntries(options.mapStorage.map(parseStorageMapping)),
           };
+          const migration = {
+            ...((settings.migration as Record<string, unknown>) ?? {}),
+            ...migrationSettingsFromFlags(options),
+          };
           const assessmentId = await resolveAssessment(context, ref, json);
           const plan = await services(context).planning.create(
-            { assessmentId, name: options.name, settings: { ...settings, networkMap, storageMap } },
+            {
+              assessmentId,
+              name: options.name,
+              settings: { ...settings, networkMap, storageMap, migration },
+            },
             cliPrincipal(),
           );
           if (json) printJson(toPlanJson(plan));

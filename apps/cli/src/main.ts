@@ -56,6 +56,11 @@ const COMMANDS: Array<{ usage: string; summary: string; load: () => Promise<Regi
     load: async () => (await import('./window.command.js')).registerWindowCommand,
   },
   {
+    usage: 'migration <planId>',
+    summary: 'Set how a plan migrates: cold or warm per plan, wave and VM, booked cutovers',
+    load: async () => (await import('./migration.command.js')).registerMigrationCommand,
+  },
+  {
     usage: 'execution',
     summary: 'Act on a running execution: cut its warm VMs over now or at a set time',
     load: async () => (await import('./execution.command.js')).registerExecutionCommands,

@@ -25,6 +25,7 @@ import {
   PlanSettingsError,
   parsePlanSettings,
   planWaves,
+  redescribePlan,
   type Violation,
   validatePlan,
   type WavePlan,
@@ -445,6 +446,48 @@ export class PlanningService {
       'plan.change-windows',
       { patch: windows, expectedVersion },
     );
+  }
+
+  /**
+   * Changes how the plan migrates (cold or warm per plan, wave and VM; pre-copy interval; booked
+   * cutovers; the downtime model) as a merge-patch: a `null` entry of `byWave` or `cutoverAt`
+   * clears it, lists replace. The waves keep their VMs; their figures and the violations are
+   * recomputed, and a wave whose warm VMs or cutover changed loses its approval (audited).
+   */
+  async updateMigration(
+    id: string,
+    patch: Record<string, unknown>,
+    principal: Principal,
+    expectedVersion?: number,
+  ): Promise<EditOutcome> {
+    const stored = await this.getStored(id);
+    this.assertEditable(stored);
+    const waveNumbers = new Set(stored.result.waves.map((wave) => String(wave.number)));
+    const merged = deepMerge(stored.settings.migration ?? {}, patch) as Record<string, unknown>;
+    for (const field of ['byWave', 'cutoverAt']) {
+      const entries = merged[field];
+      if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) continue;
+      const kept: Record<string, unknown> = {};
+      for (const [wave, value] of Object.entries(entries)) {
+        if (value === null) continue;
+        if (/^[1-9]\d*$/.test(wave) && !waveNumbers.has(wave)) {
+          throw new UserFacingError(
+            'invalid-input',
+            `migration.${field}.${wave}: plan ${id} has no wave ${wave}`,
+            'invalid-plan-settings',
+          );
+        }
+        kept[wave] = value;
+      }
+      merged[field] = kept;
+    }
+    const settings = parseSettings({ ...stored.settings, migration: merged });
+    const planInput = await this.planInput(stored.assessmentId, settings);
+    const result = redescribePlan(stored.result, planInput);
+    return this.store(stored, settings, result, result.violations, principal, 'plan.migration', {
+      patch,
+      expectedVersion,
+    });
   }
 
   /**

@@ -18,7 +18,10 @@ export interface ParseBudget {
  * machine; the defaults leave room for slower hosts while still ending a runaway parse.
  */
 export const DEFAULT_PARSE_BUDGET: Readonly<ParseBudget> = { maxHeapMiB: 3072, timeoutMs: 300_000 };
-/** A wave report holds one row per VM of a plan: a fraction of its export. */
+/**
+ * A wave report holds one row per VM of a plan: a fraction of its export. The defaults of
+ * FLOTILLA_REPORT_PARSE_HEAP_MB and FLOTILLA_REPORT_PARSE_TIMEOUT_S, which the API passes.
+ */
 export const WAVE_REPORT_PARSE_BUDGET: Readonly<ParseBudget> = { maxHeapMiB: 1024, timeoutMs: 120_000 };
 
 /**

@@ -32,7 +32,7 @@ describe('warm readiness', () => {
       reasons: [expect.stringMatching(/^Changed Block Tracking is off \(vInfo CBT\)/)],
     });
     expect(warmOf(makeVm({ cbtEnabled: null })).reasons).toEqual([
-      expect.stringMatching(/does not say whether Changed Block Tracking is on .*unknown counts as off/),
+      expect.stringMatching(/^Changed Block Tracking is not known to be on \(vInfo CBT is empty/),
     ]);
   });
 

@@ -6,7 +6,7 @@ import type { WarmReadiness } from './types.js';
 /**
  * Whether the VM can move warm (pre-copies while it runs), with every reason it cannot, as
  * Forklift's warm guards say: CBT on, no snapshot already there, no shared and no independent
- * disk. What the export does not tell (no CBT column, no vSnapshot or vDisk sheet) counts as not
+ * disk. What the export does not tell (CBT not `True`, no vSnapshot or vDisk sheet) counts as not
  * ready: a warm migration that fails at its first snapshot costs more than a cold one. The VDDK
  * image is the executor's setting, checked when a wave starts.
  */
@@ -15,8 +15,9 @@ export function assessWarmReadiness(vm: InventoryVm, context: AssessmentContext)
   if (vm.cbtEnabled === false) {
     reasons.push('Changed Block Tracking is off (vInfo CBT): enable it on the VM and its disks in vSphere');
   } else if (vm.cbtEnabled === null) {
+    // Genuine RVTools exports write `True` or nothing: an empty cell is CBT off as often as unknown.
     reasons.push(
-      'the export does not say whether Changed Block Tracking is on (vInfo has no CBT value): unknown counts as off',
+      'Changed Block Tracking is not known to be on (vInfo CBT is empty, as RVTools leaves it when CBT is off, or the export has no CBT column): enable it on the VM and its disks in vSphere, then export again',
     );
   }
   if (!hasSheet(context, 'vSnapshot')) {

@@ -75,7 +75,7 @@ const environmentSchema = z.object({
   // Upload reading (README "Limits and security" gives each default's derivation).
   FLOTILLA_MAX_SHEET_MB: wholeNumber(1024),
   FLOTILLA_MAX_COMPRESSION_RATIO: wholeNumber(100),
-  FLOTILLA_MAX_ROWS_PER_SHEET: wholeNumber(1_048_576),
+  FLOTILLA_MAX_ROWS_PER_SHEET: wholeNumber(570_000),
   FLOTILLA_MAX_VMS: wholeNumber(250_000),
   FLOTILLA_MAX_CELL_CHARS: wholeNumber(32_767),
   FLOTILLA_MAX_CELL_READ_CHARS: wholeNumber(1_048_576),

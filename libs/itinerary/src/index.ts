@@ -51,6 +51,7 @@ export {
   type SourceVm,
   type TargetCluster,
   TargetConflictError,
+  TargetRejectedError,
   type VirtualMachineState,
 } from './ports.js';
 export {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VirtualMachine } from '#libs/kubevirt';
 import { makeDisk, makeNic, makeVm } from '../../assessment/src/testing/index.js';
 import { phaseAfter, VmItinerary } from './itinerary.js';
+import { TargetRejectedError } from './ports.js';
 import {
   FakeSource,
   FakeTarget,
@@ -241,6 +242,78 @@ describe('VmItinerary', () => {
     );
   });
 
+  it('waits while the conversion pod of an earlier attempt terminates, then starts a new one with a new clock', async () => {
+    const target = new FakeTarget();
+    let now = 0;
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => now);
+    const at = await runUntil(itinerary, specFor({ convertGuest: true }), 'ConvertGuest', false);
+    target.podPhase = 'Running';
+    const first = await itinerary.advance(at.step);
+    expect(target.creates).toContain('Pod/app01-v2v');
+    // A retry long after the first attempt: its pod is still in its grace period, and would
+    // even turn Failed before it goes.
+    now = settings.timings.conversionTimeoutMs + 60_000;
+    target.podTerminating = true;
+    target.podPhase = 'Failed';
+    const retry = { ...at.step, runtime: first.runtime ?? at.step.runtime, phaseStartedAt: now };
+    const waiting = await itinerary.advance(retry);
+    expect(waiting.decision).toEqual({ kind: 'wait', ms: settings.timings.pollMs });
+    expect(waiting.runtime?.conversionStartedAt).toBeUndefined();
+    // Gone: a new pod, whose clock starts now.
+    target.objects.delete('Pod/app01-v2v');
+    target.podTerminating = false;
+    target.podPhase = 'Running';
+    const started = await itinerary.advance({ ...retry, runtime: waiting.runtime ?? {} });
+    expect(started.decision.kind).toBe('wait');
+    expect(started.runtime?.conversionStartedAt).toBe(new Date(now).toISOString());
+    expect(target.creates.filter((key) => key === 'Pod/app01-v2v')).toHaveLength(2);
+  });
+
+  it('fails at once on a request the cluster refuses for good (an unknown field under fieldValidation=Strict)', async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CreateVM', false);
+    target.vmRejection = new TargetRejectedError(
+      'create VirtualMachine migrated/app01',
+      400,
+      'BadRequest',
+      'VirtualMachine in version "v1" cannot be handled as a VirtualMachine: strict decoding error: unknown field "spec.template.spec.domain.firmware.serial"',
+    );
+    const failed = await itinerary.advance(at.step);
+    expect(failed.decision.kind === 'fail' && failed.decision.message).toBe(
+      'Kubernetes API create VirtualMachine migrated/app01 was refused: HTTP 400 BadRequest: VirtualMachine in version "v1" cannot be handled as a VirtualMachine: strict decoding error: unknown field "spec.template.spec.domain.firmware.serial"',
+    );
+  });
+
+  it('names the MAC and the VM that took it when kubemacpool refuses the VM after Preflight', async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CreateVM', false);
+    target.vmRejection = new TargetRejectedError(
+      'create VirtualMachine migrated/app01',
+      500,
+      null,
+      'admission webhook "mutatevirtualmachines.kubemacpool.io" denied the request: Failed to create virtual machine allocation error: failed to allocate requested mac address',
+    );
+    target.others = [
+      {
+        name: 'intruder',
+        namespace: 'other-team',
+        uid: 'u-2',
+        labels: {},
+        ready: false,
+        printableStatus: 'Stopped',
+        macAddresses: ['00:50:56:00:00:01'],
+      },
+    ];
+    const failed = await itinerary.advance(at.step);
+    expect(failed.decision.kind === 'fail' && failed.decision.message).toBe(
+      'MAC address 00:50:56:00:00:01 is already used by VirtualMachine other-team/intruder in the cluster (taken after Preflight checked); ' +
+        'the cluster refused VirtualMachine migrated/app01: admission webhook "mutatevirtualmachines.kubemacpool.io" denied the request: ' +
+        'Failed to create virtual machine allocation error: failed to allocate requested mac address',
+    );
+  });
+
   it('deletes the DataVolumes once the VM owns their PVCs, and the VM references the PVCs', async () => {
     const target = new FakeTarget();
     const outcome = await runUntil(
@@ -280,6 +353,24 @@ describe('VmItinerary', () => {
     target.pvcs.clear();
     const lost = await itinerary.advance(at.step);
     expect(lost.decision.kind === 'fail' && lost.decision.message).toMatch(/disappeared during the copy/);
+  });
+
+  it('fails at once, naming the storage class, when CDI cannot render the PVC (incomplete StorageProfile)', async () => {
+    const target = new FakeTarget();
+    target.dvPhase = '';
+    target.dvProgress = null;
+    target.dvClaimProblem = 'no accessMode specified in StorageProfile nfs-csi';
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CopyDisks', false);
+    const copy = await itinerary.advance(at.step);
+    expect(copy.decision.kind).toBe('fail');
+    const message = copy.decision.kind === 'fail' ? copy.decision.message : '';
+    const storageClass = Object.values(specFor().storageMap)[0]?.storageClass;
+    expect(message).toContain(`storage class "${storageClass}"`);
+    expect(message).toContain('ErrClaimNotValid: no accessMode specified in StorageProfile nfs-csi');
+    // The DataVolume that will never copy is not left behind.
+    await itinerary.afterFailure({ ...at.step, disks: copy.disks ?? at.step.disks });
+    expect(target.objects.has('DataVolume/app01-disk-0')).toBe(false);
   });
 
   it('checks the preference at Preflight: namespaced first, then cluster-wide, else none', async () => {

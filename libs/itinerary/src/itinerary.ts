@@ -15,6 +15,8 @@ import {
   type MigrationSource,
   type TargetCluster,
   TargetConflictError,
+  TargetRejectedError,
+  type VirtualMachineState,
 } from './ports.js';
 import {
   COLD_PHASES,
@@ -88,6 +90,17 @@ export function importerMessage(dv: DataVolumeState): string | null {
   return any.reason ? `${any.reason}: ${any.message}` : any.message;
 }
 
+/**
+ * CDI's verdict that it cannot render the DataVolume into a PVC (ErrClaimNotValid: typically no
+ * access mode given and none in the class's StorageProfile). CDI retries with back-off, but
+ * nothing changes until the operator does: the copy can never start.
+ */
+export function claimNotValid(dv: DataVolumeState): string | null {
+  const bound = dv.conditions.find((condition) => condition.type === 'Bound');
+  if (bound?.reason !== 'ErrClaimNotValid') return null;
+  return bound.message ?? 'the PVC cannot be rendered from the DataVolume';
+}
+
 function initialDisks(spec: VmExecutionSpec, now: string): DiskCopyState[] {
   return spec.disks.map((disk) => ({
     index: disk.index,
@@ -105,6 +118,24 @@ function initialDisks(spec: VmExecutionSpec, now: string): DiskCopyState[] {
     released: false,
   }));
 }
+
+/** "MAC address … is already used by VirtualMachine ns/name …" for the first VM not ours holding one of `macs`. */
+function macClash(
+  macs: ReadonlySet<string>,
+  owner: ReturnType<typeof ownerLabelsOf>,
+  vms: ReadonlyArray<VirtualMachineState & { namespace: string }>,
+): string | null {
+  for (const other of vms) {
+    if (isOwnedBy(other.labels, owner)) continue;
+    const clash = other.macAddresses.find((mac) => macs.has(mac.toLowerCase()));
+    if (clash)
+      return `MAC address ${clash} is already used by VirtualMachine ${other.namespace}/${other.name} in the cluster`;
+  }
+  return null;
+}
+
+/** kubemacpool's refusal of a MAC another VM holds (it names neither). */
+const MAC_ALLOCATION_DENIED = /failed to allocate requested mac address/i;
 
 export interface CancelOutcome {
   /** Still waiting for objects to go away or for the source to power on. */
@@ -138,8 +169,14 @@ export class VmItinerary {
     try {
       outcome = await this.run(step);
     } catch (error) {
-      // Misfits between spec and builders, and name clashes, are the operator's to fix: fail now.
-      if (error instanceof ManifestBuildError || error instanceof TargetConflictError) {
+      // Misfits between spec and builders, name clashes and requests the cluster refuses for
+      // good (an unknown field, an invalid object, a webhook's denial) are the operator's to
+      // fix: fail now instead of retrying what cannot succeed.
+      if (
+        error instanceof ManifestBuildError ||
+        error instanceof TargetConflictError ||
+        error instanceof TargetRejectedError
+      ) {
         outcome = fail(error.message);
       } else {
         throw error;
@@ -285,15 +322,8 @@ export class VmItinerary {
         .filter((mac): mac is string => typeof mac === 'string' && mac !== ''),
     );
     if (macs.size > 0) {
-      for (const other of await this.target.listVirtualMachines()) {
-        if (isOwnedBy(other.labels, owner)) continue;
-        const clash = other.macAddresses.find((mac) => macs.has(mac.toLowerCase()));
-        if (clash) {
-          return fail(
-            `MAC address ${clash} is already used by VirtualMachine ${other.namespace}/${other.name} in the cluster`,
-          );
-        }
-      }
+      const clash = macClash(macs, owner, await this.target.listVirtualMachines());
+      if (clash) return fail(clash);
     }
     if (isWarm(spec)) {
       const problem = await this.warm.preflightProblem(step, found.ref);
@@ -544,6 +574,17 @@ export class VmItinerary {
         failure ??= `DataVolume ${spec.targetNamespace}/${current.dataVolume} (disk "${current.label}") disappeared during the copy`;
         continue;
       }
+      const invalidClaim = claimNotValid(dv);
+      if (invalidClaim !== null && copier === undefined) {
+        const datastore = spec.disks.find((planned) => planned.index === current.index)?.datastore ?? '';
+        const storageClass = spec.storageMap[datastore]?.storageClass;
+        disk.message = `ErrClaimNotValid: ${invalidClaim}`;
+        failure ??=
+          `disk "${disk.label}" (DataVolume ${dv.name}) cannot get a PVC on storage class "${storageClass ?? 'unknown'}": ` +
+          `CDI reports ErrClaimNotValid: ${invalidClaim}; give the storage map an access mode (and volume mode) ` +
+          `for datastore "${datastore}", or complete that class's StorageProfile (claimPropertySets)`;
+        continue;
+      }
       const message = importerMessage(dv);
       disk.phase = dv.phase;
       disk.message = message;
@@ -617,9 +658,16 @@ export class VmItinerary {
     const spec = migrationSpecOf(step, this.settings);
     const names = vmObjectNames(spec);
     const existing = await this.target.getPod(names.namespace, names.guestConversionPod);
+    const runtime = { ...step.runtime };
+    if (existing?.terminating) {
+      // The pod of an earlier attempt (a retry after a failure or a timeout) is still in its
+      // grace period: its phase is not this attempt's, and its name is taken until it is gone.
+      // Its clock is not this attempt's either: the timeout counts from the new pod.
+      delete runtime.conversionStartedAt;
+      return wait(this.settings.timings.pollMs, { runtime });
+    }
     let phase = existing?.phase ?? null;
     let message = existing?.message ?? null;
-    const runtime = { ...step.runtime };
     const events: StepEvent[] = [];
     if (!existing) {
       const pvcs = [];
@@ -634,7 +682,9 @@ export class VmItinerary {
       const ensured = await this.target.ensurePod(pod);
       phase = ensured.object.phase;
       message = ensured.object.message;
-      runtime.conversionStartedAt ??= new Date(this.clock()).toISOString();
+      // A retry's new pod starts a new clock (the earlier attempt's may have timed out).
+      if (ensured.created || !runtime.conversionStartedAt)
+        runtime.conversionStartedAt = new Date(this.clock()).toISOString();
       events.push({
         kind: 'info',
         message: `guest conversion pod ${pod.metadata.name} created (virt-v2v-in-place)`,
@@ -661,7 +711,15 @@ export class VmItinerary {
       spec,
       step.spec.disks.map((disk) => ({ metadata: { name: disk.dataVolume } })),
     );
-    const ensured = await this.target.ensureVirtualMachine(vm);
+    let ensured: Awaited<ReturnType<TargetCluster['ensureVirtualMachine']>>;
+    try {
+      ensured = await this.target.ensureVirtualMachine(vm);
+    } catch (error) {
+      if (error instanceof TargetRejectedError && MAC_ALLOCATION_DENIED.test(error.detail)) {
+        return fail(await this.macDenial(step, vm, error));
+      }
+      throw error;
+    }
     const patch = buildOwnerReferencePatch({ metadata: { name: vm.metadata.name, uid: ensured.object.uid } });
     const deleted: string[] = [];
     // A shared disk stays owned by the VM that copied it: a merge patch here would take it away.
@@ -692,6 +750,28 @@ export class VmItinerary {
     });
   }
 
+  /**
+   * kubemacpool refused the VM because another VM took one of its MACs after Preflight checked:
+   * say which MAC and which VM, from a fresh list (the refusal names neither).
+   */
+  private async macDenial(
+    step: VmStep,
+    vm: ReturnType<typeof buildVirtualMachine>,
+    error: TargetRejectedError,
+  ): Promise<string> {
+    const macs = new Set(
+      vm.spec.template.spec.domain.devices.interfaces
+        .map((entry) => entry.macAddress?.toLowerCase())
+        .filter((mac): mac is string => typeof mac === 'string' && mac !== ''),
+    );
+    const owner = ownerLabelsOf(step.executionId, step.spec.vmKey);
+    const clash = macClash(macs, owner, await this.target.listVirtualMachines({ fresh: true }));
+    const refused = `the cluster refused VirtualMachine ${vm.metadata.namespace}/${vm.metadata.name}: ${error.detail}`;
+    return clash
+      ? `${clash} (taken after Preflight checked); ${refused}`
+      : `${refused} (no other VirtualMachine holds its MACs ${[...macs].join(', ')} now; retry the VM)`;
+  }
+
   private async waitForVmReady(step: VmStep): Promise<PhaseOutcome> {
     const { spec } = step;
     const vm = await this.target.getVirtualMachine(spec.targetNamespace, spec.targetName);
@@ -718,8 +798,9 @@ export class VmItinerary {
   }
 
   /**
-   * After a failure: the credentials go, copies still running are stopped (their slots are given
-   * back), finished copies stay so a retry does not copy them again.
+   * After a failure: the credentials go, copies still running or failed are deleted (their slots
+   * are given back, and CDI's populator claims and importer pods go with them), finished copies
+   * stay so a retry does not copy them again.
    */
   async afterFailure(step: VmStep): Promise<StepEvent[]> {
     const { spec } = step;
@@ -730,9 +811,12 @@ export class VmItinerary {
     for (const disk of step.disks) {
       if (disk.released || copiedElsewhere.has(disk.index)) continue;
       const dv = await this.target.getDataVolume(spec.targetNamespace, disk.dataVolume);
-      if (dv && dv.phase !== 'Succeeded' && dv.phase !== 'Failed') {
+      if (dv && dv.phase !== 'Succeeded') {
         await this.target.deleteDataVolume(spec.targetNamespace, disk.dataVolume);
-        events.push({ kind: 'info', message: `unfinished copy ${disk.dataVolume} stopped` });
+        events.push({
+          kind: 'info',
+          message: `${dv.phase === 'Failed' ? 'failed' : 'unfinished'} copy ${disk.dataVolume} deleted`,
+        });
       }
     }
     if (spec.convertGuest) await this.target.deletePod(names.namespace, names.guestConversionPod);
@@ -751,14 +835,16 @@ export class VmItinerary {
     const { spec } = step;
     const owner = ownerLabelsOf(step.executionId, spec.vmKey);
     const events: StepEvent[] = [];
-    const deleted = await this.target.deleteOwned(spec.targetNamespace, owner);
+    // The claims this VM's DataVolumes fill: CDI's populator claims and importer pods hang off them.
+    const claims = spec.disks.filter((disk) => !disk.copiedBy).map((disk) => disk.dataVolume);
+    const deleted = await this.target.deleteOwned(spec.targetNamespace, owner, claims);
     if (deleted.length > 0) {
       events.push({
         kind: 'info',
         message: `deleted ${deleted.map((object) => `${object.kind} ${object.name}`).join(', ')}`,
       });
     }
-    const remaining = await this.target.countOwned(spec.targetNamespace, owner);
+    const remaining = await this.target.countOwned(spec.targetNamespace, owner, claims);
     if (remaining > 0) return { done: false, waitMs: this.settings.timings.pollMs, deleted, events };
     const snapshots = await this.warm.cancelSnapshots(step);
     events.push(...snapshots.events);

@@ -3,7 +3,7 @@ import type { DataVolume, Secret } from '#libs/kubevirt';
 import { type KubeEmulator, startKubeEmulator } from '../../../test/k8s-emulator/index.js';
 import { upstreamSchemasSuite } from '../../../test/support/shared-files.js';
 import { KubeApiError, KubeTargetCluster } from './kube-target-cluster.js';
-import { type DataVolumeEvent, TargetConflictError } from './ports.js';
+import { type DataVolumeEvent, TargetConflictError, TargetRejectedError } from './ports.js';
 
 const NS = 'migrated';
 const labels = { 'flotilla.io/execution': 'exec-1', 'flotilla.io/vm': 'vm-1' };
@@ -22,7 +22,17 @@ function dataVolume(name: string): DataVolume {
   return {
     apiVersion: 'cdi.kubevirt.io/v1beta1',
     kind: 'DataVolume',
-    metadata: { name, namespace: NS, labels, annotations: { 'flotilla.io/vm-key': 'vc/vm-1' } },
+    metadata: {
+      name,
+      namespace: NS,
+      labels,
+      // As the builder: bound for the importer on a WaitForFirstConsumer class, kept when done.
+      annotations: {
+        'flotilla.io/vm-key': 'vc/vm-1',
+        'cdi.kubevirt.io/storage.deleteAfterCompletion': 'false',
+        'cdi.kubevirt.io/storage.bind.immediate.requested': 'true',
+      },
+    },
     spec: {
       source: {
         vddk: {
@@ -106,6 +116,45 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       action: { type: 'error', code: 503 },
     });
     await expect(cluster.getDataVolume(NS, 'nothing')).rejects.toBeInstanceOf(KubeApiError);
+    emulator.faults.clear();
+  });
+
+  it('sends fieldValidation=Strict: a field the cluster does not know is refused with its name, not dropped', async () => {
+    const body = dataVolume('strict-disk-0');
+    (body.spec as unknown as Record<string, unknown>).priorityClassNam = 'high';
+    const refused = await cluster.ensureDataVolume(body).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TargetRejectedError);
+    expect((refused as TargetRejectedError).message).toBe(
+      'Kubernetes API create DataVolume migrated/strict-disk-0 was refused: HTTP 400 BadRequest: ' +
+        'DataVolume in version "v1beta1" cannot be handled as a DataVolume: strict decoding error: unknown field "spec.priorityClassNam"',
+    );
+    expect(emulator.get('datavolumes', NS, 'strict-disk-0')).toBeUndefined();
+    expect(
+      emulator.faults.requests().filter((request) => request.path.includes('fieldValidation=Strict')).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it("does not retry an admission webhook's denial, even kubemacpool's 500", async () => {
+    const before = emulator.faults.count({ verb: 'create', resource: 'virtualmachines' });
+    emulator.faults.inject({
+      verb: 'create',
+      resource: 'virtualmachines',
+      times: 1,
+      action: {
+        type: 'error',
+        code: 500,
+        message:
+          'admission webhook "mutatevirtualmachines.kubemacpool.io" denied the request: Failed to create virtual machine allocation error: failed to allocate requested mac address',
+      },
+    });
+    const vm = {
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachine',
+      metadata: { name: 'denied', namespace: NS, labels },
+      spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: {} } } } },
+    } as unknown as Parameters<KubeTargetCluster['ensureVirtualMachine']>[0];
+    await expect(cluster.ensureVirtualMachine(vm)).rejects.toBeInstanceOf(TargetRejectedError);
+    expect(emulator.faults.count({ verb: 'create', resource: 'virtualmachines' }) - before).toBe(1);
     emulator.faults.clear();
   });
 

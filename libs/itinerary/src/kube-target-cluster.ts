@@ -26,6 +26,7 @@ import {
   type PodState,
   type TargetCluster,
   TargetConflictError,
+  TargetRejectedError,
   type VirtualMachineState,
 } from './ports.js';
 
@@ -33,6 +34,22 @@ const CDI = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes
 const KUBEVIRT_VM = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' } as const;
 const KUBEVIRT_VMI = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' } as const;
 const INSTANCETYPE = { group: 'instancetype.kubevirt.io', version: 'v1beta1' } as const;
+const VOLUME_IMPORT_SOURCES = {
+  group: 'cdi.kubevirt.io',
+  version: 'v1beta1',
+  plural: 'volumeimportsources',
+} as const;
+/** CDI's own label on what it creates (common.CDILabelKey=CDILabelValue): prime PVCs, importer pods. */
+const CDI_CREATED = 'app=containerized-data-importer';
+
+interface CdiLeftovers {
+  /** Populator `prime-<uid>` PVCs owned by one of our claims. */
+  primeClaims: string[];
+  /** Importer pods owned by one of our claims or by their prime PVCs. */
+  importerPods: string[];
+  /** VolumeImportSources owned by one of our DataVolumes (CDI >= 1.57; none on older CDI). */
+  importSources: string[];
+}
 
 type Json = Record<string, unknown>;
 
@@ -69,6 +86,8 @@ const asObject = (value: unknown): Json =>
 const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const labelsOf = (object: unknown): Record<string, string> =>
   asObject(asObject(asObject(object).metadata).labels) as Record<string, string>;
+const terminating = (object: unknown): boolean =>
+  Boolean(asObject(asObject(object).metadata).deletionTimestamp);
 
 function header(headers: Record<string, string> | undefined, name: string): string | undefined {
   if (!headers) return undefined;
@@ -120,7 +139,29 @@ function isNetworkError(error: unknown): boolean {
   return /socket hang up|ECONNRESET|ECONNREFUSED|fetch failed|network/i.test(error.message);
 }
 
+/**
+ * Sent on every write: a field this cluster's CDI or KubeVirt does not know fails the request
+ * (400 "strict decoding error: unknown field ...") instead of being dropped with a warning nobody
+ * reads, which would migrate a VM without, say, its serial or its TPM setting.
+ */
+const STRICT = { fieldValidation: 'Strict' } as const;
+
+/** An admission webhook's decision (kubemacpool answers 500): final, not an outage. */
+const WEBHOOK_DENIAL = /admission webhook "[^"]+" denied the request/;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function ownedBy(object: unknown, kind: string, names: ReadonlySet<string>): boolean {
+  const refs = asObject(asObject(object).metadata).ownerReferences;
+  return (Array.isArray(refs) ? refs : []).some((ref) => {
+    const entry = asObject(ref);
+    return entry.kind === kind && typeof entry.name === 'string' && names.has(entry.name);
+  });
+}
+
+function namesOf(items: unknown): string[] {
+  return (Array.isArray(items) ? items : []).map((item) => String(asObject(asObject(item).metadata).name));
+}
 
 function ownerSelector(owner: OwnerLabels): string {
   return `${LABEL_EXECUTION}=${owner.execution},${LABEL_VM}=${owner.vm}`;
@@ -167,6 +208,7 @@ const CHECKPOINT_COPIED_PREFIX = 'cdi.kubevirt.io/storage.checkpoint.copied.';
 
 function podState(object: unknown): PodState {
   const status = asObject(asObject(object).status);
+  const metadata = asObject(asObject(object).metadata);
   let message = asString(status.message);
   for (const entry of Array.isArray(status.containerStatuses) ? status.containerStatuses : []) {
     const terminated = asObject(asObject(asObject(entry).state).terminated);
@@ -174,10 +216,11 @@ function podState(object: unknown): PodState {
     if (text && terminated.exitCode !== 0) message = text;
   }
   return {
-    name: String(asObject(asObject(object).metadata).name ?? ''),
+    name: String(metadata.name ?? ''),
     labels: labelsOf(object),
     phase: asString(status.phase),
     message,
+    terminating: Boolean(metadata.deletionTimestamp),
   };
 }
 
@@ -232,12 +275,17 @@ export class KubeTargetCluster implements TargetCluster {
       try {
         return await request();
       } catch (error) {
+        const message = error instanceof ApiException ? statusMessage(error) : '';
+        const denied = WEBHOOK_DENIAL.test(message);
         const retriable =
-          (error instanceof ApiException && (error.code === 429 || error.code >= 500)) ||
+          (error instanceof ApiException && !denied && (error.code === 429 || error.code >= 500)) ||
           isNetworkError(error);
         if (!retriable || attempt >= this.retry.attempts) {
           if (error instanceof ApiException) {
-            throw new KubeApiError(error.code, statusReason(error), operation, statusMessage(error));
+            if (denied || error.code === 400 || error.code === 422) {
+              throw new TargetRejectedError(operation, error.code, statusReason(error), message);
+            }
+            throw new KubeApiError(error.code, statusReason(error), operation, message);
           }
           throw error;
         }
@@ -313,7 +361,7 @@ export class KubeTargetCluster implements TargetCluster {
     return this.ensure(
       'Secret',
       secret,
-      () => this.core.createNamespacedSecret({ namespace, body: secret }),
+      () => this.core.createNamespacedSecret({ namespace, body: secret, ...STRICT }),
       () => this.core.readNamespacedSecret({ namespace, name }),
       () => ({ name }),
     );
@@ -324,7 +372,7 @@ export class KubeTargetCluster implements TargetCluster {
     return this.ensure(
       'DataVolume',
       dataVolume,
-      () => this.custom.createNamespacedCustomObject({ ...CDI, namespace, body: dataVolume }),
+      () => this.custom.createNamespacedCustomObject({ ...CDI, namespace, body: dataVolume, ...STRICT }),
       () => this.custom.getNamespacedCustomObject({ ...CDI, namespace, name }),
       dataVolumeState,
     );
@@ -335,7 +383,7 @@ export class KubeTargetCluster implements TargetCluster {
     return this.ensure(
       'Pod',
       pod,
-      () => this.core.createNamespacedPod({ namespace, body: pod }),
+      () => this.core.createNamespacedPod({ namespace, body: pod, ...STRICT }),
       () => this.core.readNamespacedPod({ namespace, name }),
       podState,
     );
@@ -346,7 +394,7 @@ export class KubeTargetCluster implements TargetCluster {
     return this.ensure(
       'VirtualMachine',
       vm,
-      () => this.custom.createNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, body: vm }),
+      () => this.custom.createNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, body: vm, ...STRICT }),
       () => this.custom.getNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, name }),
       virtualMachineState,
     );
@@ -426,9 +474,11 @@ export class KubeTargetCluster implements TargetCluster {
    * for each of hundreds of VMs would be quadratic. A VM created since the list was taken is
    * missed only for `listCacheMs`; the VMs of one wave have the distinct MACs of one inventory.
    */
-  listVirtualMachines(): Promise<Array<VirtualMachineState & { namespace: string }>> {
+  listVirtualMachines(
+    options: { fresh?: boolean } = {},
+  ): Promise<Array<VirtualMachineState & { namespace: string }>> {
     const cached = this.#vmList;
-    if (cached && Date.now() - cached.at < this.listCacheMs) return cached.list;
+    if (cached && !options.fresh && Date.now() - cached.at < this.listCacheMs) return cached.list;
     const list = this.call('list VirtualMachines', () =>
       this.custom.listClusterCustomObject({ ...KUBEVIRT_VM }),
     ).then((result) => {
@@ -473,7 +523,7 @@ export class KubeTargetCluster implements TargetCluster {
   async patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void> {
     await this.call(`patch PersistentVolumeClaim ${namespace}/${pvcName}`, () =>
       this.core.patchNamespacedPersistentVolumeClaim(
-        { namespace, name: pvcName, body: patch },
+        { namespace, name: pvcName, body: patch, ...STRICT },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       ),
     );
@@ -492,11 +542,57 @@ export class KubeTargetCluster implements TargetCluster {
   }
 
   /**
+   * What CDI made for our claims without our labels: with volume populators (CDI >= 1.57) a
+   * `prime-<uid>` PVC owned by the target claim, its importer pod, and a VolumeImportSource owned
+   * by the DataVolume; without them an importer pod owned by the claim. Found by ownership, as
+   * the names hold UIDs. They go with their owners (garbage collection, CDI's cleanup), but a
+   * terminating importer pod keeps its PVC': a cancel is done only when none is left.
+   */
+  private async cdiLeftovers(namespace: string, claims: readonly string[]): Promise<CdiLeftovers> {
+    const none: CdiLeftovers = { primeClaims: [], importerPods: [], importSources: [] };
+    if (claims.length === 0) return none;
+    const claimNames = new Set(claims);
+    const [pvcs, pods, sources] = await Promise.all([
+      this.call('list PersistentVolumeClaims', () =>
+        this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: CDI_CREATED }),
+      ),
+      this.call('list Pods', () => this.core.listNamespacedPod({ namespace, labelSelector: CDI_CREATED })),
+      // A CDI without populators has no such resource: nothing of that kind is left.
+      this.read('list VolumeImportSources', () =>
+        this.custom.listNamespacedCustomObject({ ...VOLUME_IMPORT_SOURCES, namespace }),
+      ),
+    ]);
+    const primeClaims = pvcs.items
+      .filter((pvc) => ownedBy(pvc, 'PersistentVolumeClaim', claimNames))
+      .map((pvc) => pvc.metadata?.name ?? '');
+    const podOwners = new Set([...claims, ...primeClaims]);
+    const sourceItems = asObject(sources).items;
+    return {
+      primeClaims,
+      importerPods: pods.items
+        .filter((pod) => ownedBy(pod, 'PersistentVolumeClaim', podOwners))
+        .map((pod) => pod.metadata?.name ?? ''),
+      importSources: namesOf(
+        (Array.isArray(sourceItems) ? sourceItems : []).filter((item) =>
+          ownedBy(item, 'DataVolume', claimNames),
+        ),
+      ),
+    };
+  }
+
+  /**
    * Deletes by label, VM first so nothing runs from disks about to go, then the VMI it started
    * (which carries only the template's labels), pods, DataVolumes, the PVCs CDI made for them
-   * (labelled like their DataVolume, or named after it) and the Secret.
+   * (labelled like their DataVolume, or named after it), CDI's unlabelled populator PVCs and
+   * importer pods of those claims, and the Secret. Objects already being deleted (a Pod in its
+   * grace period, a claim a Pod still uses) are left to finish: deleting them again changes
+   * nothing, and `countOwned` says when they are gone.
    */
-  async deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]> {
+  async deleteOwned(
+    namespace: string,
+    owner: OwnerLabels,
+    claims: readonly string[] = [],
+  ): Promise<DeletedObjects[]> {
     const labelSelector = ownerSelector(owner);
     const deleted: DeletedObjects[] = [];
     const vms = asObject(
@@ -507,21 +603,22 @@ export class KubeTargetCluster implements TargetCluster {
     for (const item of Array.isArray(vms) ? vms : []) {
       const name = String(asObject(asObject(item).metadata).name);
       if (
-        await this.remove(`delete VirtualMachine ${namespace}/${name}`, () =>
+        !terminating(item) &&
+        (await this.remove(`delete VirtualMachine ${namespace}/${name}`, () =>
           this.custom.deleteNamespacedCustomObject({
             ...KUBEVIRT_VM,
             namespace,
             name,
             propagationPolicy: 'Background',
           }),
-        )
+        ))
       ) {
         deleted.push({ kind: 'VirtualMachine', name });
       }
       const vmi = await this.read(`get VirtualMachineInstance ${namespace}/${name}`, () =>
         this.custom.getNamespacedCustomObject({ ...KUBEVIRT_VMI, namespace, name }),
       );
-      if (vmi !== null && labelsOf(vmi)[LABEL_VM] === owner.vm) {
+      if (vmi !== null && !terminating(vmi) && labelsOf(vmi)[LABEL_VM] === owner.vm) {
         if (
           await this.remove(`delete VirtualMachineInstance ${namespace}/${name}`, () =>
             this.custom.deleteNamespacedCustomObject({ ...KUBEVIRT_VMI, namespace, name }),
@@ -536,6 +633,7 @@ export class KubeTargetCluster implements TargetCluster {
     );
     for (const pod of pods.items) {
       const name = pod.metadata?.name ?? '';
+      if (pod.metadata?.deletionTimestamp) continue;
       if (
         await this.remove(`delete Pod ${namespace}/${name}`, () =>
           this.core.deleteNamespacedPod({ namespace, name }),
@@ -553,14 +651,40 @@ export class KubeTargetCluster implements TargetCluster {
     for (const item of Array.isArray(dataVolumes) ? dataVolumes : []) {
       const state = dataVolumeState(item);
       claimNames.add(state.claimName);
+      if (terminating(item)) continue;
       await this.deleteDataVolume(namespace, state.name);
       deleted.push({ kind: 'DataVolume', name: state.name });
     }
     const pvcs = await this.call('list PersistentVolumeClaims', () =>
       this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
     );
-    for (const pvc of pvcs.items) if (pvc.metadata?.name) claimNames.add(pvc.metadata.name);
+    const goingClaims = new Set<string>();
+    for (const pvc of pvcs.items) {
+      if (!pvc.metadata?.name) continue;
+      claimNames.add(pvc.metadata.name);
+      if (pvc.metadata.deletionTimestamp) goingClaims.add(pvc.metadata.name);
+    }
     for (const name of claimNames) {
+      if (goingClaims.has(name)) continue;
+      if (
+        await this.remove(`delete PersistentVolumeClaim ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'PersistentVolumeClaim', name });
+      }
+    }
+    const leftovers = await this.cdiLeftovers(namespace, [...new Set([...claims, ...claimNames])]);
+    for (const name of leftovers.importerPods) {
+      if (
+        await this.remove(`delete Pod ${namespace}/${name}`, () =>
+          this.core.deleteNamespacedPod({ namespace, name }),
+        )
+      ) {
+        deleted.push({ kind: 'Pod', name });
+      }
+    }
+    for (const name of leftovers.primeClaims) {
       if (
         await this.remove(`delete PersistentVolumeClaim ${namespace}/${name}`, () =>
           this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }),
@@ -574,6 +698,7 @@ export class KubeTargetCluster implements TargetCluster {
     );
     for (const secret of secrets.items) {
       const name = secret.metadata?.name ?? '';
+      if (secret.metadata?.deletionTimestamp) continue;
       if (
         await this.remove(`delete Secret ${namespace}/${name}`, () =>
           this.core.deleteNamespacedSecret({ namespace, name }),
@@ -585,8 +710,11 @@ export class KubeTargetCluster implements TargetCluster {
     return deleted;
   }
 
-  async countOwned(namespace: string, owner: OwnerLabels): Promise<number> {
+  async countOwned(namespace: string, owner: OwnerLabels, claims: readonly string[] = []): Promise<number> {
     const labelSelector = ownerSelector(owner);
+    const leftovers = await this.cdiLeftovers(namespace, claims);
+    const foreign =
+      leftovers.primeClaims.length + leftovers.importerPods.length + leftovers.importSources.length;
     const lists = await Promise.all([
       this.call('list VirtualMachines', () =>
         this.custom.listNamespacedCustomObject({ ...KUBEVIRT_VM, namespace, labelSelector }),
@@ -603,7 +731,7 @@ export class KubeTargetCluster implements TargetCluster {
     return lists.reduce<number>((total, list) => {
       const items = asObject(list).items;
       return total + (Array.isArray(items) ? items.length : 0);
-    }, 0);
+    }, foreign);
   }
 
   /**

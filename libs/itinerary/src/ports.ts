@@ -5,10 +5,13 @@ import type { SourcePowerState } from './types.js';
 export interface SourceDisk {
   key: number;
   label: string | null;
+  /** The base VMDK, `[ds] vm/vm.vmdk`, also while snapshots make the VM run on `-00000N` deltas. */
   backingFile: string;
   capacityBytes: number;
   /** The VMDK's UUID (`backing.uuid`), the guest's disk serial. */
   uuid?: string | null;
+  /** `backing.changeId`: set when changed block tracking is active on this disk. */
+  changeId?: string | null;
 }
 
 /** Where the VM runs, as libvirt's vpx driver and the guest clock need it. */
@@ -35,6 +38,8 @@ export interface SourceVm {
   hasTpm?: boolean;
   /** `config.nestedHVEnabled`. */
   nestedHv?: boolean;
+  /** `config.changeTrackingEnabled` (CBT, which warm migration needs). */
+  changeTrackingEnabled?: boolean;
 }
 
 /** What the itinerary needs of vCenter. */
@@ -146,6 +151,11 @@ export interface PodState {
   phase: string | null;
   /** The container's termination message or reason, when it ended. */
   message: string | null;
+  /**
+   * Deleted, still in its grace period: its phase says nothing about a new run, and its name is
+   * taken until it is gone.
+   */
+  terminating: boolean;
 }
 
 export interface VirtualMachineState {
@@ -213,8 +223,13 @@ export interface TargetCluster {
     name: string,
   ): Promise<boolean>;
   getVirtualMachine(namespace: string, name: string): Promise<VirtualMachineState | null>;
-  /** Every VirtualMachine in the cluster, for MAC conflicts. */
-  listVirtualMachines(): Promise<Array<VirtualMachineState & { namespace: string }>>;
+  /**
+   * Every VirtualMachine in the cluster, for MAC conflicts; may be a few seconds old unless
+   * `fresh` (after the cluster refused a MAC, the answer must say who holds it now).
+   */
+  listVirtualMachines(options?: {
+    fresh?: boolean;
+  }): Promise<Array<VirtualMachineState & { namespace: string }>>;
   /**
    * Sets a warm DataVolume's `spec.checkpoints` and `spec.finalCheckpoint` to these values
    * (idempotent: the whole list is written, so a step running again writes the same thing).
@@ -235,10 +250,17 @@ export interface TargetCluster {
   patchPvcOwner(namespace: string, pvcName: string, patch: unknown): Promise<void>;
   deleteSecret(namespace: string, name: string): Promise<void>;
   deletePod(namespace: string, name: string): Promise<void>;
-  /** Deletes every VM, VMI, DataVolume, PVC, Pod and Secret carrying these labels. */
-  deleteOwned(namespace: string, owner: OwnerLabels): Promise<DeletedObjects[]>;
-  /** Count of objects still carrying these labels (after deleteOwned they may still be terminating). */
-  countOwned(namespace: string, owner: OwnerLabels): Promise<number>;
+  /**
+   * Deletes every VM, VMI, DataVolume, PVC, Pod and Secret carrying these labels, and what CDI
+   * made for the DataVolumes/claims named in `claims` without our labels (populator `prime-` PVCs,
+   * importer pods).
+   */
+  deleteOwned(namespace: string, owner: OwnerLabels, claims?: readonly string[]): Promise<DeletedObjects[]>;
+  /**
+   * Count of objects still carrying these labels, plus CDI's objects for `claims` (prime PVCs,
+   * importer pods, VolumeImportSources): after deleteOwned they may still be terminating.
+   */
+  countOwned(namespace: string, owner: OwnerLabels, claims?: readonly string[]): Promise<number>;
 }
 
 /** An object with our deterministic name exists but was not created by this execution for this VM. */
@@ -254,5 +276,22 @@ export class TargetConflictError extends Error {
         `(labels: ${JSON.stringify(labels)})`,
     );
     this.name = 'TargetConflictError';
+  }
+}
+
+/**
+ * The cluster refused a request for good: a bad request (e.g. `fieldValidation=Strict` meeting a
+ * field this CDI or KubeVirt does not know), an invalid object, or an admission webhook's denial.
+ * Sending it again cannot help; `detail` is the API server's own message.
+ */
+export class TargetRejectedError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly reason: string | null,
+    readonly detail: string,
+  ) {
+    super(`Kubernetes API ${operation} was refused: HTTP ${status}${reason ? ` ${reason}` : ''}: ${detail}`);
+    this.name = 'TargetRejectedError';
   }
 }

@@ -1,14 +1,26 @@
 import type { GuestIpAddress, GuestNetworkInfo, GuestRoute } from '#libs/kubevirt';
 import {
+  baseVmdk,
   fetchServerThumbprint,
+  flattenSnapshotTrees,
   type ManagedObjectReference,
+  type TaskInfo,
   type VimObject,
   type VimValue,
+  type VirtualDiskInfo,
   VsphereClient,
   type VsphereConnectOptions,
   VsphereFaultError,
 } from '#libs/vsphere';
-import type { SourceHost, SourceVcenter, SourceVm } from './ports.js';
+import type {
+  SourceDiskChangeId,
+  SourceHost,
+  SourceSnapshot,
+  SourceSnapshots,
+  SourceTaskState,
+  SourceVcenter,
+  SourceVm,
+} from './ports.js';
 import type { SourcePowerState } from './types.js';
 
 const vmRefOf = (value: string): ManagedObjectReference => ({ type: 'VirtualMachine', value });
@@ -82,6 +94,31 @@ export function guestNetworkOf(
   return { addresses, routes };
 }
 
+/** vCenter: `VirtualMachine.createSnapshot`; vcsim names its task the same. */
+function isCreateSnapshotTask(task: TaskInfo): boolean {
+  return task.descriptionId === 'VirtualMachine.createSnapshot';
+}
+
+/** vCenter: `VirtualMachineSnapshot.remove`; vcsim: `VirtualMachineSnapshot.removeSnapshot`. */
+function isRemoveSnapshotTask(task: TaskInfo): boolean {
+  return (
+    task.descriptionId === 'VirtualMachineSnapshot.remove' ||
+    task.descriptionId === 'VirtualMachineSnapshot.removeSnapshot'
+  );
+}
+
+function isUnfinished(task: TaskInfo): boolean {
+  return task.state === 'queued' || task.state === 'running';
+}
+
+function changeIdsOf(disks: readonly VirtualDiskInfo[]): SourceDiskChangeId[] {
+  return disks.map((disk) => ({
+    key: disk.key,
+    backingFile: baseVmdk(disk.fileName),
+    changeId: disk.changeId ?? null,
+  }));
+}
+
 function powerStateOf(value: string | undefined): SourcePowerState {
   if (value === 'poweredOn' || value === 'poweredOff' || value === 'suspended') return value;
   throw new Error(`vCenter reported an unknown power state "${value ?? ''}"`);
@@ -91,7 +128,7 @@ function powerStateOf(value: string | undefined): SourcePowerState {
  * The executor's vCenter: one session per executor process, opened on first use and reused by
  * every VM (vCenter limits sessions per user); the client renews it when vCenter drops it.
  */
-export class VsphereSourceVcenter implements SourceVcenter {
+export class VsphereSourceVcenter implements SourceVcenter, SourceSnapshots {
   #client: Promise<VsphereClient> | undefined;
   #thumbprint: { at: number; value: Promise<string> } | undefined;
 
@@ -127,6 +164,7 @@ export class VsphereSourceVcenter implements SourceVcenter {
       'runtime.host',
       'config.instanceUuid',
       'config.nestedHVEnabled',
+      'config.changeTrackingEnabled',
       'config.hardware.device',
       'guest.net',
       'guest.ipStack',
@@ -150,14 +188,17 @@ export class VsphereSourceVcenter implements SourceVcenter {
       disks: (properties.disks ?? []).map((disk) => ({
         key: disk.key,
         label: disk.label ?? null,
-        backingFile: disk.fileName,
+        // While snapshots exist the VM runs on deltas (`-000001.vmdk`); the disk is its base file.
+        backingFile: baseVmdk(disk.fileName),
         capacityBytes: disk.capacityInBytes,
         uuid: diskUuids.get(disk.key) ?? null,
+        changeId: disk.changeId ?? null,
       })),
       host: isRef(hostRef) ? await this.hostOf(client, hostRef) : null,
       guestNetwork: guestNetworkOf(more['guest.net'], more['guest.ipStack']),
       hasTpm: devices.some((device) => device._type === 'VirtualTPM'),
       nestedHv: more['config.nestedHVEnabled'] === true,
+      changeTrackingEnabled: more['config.changeTrackingEnabled'] === true,
     };
   }
 
@@ -230,6 +271,81 @@ export class VsphereSourceVcenter implements SourceVcenter {
       }
       throw error;
     }
+  }
+
+  /**
+   * Tasks are read before the snapshot tree: a task that ends between the two reads has its
+   * snapshot in the tree, so a finished creation is never taken for a missing one.
+   */
+  async snapshotVm(
+    vmRef: string,
+    name: string,
+    options: { description: string; quiesce: boolean },
+  ): Promise<SourceTaskState> {
+    const client = await this.client();
+    const vm = vmRefOf(vmRef);
+    const creations = (await client.getRecentTasks(vm)).filter(isCreateSnapshotTask);
+    if (creations.some(isUnfinished)) return { state: 'running' };
+    const named = flattenSnapshotTrees(await client.getSnapshotTree(vm))
+      .filter((snapshot) => snapshot.name === name)
+      .sort((a, b) => (b.id ?? 0) - (a.id ?? 0))[0];
+    if (named) return { state: 'done', snapshotRef: named.snapshot.value };
+    const latest = creations[creations.length - 1];
+    if (latest?.state === 'error') {
+      const fault = latest.error;
+      return {
+        state: 'failed',
+        message:
+          `vCenter could not snapshot VM ${vmRef} (task ${latest.task.value}): ` +
+          `${fault?.faultName ?? 'UnknownFault'}${fault?.faultMessage ? `: ${fault.faultMessage}` : ''}`,
+      };
+    }
+    await client.createSnapshot(vm, {
+      name,
+      description: options.description,
+      memory: false,
+      quiesce: options.quiesce,
+    });
+    return { state: 'running' };
+  }
+
+  async removeSnapshot(vmRef: string, snapshotRef: string): Promise<SourceTaskState> {
+    const client = await this.client();
+    const vm = vmRefOf(vmRef);
+    if ((await client.getRecentTasks(vm)).filter(isRemoveSnapshotTask).some(isUnfinished))
+      return { state: 'running' };
+    const exists = flattenSnapshotTrees(await client.getSnapshotTree(vm)).some(
+      (snapshot) => snapshot.snapshot.value === snapshotRef,
+    );
+    if (!exists) return { state: 'done' };
+    await client.removeSnapshot(
+      { type: 'VirtualMachineSnapshot', value: snapshotRef },
+      { removeChildren: false, consolidate: true },
+    );
+    return { state: 'running' };
+  }
+
+  async listSnapshots(vmRef: string): Promise<SourceSnapshot[]> {
+    const client = await this.client();
+    return flattenSnapshotTrees(await client.getSnapshotTree(vmRefOf(vmRef))).map((snapshot) => ({
+      ref: snapshot.snapshot.value,
+      name: snapshot.name,
+      createdAt: snapshot.createTime ?? null,
+    }));
+  }
+
+  async snapshotChangeIds(_vmRef: string, snapshotRef: string): Promise<SourceDiskChangeId[]> {
+    const client = await this.client();
+    return changeIdsOf(await client.getSnapshotDisks({ type: 'VirtualMachineSnapshot', value: snapshotRef }));
+  }
+
+  async changeTracking(vmRef: string): Promise<{ enabled: boolean; disks: SourceDiskChangeId[] }> {
+    const client = await this.client();
+    const properties = await client.getVmProperties(vmRefOf(vmRef), [
+      'config.changeTrackingEnabled',
+      'config.hardware.device',
+    ]);
+    return { enabled: properties.changeTrackingEnabled === true, disks: changeIdsOf(properties.disks ?? []) };
   }
 
   /** Read again at most once a minute: a TLS handshake per VM Preflight would be wasted. */

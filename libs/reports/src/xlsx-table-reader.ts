@@ -17,7 +17,10 @@ import {
 /** Read limits for the load-back; unset ones keep the import's defaults. */
 export type ZipLimits = Partial<RvtoolsReadLimits>;
 
-/** A wave report of 100,000 VMs inflates to tens of MB; a gigabyte is already far past real. */
+/**
+ * A wave report of 100,000 VMs inflates to tens of MB; a gigabyte is already far past real. The
+ * API passes its configured limits instead (FLOTILLA_MAX_REPORT_INFLATED_MB, same default).
+ */
 export const DEFAULT_ZIP_LIMITS = { maxInflatedBytes: 1024 ** 3, maxEntries: 10_000 } as const;
 
 export class XlsxReadError extends Error {

@@ -17,7 +17,10 @@ export interface RvtoolsReadLimits {
   maxCompressionRatio: number;
   /** Cap on the inflated bytes of one sheet (a worksheet part or a CSV file). */
   maxSheetBytes: number;
-  /** Cap on the rows of one sheet (Excel's own limit is 1,048,576). */
+  /**
+   * Cap on the rows of one sheet, empty ones included (Excel's own limit is 1,048,576). Sheets are
+   * also bounded by the VMs vInfo lists (sheet-row-bounds.ts); this cap holds when vInfo is large.
+   */
   maxRowsPerSheet: number;
   /**
    * Cap on the rows of the VM sheet (vInfo): a flood of real-looking VM rows is refused long
@@ -51,7 +54,8 @@ export const EXCEL_MAX_ROWS = 1_048_576;
  * - bytes per sheet 1 GiB: 2.5x its largest sheet;
  * - compression ratio 100: 7.9x its most compressible sheet, a quarter of what the smallest
  *   decompression bombs reached (470x; deflate can reach 1,032x);
- * - rows per sheet: Excel's own limit (no sheet Excel or RVTools writes has more);
+ * - rows per sheet 570,000: 2.5x its largest sheet (vPartition, 226,548 rows; vDisk 219,547), the
+ *   margin of the VM limit, so a 250,000-VM export of the same shape still fits;
  * - VMs (vInfo rows) 250,000: 2.5x that export; 1.2 M minimal VM rows took 37 s to reach the
  *   per-sheet limit, 250,000 of them take under 10 s;
  * - characters kept per cell: Excel's own limit (32,767); a longer cell is cut with a diagnostic,
@@ -68,7 +72,7 @@ export const DEFAULT_READ_LIMITS: Readonly<RvtoolsReadLimits> = {
   maxEntries: 10_000,
   maxCompressionRatio: 100,
   maxSheetBytes: 1024 * MIB,
-  maxRowsPerSheet: EXCEL_MAX_ROWS,
+  maxRowsPerSheet: 570_000,
   maxVms: 250_000,
   maxCellChars: EXCEL_MAX_CELL_CHARS,
   maxCellReadChars: 1024 * 1024,

@@ -31,7 +31,7 @@ async function refusal(file: string): Promise<RvtoolsImportError> {
   return error;
 }
 
-const VDISK_LIMIT_FOR_10_VMS = 10 * 1_404 + UNLISTED_VM_ROWS;
+const VDISK_LIMIT_FOR_10_VMS = 10 * 64 + UNLISTED_VM_ROWS;
 
 describe('sheet row bounds', () => {
   it('bound per-VM sheets by the VMs vInfo lists, the other sheets by a floor or 10 rows per VM', () => {
@@ -60,13 +60,13 @@ describe('floods of real-looking rows are refused by the row bound of their shee
     await writeRowFloodExport(join(dir, 'vdisk-flood.xlsx'), {
       vms: 10,
       flood: floodVdisk(10),
-      rows: 30_000,
+      rows: 20_000,
     });
     const error = await refusal('vdisk-flood.xlsx');
     expect(error.code).toBe('too-large');
     expect(error.sheet).toBe('vDisk');
     expect(error.message).toBe(
-      `"vdisk-flood.xlsx", sheet vDisk: the sheet has more than 24,040 rows, the limit for the 10 VMs vInfo lists (1,404 per VM: virtual disks per VM, vSphere 8's maximum over SCSI, NVMe, SATA and IDE; plus 10,000 rows of VMs vInfo does not list).`,
+      `"vdisk-flood.xlsx", sheet vDisk: the sheet has more than 10,640 rows, the limit for the 10 VMs vInfo lists (64 per VM: virtual disks per VM on average, a full PVSCSI adapter; plus 10,000 rows of VMs vInfo does not list).`,
     );
   });
 
@@ -104,12 +104,12 @@ describe('floods of real-looking rows are refused by the row bound of their shee
     await writeRowFloodExport(join(dir, 'vdisk-flood.zip'), {
       vms: 10,
       flood: floodVdisk(10),
-      rows: 30_000,
+      rows: 20_000,
       format: 'csv-zip',
     });
     const error = await refusal('vdisk-flood.zip');
     expect(error.sheet).toBe('vDisk');
-    expect(error.message).toContain('"vdisk-flood.zip", sheet vDisk: the sheet has more than 24,040 rows');
+    expect(error.message).toContain('"vdisk-flood.zip", sheet vDisk: the sheet has more than 10,640 rows');
   });
 
   it('rows of VMs vInfo does not list (a hand-trimmed vInfo) are diagnosed, not refused, within the allowance', async () => {

@@ -7,7 +7,15 @@ export {
 } from './errors.js';
 export { describeRef, type ManagedObjectReference, vmRef } from './managed-object.js';
 export { certificateThumbprint, fetchServerThumbprint, normalizeThumbprint } from './server-certificate.js';
-export type { VimObject, VimValue } from './soap-response.js';
+export {
+  baseVmdk,
+  CHANGE_ID_PATTERN,
+  flattenSnapshotTrees,
+  type TaskInfo,
+  type TaskState,
+  type VmSnapshotTree,
+} from './snapshot-properties.js';
+export type { VimFault, VimObject, VimValue } from './soap-response.js';
 export {
   type VirtualDiskInfo,
   VM_PROPERTY_PATHS,

@@ -13,6 +13,7 @@ export const VM_PROPERTY_PATHS = [
   'config.uuid',
   'config.template',
   'config.hardware.device',
+  'config.changeTrackingEnabled',
 ] as const;
 
 export type VmPropertyPath = (typeof VM_PROPERTY_PATHS)[number];
@@ -43,6 +44,8 @@ export interface VirtualDiskInfo {
   readonly backingType?: string;
   readonly thinProvisioned?: boolean;
   readonly diskMode?: string;
+  /** `backing.changeId` (changed block tracking); absent while CBT is off or not yet active. */
+  readonly changeId?: string;
 }
 
 /**
@@ -62,6 +65,8 @@ export interface VmProperties {
   readonly template?: boolean;
   /** Virtual disks in device order, present when `config.hardware.device` was requested. */
   readonly disks?: readonly VirtualDiskInfo[];
+  /** `config.changeTrackingEnabled` (CBT); vCenter omits it when never set, which means off. */
+  readonly changeTrackingEnabled?: boolean;
 }
 
 function optionalInt(text: string | undefined): number | undefined {
@@ -101,8 +106,18 @@ function readDisk(device: XmlNode): VirtualDiskInfo | undefined {
     if (thin !== undefined) disk.thinProvisioned = thin === 'true';
     const diskMode = childText(backing, 'diskMode');
     if (diskMode !== undefined) disk.diskMode = diskMode;
+    const changeId = childText(backing, 'changeId');
+    if (changeId !== undefined && changeId !== '') disk.changeId = changeId;
   }
   return disk;
+}
+
+/** The virtual disks of a `config.hardware.device` value (a VM's, or a snapshot's). */
+export function readDisks(devices: XmlNode): VirtualDiskInfo[] {
+  return devices.children
+    .filter((device) => xsiType(device) === 'VirtualDisk')
+    .map(readDisk)
+    .filter((disk): disk is VirtualDiskInfo => disk !== undefined);
 }
 
 /** Decodes one `ObjectContent` of a VirtualMachine into `VmProperties`. */
@@ -137,10 +152,10 @@ export function readVmProperties(
         vm.template = val.text === 'true';
         break;
       case 'config.hardware.device':
-        vm.disks = val.children
-          .filter((device) => xsiType(device) === 'VirtualDisk')
-          .map(readDisk)
-          .filter((disk): disk is VirtualDiskInfo => disk !== undefined);
+        vm.disks = readDisks(val);
+        break;
+      case 'config.changeTrackingEnabled':
+        vm.changeTrackingEnabled = val.text === 'true';
         break;
     }
   }

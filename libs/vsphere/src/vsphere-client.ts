@@ -6,6 +6,12 @@ import {
   normalizeThumbprint,
   parseVsphereUrl,
 } from './server-certificate.js';
+import {
+  readSnapshotTrees,
+  readTaskInfo,
+  type TaskInfo,
+  type VmSnapshotTree,
+} from './snapshot-properties.js';
 import { element, field, refElement, typedElement, type XmlFragment } from './soap-envelope.js';
 import {
   childNamed,
@@ -20,7 +26,9 @@ import {
 import { VimSoapTransport } from './soap-transport.js';
 import {
   propSetOf,
+  readDisks,
   readVmProperties,
+  type VirtualDiskInfo,
   VM_PROPERTY_PATHS,
   VM_SUMMARY_PATHS,
   type VmPowerState,
@@ -306,6 +314,113 @@ export class VsphereClient {
     return this.#startTask('PowerOnVM_Task', vm);
   }
 
+  /** `CreateSnapshot_Task`; resolves to the task, whose result is the new snapshot's reference. */
+  createSnapshot(
+    vm: ManagedObjectReference,
+    options: { name: string; description: string; memory: boolean; quiesce: boolean },
+  ): Promise<ManagedObjectReference> {
+    return this.#startTask('CreateSnapshot_Task', vm, [
+      field('name', options.name),
+      field('description', options.description),
+      field('memory', options.memory),
+      field('quiesce', options.quiesce),
+    ]);
+  }
+
+  /**
+   * `RemoveSnapshot_Task` on the snapshot; with `consolidate` the delta disks are merged into their
+   * parents in the same task.
+   */
+  removeSnapshot(
+    snapshot: ManagedObjectReference,
+    options: { removeChildren: boolean; consolidate: boolean },
+  ): Promise<ManagedObjectReference> {
+    return this.#startTask('RemoveSnapshot_Task', snapshot, [
+      field('removeChildren', options.removeChildren),
+      field('consolidate', options.consolidate),
+    ]);
+  }
+
+  /** `ReconfigVM_Task` turning changed block tracking on or off (active after the VM's next stun). */
+  setChangeTracking(vm: ManagedObjectReference, enabled: boolean): Promise<ManagedObjectReference> {
+    return this.#startTask('ReconfigVM_Task', vm, [
+      element('spec', null, field('changeTrackingEnabled', enabled)),
+    ]);
+  }
+
+  /** The VM's `snapshot.rootSnapshotList`; empty when it has no snapshot. */
+  async getSnapshotTree(vm: ManagedObjectReference): Promise<VmSnapshotTree[]> {
+    const objects = await this.#retrieve(
+      filterSpec('VirtualMachine', ['snapshot'], element('objectSet', null, refElement('obj', vm))),
+      undefined,
+      vm,
+    );
+    const info = objects[0] ? propSetOf(objects[0]).get('snapshot') : undefined;
+    return info ? readSnapshotTrees(childrenNamed(info, 'rootSnapshotList')) : [];
+  }
+
+  /** The disks as the snapshot captured them (`config.hardware.device` of the VirtualMachineSnapshot). */
+  async getSnapshotDisks(snapshot: ManagedObjectReference): Promise<VirtualDiskInfo[]> {
+    const objects = await this.#retrieve(
+      filterSpec(
+        'VirtualMachineSnapshot',
+        ['config.hardware.device'],
+        element('objectSet', null, refElement('obj', snapshot)),
+      ),
+      undefined,
+      snapshot,
+    );
+    const devices = objects[0] ? propSetOf(objects[0]).get('config.hardware.device') : undefined;
+    return devices ? readDisks(devices) : [];
+  }
+
+  /** A task's `info`, once (see `waitForTask` to wait for its end). */
+  async getTaskInfo(task: ManagedObjectReference): Promise<TaskInfo> {
+    const [info] = await this.#taskInfos([task]);
+    if (!info) throw new VsphereError(`vSphere task ${task.value} has no info`);
+    return info;
+  }
+
+  /**
+   * The entity's `recentTask` (running, queued and recently finished tasks on it) with their
+   * `info`, oldest first by queue time. Tasks vCenter forgot between the two reads are left out.
+   */
+  async getRecentTasks(entity: ManagedObjectReference): Promise<TaskInfo[]> {
+    const { recentTask } = await this.retrieveProperties(entity, ['recentTask']);
+    const refs = (
+      Array.isArray(recentTask) ? recentTask : recentTask === undefined ? [] : [recentTask]
+    ).filter(
+      (value): value is ManagedObjectReference =>
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        'type' in value &&
+        'value' in value,
+    );
+    if (refs.length === 0) return [];
+    const infos = await this.#taskInfos(refs);
+    return infos.sort((a, b) => (a.queueTime ?? '').localeCompare(b.queueTime ?? ''));
+  }
+
+  async #taskInfos(tasks: readonly ManagedObjectReference[]): Promise<TaskInfo[]> {
+    // One exchange for all: a task that disappeared in between comes back in missingSet, not as a fault.
+    const objectSets = tasks.map((task) => element('objectSet', null, refElement('obj', task)));
+    const spec = element(
+      'specSet',
+      null,
+      element('propSet', null, field('type', 'Task'), element('pathSet', null, 'info')),
+      ...objectSets,
+    );
+    const objects = await this.#retrieve(spec, undefined, tasks.length === 1 ? tasks[0] : undefined);
+    const infos: TaskInfo[] = [];
+    for (const object of objects) {
+      const ref = readRef(childNamed(object, 'obj'));
+      const info = propSetOf(object).get('info');
+      if (ref && info) infos.push(readTaskInfo(ref, info));
+    }
+    return infos;
+  }
+
   /**
    * Polls `info` until the task ends. A failed task throws `VsphereFaultError` carrying the fault's
    * type and localized message; running past the deadline throws `VsphereTimeoutError`.
@@ -414,9 +529,13 @@ export class VsphereClient {
     return readRef(childNamed(response, 'returnval')) ?? null;
   }
 
-  async #startTask(method: string, vm: ManagedObjectReference): Promise<ManagedObjectReference> {
-    const task = readRef(childNamed(await this.#invoke(method, vm, [], vm), 'returnval'));
-    if (!task) throw new VsphereError(`vSphere ${method} on ${describeRef(vm)} returned no task`);
+  async #startTask(
+    method: string,
+    target: ManagedObjectReference,
+    params: readonly XmlFragment[] = [],
+  ): Promise<ManagedObjectReference> {
+    const task = readRef(childNamed(await this.#invoke(method, target, params, target), 'returnval'));
+    if (!task) throw new VsphereError(`vSphere ${method} on ${describeRef(target)} returned no task`);
     return task;
   }
 

@@ -18,6 +18,7 @@ export {
   storageTargetOf,
   UNNAMED_DATASTORE_SOURCE,
 } from './map-sources.js';
+export type { DowntimeMinutes, WaveMigration } from './migration-estimate.js';
 export { deriveMoveGroups } from './move-groups.js';
 export { applyEdit, PlanEditError } from './plan-editor.js';
 export { approvalBlockers, validatePlan } from './plan-validator.js';
@@ -53,6 +54,7 @@ export {
   DEFAULT_MIGRATION_SETTINGS,
   isExcludedStorage,
   migrationTypeOf,
+  migrationTypeResolver,
   PlanSettingsError,
   parsePlanSettings,
   planSettingsSchema,
@@ -77,4 +79,4 @@ export type {
   WaveVm,
 } from './types.js';
 export { type PlanMaps, waveContentHash } from './wave-hash.js';
-export { planWaves } from './wave-planner.js';
+export { planWaves, redescribePlan } from './wave-planner.js';

@@ -2,7 +2,13 @@ import type { VmAssessment } from '#libs/assessment';
 import type { InventoryVm } from '#libs/inventory';
 import { GroupDependencyGraph } from './dependency-graph.js';
 import { buildMoveGroups } from './move-groups.js';
-import type { NetworkTarget, PlanSettings, StorageTarget } from './settings.js';
+import {
+  type MigrationTypeResolver,
+  migrationTypeResolver,
+  type NetworkTarget,
+  type PlanSettings,
+  type StorageTarget,
+} from './settings.js';
 import type { TransferThroughput } from './transfer-schedule.js';
 import type { ExcludedVm, MoveGroup, PlanInput } from './types.js';
 import { type DiskTransfer, diskTransfers, EFFORT_RANK, notRehostReason } from './vm-profile.js';
@@ -75,6 +81,8 @@ export class PlanningContext {
   readonly dependencies: GroupDependencyGraph;
   readonly networkMap: Map<string, NetworkTarget>;
   readonly storageMap: Map<string, StorageTarget>;
+  /** Cold or warm for a VM in a wave, the plan's patterns compiled once. */
+  readonly migrationType: MigrationTypeResolver;
   private readonly namespaceByWave: Map<string, string>;
   private readonly namespaceByGroup: Map<string, string>;
 
@@ -107,6 +115,7 @@ export class PlanningContext {
     this.storageMap = recordMap(settings.storageMap);
     this.namespaceByWave = recordMap(settings.targetNamespace.byWave);
     this.namespaceByGroup = recordMap(settings.targetNamespace.byGroup);
+    this.migrationType = migrationTypeResolver(settings);
 
     const assessmentByKey = new Map(input.assessments.map((assessment) => [assessment.vmKey, assessment]));
     const transfers = new Map<string, DiskTransfer[]>();

@@ -193,23 +193,36 @@ function matchesAny(patterns: readonly string[], vmName: string): boolean {
   return patterns.some((pattern) => compileVmNamePattern(pattern)?.(vmName) === true);
 }
 
+/** `(waveNumber, vmName) -> type`, with the plan's name patterns compiled once. */
+export type MigrationTypeResolver = (waveNumber: number | null, vmName: string) => MigrationType;
+
 /**
- * How the plan moves this VM: `coldVms` wins, then `warmVms`, then the wave's type, then the
- * plan's default. Plans stored before the setting existed move everything cold.
+ * How the plan moves VMs: `coldVms` wins, then `warmVms`, then the wave's type, then the plan's
+ * default. Plans stored before the setting existed move everything cold.
  */
+export function migrationTypeResolver(settings: {
+  migration?: MigrationSettings | undefined;
+}): MigrationTypeResolver {
+  const migration = settings.migration ?? DEFAULT_MIGRATION_SETTINGS;
+  const compile = (patterns: readonly string[]) =>
+    patterns.map(compileVmNamePattern).filter((matcher) => matcher !== null);
+  const cold = compile(migration.coldVms);
+  const warm = compile(migration.warmVms);
+  return (waveNumber, vmName) => {
+    if (cold.some((matches) => matches(vmName))) return 'cold';
+    if (warm.some((matches) => matches(vmName))) return 'warm';
+    const ofWave = waveNumber === null ? undefined : migration.byWave[String(waveNumber)];
+    return ofWave ?? migration.type;
+  };
+}
+
+/** How the plan moves this VM (see {@link migrationTypeResolver}; use that for many VMs). */
 export function migrationTypeOf(
   settings: { migration?: MigrationSettings | undefined },
   waveNumber: number | null,
   vmName: string,
 ): MigrationType {
-  const migration = settings.migration ?? DEFAULT_MIGRATION_SETTINGS;
-  if (matchesAny(migration.coldVms, vmName)) return 'cold';
-  if (matchesAny(migration.warmVms, vmName)) return 'warm';
-  if (waveNumber !== null) {
-    const ofWave = migration.byWave[String(waveNumber)];
-    if (ofWave !== undefined) return ofWave;
-  }
-  return migration.type;
+  return migrationTypeResolver(settings)(waveNumber, vmName);
 }
 
 /** The instant a wave's warm VMs are booked to cut over, or null (an operator says when). */

@@ -1,6 +1,7 @@
 import type { Effort, Severity, VmAssessment } from '#libs/assessment';
 import type { InventoryVm } from '#libs/inventory';
-import type { ManualEdits, PlanSettings } from './settings.js';
+import type { DowntimeMinutes, WaveMigration } from './migration-estimate.js';
+import type { ManualEdits, MigrationType, PlanSettings } from './settings.js';
 
 /** What formed a move group. `shared-disk` when only a shared VMDK tied otherwise ungrouped VMs. */
 export type MoveGroupKey =
@@ -51,6 +52,10 @@ export interface WaveVm {
   dataMiB: number;
   host: string | null;
   pinned: boolean;
+  /** Absent in plans stored before warm migration (cold). */
+  migrationType?: MigrationType;
+  /** The VM's expected downtime on its own, moved warm and moved cold. */
+  downtimeMinutes?: DowntimeMinutes;
 }
 
 export interface WaveConcern {
@@ -93,6 +98,8 @@ export interface Wave {
   openConcerns: { count: number; bySeverity: Record<Severity, number>; items: WaveConcern[] };
   /** The wave's namespace; a VM's own may differ when its group has one. */
   targetNamespace: string;
+  /** Warm/cold split, time to cutover-ready and downtime; absent in plans stored before warm migration. */
+  migration?: WaveMigration;
 }
 
 /** Each figure is a number of waves no plan can go below; `waves` is their maximum. */

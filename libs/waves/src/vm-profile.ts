@@ -9,6 +9,8 @@ export interface DiskTransfer {
   path: string | null;
   datastore: string | null;
   dataMiB: number;
+  /** Provisioned size: what the change rate of a warm migration's deltas applies to. */
+  capacityMiB: number;
   multiWriter: boolean;
 }
 
@@ -44,7 +46,16 @@ export function diskTransfers(vm: InventoryVm, assessment: VmAssessment | undefi
   const totalCapacity = vm.disks.reduce((sum, disk) => sum + Math.max(0, disk.capacityMiB), 0);
   if (vm.disks.length === 0 || totalCapacity <= 0) {
     return dataMiB > 0
-      ? [{ id: `${vm.key}#disks`, path: null, datastore: null, dataMiB, multiWriter: false }]
+      ? [
+          {
+            id: `${vm.key}#disks`,
+            path: null,
+            datastore: null,
+            dataMiB,
+            capacityMiB: dataMiB,
+            multiWriter: false,
+          },
+        ]
       : [];
   }
   return vm.disks.map((disk, index) => {
@@ -54,6 +65,7 @@ export function diskTransfers(vm: InventoryVm, assessment: VmAssessment | undefi
       path,
       datastore: disk.datastore,
       dataMiB: (dataMiB * Math.max(0, disk.capacityMiB)) / totalCapacity,
+      capacityMiB: Math.max(0, disk.capacityMiB),
       multiWriter: isMultiWriter(disk.sharingMode),
     };
   });

@@ -1,8 +1,9 @@
 import type { Severity } from '#libs/assessment';
 import { datastoreSourceOf, networkSourceOf, UNNAMED_DATASTORE_SOURCE } from './map-sources.js';
+import { DowntimeModel, describeWaveMigration } from './migration-estimate.js';
 import { pinnedWaveOf } from './placement-units.js';
-import { MIB_PER_GIB, type PlanningContext, SECONDS_PER_HOUR } from './planning-context.js';
-import type { ManualEdits } from './settings.js';
+import { MIB_PER_GIB, type PlanningContext, SECONDS_PER_HOUR, type VmRecord } from './planning-context.js';
+import type { ManualEdits, MigrationType } from './settings.js';
 import type { Wave, WaveConcern, WaveVm } from './types.js';
 import { EFFORTS } from './vm-profile.js';
 import { hostTransferSeconds } from './wave-load.js';
@@ -19,7 +20,12 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 /** Computes everything a wave shows from its VM keys. Unknown keys are listed but add nothing. */
-export function describeWave(ctx: PlanningContext, draft: WaveDraft, manual: ManualEdits): Wave {
+export function describeWave(
+  ctx: PlanningContext,
+  draft: WaveDraft,
+  manual: ManualEdits,
+  downtime: DowntimeModel = new DowntimeModel(ctx),
+): Wave {
   const vmKeys = [...new Set(draft.vmKeys)].sort(byString);
   const load = ctx.loadOf(vmKeys);
   const seconds = hostTransferSeconds(load, ctx.throughput);
@@ -46,6 +52,7 @@ export function describeWave(ctx: PlanningContext, draft: WaveDraft, manual: Man
   const networks = new Set<string>();
   // Part of the wave's content hash: mapping the unnamed datastore differently changes the wave.
   let unnamedDatastore = false;
+  const members: Array<{ record: VmRecord; type: MigrationType }> = [];
   for (const key of vmKeys) {
     const record = ctx.records.get(key);
     if (record === undefined) continue;
@@ -54,6 +61,8 @@ export function describeWave(ctx: PlanningContext, draft: WaveDraft, manual: Man
     for (const nic of vm.nics) networks.add(networkSourceOf(nic.network));
     if (record.disks.some((disk) => datastoreSourceOf(disk.datastore) === UNNAMED_DATASTORE_SOURCE))
       unnamedDatastore = true;
+    const migrationType = ctx.migrationType(draft.number, vm.name);
+    members.push({ record, type: migrationType });
     vms.push({
       key,
       name: vm.name,
@@ -64,6 +73,8 @@ export function describeWave(ctx: PlanningContext, draft: WaveDraft, manual: Man
       dataMiB: record.dataMiB,
       host: vm.host,
       pinned: pinnedWaveOf(manual, key) !== null,
+      migrationType,
+      downtimeMinutes: downtime.vmDowntime(record),
     });
     for (const concern of assessment?.concerns ?? []) {
       bySeverity[concern.severity] += 1;
@@ -103,5 +114,6 @@ export function describeWave(ctx: PlanningContext, draft: WaveDraft, manual: Man
     networks: [...networks].sort(byString),
     openConcerns: { count: concerns.length, bySeverity, items: concerns },
     targetNamespace: ctx.waveNamespace(draft.number),
+    migration: describeWaveMigration(ctx, downtime, draft.number, members, slowestSeconds),
   };
 }

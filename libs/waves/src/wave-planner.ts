@@ -1,4 +1,5 @@
 import { computeLowerBound, hasPilotWave } from './lower-bound.js';
+import { DowntimeModel } from './migration-estimate.js';
 import {
   buildPlacementUnits,
   comparePilotRisk,
@@ -319,8 +320,9 @@ export function assemblePlan(
   units: readonly PlacementUnit[] = buildPlacementUnits(ctx, manual),
 ): WavePlan {
   const lowerBound = computeLowerBound(ctx, units, manual);
+  const downtime = new DowntimeModel(ctx);
   return {
-    waves: drafts.map((draft) => describeWave(ctx, draft, manual)),
+    waves: drafts.map((draft) => describeWave(ctx, draft, manual, downtime)),
     groups: ctx.groups,
     lowerBoundWaves: lowerBound.waves,
     lowerBound,
@@ -328,6 +330,21 @@ export function assemblePlan(
     excluded: excludedVms(ctx, manual),
     manual,
   };
+}
+
+/**
+ * The same waves described again under new settings (migration types, downtime model, change
+ * windows): figures and violations recomputed, memberships untouched.
+ */
+export function redescribePlan(plan: WavePlan, input: PlanInput): WavePlan {
+  const ctx = new PlanningContext(input);
+  const drafts: WaveDraft[] = plan.waves.map((wave) => ({
+    number: wave.number,
+    pilot: wave.pilot,
+    addedByHand: wave.addedByHand,
+    vmKeys: [...wave.vmKeys],
+  }));
+  return assemblePlan(ctx, drafts, cloneManualEdits(plan.manual));
 }
 
 /**

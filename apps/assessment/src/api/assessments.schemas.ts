@@ -51,12 +51,9 @@ export const assessmentSummary = z
     byConcern: counts,
     sizing: z.object({ estate: sizingTotals, byCluster: z.record(z.string(), sizingTotals) }),
     transfer: z.object({ dataMiB: z.number(), hoursAtHostThroughput: z.number() }),
-    warmReady: z
-      .number()
-      .int()
-      .meta({
-        description: 'VMs to rehost that can move warm (CBT on, no snapshot, no shared or independent disk)',
-      }),
+    warmReady: z.number().int().meta({
+      description: 'VMs to rehost that can move warm (CBT on, no snapshot, no shared or independent disk)',
+    }),
   })
   .meta({ id: 'AssessmentSummary' });
 

@@ -51,7 +51,10 @@ const warmProgress = z
     lastPrecopy: z
       .object({
         number: z.number().int(),
-        bytes: z.number().nullable().meta({ description: "A delta's from CDI's progress; null when it gave none" }),
+        bytes: z
+          .number()
+          .nullable()
+          .meta({ description: "A delta's from CDI's progress; null when it gave none" }),
         seconds: z.number(),
         copiedAt: timestamp,
       })

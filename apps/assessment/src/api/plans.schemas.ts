@@ -65,6 +65,35 @@ export const mapsView = z
   })
   .meta({ id: 'PlanMaps' });
 
+const waveKeyed = <T extends z.ZodType>(value: T) =>
+  z
+    .record(z.string(), value.nullable())
+    .optional()
+    .meta({ description: 'Wave number -> value; null clears that wave' });
+
+/** Checked against PlanSettings.migration once merged into the stored settings. */
+export const migrationPatchBody = z
+  .object({
+    type: z.enum(['cold', 'warm']).optional().meta({ description: "The plan's default" }),
+    byWave: waveKeyed(z.enum(['cold', 'warm'], { message: 'must be cold or warm' })),
+    warmVms: z.array(z.string()).optional().meta({ description: 'VM names, globs or /regexes/ moved warm' }),
+    coldVms: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'VM names, globs or /regexes/ moved cold (wins)' }),
+    precopyIntervalMinutes: z.number().optional(),
+    cutoverAt: waveKeyed(z.string().meta({ format: 'date-time' })),
+    changeRatePercentPerHour: z.number().optional(),
+    conversionMinutes: z.number().optional(),
+    bootMinutes: z.number().optional(),
+  })
+  .strict()
+  .meta({
+    id: 'MigrationPatch',
+    description:
+      'A merge-patch of PlanSettings.migration: lists replace, null entries of byWave/cutoverAt clear',
+  });
+
 export const changeWindowBody = changeWindowSchema.meta({
   id: 'ChangeWindow',
   description:
@@ -117,7 +146,9 @@ export const waveApproval = z
 
 export const violation = z
   .object({
-    code: z.string().meta({ description: 'e.g. wave-over-vm-cap, unmapped-network, group-split' }),
+    code: z
+      .string()
+      .meta({ description: 'e.g. wave-over-vm-cap, unmapped-network, group-split, warm-not-ready' }),
     severity: z.enum(['error', 'warning']).meta({ description: 'Errors block approval of the wave' }),
     wave: z.number().int().nullable(),
     message: z.string(),
@@ -125,6 +156,38 @@ export const violation = z
     groups: z.array(z.string()),
   })
   .meta({ id: 'Violation' });
+
+const migrationType = z.enum(['cold', 'warm']);
+
+const downtimeMinutes = z
+  .object({
+    warm: z.number().meta({ description: 'Moved warm: the final delta, conversion and boot' }),
+    cold: z.number().meta({ description: 'Moved cold: the full copy, conversion and boot' }),
+  })
+  .meta({ id: 'DowntimeMinutes' });
+
+export const waveMigration = z
+  .object({
+    warmVms: z.number().int(),
+    coldVms: z.number().int(),
+    cutoverAt: timestamp
+      .nullable()
+      .meta({ description: 'The booked cutover of its warm VMs; null: an operator says when' }),
+    hoursToCutoverReady: z.number().nullable().meta({
+      description:
+        'Hours from the start until the warm VMs can cut over (their initial full copy); null with no warm VM',
+    }),
+    downtimeMinutes: downtimeMinutes.extend({
+      planned: z
+        .number()
+        .meta({ description: 'As the plan moves each VM (cold and warm VMs each stopped for their part)' }),
+    }),
+  })
+  .meta({
+    id: 'WaveMigration',
+    description:
+      'Warm/cold split and estimates; absent in plans stored before warm migration (re-plan to fill)',
+  });
 
 export const wave = z
   .object({
@@ -143,6 +206,12 @@ export const wave = z
         dataMiB: z.number(),
         host: z.string().nullable(),
         pinned: z.boolean(),
+        migrationType: migrationType.optional().meta({
+          description: 'How the plan moves the VM; absent in plans stored before warm migration (cold)',
+        }),
+        downtimeMinutes: downtimeMinutes
+          .optional()
+          .meta({ description: "The VM's expected downtime on its own (source stopped to guest booted)" }),
       }),
     ),
     groups: z.array(z.string()),
@@ -168,6 +237,7 @@ export const wave = z
       ),
     }),
     targetNamespace: z.string(),
+    migration: waveMigration.optional(),
     approval: waveApproval.nullable(),
   })
   .meta({ id: 'Wave' });

@@ -407,6 +407,10 @@ export interface Schemas {
     source: "stored" | "built-in";
     updatedBy: string | null;
   };
+  DowntimeMinutes: {
+    warm: number;
+    cold: number;
+  };
   EditOutcome: {
     plan: Schemas["Plan"];
     violations: Array<Schemas["Violation"]>;
@@ -684,6 +688,21 @@ export interface Schemas {
       excluded: true;
       reason: string;
     } | null;
+  };
+  MigrationPatch: {
+    type?: "cold" | "warm";
+    byWave?: {
+      [key: string]: "cold" | "warm" | null;
+    };
+    warmVms?: Array<string>;
+    coldVms?: Array<string>;
+    precopyIntervalMinutes?: number;
+    cutoverAt?: {
+      [key: string]: string | null;
+    };
+    changeRatePercentPerHour?: number;
+    conversionMinutes?: number;
+    bootMinutes?: number;
   };
   MoveGroup: {
     name: string;
@@ -1058,6 +1077,8 @@ export interface Schemas {
       dataMiB: number;
       host: string | null;
       pinned: boolean;
+      migrationType?: "cold" | "warm";
+      downtimeMinutes?: Schemas["DowntimeMinutes"];
     }>;
     groups: Array<string>;
     dataMiB: number;
@@ -1090,6 +1111,7 @@ export interface Schemas {
       }>;
     };
     targetNamespace: string;
+    migration?: Schemas["WaveMigration"];
     approval: Schemas["WaveApproval"] | null;
   };
   WaveApproval: {
@@ -1113,6 +1135,17 @@ export interface Schemas {
     wave: number;
     vms: number;
     files: Array<Schemas["WaveManifestFile"]>;
+  };
+  WaveMigration: {
+    warmVms: number;
+    coldVms: number;
+    cutoverAt: string | null;
+    hoursToCutoverReady: number | null;
+    downtimeMinutes: {
+      warm: number;
+      cold: number;
+      planned: number;
+    };
   };
 }
 
@@ -1429,6 +1462,14 @@ export interface Operations {
         [key: string]: unknown;
       };
     };
+    response: Schemas["EditOutcome"];
+  };
+  "PUT /plans/{id}/migration": {
+    path: {
+      id: string;
+    };
+    query: never;
+    body: Schemas["MigrationPatch"];
     response: Schemas["EditOutcome"];
   };
   "POST /plans/{id}/replan": {

@@ -156,7 +156,13 @@ export class FakeTarget implements TargetCluster {
   restartCount = 0;
   /** The importer's Running condition message while it works or crash-loops. */
   dvMessage: string | null = null;
+  /** CDI's Bound condition when it cannot render the PVC (ErrClaimNotValid). */
+  dvClaimProblem: string | null = null;
   podPhase = 'Succeeded';
+  /** The conversion pod was deleted and is still in its grace period. */
+  podTerminating = false;
+  /** When set, creating a VirtualMachine fails with it (an admission webhook's refusal). */
+  vmRejection: Error | null = null;
   vmReady = true;
   others: Array<VirtualMachineState & { namespace: string }> = [];
   /** PVCs CDI created for the DataVolumes; they outlive a deleted DataVolume once the VM owns them. */
@@ -197,8 +203,9 @@ export class FakeTarget implements TargetCluster {
       checkpoints: this.checkpoints.get(name)?.checkpoints ?? [],
       progressPct: this.dvProgress,
       restartCount: this.restartCount,
-      conditions:
-        this.dvPhase === 'Failed'
+      conditions: this.dvClaimProblem
+        ? [{ type: 'Bound', status: 'False', reason: 'ErrClaimNotValid', message: this.dvClaimProblem }]
+        : this.dvPhase === 'Failed'
           ? [{ type: 'Running', status: 'False', reason: 'Error', message: 'NFC refused' }]
           : this.dvMessage
             ? [{ type: 'Running', status: 'False', reason: 'CrashLoopBackOff', message: this.dvMessage }]
@@ -236,10 +243,17 @@ export class FakeTarget implements TargetCluster {
     return this.ensure(
       'Pod',
       pod,
-      (): PodState => ({ name: pod.metadata.name, labels: {}, phase: this.podPhase, message: null }),
+      (): PodState => ({
+        name: pod.metadata.name,
+        labels: {},
+        phase: this.podPhase,
+        message: null,
+        terminating: false,
+      }),
     );
   }
   async ensureVirtualMachine(vm: VirtualMachine) {
+    if (this.vmRejection) throw this.vmRejection;
     return this.ensure('VirtualMachine', vm, () => this.vm(vm.metadata.name));
   }
   async getDataVolume(_namespace: string, name: string) {
@@ -268,7 +282,8 @@ export class FakeTarget implements TargetCluster {
       .map((key) => key.slice(claimName.length + 1));
   }
   async getPod(_namespace: string, name: string): Promise<PodState | null> {
-    return this.objects.has(`Pod/${name}`) ? { name, labels: {}, phase: this.podPhase, message: null } : null;
+    if (!this.objects.has(`Pod/${name}`)) return null;
+    return { name, labels: {}, phase: this.podPhase, message: null, terminating: this.podTerminating };
   }
   async pvcVolumeMode() {
     return 'Block' as const;
