@@ -28,6 +28,7 @@ import { type KubeEmulator, type KubeEmulatorOptions, startKubeEmulator } from '
 import { type AppProcess, startAppProcess } from '../support/built-apps.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type KillableExecutor, startKillableExecutor } from '../support/killable-executor.js';
+import { type ChangeTrackingLayer, startChangeTrackingLayer } from '../vcsim/change-tracking.js';
 import { startVcsim, type VcsimInstance, type VcsimOptions } from '../vcsim/vcsim.js';
 
 export const TARGET_NAMESPACE = 'migrated';
@@ -45,10 +46,17 @@ export interface EnvironmentOptions {
   emulator?: KubeEmulatorOptions;
   /** Bytes each simulated import copies (the vcsim disks are 1 MiB). */
   importBytes?: number;
+  /**
+   * Put the change-tracking layer in front of vcsim (change IDs, CBT on for every VM): what warm
+   * migration needs. The executor and CDI then talk to the layer.
+   */
+  changeTracking?: boolean;
 }
 
 export interface ExecutionEnvironment {
   vcsim: VcsimInstance;
+  /** The change-tracking layer in front of vcsim, when asked for. */
+  changeTracking: ChangeTrackingLayer | null;
   emulator: KubeEmulator;
   testDatabase: TestDatabase;
   database: FlotillaDatabase;
@@ -190,13 +198,16 @@ export async function startExecutionEnvironment(
   options: EnvironmentOptions = {},
 ): Promise<ExecutionEnvironment> {
   const vcsim = await startVcsim({ vmsPerPool: 10, ...options.vcsim });
+  const changeTracking = options.changeTracking ? await startChangeTrackingLayer(vcsim) : null;
+  const endpoint = changeTracking ?? vcsim;
   const vsphere = await VsphereClient.connect({
-    url: vcsim.url,
+    url: endpoint.url,
     username: vcsim.username,
     password: vcsim.password,
-    thumbprint: vcsim.thumbprint,
+    thumbprint: endpoint.thumbprint,
   });
   const { vms, hostOfVm } = await inventoryFromVcsim(vsphere);
+  if (changeTracking) await changeTracking.enableChangeTracking(vms.map((vm) => vm.moref ?? vm.name));
   const emulator = await startKubeEmulator({
     namespaces: ['default', TARGET_NAMESPACE, 'cdi'],
     clock: { speed: 20 },
@@ -221,7 +232,7 @@ export async function startExecutionEnvironment(
     DATABASE_URL: testDatabase.url,
     REDIS_URL,
     FLOTILLA_QUEUE_PREFIX: prefix,
-    VSPHERE_URL: vcsim.url,
+    VSPHERE_URL: endpoint.url,
     VSPHERE_USERNAME: vcsim.username,
     VSPHERE_PASSWORD: vcsim.password,
     VSPHERE_THUMBPRINT: vcsim.thumbprint,
@@ -267,6 +278,7 @@ export async function startExecutionEnvironment(
 
   const environment: ExecutionEnvironment = {
     vcsim,
+    changeTracking,
     emulator,
     testDatabase,
     database,
@@ -366,6 +378,7 @@ export async function startExecutionEnvironment(
       await core.close();
       await testDatabase.drop();
       await emulator.close();
+      await changeTracking?.close().catch(() => undefined);
       await vcsim.close();
     },
   };

@@ -12,8 +12,6 @@ import {
   type ItineraryTimings,
   KubeTargetCluster,
   type MigrationSource,
-  type SourceSnapshots,
-  type SourceVcenter,
   sameThumbprint,
   VsphereSourceVcenter,
 } from '#libs/itinerary';
@@ -22,27 +20,8 @@ import type { FlotillaDatabase } from '#libs/persistence';
 import { fetchServerThumbprint } from '#libs/vsphere';
 import { type ExecutorDependencies, ExecutorModule, type WatchableTargetCluster } from './executor.module.js';
 
-type ClosableSource = SourceVcenter & Partial<SourceSnapshots> & { close?(): Promise<void> };
-
-/**
- * A vCenter adapter without snapshots still runs cold VMs; a warm VM fails at its Preflight with
- * this message. (Until the vSphere adapter implements SourceSnapshots.)
- */
-function migrationSource(source: ClosableSource): MigrationSource & { close?(): Promise<void> } {
-  const missing = async (): Promise<never> => {
-    throw new Error('this vCenter adapter cannot take snapshots: warm migration is not available');
-  };
-  return Object.assign(source, {
-    snapshotVm: source.snapshotVm?.bind(source) ?? missing,
-    removeSnapshot: source.removeSnapshot?.bind(source) ?? missing,
-    listSnapshots: source.listSnapshots?.bind(source) ?? missing,
-    snapshotChangeIds: source.snapshotChangeIds?.bind(source) ?? missing,
-    changeTracking: source.changeTracking?.bind(source) ?? missing,
-  });
-}
-
 export interface ExecutorOverrides {
-  source?: ClosableSource;
+  source?: MigrationSource & { close?(): Promise<void> };
   target?: WatchableTargetCluster;
   /** Used to build the Kubernetes adapter when `target` is not given (else KUBECONFIG or in-cluster). */
   kubeConfig?: KubeConfig;
@@ -113,7 +92,7 @@ export async function createExecutorApp(
     config,
     database,
     ownsDatabase: overrides.database === undefined,
-    source: migrationSource(source),
+    source,
     target,
     itinerary: {
       vcenter,
