@@ -168,6 +168,35 @@ describe('ExecutionStore', () => {
     await clearSlots();
   });
 
+  it('takes back the slots of a VM committed to the queue or to its end by a worker that died before releasing them', async () => {
+    const planId = await newPlan();
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('warm-1', 'esx-z', [2, 1]), vm('done-1', 'esx-z', [1])],
+    });
+    const limits = { perHost: 3, perDatastore: null, perExecution: null, global: null };
+    expect((await store.admitQueuedVms(policy(limits))).map((entry) => entry.vmKey).sort()).toEqual([
+      'done-1',
+      'warm-1',
+    ]);
+    // The commits landed (a pre-copy ended: back to the queue; the other VM finished); the
+    // releases never ran.
+    await database.dataSource.query(
+      `UPDATE execution_vms SET status = CASE vm_key WHEN 'warm-1' THEN 'queued' ELSE 'succeeded' END
+       WHERE execution_id = $1`,
+      [executionId],
+    );
+    expect(await store.slotsInUse()).toHaveLength(3);
+    // Its own leftover slots would fill its host for ever: admission takes them back first.
+    expect((await store.admitQueuedVms(policy(limits))).map((entry) => entry.vmKey)).toEqual(['warm-1']);
+    expect((await store.slotsInUse()).map((slot) => slot.vmKey).sort()).toEqual(['warm-1', 'warm-1']);
+    await clearSlots();
+  });
+
   it('honours the per-datastore, per-execution and global limits, and admits an oversized VM alone', async () => {
     const planId = await newPlan();
     const executionId = await store.create({

@@ -554,6 +554,15 @@ export class ExecutionStore {
   async admitQueuedVms(admit: CopyAdmissionPolicy, maxCandidates = 2_000): Promise<AdmittedVm[]> {
     return this.transaction(async (tx) => {
       await this.query('SELECT pg_advisory_xact_lock($1)', [COPY_SCHEDULER_LOCK_KEY], tx);
+      // Only a running VM holds slots. A worker that died between committing a VM back to the
+      // queue (a warm pre-copy ended) or to its end and giving its slots back left them here: they
+      // would count against the VM's own host for ever, so they go before anything is counted.
+      await this.query(
+        `DELETE FROM copy_slots s USING execution_vms v
+         WHERE v.execution_id = s.execution_id AND v.vm_key = s.vm_key AND v.status <> 'running'`,
+        [],
+        tx,
+      );
       const candidates = rowsOf(
         await this.query(
           `SELECT v.execution_id, v.vm_key, COALESCE(v.source_host, '') AS source_host, v.copy_disks, v.phase
