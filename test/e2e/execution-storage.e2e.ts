@@ -154,8 +154,9 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     const copying = await env.waitForExecution(started.id, (view) =>
       view.vms.some((vm) => vm.phase === 'CopyDisks'),
     );
+    // Under load the VMs may already have failed when this first sees them in CopyDisks.
+    expect(['running', 'failed']).toContain(copying.status);
     const copyStartedAt = Date.now();
-    expect(copying.status).toBe('running');
     const view = await env.waitForExecution(started.id, finished, 60_000);
     // The stall timeout is 60 s here: only recognising CDI's verdict fails it this soon.
     expect(Date.now() - copyStartedAt).toBeLessThan(20_000);
@@ -173,7 +174,9 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   it('cancel waits for foreign importer pods and prime PVCs to go; failure cleanup leaves none either', {
     timeout: 180_000,
   }, async () => {
-    env = await startExecutionEnvironment({ emulator: { clock: { speed: 10 } }, importBytes: 20 * 2 ** 30 });
+    // Copies long enough (200 GiB: over 3 real minutes) that neither ends before the test acts on
+    // it, however slow the machine: a finished copy's prime PVC and importer pod are already gone.
+    env = await startExecutionEnvironment({ emulator: { clock: { speed: 10 } }, importBytes: 200 * 2 ** 30 });
     const current = env;
     await current.startExecutor();
     const { planId, waveNumber } = await current.approvedWave({ vmKeys: keysOf(current, 2) });
