@@ -176,7 +176,7 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
   }, async () => {
     // Copies long enough (200 GiB: over 3 real minutes) that neither ends before the test acts on
     // it, however slow the machine: a finished copy's prime PVC and importer pod are already gone.
-    env = await startExecutionEnvironment({ emulator: { clock: { speed: 10 } }, importBytes: 200 * 2 ** 30 });
+    env = await startExecutionEnvironment({ emulator: { clock: { speed: 5 } }, importBytes: 200 * 2 ** 30 });
     const current = env;
     await current.startExecutor();
     const { planId, waveNumber } = await current.approvedWave({ vmKeys: keysOf(current, 2) });
@@ -207,7 +207,10 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
         ? true
         : undefined,
     );
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Looked at within the pod's 30 s grace period (6 real s at x5): the emulator lets a claim go
+    // once its pod has finished, where Kubernetes keeps it while the pod object exists (see the
+    // emulator README), so after the grace period only the pod would be left to find.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     const held = (await current.service.get(started.id)).vms.find((vm) => vm.vmKey === cancelled.vmKey);
     expect(held?.status).not.toBe('cancelled');
     await core.patchNamespacedPod(
