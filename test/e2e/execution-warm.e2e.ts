@@ -89,9 +89,9 @@ describe('warm execution on vcsim and the emulator', () => {
 
   it('pre-copies 10 VMs three times, cuts over at the booked time through two worker deaths, and leaves no snapshot', async () => {
     const vmKeys = [...env.vms.keys()].slice(0, 10);
-    const startedAt = Date.now();
-    const cutoverAt = new Date(startedAt + 8 * PRECOPY_INTERVAL_MS + 4_000);
-    const executionId = await startWarm(vmKeys, cutoverAt);
+    // Booked far ahead at the start, then re-booked (as an operator would) once every VM has its
+    // three pre-copies: a loaded machine may take longer than any fixed booking to get there.
+    const executionId = await startWarm(vmKeys, new Date(Date.now() + 3_600_000));
     let executor = await env.startExecutor();
     // Killed while a delta copies: another worker takes over when the leases expire.
     await env.waitForExecution(
@@ -101,6 +101,13 @@ describe('warm execution on vcsim and the emulator', () => {
     );
     await executor.kill();
     executor = await env.startExecutor();
+    await env.waitForExecution(
+      executionId,
+      (view) => view.vms.every((vm) => (vm.warm?.precopies ?? 0) >= 3),
+      120_000,
+    );
+    const cutoverAt = new Date(Date.now() + 2_000);
+    await env.service.cutover(executionId, cutoverAt.toISOString(), OPERATOR);
     // Killed during the cutover.
     await env.waitForExecution(
       executionId,
