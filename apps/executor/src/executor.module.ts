@@ -9,7 +9,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
-import { ExecutionRunner, isStepJob, nudgeJobId } from '#libs/application';
+import { ExecutionRunner, ExecutionRunnerFactory, isStepJob, nudgeJobId } from '#libs/application';
 import type { ExecutorAppConfig } from '#libs/config';
 import {
   BullmqExecutionQueue,
@@ -28,7 +28,7 @@ import {
 import type { JobPayloads } from '#libs/jobs';
 import { ANNOTATION_VM_KEY, LABEL_EXECUTION } from '#libs/kubevirt';
 import type { FlotillaMetrics } from '#libs/observability';
-import { ExecutionStore, type FlotillaDatabase, PlanStore } from '#libs/persistence';
+import type { FlotillaDatabase } from '#libs/persistence';
 import { JobDispatcher } from './job-dispatcher.js';
 
 export const EXECUTOR_DEPENDENCIES = Symbol('EXECUTOR_DEPENDENCIES');
@@ -197,16 +197,8 @@ export class ExecutorModule {
         { provide: EXECUTOR_DEPENDENCIES, useValue: dependencies },
         {
           provide: ExecutionRunner,
-          useFactory: (
-            executions: ExecutionStore,
-            plans: PlanStore,
-            queue: BullmqExecutionQueue,
-            metricsOfProcess: FlotillaMetrics,
-          ) =>
-            new ExecutionRunner(
-              executions,
-              plans,
-              queue,
+          useFactory: (runners: ExecutionRunnerFactory, metricsOfProcess: FlotillaMetrics) =>
+            runners.create(
               new VmItinerary(dependencies.source, dependencies.target, dependencies.itinerary),
               {
                 workerId: dependencies.workerId,
@@ -219,7 +211,7 @@ export class ExecutorModule {
                 onBytesCopied: (host, bytes) => metricsOfProcess.recordCopiedBytes(host, bytes),
               },
             ),
-          inject: [ExecutionStore, PlanStore, EXECUTION_QUEUE, FLOTILLA_METRICS],
+          inject: [ExecutionRunnerFactory, FLOTILLA_METRICS],
         },
         {
           provide: JobDispatcher,

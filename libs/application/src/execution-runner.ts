@@ -434,3 +434,21 @@ export class ExecutionRunner {
     return status;
   }
 }
+
+/**
+ * Builds the executor's runner on the application core's stores and queue, so the executor app
+ * brings only what is its own (the itinerary with its vCenter and cluster, and the options).
+ */
+export class ExecutionRunnerFactory {
+  constructor(
+    private readonly executions: ExecutionStore,
+    private readonly plans: PlanStore,
+    private readonly queue: ExecutionQueue | null,
+  ) {}
+
+  create(itinerary: VmItinerary, options: ExecutionRunnerOptions): ExecutionRunner {
+    if (!this.queue)
+      throw new Error('The executor needs Redis (REDIS_URL): no execution queue is configured');
+    return new ExecutionRunner(this.executions, this.plans, this.queue, itinerary, options);
+  }
+}

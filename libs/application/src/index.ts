@@ -26,7 +26,7 @@ export {
   startJobId,
   stepJobId,
 } from './execution-queue.js';
-export { ExecutionRunner, type ExecutionRunnerOptions } from './execution-runner.js';
+export { ExecutionRunner, ExecutionRunnerFactory, type ExecutionRunnerOptions } from './execution-runner.js';
 export { InventoryService } from './inventory.service.js';
 export {
   type ImportLimits,

@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import {
   AccessService,
   AssessmentService,
+  ExecutionRunnerFactory,
   ExecutionService,
   InventoryImportJobs,
   InventoryImportService,
@@ -122,6 +123,7 @@ const STORES = [
 
 const SERVICES: Provider[] = [
   service(AccessService, [AccessStore, FLOTILLA_CONFIG]),
+  service(ExecutionRunnerFactory, [ExecutionStore, PlanStore, EXECUTION_QUEUE]),
   service(InventoryService, [InventoryStore, CascadeStore, AccessStore]),
   service(AssessmentService, [InventoryStore, AssessmentStore, AccessStore, CascadeStore]),
   service(PlanningService, [InventoryStore, AssessmentStore, PlanStore, AccessStore, CascadeStore]),
