@@ -223,6 +223,39 @@ async function downtimesOf(
   return downtimes;
 }
 
+/**
+ * Where each VM's time went: per phase, the simulated seconds from entering it to entering the
+ * next one (median, 90th percentile, sum over VMs), so latency the model does not have shows up.
+ */
+async function phaseDurations(
+  query: (sql: string, params?: unknown[]) => Promise<pg.QueryResult>,
+  executionId: string,
+  speed: number,
+): Promise<string[]> {
+  const rows = await query(
+    `SELECT phase, extract(epoch FROM lead(at) OVER (PARTITION BY vm_key ORDER BY at, id) - at) AS seconds
+     FROM execution_events WHERE execution_id = $1 AND kind = 'phase'`,
+    [executionId],
+  );
+  const byPhase = new Map<string, number[]>();
+  for (const row of rows.rows as Array<{ phase: string; seconds: string | null }>) {
+    if (row.seconds === null) continue;
+    const list = byPhase.get(row.phase) ?? [];
+    list.push(Number(row.seconds) * speed);
+    byPhase.set(row.phase, list);
+  }
+  const lines = ['  time per phase (simulated s: median / p90 / sum over VMs):'];
+  for (const [phase, values] of byPhase) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const p90 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? 0;
+    const sum = values.reduce((total, value) => total + value, 0);
+    lines.push(
+      `    ${phase.padEnd(28)} ${median(values).toFixed(0).padStart(7)} / ${p90.toFixed(0).padStart(7)} / ${sum.toFixed(0).padStart(10)}`,
+    );
+  }
+  return lines;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
@@ -438,11 +471,18 @@ async function main(): Promise<void> {
     const realStart = Date.now();
     await executor.queue.enqueue('start-execution', { executionId });
     let peakPerHost = 0;
+    /** Per sample, per host: the share of its throughput the imports running then can use. */
+    const hostUse: number[][] = [];
     let lastReport = 0;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const imports = await emulator.ask<Record<string, number>>('imports');
       peakPerHost = Math.max(peakPerHost, ...Object.values(imports), 0);
+      hostUse.push(
+        Array.from({ length: HOSTS }, (_, host) =>
+          Math.min(1, ((imports[`esx-${host}`] ?? 0) * PER_DISK_BPS) / PER_HOST_BPS),
+        ),
+      );
       const counts = await monitorQuery(
         `SELECT status, count(*)::int AS n FROM execution_vms WHERE execution_id = $1 GROUP BY status`,
         [executionId],
@@ -481,6 +521,7 @@ async function main(): Promise<void> {
       [executionId],
     );
     const coldDowntimes = await downtimesOf(monitorQuery, executionId, speed);
+    const phaseTimes = await phaseDurations(monitorQuery, executionId, speed);
     await monitor.end();
     const row = times.rows[0] as { first: Date; last: Date; succeeded: number };
     const startedAt = (created.rows[0] as { created_at: Date }).created_at;
@@ -511,7 +552,15 @@ async function main(): Promise<void> {
       `  Postgres round trips per VM:  ${(postgresQueries / VMS).toFixed(1)}`,
       `  Redis commands per VM:        ${(redisCommands / VMS).toFixed(1)}`,
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // Until the last copy ends: how much of the hosts' throughput the running imports could use.
+    const lastBusy = hostUse.findLastIndex((sample) => sample.some((use) => use > 0));
+    const copying = hostUse.slice(0, lastBusy + 1).flat();
+    const used = copying.reduce((sum, use) => sum + use, 0) / Math.max(1, copying.length);
+    const starved = copying.filter((use) => use < 1).length / Math.max(1, copying.length);
+    lines.push(
+      `  host throughput usable:       ${(100 * used).toFixed(1)} % while copying (host-samples with too few imports to fill it: ${(100 * starved).toFixed(1)} %)`,
+    );
+    process.stdout.write(`${[...lines, ...phaseTimes].join('\n')}\n`);
     await executor.close();
     if (process.env.BENCH_WARM !== '0') {
       // The same estate, warm, on a fresh cluster (the cold run's VMs hold the names and MACs).
@@ -699,6 +748,7 @@ async function warmRun(input: WarmRunInput): Promise<{ failed: boolean }> {
     }
     await waitFor('finish', (counts) => counts.active === 0);
     const warmDowntimes = await downtimesOf(query, executionId, speed);
+    const warmPhaseTimes = await phaseDurations(query, executionId, speed);
     if (process.env.BENCH_DEBUG) {
       const events = await query(
         `SELECT at, phase, kind, message FROM execution_events
@@ -746,6 +796,7 @@ async function warmRun(input: WarmRunInput): Promise<{ failed: boolean }> {
       `  downtime, median (power-off to VM created): cold ${median([...input.coldDowntimes.values()]).toFixed(0)} s, warm ${median([...warmDowntimes.values()]).toFixed(0)} s`,
       `  warm / cold downtime, median: ${allRatio.toFixed(3)} all VMs; ${largeRatio.toFixed(3)} for the ${large.length} VMs over 100 GiB (goal <= 0.10)`,
       `  snapshots left in vCenter:    ${left}`,
+      ...warmPhaseTimes,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return { failed };

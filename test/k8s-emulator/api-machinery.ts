@@ -961,17 +961,21 @@ export class ApiMachinery {
   dependentsOf(owner: KubeObject): { resource: ResourceType; object: KubeObject }[] {
     const uid = metaUid(owner);
     const ownerNamespace = metaNamespace(owner);
-    const result: { resource: ResourceType; object: KubeObject }[] = [];
-    for (const resource of RESOURCE_TYPES) {
-      for (const object of this.store.scan(
+    const result: { resource: ResourceType; object: KubeObject; rank: number; key: string }[] = [];
+    for (const { resource, object } of this.store.dependentsOf(uid)) {
+      // A namespaced owner's namespaced dependents live in its namespace (the collector ignores others).
+      if (resource.namespaced && ownerNamespace && metaNamespace(object) !== ownerNamespace) continue;
+      result.push({
         resource,
-        resource.namespaced && ownerNamespace ? ownerNamespace : undefined,
-      )) {
-        if (ownerReferences(object).some((ref) => ref.uid === uid))
-          result.push({ resource, object: clone(object) });
-      }
+        object: clone(object),
+        rank: RESOURCE_TYPES.indexOf(resource),
+        key: `${metaNamespace(object)}/${metaName(object)}`,
+      });
     }
-    return result;
+    // In resource order, then by key, as a scan of the store would find them.
+    return result
+      .sort((a, b) => a.rank - b.rank || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ resource, object }) => ({ resource, object }));
   }
 
   private ownerExists(dependent: KubeObject, ref: JsonObject): boolean {

@@ -38,6 +38,27 @@ export function isCdiImporterPod(pod: KubeObject): boolean {
 }
 
 /**
+ * The claims ("ns/claim") a consumer holds: a Pod's until it has ended (Succeeded or Failed), a
+ * VMI's by claim or DataVolume name for as long as it exists.
+ */
+function claimsUsedBy(isPod: boolean, object: KubeObject): string[] {
+  if (isPod) {
+    const phase = getPath(object, 'status.phase');
+    if (phase === 'Succeeded' || phase === 'Failed') return [];
+  }
+  const namespace = metaNamespace(object);
+  const claims = new Set<string>();
+  for (const volume of asArray(getPath(object, 'spec.volumes'))) {
+    if (!isJsonObject(volume)) continue;
+    const claim =
+      asString(getPath(volume, 'persistentVolumeClaim.claimName')) ??
+      (isPod ? undefined : asString(getPath(volume, 'dataVolume.name')));
+    if (claim !== undefined) claims.add(`${namespace}/${claim}`);
+  }
+  return [...claims];
+}
+
+/**
  * The persistent-volume controller (dynamic provisioning: a claim binds to a fresh volume after a
  * delay; on a WaitForFirstConsumer class only once a Pod or VMI uses it, when the scheduler marks
  * it with the selected node; a claim filled by a volume populator is bound by the populator) and
@@ -48,6 +69,10 @@ export class VolumeController extends Reconciler {
   private readonly timers = new Map<string, number>();
   private readonly waitingReported = new Set<string>();
   private readonly bindDelayMs: number;
+  /** "pod|ns/name" or "vmi|ns/name" -> the claims ("ns/claim") it uses now. */
+  private readonly claimsOfConsumer = new Map<string, string[]>();
+  /** "ns/claim" -> how many running Pods and VMIs use it. */
+  private readonly consumersOfClaim = new Map<string, number>();
 
   constructor(
     private readonly machinery: ApiMachinery,
@@ -58,6 +83,11 @@ export class VolumeController extends Reconciler {
     super();
     this.bindDelayMs = options.bindDelayMs ?? 200;
     this.unsubscribe = machinery.store.subscribe((event) => this.onStoreEvent(event));
+    for (const resource of [PODS, VIRTUAL_MACHINE_INSTANCES]) {
+      for (const object of machinery.store.scan(resource)) {
+        this.onStoreEvent({ type: 'ADDED', resource, object, resourceVersion: 0 });
+      }
+    }
   }
 
   override stop(): void {
@@ -72,9 +102,23 @@ export class VolumeController extends Reconciler {
       this.enqueue(namespace, metaName(event.object));
     } else if (event.resource === PODS || event.resource === VIRTUAL_MACHINE_INSTANCES) {
       // A new consumer may unblock a WaitForFirstConsumer claim; a gone one a terminating claim.
-      for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS, namespace)) {
-        if (pvc.metadata.deletionTimestamp || getPath(pvc, 'status.phase') === 'Pending')
-          this.enqueue(namespace, metaName(pvc));
+      // Only the claims this consumer names (before or after the change) can be affected.
+      const consumer = `${event.resource === PODS ? 'pod' : 'vmi'}|${namespace}/${metaName(event.object)}`;
+      const before = this.claimsOfConsumer.get(consumer) ?? [];
+      const after = event.type === 'DELETED' ? [] : claimsUsedBy(event.resource === PODS, event.object);
+      for (const claim of before) {
+        const left = (this.consumersOfClaim.get(claim) ?? 1) - 1;
+        if (left > 0) this.consumersOfClaim.set(claim, left);
+        else this.consumersOfClaim.delete(claim);
+      }
+      for (const claim of after) this.consumersOfClaim.set(claim, (this.consumersOfClaim.get(claim) ?? 0) + 1);
+      if (after.length > 0) this.claimsOfConsumer.set(consumer, after);
+      else this.claimsOfConsumer.delete(consumer);
+      for (const claim of new Set([...before, ...after])) {
+        const name = claim.slice(namespace.length + 1);
+        const pvc = this.machinery.store.peek(PERSISTENT_VOLUME_CLAIMS, namespace, name);
+        if (pvc && (pvc.metadata.deletionTimestamp || getPath(pvc, 'status.phase') === 'Pending'))
+          this.enqueue(namespace, name);
       }
     } else if (event.resource === STORAGE_CLASSES) {
       for (const pvc of this.machinery.store.scan(PERSISTENT_VOLUME_CLAIMS)) {
@@ -83,27 +127,9 @@ export class VolumeController extends Reconciler {
     }
   }
 
+  /** A claim is in use while a running Pod or any VMI names it (kept as an index: see onStoreEvent). */
   private inUse(pvc: KubeObject): boolean {
-    const namespace = metaNamespace(pvc);
-    const name = metaName(pvc);
-    const podUses = [...this.machinery.store.scan(PODS, namespace)].some((pod) => {
-      const phase = getPath(pod, 'status.phase');
-      if (phase === 'Succeeded' || phase === 'Failed') return false;
-      return asArray(getPath(pod, 'spec.volumes')).some(
-        (volume) => isJsonObject(volume) && getPath(volume, 'persistentVolumeClaim.claimName') === name,
-      );
-    });
-    if (podUses) return true;
-    return this.machinery.store
-      .list(VIRTUAL_MACHINE_INSTANCES, namespace)
-      .some((vmi) =>
-        asArray(getPath(vmi, 'spec.volumes')).some(
-          (volume) =>
-            isJsonObject(volume) &&
-            (getPath(volume, 'persistentVolumeClaim.claimName') === name ||
-              getPath(volume, 'dataVolume.name') === name),
-        ),
-      );
+    return (this.consumersOfClaim.get(`${metaNamespace(pvc)}/${metaName(pvc)}`) ?? 0) > 0;
   }
 
   protected reconcile(namespace: string, name: string): void {

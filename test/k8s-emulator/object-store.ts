@@ -1,4 +1,4 @@
-import { clone, type KubeObject, metaName, metaNamespace } from './json.js';
+import { asArray, asString, clone, isJsonObject, type KubeObject, metaName, metaNamespace } from './json.js';
 import { type ResourceType, resourceId } from './resource-types.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -30,6 +30,11 @@ export class ObjectStore {
   /** Lowest resourceVersion a watch may resume from (older ones are compacted away). */
   private compactedRevision: number;
   private readonly listeners = new Set<StoreListener>();
+  /**
+   * Owner uid -> the objects whose ownerReferences name it (the garbage collector's graph), so
+   * finding an owner's dependents does not scan every object of every resource.
+   */
+  private readonly dependents = new Map<string, Map<string, { resource: ResourceType; key: string }>>();
 
   constructor(
     private readonly historyLimit: number,
@@ -92,6 +97,38 @@ export class ObjectStore {
     }
   }
 
+  /** The stored objects whose ownerReferences name `ownerUid` (callers must not mutate them). */
+  *dependentsOf(ownerUid: string): IterableIterator<{ resource: ResourceType; object: KubeObject }> {
+    for (const { resource, key: objectKey } of this.dependents.get(ownerUid)?.values() ?? []) {
+      const object = this.bucket(resource).get(objectKey);
+      if (object) yield { resource, object };
+    }
+  }
+
+  private indexOwners(resource: ResourceType, objectKey: string, before?: KubeObject, after?: KubeObject): void {
+    const uidsOf = (object: KubeObject | undefined) =>
+      object
+        ? asArray(object.metadata.ownerReferences)
+            .filter(isJsonObject)
+            .map((ref) => asString(ref.uid))
+            .filter((uid): uid is string => uid !== undefined)
+        : [];
+    const entry = `${resourceId(resource)}|${objectKey}`;
+    for (const uid of uidsOf(before)) {
+      const of = this.dependents.get(uid);
+      of?.delete(entry);
+      if (of?.size === 0) this.dependents.delete(uid);
+    }
+    for (const uid of uidsOf(after)) {
+      let of = this.dependents.get(uid);
+      if (!of) {
+        of = new Map();
+        this.dependents.set(uid, of);
+      }
+      of.set(entry, { resource, key: objectKey });
+    }
+  }
+
   /** Stores a new object, stamping a fresh resourceVersion; returns the stored copy. */
   // Stored objects are never mutated in place (writes store fresh copies, reads hand out copies),
   // so events and history share them instead of copying again.
@@ -99,7 +136,9 @@ export class ObjectStore {
   insert(resource: ResourceType, object: KubeObject): KubeObject {
     const stored = clone(object);
     stored.metadata.resourceVersion = String(++this.revision);
-    this.bucket(resource).set(key(metaNamespace(stored), metaName(stored)), stored);
+    const objectKey = key(metaNamespace(stored), metaName(stored));
+    this.indexOwners(resource, objectKey, this.bucket(resource).get(objectKey), stored);
+    this.bucket(resource).set(objectKey, stored);
     this.record({ type: 'ADDED', resource, object: stored, resourceVersion: this.revision });
     return clone(stored);
   }
@@ -109,6 +148,7 @@ export class ObjectStore {
     const previous = this.bucket(resource).get(objectKey);
     const stored = clone(object);
     stored.metadata.resourceVersion = String(++this.revision);
+    this.indexOwners(resource, objectKey, previous, stored);
     this.bucket(resource).set(objectKey, stored);
     this.record({ type: 'MODIFIED', resource, object: stored, previous, resourceVersion: this.revision });
     return clone(stored);
@@ -119,6 +159,7 @@ export class ObjectStore {
     const previous = this.bucket(resource).get(objectKey);
     if (!previous) return undefined;
     this.bucket(resource).delete(objectKey);
+    this.indexOwners(resource, objectKey, previous, undefined);
     const last = clone(previous);
     last.metadata.resourceVersion = String(++this.revision);
     this.record({ type: 'DELETED', resource, object: last, previous, resourceVersion: this.revision });
