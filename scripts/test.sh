@@ -87,6 +87,9 @@ if [ -z "${KUBECTL:-}" ] && ! { command -v kubectl >/dev/null 2>&1 && kubectl_fi
 fi
 
 [ -d node_modules ] || { log "npm ci"; npm ci --no-audit --no-fund; }
+# Some suites run the built project (the CLI as a process, the reference policy replay): build
+# once when there is no build yet (CI builds before it calls this).
+[ -f dist/apps/cli/src/main.js ] && [ -f dist/libs/assessment/src/testing/index.js ] || { log "npm run build"; npm run build; }
 
 log "build vcsim"
 bash test/vcsim/build.sh >/dev/null

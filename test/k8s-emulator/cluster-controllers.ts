@@ -111,7 +111,8 @@ export class VolumeController extends Reconciler {
         if (left > 0) this.consumersOfClaim.set(claim, left);
         else this.consumersOfClaim.delete(claim);
       }
-      for (const claim of after) this.consumersOfClaim.set(claim, (this.consumersOfClaim.get(claim) ?? 0) + 1);
+      for (const claim of after)
+        this.consumersOfClaim.set(claim, (this.consumersOfClaim.get(claim) ?? 0) + 1);
       if (after.length > 0) this.claimsOfConsumer.set(consumer, after);
       else this.claimsOfConsumer.delete(consumer);
       for (const claim of new Set([...before, ...after])) {

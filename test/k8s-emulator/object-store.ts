@@ -105,7 +105,12 @@ export class ObjectStore {
     }
   }
 
-  private indexOwners(resource: ResourceType, objectKey: string, before?: KubeObject, after?: KubeObject): void {
+  private indexOwners(
+    resource: ResourceType,
+    objectKey: string,
+    before?: KubeObject,
+    after?: KubeObject,
+  ): void {
     const uidsOf = (object: KubeObject | undefined) =>
       object
         ? asArray(object.metadata.ownerReferences)
