@@ -1,7 +1,8 @@
 /**
  * The Kubernetes emulator in a process of its own, so the benchmark's CPU figure is the
  * executor's alone. Started by `execute.bench.ts` with its options as JSON in argv[2]; answers
- * `now` (simulated epoch ms) and `imports` (active imports per host), stops on `stop`.
+ * `now` (simulated epoch ms), `imports` (active imports per host) and `speed` (sets the
+ * simulated clock's speed), stops on `stop`.
  */
 import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
 // The emulator reads the upstream schemas from ../shared/schemas (test/support/shared-files.ts).
@@ -18,7 +19,7 @@ interface ChildOptions {
   conversionMsByPod: Record<string, number>;
 }
 
-type Request = { id: number; type: 'now' | 'imports' | 'stop' };
+type Request = { id: number; type: 'now' | 'imports' | 'stop' | 'speed'; value?: number };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
 const hostOfVm = new Map(Object.entries(options.hostOfVm));
@@ -52,6 +53,10 @@ const emulator = await startKubeEmulator({
 
 process.on('message', (message: Request) => {
   if (message.type === 'now') process.send?.({ id: message.id, value: emulator.clock.now() });
+  if (message.type === 'speed') {
+    emulator.clock.setSpeed(Number(message.value));
+    process.send?.({ id: message.id, value: emulator.clock.getSpeed() });
+  }
   if (message.type === 'imports')
     process.send?.({ id: message.id, value: emulator.cdi.activeImportsByHost() });
   if (message.type === 'stop') {

@@ -11,6 +11,7 @@ import { ExecutorHeartbeat1796302600000 } from './1796302600000-ExecutorHeartbea
 import { AssessmentVmFacets1796305000000 } from './1796305000000-AssessmentVmFacets.js';
 import { AssessmentWarmReadiness1796306400000 } from './1796306400000-AssessmentWarmReadiness.js';
 import { ExecutionCutover1796310000000 } from './1796310000000-ExecutionCutover.js';
+import { ExecutionNudges1796320000000 } from './1796320000000-ExecutionNudges.js';
 
 /** Every migration, oldest first. A migration is never edited once it has landed. */
 export const flotillaMigrations: Array<new () => MigrationInterface> = [
@@ -26,4 +27,5 @@ export const flotillaMigrations: Array<new () => MigrationInterface> = [
   AssessmentVmFacets1796305000000,
   AssessmentWarmReadiness1796306400000,
   ExecutionCutover1796310000000,
+  ExecutionNudges1796320000000,
 ];

@@ -20,6 +20,7 @@ import {
 } from '#libs/core';
 import {
   type DataVolumeEvent,
+  type PodEvent,
   type ItinerarySettings,
   type MigrationSource,
   type TargetCluster,
@@ -33,9 +34,10 @@ import { JobDispatcher } from './job-dispatcher.js';
 
 export const EXECUTOR_DEPENDENCIES = Symbol('EXECUTOR_DEPENDENCIES');
 
-/** A target cluster that can also watch DataVolumes (the Kubernetes adapter can; test fakes may not). */
+/** A target cluster that can also watch DataVolumes and Pods (the Kubernetes adapter can; test fakes may not). */
 export type WatchableTargetCluster = TargetCluster & {
   watchDataVolumes?(labelSelector: string, onEvent: (event: DataVolumeEvent) => void): { stop(): void };
+  watchPods?(labelSelector: string, onEvent: (event: PodEvent) => void): { stop(): void };
 };
 
 /** What the executor runs on besides the core, built by `createExecutorApp`. */
@@ -99,6 +101,7 @@ export class ExecutorLifecycle
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private watch: { stop(): void } | undefined;
+  private podWatch: { stop(): void } | undefined;
 
   constructor(
     @Inject(EXECUTOR_DEPENDENCIES) private readonly dependencies: ExecutorDependencies,
@@ -119,11 +122,33 @@ export class ExecutorLifecycle
       // A finished or failed copy wakes its VM at once instead of at its next progress poll.
       this.watch = target.watchDataVolumes(LABEL_EXECUTION, (event) => void this.onDataVolume(event));
     }
+    if (target.watchPods) {
+      // A guest conversion that ended wakes its VM at once instead of at its next poll.
+      this.podWatch = target.watchPods(LABEL_EXECUTION, (event) => void this.onPod(event));
+    }
   }
 
   stopWatch(): void {
     this.watch?.stop();
     this.watch = undefined;
+    this.podWatch?.stop();
+    this.podWatch = undefined;
+  }
+
+  private async onPod(event: PodEvent): Promise<void> {
+    if (event.phase !== 'Succeeded' && event.phase !== 'Failed') return;
+    const executionId = event.labels[LABEL_EXECUTION];
+    const vmKey = event.annotations[ANNOTATION_VM_KEY];
+    if (!executionId || !vmKey) return;
+    try {
+      await this.executionQueue.enqueue(
+        'advance-vm',
+        { executionId, vmKey },
+        { jobId: nudgeJobId('pod', executionId, vmKey, `${event.uid}-${event.phase}`) },
+      );
+    } catch (error) {
+      this.dependencies.log.warn(`could not nudge ${vmKey} after Pod ${event.name}: ${(error as Error).message}`);
+    }
   }
 
   private async onDataVolume(event: DataVolumeEvent): Promise<void> {

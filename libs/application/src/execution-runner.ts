@@ -279,8 +279,8 @@ export class ExecutionRunner {
     commit.events = events;
     if (result.disks) commit.disks = result.disks;
     if (result.powerStateBefore) commit.powerStateBefore = result.powerStateBefore;
-    const revision = await this.executions.commit(record, this.options.workerId, commit);
-    if (revision === null) {
+    const committed = await this.executions.commit(record, this.options.workerId, commit);
+    if (committed === null) {
       this.log(
         'warn',
         `lost the lease on ${record.vmKey} of execution ${record.executionId}; its step result was dropped`,
@@ -304,13 +304,15 @@ export class ExecutionRunner {
     }
     if (released > 0 || ended || commit.status === 'queued') await this.schedule();
     if (ended) await this.finishIfDone(record.executionId);
+    // A nudge during the step (a DataVolume finished, say) may be news the step did not see.
+    if (committed.nudged && wakeMs !== null) wakeMs = 0;
     if (wakeMs === 0 && mayContinue) return true;
     if (wakeMs !== null) {
       await this.queue.enqueue(
         'advance-vm',
         { executionId: record.executionId, vmKey: record.vmKey },
         {
-          jobId: stepJobId(record.executionId, record.vmKey, revision),
+          jobId: stepJobId(record.executionId, record.vmKey, committed.revision),
           ...(wakeMs > 0 ? { delayMs: wakeMs } : {}),
         },
       );
@@ -331,7 +333,7 @@ export class ExecutionRunner {
         // The same outage may prevent cleanup; cancel removes the leftovers later.
       }
       const text = `${message} (failed ${failures} times in a row)`;
-      const revision = await this.executions.commit(record, this.options.workerId, {
+      const committed = await this.executions.commit(record, this.options.workerId, {
         phase: step.phase,
         phaseState: 'waiting',
         status: 'failed',
@@ -345,14 +347,14 @@ export class ExecutionRunner {
           message: event.message,
         })),
       });
-      if (revision === null) return;
+      if (committed === null) return;
       await this.executions.releaseSlots(record.executionId, record.vmKey);
       await this.schedule();
       await this.finishIfDone(record.executionId);
       return;
     }
     const backoff = this.options.transientBackoffMs * 2 ** (failures - 1);
-    const revision = await this.executions.commit(record, this.options.workerId, {
+    const committed = await this.executions.commit(record, this.options.workerId, {
       phase: step.phase,
       phaseState: 'waiting',
       phaseChanged: false,
@@ -366,11 +368,11 @@ export class ExecutionRunner {
         },
       ],
     });
-    if (revision === null) return;
+    if (committed === null) return;
     await this.queue.enqueue(
       'advance-vm',
       { executionId: record.executionId, vmKey: record.vmKey },
-      { jobId: stepJobId(record.executionId, record.vmKey, revision), delayMs: backoff },
+      { jobId: stepJobId(record.executionId, record.vmKey, committed.revision), delayMs: backoff },
     );
   }
 
@@ -397,7 +399,7 @@ export class ExecutionRunner {
       message: event.message,
     }));
     if (!outcome.done) {
-      const revision = await this.executions.commit(record, this.options.workerId, {
+      const committed = await this.executions.commit(record, this.options.workerId, {
         phase: step.phase,
         phaseState: 'waiting',
         phaseChanged: false,
@@ -405,11 +407,14 @@ export class ExecutionRunner {
         events,
         ...(outcome.runtime ? { runtime: outcome.runtime as Record<string, unknown> } : {}),
       });
-      if (revision === null) return;
+      if (committed === null) return;
       await this.queue.enqueue(
         'advance-vm',
         { executionId: record.executionId, vmKey: record.vmKey },
-        { jobId: stepJobId(record.executionId, record.vmKey, revision), delayMs: outcome.waitMs },
+        {
+          jobId: stepJobId(record.executionId, record.vmKey, committed.revision),
+          ...(committed.nudged ? {} : { delayMs: outcome.waitMs }),
+        },
       );
       return;
     }

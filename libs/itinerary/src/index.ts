@@ -36,6 +36,7 @@ export {
   type DataVolumeCheckpoint,
   type DataVolumeCondition,
   type DataVolumeEvent,
+  type PodEvent,
   type DataVolumeState,
   type DeletedObjects,
   type EnsureResult,

@@ -701,7 +701,8 @@ export class VmItinerary {
         { runtime },
       );
     }
-    return wait(this.settings.timings.pollMs, { runtime, events });
+    // The conversion runs for minutes; the executor's Pod watch wakes the VM when it ends.
+    return wait(this.settings.timings.copyPollMs, { runtime, events });
   }
 
   private async createVm(step: VmStep): Promise<PhaseOutcome> {

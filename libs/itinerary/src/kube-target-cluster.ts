@@ -19,6 +19,7 @@ import {
   type DataVolumeCheckpoint,
   type DataVolumeCondition,
   type DataVolumeEvent,
+  type PodEvent,
   type DataVolumeState,
   type DeletedObjects,
   type EnsureResult,
@@ -736,85 +737,140 @@ export class KubeTargetCluster implements TargetCluster {
 
   /**
    * Watches the DataVolumes carrying `labelSelector` in every namespace and reports phase and
-   * restart changes. Resumes from the last resourceVersion seen when the stream drops, lists
-   * again on 410 Gone (history compacted), and backs off while the API server is unreachable.
+   * restart changes (see {@link watchObjects}).
    */
   watchDataVolumes(labelSelector: string, onEvent: (event: DataVolumeEvent) => void): { stop(): void } {
-    const watch = new Watch(this.config);
-    let stopped = false;
-    let resourceVersion: string | undefined;
-    let abort: AbortController | undefined;
-    let failures = 0;
-    const seen = new Map<string, string>();
-    const report = (object: unknown) => {
-      const metadata = asObject(asObject(object).metadata);
-      const state = dataVolumeState(object);
-      const key = `${String(metadata.namespace)}/${state.name}`;
-      // A warm DataVolume goes Paused once per checkpoint: each is a change worth reporting.
-      const checkpoints = state.checkpoints?.length ?? 0;
-      const signature = `${state.phase}:${state.restartCount}:${checkpoints}`;
-      if (seen.get(key) === signature) return;
-      seen.set(key, signature);
-      onEvent({
-        namespace: String(metadata.namespace ?? ''),
-        name: state.name,
-        uid: String(metadata.uid ?? ''),
-        labels: state.labels,
-        annotations: asObject(metadata.annotations) as Record<string, string>,
-        phase: state.phase,
-        restartCount: state.restartCount,
-        checkpoints,
-      });
-    };
-    const list = async () => {
-      const result = asObject(
-        await this.call('list DataVolumes', () =>
-          this.custom.listClusterCustomObject({ ...CDI, labelSelector }),
+    return watchObjects(
+      this.config,
+      `/apis/${CDI.group}/${CDI.version}/${CDI.plural}`,
+      async () =>
+        asObject(
+          await this.call('list DataVolumes', () =>
+            this.custom.listClusterCustomObject({ ...CDI, labelSelector }),
+          ),
         ),
-      );
-      for (const item of Array.isArray(result.items) ? result.items : []) report(item);
-      resourceVersion = asString(asObject(result.metadata).resourceVersion) ?? undefined;
-    };
-    const start = async (): Promise<void> => {
-      if (stopped) return;
-      try {
-        if (resourceVersion === undefined) await list();
-        let gone = false;
-        abort = await watch.watch(
-          `/apis/${CDI.group}/${CDI.version}/${CDI.plural}`,
-          { labelSelector, resourceVersion, allowWatchBookmarks: true },
-          (type, object) => {
-            failures = 0;
-            const version = asString(asObject(asObject(object).metadata).resourceVersion);
-            if (type === 'ERROR') {
-              if (asObject(object).code === 410) gone = true;
-              return;
-            }
-            if (version) resourceVersion = version;
-            if (type === 'ADDED' || type === 'MODIFIED') report(object);
-            if (type === 'DELETED')
-              seen.delete(
-                `${String(asObject(asObject(object).metadata).namespace)}/${dataVolumeState(object).name}`,
-              );
+      labelSelector,
+      (object) => {
+        const metadata = asObject(asObject(object).metadata);
+        const state = dataVolumeState(object);
+        // A warm DataVolume goes Paused once per checkpoint: each is a change worth reporting.
+        const checkpoints = state.checkpoints?.length ?? 0;
+        return {
+          signature: `${state.phase}:${state.restartCount}:${checkpoints}`,
+          event: {
+            namespace: String(metadata.namespace ?? ''),
+            name: state.name,
+            uid: String(metadata.uid ?? ''),
+            labels: state.labels,
+            annotations: asObject(metadata.annotations) as Record<string, string>,
+            phase: state.phase,
+            restartCount: state.restartCount,
+            checkpoints,
           },
-          (error) => {
-            if (stopped) return;
-            if (gone) resourceVersion = undefined;
-            if (error) failures += 1;
-            setTimeout(() => void start(), Math.min(100 * 2 ** failures, 5_000)).unref();
-          },
-        );
-      } catch {
-        failures += 1;
-        if (!stopped) setTimeout(() => void start(), Math.min(100 * 2 ** failures, 5_000)).unref();
-      }
-    };
-    void start();
-    return {
-      stop() {
-        stopped = true;
-        abort?.abort();
+        };
       },
-    };
+      onEvent,
+    );
   }
+
+  /** Watches the Pods carrying `labelSelector` in every namespace and reports phase changes. */
+  watchPods(labelSelector: string, onEvent: (event: PodEvent) => void): { stop(): void } {
+    return watchObjects(
+      this.config,
+      '/api/v1/pods',
+      async () =>
+        asObject(await this.call('list Pods', () => this.core.listPodForAllNamespaces({ labelSelector }))),
+      labelSelector,
+      (object) => {
+        const metadata = asObject(asObject(object).metadata);
+        const phase = asString(asObject(asObject(object).status).phase) ?? null;
+        return {
+          signature: String(phase),
+          event: {
+            namespace: String(metadata.namespace ?? ''),
+            name: String(metadata.name ?? ''),
+            uid: String(metadata.uid ?? ''),
+            labels: asObject(metadata.labels) as Record<string, string>,
+            annotations: asObject(metadata.annotations) as Record<string, string>,
+            phase,
+          },
+        };
+      },
+      onEvent,
+    );
+  }
+}
+
+/**
+ * List, then watch from the list's resourceVersion, reporting each object whose signature
+ * changed. Resumes from the last resourceVersion seen when the stream drops, lists again on 410
+ * Gone (history compacted), and backs off while the API server is unreachable.
+ */
+function watchObjects<Event>(
+  config: KubeConfig,
+  path: string,
+  list: () => Promise<Record<string, unknown>>,
+  labelSelector: string,
+  describe: (object: unknown) => { signature: string; event: Event & { namespace: string; name: string } },
+  onEvent: (event: Event) => void,
+): { stop(): void } {
+  const watch = new Watch(config);
+  let stopped = false;
+  let resourceVersion: string | undefined;
+  let abort: AbortController | undefined;
+  let failures = 0;
+  const seen = new Map<string, string>();
+  const report = (object: unknown) => {
+    const { signature, event } = describe(object);
+    const key = `${event.namespace}/${event.name}`;
+    if (seen.get(key) === signature) return;
+    seen.set(key, signature);
+    onEvent(event);
+  };
+  const relist = async () => {
+    const result = await list();
+    for (const item of Array.isArray(result.items) ? result.items : []) report(item);
+    resourceVersion = asString(asObject(result.metadata).resourceVersion) ?? undefined;
+  };
+  const start = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      if (resourceVersion === undefined) await relist();
+      let gone = false;
+      abort = await watch.watch(
+        path,
+        { labelSelector, resourceVersion, allowWatchBookmarks: true },
+        (type, object) => {
+          failures = 0;
+          const version = asString(asObject(asObject(object).metadata).resourceVersion);
+          if (type === 'ERROR') {
+            if (asObject(object).code === 410) gone = true;
+            return;
+          }
+          if (version) resourceVersion = version;
+          if (type === 'ADDED' || type === 'MODIFIED') report(object);
+          if (type === 'DELETED') {
+            const { event } = describe(object);
+            seen.delete(`${event.namespace}/${event.name}`);
+          }
+        },
+        (error) => {
+          if (stopped) return;
+          if (gone) resourceVersion = undefined;
+          if (error) failures += 1;
+          setTimeout(() => void start(), Math.min(100 * 2 ** failures, 5_000)).unref();
+        },
+      );
+    } catch {
+      failures += 1;
+      if (!stopped) setTimeout(() => void start(), Math.min(100 * 2 ** failures, 5_000)).unref();
+    }
+  };
+  void start();
+  return {
+    stop() {
+      stopped = true;
+      abort?.abort();
+    },
+  };
 }

@@ -192,6 +192,16 @@ export interface DataVolumeEvent {
   checkpoints?: number;
 }
 
+/** A Pod of an execution (a guest conversion) changed phase. */
+export interface PodEvent {
+  namespace: string;
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  phase: string | null;
+}
+
 /**
  * What the itinerary needs of the target cluster. Every `ensure` is idempotent by the object's
  * deterministic name: an object that exists with the same owner labels is taken as is, one that

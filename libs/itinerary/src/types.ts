@@ -252,7 +252,10 @@ export interface WarmState {
 export interface ItineraryTimings {
   /** Pause between two looks at a phase that waits on something (power state, pod, VM). */
   pollMs: number;
-  /** Pause between two looks at the copies' progress (a DataVolume watch may wake the VM earlier). */
+  /**
+   * Pause between two looks at long work the cluster does: copies and guest conversions (the
+   * executor's DataVolume and Pod watches wake the VM as soon as one ends).
+   */
   copyPollMs: number;
   /** How long a guest shutdown may take before a hard power-off (when the plan allows it). */
   shutdownTimeoutMs: number;

@@ -279,7 +279,7 @@ describe('ExecutionStore', () => {
       phaseState: 'pending',
       phaseChanged: true,
     });
-    expect(revision).toBe((second?.revision ?? 0) + 1);
+    expect(revision).toEqual({ revision: (second?.revision ?? 0) + 1, nudged: false });
     expect((await store.getVm(executionId, 'solo'))?.phase).toBe('StorePowerState');
     // A step timer that is not due yet does not claim.
     await store.commit(
@@ -294,6 +294,41 @@ describe('ExecutionStore', () => {
     );
     expect(await store.claim(executionId, 'solo', 'w', 10_000, { onlyIfDue: true })).toBeNull();
     expect(await store.claim(executionId, 'solo', 'w', 10_000)).not.toBeNull();
+    await clearSlots();
+  });
+
+  it('remembers a nudge that finds the VM leased, so the step in progress commits a wake-up now', async () => {
+    const planId = await newPlan();
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('nudged', 'esx-n', [1])],
+    });
+    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    const waitAMinute = { phase: 'Preflight', phaseState: 'waiting', phaseChanged: false } as const;
+    // Without a nudge the step's own timer stands.
+    const quiet = await store.claim(executionId, 'nudged', 'worker-a', 10_000);
+    if (!quiet) throw new Error('not claimed');
+    const later = new Date(Date.now() + 60_000);
+    expect(await store.commit(quiet, 'worker-a', { ...waitAMinute, wakeAt: later })).toMatchObject({ nudged: false });
+    expect(Date.parse((await store.getVm(executionId, 'nudged'))?.wakeAt ?? '')).toBe(later.getTime());
+    // A nudge (not a step timer) while worker-a holds the VM: not claimed, but remembered.
+    const busy = await store.claim(executionId, 'nudged', 'worker-a', 10_000);
+    if (!busy) throw new Error('not claimed');
+    expect(await store.claim(executionId, 'nudged', 'worker-b', 10_000)).toBeNull();
+    // A step timer of an older revision that finds the VM leased is not a nudge.
+    expect(await store.claim(executionId, 'nudged', 'worker-c', 10_000, { onlyIfDue: true })).toBeNull();
+    const committed = await store.commit(busy, 'worker-a', { ...waitAMinute, wakeAt: later });
+    expect(committed).toMatchObject({ revision: busy.revision + 1, nudged: true });
+    const woken = await store.getVm(executionId, 'nudged');
+    expect(Date.parse(woken?.wakeAt ?? '')).toBeLessThanOrEqual(Date.now() + 1_000);
+    // Due now: the step timer claims it, and the claim clears the nudge.
+    const next = await store.claim(executionId, 'nudged', 'worker-a', 10_000, { onlyIfDue: true });
+    if (!next) throw new Error('the woken VM was not due');
+    expect(await store.commit(next, 'worker-a', { ...waitAMinute, wakeAt: later })).toMatchObject({ nudged: false });
     await clearSlots();
   });
 });

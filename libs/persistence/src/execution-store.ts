@@ -100,6 +100,12 @@ export interface AdmittedVm {
 }
 
 /** What a phase step persists when it ends. */
+/** A step's commit: the VM's new revision, and whether a nudge came while the step ran. */
+export interface CommittedStep {
+  revision: number;
+  nudged: boolean;
+}
+
 export interface StepCommit {
   phase: string;
   phaseState: PhaseState;
@@ -397,9 +403,31 @@ export class ExecutionStore {
     leaseMs: number,
     options: { onlyIfDue?: boolean } = {},
   ): Promise<ExecutionVmRecord | null> {
+    const claimed = await this.tryClaim(executionId, vmKey, owner, leaseMs, options);
+    if (claimed || options.onlyIfDue === true) return claimed;
+    // A nudge that finds a step in progress is remembered, so that step's commit wakes the VM at
+    // once; if that commit came between the two statements, the VM is free now: claim it.
+    const remembered = await this.query(
+      `UPDATE execution_vms SET nudged_at = now()
+       WHERE execution_id = $1 AND vm_key = $2 AND status = 'running' AND lease_expires_at >= now()
+       RETURNING vm_key`,
+      [executionId, vmKey],
+    );
+    if (rowsOf(remembered).length === 0) return this.tryClaim(executionId, vmKey, owner, leaseMs, options);
+    return null;
+  }
+
+  private async tryClaim(
+    executionId: string,
+    vmKey: string,
+    owner: string,
+    leaseMs: number,
+    options: { onlyIfDue?: boolean },
+  ): Promise<ExecutionVmRecord | null> {
     const rows = rowsOf(
       await this.query(
         `UPDATE execution_vms SET
+           nudged_at = NULL,
            lease_owner = $3,
            lease_expires_at = now() + make_interval(secs => $4::double precision / 1000),
            phase_started_at = CASE WHEN phase_state = 'pending' OR phase_started_at IS NULL THEN now() ELSE phase_started_at END,
@@ -418,14 +446,15 @@ export class ExecutionStore {
 
   /**
    * Persists the end of a step and its events in one statement, only if this worker still holds
-   * the lease on the same phase and revision it claimed. Returns the new revision; null means
-   * another worker took over (our lease ran out) and our result is dropped.
+   * the lease on the same phase and revision it claimed. Returns the new revision, and whether a
+   * nudge came while the step ran (its wait is then cut short: wake now); null means another
+   * worker took over (our lease ran out) and our result is dropped.
    */
   async commit(
     claimed: Pick<ExecutionVmRecord, 'executionId' | 'vmKey' | 'phase' | 'revision'>,
     owner: string,
     step: StepCommit,
-  ): Promise<number | null> {
+  ): Promise<CommittedStep | null> {
     const rows = rowsOf(
       await this.query(
         `WITH updated AS (
@@ -438,21 +467,21 @@ export class ExecutionStore {
            disks = COALESCE($10::jsonb, disks),
            power_state_before = COALESCE(power_state_before, $11),
            error = CASE WHEN $12 THEN $13::jsonb ELSE error END,
-           wake_at = $14,
+           wake_at = CASE WHEN nudged_at IS NOT NULL AND $14::timestamptz IS NOT NULL THEN now() ELSE $14::timestamptz END,
            finished_at = CASE WHEN $15 THEN now() ELSE finished_at END,
            lease_owner = NULL,
            lease_expires_at = NULL,
            revision = revision + 1,
            updated_at = now()
          WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3 AND phase = $4 AND revision = $16
-         RETURNING revision),
+         RETURNING revision, nudged_at IS NOT NULL AS nudged),
          events AS (
            INSERT INTO execution_events (execution_id, vm_key, phase, kind, message)
            SELECT $1, $2, e.phase, e.kind, e.message
            FROM json_to_recordset($17::json) AS e(ordinal int, phase text, kind text, message text)
            WHERE EXISTS (SELECT 1 FROM updated)
            ORDER BY e.ordinal)
-         SELECT revision FROM updated`,
+         SELECT revision, nudged FROM updated`,
         [
           claimed.executionId,
           claimed.vmKey,
@@ -474,7 +503,7 @@ export class ExecutionStore {
         ],
       ),
     );
-    return rows[0] ? Number(rows[0].revision) : null;
+    return rows[0] ? { revision: Number(rows[0].revision), nudged: rows[0].nudged === true } : null;
   }
 
   /** Gives back a lease without changing the VM (a worker shutting down, or a transient error). */

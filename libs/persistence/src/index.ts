@@ -52,6 +52,7 @@ export {
   type ExecutionVmStatus,
   type NewExecutionVm,
   type PhaseState,
+  type CommittedStep,
   type StepCommit,
   type VmErrorRecord,
 } from './execution-store.js';
