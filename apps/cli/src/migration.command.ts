@@ -19,9 +19,8 @@ export function registerMigrationCommand(program: Command): void {
         throw new UserFacingError('invalid-input', 'migration needs at least one flag (see --help)');
       await withCliContext(async (context) => {
         const outcome = await services(context).planning.updateMigration(planId, patch, cliPrincipal());
-        const violations = outcome.violations.filter(
-          (violation) => violation.code === 'warm-not-ready' || violation.code === 'cutover-outside-window',
-        );
+        const warmCodes = new Set(['warm-not-ready', 'cutover-outside-window', 'cutover-before-ready']);
+        const violations = outcome.violations.filter((violation) => warmCodes.has(violation.code));
         if (flags.json) {
           printJson({
             planId,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WarmPrecopy, WarmState } from '#libs/itinerary';
 import {
   AccessStore,
   AssessmentStore,
@@ -33,6 +34,8 @@ interface VmRow {
   phase: string;
   powerStateBefore?: string;
   disks?: number;
+  /** A warm VM's persisted pre-copies (its spec then says warm). */
+  warm?: WarmState;
 }
 
 describe('execution invariants (real Postgres)', () => {
@@ -88,6 +91,9 @@ describe('execution invariants (real Postgres)', () => {
           instanceUuid: `uuid-${vm.vmKey}`,
           targetNamespace: 'migrated',
           convertGuest: false,
+          ...(vm.warm
+            ? { migrationType: 'warm', warm: { precopyIntervalMs: 3_600_000, cutoverAt: null } }
+            : {}),
           disks: Array.from({ length: vm.disks ?? 1 }, (_, index) => ({
             index,
             label: `Hard disk ${index + 1}`,
@@ -107,8 +113,16 @@ describe('execution invariants (real Postgres)', () => {
       await database.dataSource.query(
         `UPDATE execution_vms SET status = $3, phase = $4, power_state_before = $5,
            runtime = CASE WHEN $5::text IS NULL THEN runtime ELSE '{"sourceRef": "vm-42"}'::jsonb END
+             || COALESCE($6::jsonb, '{}'::jsonb)
          WHERE execution_id = $1 AND vm_key = $2`,
-        [executionId, vm.vmKey, vm.status, vm.phase, vm.powerStateBefore ?? null],
+        [
+          executionId,
+          vm.vmKey,
+          vm.status,
+          vm.phase,
+          vm.powerStateBefore ?? null,
+          vm.warm ? JSON.stringify({ warm: vm.warm }) : null,
+        ],
       );
     }
     return { planId, executionId };
@@ -211,6 +225,7 @@ describe('execution invariants (real Postgres)', () => {
       { namespace: 'migrated', kind: 'Secret', name: 'was-off-vddk', vmKey: 'was-off' },
       { namespace: 'migrated', kind: 'DataVolume', name: 'was-off-disk-0', vmKey: 'was-off' },
     ]);
+    expect(outcome.leftBehind.sourceSnapshots).toEqual([]);
     const statuses = Object.fromEntries(outcome.execution.vms.map((vm) => [vm.vmKey, vm.status]));
     expect(statuses).toEqual({
       copying: 'abandoned',
@@ -230,6 +245,114 @@ describe('execution invariants (real Postgres)', () => {
     expect(await waveStatus(planId)).toBe('cancelled');
     await planning.delete(planId, PLANNER);
     expect(await plans.get(planId)).toBeNull();
+  });
+
+  it('abandon lists the vSphere snapshots each warm VM took and did not remove, and the one being created', async () => {
+    const precopy = (number: number, removed: boolean, final = false): WarmPrecopy => ({
+      number,
+      final,
+      snapshotName: final ? 'flotilla-final' : `flotilla-precopy-${number}`,
+      snapshotRef: `snapshot-${100 + number}`,
+      changeIds: null,
+      requestedAt: '2026-12-01T10:00:00.000Z',
+      copyStartedAt: null,
+      copiedAt: null,
+      bytes: null,
+      removed,
+    });
+    // A VM's first attempt is 0 (a retry adds one): this state is the running attempt's.
+    const warm = (precopies: WarmPrecopy[]): WarmState => ({
+      attempt: 0,
+      precopies,
+      nextPrecopyAt: null,
+      failures: 0,
+    });
+    const { executionId } = await executingWave([
+      // Between pre-copies: only the third (the next delta's base) still exists.
+      {
+        vmKey: 'paused',
+        status: 'running',
+        phase: 'CopyingPaused',
+        powerStateBefore: 'poweredOn',
+        warm: warm([precopy(1, true), precopy(2, true), precopy(3, false)]),
+      },
+      // Its worker stopped while vCenter took pre-copy 3: the name is known, not yet the ref.
+      {
+        vmKey: 'snapshotting',
+        status: 'running',
+        phase: 'CreateSnapshot',
+        powerStateBefore: 'poweredOn',
+        warm: warm([precopy(1, true), precopy(2, true)]),
+      },
+      // Cutting over: the penultimate pre-copy was removed, the final snapshot's removal failed.
+      {
+        vmKey: 'final-left',
+        status: 'running',
+        phase: 'WaitForFinalSnapshotRemoval',
+        powerStateBefore: 'poweredOn',
+        warm: warm([precopy(1, true), precopy(2, true), precopy(3, false, true)]),
+      },
+      // A retry starting over while the failed attempt's removal of pre-copy 2 was still running.
+      {
+        vmKey: 'retrying',
+        status: 'running',
+        phase: 'CreateInitialSnapshot',
+        powerStateBefore: 'poweredOn',
+        warm: warm([precopy(1, true), precopy(2, false)]),
+      },
+      {
+        vmKey: 'all-removed',
+        status: 'running',
+        phase: 'CopyDisks',
+        powerStateBefore: 'poweredOn',
+        warm: warm([precopy(1, true)]),
+      },
+      { vmKey: 'cold', status: 'running', phase: 'CopyDisks', powerStateBefore: 'poweredOn' },
+    ]);
+    const outcome = await service.abandon(executionId, ADMIN);
+    expect(outcome.leftBehind.sourceSnapshots).toEqual([
+      {
+        vmKey: 'final-left',
+        name: 'final-left',
+        instanceUuid: 'uuid-final-left',
+        moref: 'vm-42',
+        snapshots: [{ name: 'flotilla-final', ref: 'snapshot-103' }],
+      },
+      {
+        vmKey: 'paused',
+        name: 'paused',
+        instanceUuid: 'uuid-paused',
+        moref: 'vm-42',
+        snapshots: [{ name: 'flotilla-precopy-3', ref: 'snapshot-103' }],
+      },
+      {
+        vmKey: 'retrying',
+        name: 'retrying',
+        instanceUuid: 'uuid-retrying',
+        moref: 'vm-42',
+        snapshots: [
+          { name: 'flotilla-precopy-2', ref: 'snapshot-102' },
+          { name: 'flotilla-precopy-1', ref: null },
+        ],
+      },
+      {
+        vmKey: 'snapshotting',
+        name: 'snapshotting',
+        instanceUuid: 'uuid-snapshotting',
+        moref: 'vm-42',
+        snapshots: [{ name: 'flotilla-precopy-3', ref: null }],
+      },
+    ]);
+    // A warm VM before its power-off left no powered-off source; its copies are listed as cold ones are.
+    expect(outcome.leftBehind.poweredOffSourceVms.map((vm) => vm.vmKey)).toEqual(['cold', 'final-left']);
+    const audit = (await access.listAudit({ resourceId: executionId, limit: 10 })).at(-1);
+    expect(audit?.after).toMatchObject({
+      leftBehind: { sourceSnapshots: outcome.leftBehind.sourceSnapshots },
+    });
+    const events = (await executions.events(executionId, 0, 100)).map((event) => event.message);
+    expect(events.find((message) => message.startsWith('execution abandoned'))).toContain(
+      '5 vSphere snapshot(s) may be left behind',
+    );
   });
 
   it('refuses to abandon an execution that already ended', async () => {

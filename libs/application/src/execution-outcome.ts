@@ -1,8 +1,12 @@
 import {
   COLD_PHASES,
   type DiskCopyState,
+  FINAL_SNAPSHOT_NAME,
+  isWarm,
   itineraryOf,
+  PRECOPY_SNAPSHOT_PREFIX,
   type VmExecutionSpec,
+  type VmRuntime,
   WARM_PHASES,
 } from '#libs/itinerary';
 import { boundedName } from '#libs/kubevirt';
@@ -63,18 +67,65 @@ export interface VmLeftovers {
   name: string;
   status: string;
   phase: string;
+  /** How vCenter knows the source: its instance UUID, and its moref once Preflight found it. */
+  instanceUuid: string;
+  sourceRef: string | null;
   /** The source VM was running and the itinerary may have powered it off. */
   sourceMayBePoweredOff: { instanceUuid: string; moref: string | null } | null;
   /** Kubernetes objects by kind and name, in `namespace`, all labelled `flotilla.io/execution=<id>`. */
   clusterObjects: Array<{ kind: string; name: string }>;
   namespace: string;
+  /** vSphere snapshots of the source a warm migration took and did not remove (empty for cold). */
+  snapshots: LeftSnapshot[];
+}
+
+/** A snapshot on the source VM, by name; `ref` (its moref) is null when vCenter had not answered yet. */
+export interface LeftSnapshot {
+  name: string;
+  ref: string | null;
+}
+
+/**
+ * The snapshot each creating phase asks for. A worker that died in one of them may have got the
+ * snapshot from vCenter without persisting it, so the runtime does not list it yet.
+ */
+const SNAPSHOT_CREATING_PHASES: ReadonlySet<string> = new Set([
+  'CreateInitialSnapshot',
+  'CreateSnapshot',
+  'CreateFinalSnapshot',
+]);
+
+/**
+ * The snapshots a warm VM's runtime says were taken and not removed (pre-copies and the final
+ * one), plus the one its current phase may have been creating when it stopped.
+ */
+export function snapshotsLeftBy(record: ExecutionVmRecord): LeftSnapshot[] {
+  const spec = record.spec as VmExecutionSpec;
+  if (!isWarm(spec)) return [];
+  const warm = (record.runtime as VmRuntime).warm;
+  const left: LeftSnapshot[] = (warm?.precopies ?? [])
+    .filter((precopy) => !precopy.removed)
+    .map((precopy) => ({ name: precopy.snapshotName, ref: precopy.snapshotRef }));
+  if (SNAPSHOT_CREATING_PHASES.has(record.phase)) {
+    // A retry's first snapshot starts the numbering over; otherwise it follows the last pre-copy.
+    const sameAttempt = warm && warm.attempt === record.attempt ? warm : undefined;
+    const creating =
+      record.phase === 'CreateFinalSnapshot'
+        ? FINAL_SNAPSHOT_NAME
+        : record.phase === 'CreateInitialSnapshot'
+          ? `${PRECOPY_SNAPSHOT_PREFIX}1`
+          : `${PRECOPY_SNAPSHOT_PREFIX}${(sameAttempt?.precopies.at(-1)?.number ?? 0) + 1}`;
+    if (!left.some((snapshot) => snapshot.name === creating)) left.push({ name: creating, ref: null });
+  }
+  return left;
 }
 
 /**
  * Reads an unfinished VM's row for what its phases may have done: from PowerOffSource on the
  * source may be off; from CreateDataVolumes on, the credentials Secret and the DataVolumes exist;
- * the conversion pod from ConvertGuest, the VirtualMachine from CreateVM. Names follow
- * libs/kubevirt's object names (`<target>-vddk`, `<target>-disk-N`, `<target>-v2v`).
+ * the conversion pod from ConvertGuest, the VirtualMachine from CreateVM; a warm VM's snapshots
+ * from its first one on ({@link snapshotsLeftBy}). Names follow libs/kubevirt's object names
+ * (`<target>-vddk`, `<target>-disk-N`, `<target>-v2v`).
  */
 export function leftoversOf(record: ExecutionVmRecord): VmLeftovers | null {
   const spec = record.spec as VmExecutionSpec;
@@ -83,7 +134,8 @@ export function leftoversOf(record: ExecutionVmRecord): VmLeftovers | null {
   const reached = phaseIndex(record.phase);
   const touchedSource = reached >= phaseIndex('PowerOffSource');
   const touchedCluster = reached >= phaseIndex('CreateDataVolumes');
-  if (!touchedSource && !touchedCluster) return null;
+  const snapshots = snapshotsLeftBy(record);
+  if (!touchedSource && !touchedCluster && snapshots.length === 0) return null;
   const target = record.targetName;
   const clusterObjects: VmLeftovers['clusterObjects'] = [];
   if (touchedCluster) {
@@ -101,11 +153,14 @@ export function leftoversOf(record: ExecutionVmRecord): VmLeftovers | null {
     name: record.name,
     status: record.status,
     phase: record.phase,
+    instanceUuid: spec.instanceUuid,
+    sourceRef,
     sourceMayBePoweredOff:
       touchedSource && record.powerStateBefore === 'poweredOn'
         ? { instanceUuid: spec.instanceUuid, moref: sourceRef }
         : null,
     clusterObjects,
     namespace: spec.targetNamespace,
+    snapshots,
   };
 }

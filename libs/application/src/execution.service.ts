@@ -132,6 +132,14 @@ export interface AbandonOutcome {
     labelSelector: string;
     clusterObjects: Array<{ namespace: string; kind: string; name: string; vmKey: string }>;
     poweredOffSourceVms: Array<{ vmKey: string; name: string; instanceUuid: string; moref: string | null }>;
+    /** Per warm VM, the vSphere snapshots of its source its runtime says exist (taken, not removed). */
+    sourceSnapshots: Array<{
+      vmKey: string;
+      name: string;
+      instanceUuid: string;
+      moref: string | null;
+      snapshots: Array<{ name: string; ref: string | null }>;
+    }>;
   };
 }
 
@@ -284,6 +292,19 @@ function describeLeftovers(
     ),
     poweredOffSourceVms: found.flatMap((vm) =>
       vm.sourceMayBePoweredOff ? [{ vmKey: vm.vmKey, name: vm.name, ...vm.sourceMayBePoweredOff }] : [],
+    ),
+    sourceSnapshots: found.flatMap((vm) =>
+      vm.snapshots.length > 0
+        ? [
+            {
+              vmKey: vm.vmKey,
+              name: vm.name,
+              instanceUuid: vm.instanceUuid,
+              moref: vm.sourceRef,
+              snapshots: vm.snapshots,
+            },
+          ]
+        : [],
     ),
   };
 }
@@ -641,6 +662,7 @@ export class ExecutionService {
       labelSelector,
       clusterObjects: [],
       poweredOffSourceVms: [],
+      sourceSnapshots: [],
     };
     const abandoned = await this.executions.abandon(executionId, async ({ execution, unfinishedVms }, tx) => {
       leftBehind = describeLeftovers(labelSelector, unfinishedVms.map(leftoversOf));
@@ -663,7 +685,7 @@ export class ExecutionService {
             vmKey: null,
             phase: null,
             kind: 'execution',
-            message: `execution abandoned by ${principal.actor}: ${leftBehind.clusterObjects.length} cluster object(s) and ${leftBehind.poweredOffSourceVms.length} powered-off source VM(s) may be left behind (label ${labelSelector}; the audit log lists them)`,
+            message: `execution abandoned by ${principal.actor}: ${leftBehind.clusterObjects.length} cluster object(s), ${leftBehind.poweredOffSourceVms.length} powered-off source VM(s) and ${leftBehind.sourceSnapshots.reduce((sum, vm) => sum + vm.snapshots.length, 0)} vSphere snapshot(s) may be left behind (label ${labelSelector}; the audit log lists them)`,
           },
         ],
         tx,

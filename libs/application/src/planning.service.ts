@@ -136,7 +136,8 @@ export class PlanningService {
     if (!inventory) throw notFound('Inventory', assessment.inventoryId);
     const assessments: VmAssessment[] = await this.assessments.allVms(assessmentId);
     const vms: InventoryVm[] = inventory.vms;
-    return { vms, assessments, settings, inventoryId: assessment.inventoryId };
+    // Now is the earliest any wave can start: a booked cutover is checked against it.
+    return { vms, assessments, settings, now: Date.now(), inventoryId: assessment.inventoryId };
   }
 
   async create(

@@ -68,8 +68,11 @@ describe('lower bound', () => {
     ]);
   });
 
-  it('is never above the planned wave count, and plans break no cap', () => {
-    const random = seededRandom(42);
+  it.each([
+    { kind: 'cold', seed: 42, warm: false },
+    { kind: 'warm and cold', seed: 7, warm: true },
+  ])('is never above the planned wave count, and plans break no cap ($kind)', ({ seed, warm }) => {
+    const random = seededRandom(seed);
     for (let trial = 0; trial < 40; trial += 1) {
       const count = 5 + Math.floor(random() * 60);
       const hosts = 1 + Math.floor(random() * 5);
@@ -98,6 +101,18 @@ describe('lower bound', () => {
           maxVmsPerDatastore: random() < 0.5 ? null : 2 + Math.floor(random() * 4),
           pilot: random() < 0.5 ? null : { vms: 1 + Math.floor(random() * 4), maxDataGiB: 200 },
         },
+        // Warm waves need the window only for their cutovers, per wave and per VM.
+        ...(warm
+          ? {
+              migration: {
+                type: random() < 0.5 ? ('warm' as const) : ('cold' as const),
+                byWave: { [String(1 + Math.floor(random() * 3))]: 'warm' as const, '4': 'cold' as const },
+                coldVms: random() < 0.5 ? ['vm-1*'] : [],
+                precopyIntervalMinutes: 5 + Math.floor(random() * 120),
+                conversionMinutes: Math.floor(random() * 30),
+              },
+            }
+          : {}),
       });
       const plan = planWaves(input);
       expect(plan.lowerBoundWaves).toBeLessThanOrEqual(plan.waves.length);

@@ -18,7 +18,7 @@ export function hasPilotWave(
   return units.some(
     (unit) =>
       unit.pinnedWave === 1 ||
-      (isPilotCandidate(unit, ctx, active) && new WaveLoad(caps, ctx.throughput, true).fits(unit.load)),
+      (isPilotCandidate(unit, ctx, active) && new WaveLoad(caps, ctx.throughput, true).fits(unit.loadIn(1))),
   );
 }
 
@@ -32,7 +32,8 @@ function wavesFor(total: number, perWave: number, inPilot: number): number {
 /**
  * The fewest waves any plan of these units can have. Oversized groups take a wave each; the
  * pilot (when there is one) holds at most its own caps; every other wave at most the regular
- * caps; per-host window capacity is the host's aggregate rate times the window. A dependency
+ * caps; per-host window capacity is the host's aggregate rate times the window (which holds a
+ * warm VM's final delta only, where the VM can go warm). A dependency
  * chain of n groups needs n waves. Pins and hand-added waves set a floor too.
  */
 export function computeLowerBound(
@@ -57,6 +58,10 @@ export function computeLowerBound(
   const hostWindowMiB = effectiveHostMiBps(ctx.throughput) * caps.windowSeconds;
   let vms = 0;
   let dataMiB = 0;
+  let windowMiB = 0;
+  // A warm VM's final delta can exceed its used data (thin disks): the pilot's data cap then no
+  // longer bounds what it takes of the window.
+  let windowBeyondData = false;
   const hostData = new Map<string, number>();
   const hostVms = new Map<string, number>();
   const datastoreVms = new Map<string, number>();
@@ -64,8 +69,20 @@ export function computeLowerBound(
     vms += unit.load.vmCount;
     dataMiB += unit.load.dataMiB;
     for (const [host, share] of unit.load.hosts) {
-      hostData.set(host, (hostData.get(host) ?? 0) + share.dataMiB);
       if (share.known) hostVms.set(host, (hostVms.get(host) ?? 0) + share.vms);
+    }
+    // The window holds what a unit copies in it: the least over the waves it could go to (a warm
+    // VM's final delta in a warm wave), so the bound stays a bound.
+    const windowLoads = ctx.migrationFlavourWaves.map((wave) =>
+      wave === null ? unit.load : unit.loadIn(wave),
+    );
+    for (const host of unit.load.hosts.keys()) {
+      let least = Number.POSITIVE_INFINITY;
+      for (const windowLoad of windowLoads)
+        least = Math.min(least, windowLoad.hosts.get(host)?.windowMiB ?? 0);
+      windowMiB += least;
+      hostData.set(host, (hostData.get(host) ?? 0) + least);
+      if (least > (unit.load.hosts.get(host)?.dataMiB ?? 0)) windowBeyondData = true;
     }
     for (const [datastore, count] of unit.load.datastoreVms) {
       datastoreVms.set(datastore, (datastoreVms.get(datastore) ?? 0) + count);
@@ -78,15 +95,14 @@ export function computeLowerBound(
   const byVmCount = vms > 0 ? base + wavesFor(vms, caps.vms, pilotVms) : 0;
   const byData = dataMiB > 0 ? base + wavesFor(dataMiB, caps.dataMiB, pilotData) : 0;
   const aggregateWindowMiB = hostWindowMiB * hostData.size;
+  const pilotWindow = (windowOfPilot: number): number =>
+    pilotCaps === null ? 0 : windowBeyondData ? windowOfPilot : Math.min(pilotData, windowOfPilot);
   const byAggregateWindow =
-    dataMiB > 0 ? base + wavesFor(dataMiB, aggregateWindowMiB, Math.min(pilotData, aggregateWindowMiB)) : 0;
+    windowMiB > 0 ? base + wavesFor(windowMiB, aggregateWindowMiB, pilotWindow(aggregateWindowMiB)) : 0;
   let byHostWindow = 0;
   for (const data of hostData.values()) {
     if (data <= 0) continue;
-    byHostWindow = Math.max(
-      byHostWindow,
-      base + wavesFor(data, hostWindowMiB, Math.min(pilotData, hostWindowMiB)),
-    );
+    byHostWindow = Math.max(byHostWindow, base + wavesFor(data, hostWindowMiB, pilotWindow(hostWindowMiB)));
   }
   let byHostVmCap = 0;
   if (caps.hostVms !== null) {

@@ -1,6 +1,6 @@
 import type { PlanningContext, VmRecord } from './planning-context.js';
 import { SECONDS_PER_HOUR } from './planning-context.js';
-import { DEFAULT_MIGRATION_SETTINGS, type MigrationType, usesRawCopy } from './settings.js';
+import type { MigrationType } from './settings.js';
 import { simulateHostTransferSeconds } from './transfer-schedule.js';
 import type { DiskTransfer } from './vm-profile.js';
 
@@ -29,7 +29,6 @@ export interface WaveMigration {
   downtimeMinutes: DowntimeMinutes & { planned: number };
 }
 
-const MINUTES_PER_HOUR = 60;
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
@@ -37,29 +36,18 @@ const round2 = (value: number): number => Math.round(value * 100) / 100;
  * The downtime model: a warm VM's final delta is what its disks changed since the last pre-copy
  * (capacity x change rate x pre-copy interval, at most the disk); it is copied at the per-disk and
  * per-host throughput like any copy, then the guest is converted (unless raw-copied) and booted.
+ * The figures are the planning context's, so the window checks count a cutover the same way.
  */
 export class DowntimeModel {
-  private readonly deltaShare: number;
-  private readonly conversionMinutes: number;
-  private readonly bootMinutes: number;
-
-  constructor(private readonly ctx: PlanningContext) {
-    const migration = ctx.settings.migration ?? DEFAULT_MIGRATION_SETTINGS;
-    this.deltaShare = Math.min(
-      1,
-      (migration.changeRatePercentPerHour / 100) * (migration.precopyIntervalMinutes / MINUTES_PER_HOUR),
-    );
-    this.conversionMinutes = migration.conversionMinutes;
-    this.bootMinutes = migration.bootMinutes;
-  }
+  constructor(private readonly ctx: PlanningContext) {}
 
   finalDeltaMiB(disk: DiskTransfer): number {
-    return disk.capacityMiB * this.deltaShare;
+    return this.ctx.finalDeltaMiB(disk);
   }
 
   /** Minutes after the copy: conversion (none for a raw copy) and boot. */
   afterCopyMinutes(record: VmRecord): number {
-    return (usesRawCopy(this.ctx.settings, record.vm.name) ? 0 : this.conversionMinutes) + this.bootMinutes;
+    return record.afterCopySeconds / 60;
   }
 
   /** One VM on its own: its disks in parallel streams of its host. */

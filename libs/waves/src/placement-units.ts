@@ -9,7 +9,10 @@ import { capacityExcess, exceedsAny } from './wave-load.js';
 export interface PlacementUnit {
   group: string;
   vmKeys: string[];
+  /** Its load in a wave with no migration type of its own (VMs and data are the same in any wave). */
   load: TransferLoad;
+  /** Its load in wave `wave`: the window figures follow the wave's migration type. */
+  loadIn(wave: number): TransferLoad;
   pinnedWave: number | null;
   /** Highest effort of the members (0 low .. 2 high). */
   effortRank: number;
@@ -73,10 +76,23 @@ function describeUnit(
     }
   }
   const load = ctx.loadOf(vmKeys);
+  // One load per wave type the plan has (the window figures are all that differ): few, and cached.
+  const byType = new Map<string, TransferLoad>([['default', load]]);
+  const byWave = ctx.settings.migration?.byWave ?? {};
+  const loadIn = (wave: number): TransferLoad => {
+    const type = byWave[String(wave)] ?? 'default';
+    let found = byType.get(type);
+    if (found === undefined) {
+      found = ctx.loadOf(vmKeys, wave);
+      byType.set(type, found);
+    }
+    return found;
+  };
   return {
     group,
     vmKeys,
     load,
+    loadIn,
     pinnedWave,
     effortRank,
     minScore,

@@ -4,7 +4,13 @@ import {
   networkSourceOf,
   UNNAMED_DATASTORE_SOURCE,
 } from './map-sources.js';
-import { MIB_PER_GIB, PlanningContext, SECONDS_PER_HOUR, type WaveCaps } from './planning-context.js';
+import {
+  MIB_PER_GIB,
+  PlanningContext,
+  SECONDS_PER_HOUR,
+  type TransferLoad,
+  type WaveCaps,
+} from './planning-context.js';
 import {
   type ChangeWindow,
   cutoverAtOf,
@@ -15,7 +21,7 @@ import {
 import { hostTransferBoundsSeconds } from './transfer-schedule.js';
 import type { PlanInput, Violation, ViolationCode, ViolationSeverity, WavePlan } from './types.js';
 import type { WaveDraft } from './wave-description.js';
-import { capacityExcess, exceedsAny, withinCap } from './wave-load.js';
+import { capacityExcess, exceedsAny, hostTransferSeconds, withinCap } from './wave-load.js';
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const gib = (mib: number): string => `${(mib / MIB_PER_GIB).toFixed(1)} GiB`;
@@ -155,7 +161,7 @@ class PlanValidator {
       return;
     }
     const { caps, booked } = this.capsOf(wave, draft.pilot);
-    const load = ctx.loadOf(keys);
+    const load = ctx.loadOf(keys, wave);
     const excess = capacityExcess(load, caps, ctx.throughput);
     const groups = this.groupsOf(keys);
     const sizeCode: ViolationCode = draft.pilot ? 'pilot-over-cap' : 'wave-over-vm-cap';
@@ -176,14 +182,19 @@ class PlanValidator {
     const onHost = (host: string): string[] => keys.filter((key) => ctx.records.get(key)?.hostKey === host);
     for (const [host, seconds] of excess.windowHosts) {
       const vms = onHost(host);
-      const hostName = ctx.loadOf(vms).hosts.get(host)?.known
-        ? `host ${host}`
-        : `VM ${this.names(vms)} (unknown host)`;
+      const share = load.hosts.get(host);
+      const hostName = share?.known ? `host ${host}` : `VM ${this.names(vms)} (unknown host)`;
+      // Warm VMs need the window only for their cutover: say what was counted.
+      const what = !share?.warmVms
+        ? 'to copy'
+        : share.warmVms === share.vms
+          ? 'to cut over its warm VMs (final delta, conversion, boot)'
+          : 'to copy its cold VMs and cut over its warm VMs (final delta, conversion, boot)';
       this.add(
         'wave-over-window',
         'error',
         wave,
-        `${label}: ${hostName} needs ${hours(seconds)} to copy, ${booked ? 'booked change window' : 'window'} ${hours(caps.windowSeconds)}`,
+        `${label}: ${hostName} needs ${hours(seconds)} ${what}, ${booked ? 'booked change window' : 'window'} ${hours(caps.windowSeconds)}`,
         vms,
         this.groupsOf(vms),
       );
@@ -266,14 +277,14 @@ class PlanValidator {
       );
     }
     this.checkMaps(wave, keys);
-    this.checkWarm(wave, keys);
+    this.checkWarm(wave, keys, load);
   }
 
   /**
    * Warm VMs must be warm-ready (Forklift refuses them at plan validation too), one violation per
    * VM so each names its reasons; a booked cutover outside the wave's change window is a warning.
    */
-  private checkWarm(wave: number, keys: string[]): void {
+  private checkWarm(wave: number, keys: string[], load: TransferLoad): void {
     const settings = this.ctx.settings;
     const warm = keys.filter((key) => {
       const record = this.ctx.records.get(key);
@@ -293,6 +304,7 @@ class PlanValidator {
       );
     }
     const cutoverAt = cutoverAtOf(settings, wave);
+    if (cutoverAt !== null && warm.length > 0) this.checkCutoverReachable(wave, warm, load, cutoverAt);
     const window = settings.changeWindows?.[String(wave)];
     if (cutoverAt === null || window === undefined || warm.length === 0) return;
     const at = Date.parse(cutoverAt);
@@ -306,6 +318,29 @@ class PlanValidator {
         this.groupsOf(warm),
       );
     }
+  }
+
+  /**
+   * Pre-copies need no window, only to be done before the booked cutover: the wave's initial copy
+   * (its `hoursToCutoverReady`, every VM of the wave sharing the hosts) started now must end by
+   * then. Otherwise the warm VMs cut over late, once ready (a warning: the executor still works).
+   */
+  private checkCutoverReachable(wave: number, warm: string[], load: TransferLoad, cutoverAt: string): void {
+    const now = this.ctx.now;
+    if (now === null) return;
+    let copySeconds = 0;
+    for (const seconds of hostTransferSeconds(load, this.ctx.throughput).values())
+      copySeconds = Math.max(copySeconds, seconds);
+    const readyAt = now + copySeconds * 1000;
+    if (readyAt <= Date.parse(cutoverAt)) return;
+    this.add(
+      'cutover-before-ready',
+      'warning',
+      wave,
+      `Wave ${wave}: cutover booked at ${cutoverAt}, but the wave's initial copy takes ${hours(copySeconds)}: started now, its warm VMs are cutover-ready at ${new Date(readyAt).toISOString()} at the earliest and cut over then (book a later cutover)`,
+      warm,
+      this.groupsOf(warm),
+    );
   }
 
   private checkMaps(wave: number, keys: string[]): void {
@@ -461,9 +496,10 @@ class PlanValidator {
       if (group.sharedDisks.length > 0)
         this.checkSharedDiskPartners(group.name, group.sharedDisks, group.vmKeys);
       // A group alone in a wave with a booked window is measured against that window.
-      const caps = waves.length === 1 ? this.capsOf(waves[0], false).caps : ctx.regularCaps;
-      if (!this.mayExceedAlone(planned, caps)) continue;
-      const load = ctx.loadOf(planned);
+      const wave = waves.length === 1 ? waves[0] : null;
+      const caps = wave !== null ? this.capsOf(wave, false).caps : ctx.regularCaps;
+      if (!this.mayExceedAlone(planned, caps, wave)) continue;
+      const load = ctx.loadOf(planned, wave);
       const excess = capacityExcess(load, caps, ctx.throughput);
       if (exceedsAny(excess)) {
         const reasons: string[] = [];
@@ -489,22 +525,33 @@ class PlanValidator {
     }
   }
 
-  /** Cheap screen before the exact check: everything on one host at the upper time bound. */
-  private mayExceedAlone(keys: readonly string[], caps: WaveCaps): boolean {
+  /**
+   * Cheap screen before the exact check: everything on one host at the upper time bound (a warm
+   * VM's final delta and its conversion and boot in the window, as the exact check counts them).
+   */
+  private mayExceedAlone(keys: readonly string[], caps: WaveCaps, wave: number | null): boolean {
     if (keys.length > caps.vms) return true;
     if (caps.hostVms !== null && keys.length > caps.hostVms) return true;
     if (caps.datastoreVms !== null && keys.length > caps.datastoreVms) return true;
     let dataMiB = 0;
+    let windowMiB = 0;
     let largestMiB = 0;
+    let afterSeconds = 0;
     for (const key of keys) {
-      for (const disk of this.ctx.records.get(key)?.disks ?? []) {
+      const record = this.ctx.records.get(key);
+      if (record === undefined) continue;
+      const warm = this.ctx.isWarm(record, wave);
+      if (warm) afterSeconds = Math.max(afterSeconds, record.afterCopySeconds);
+      for (const disk of record.disks) {
+        const inWindow = warm ? this.ctx.finalDeltaMiB(disk) : disk.dataMiB;
         dataMiB += disk.dataMiB;
-        largestMiB = Math.max(largestMiB, disk.dataMiB);
+        windowMiB += inWindow;
+        largestMiB = Math.max(largestMiB, inWindow);
       }
     }
     if (!withinCap(dataMiB, caps.dataMiB)) return true;
     return !withinCap(
-      hostTransferBoundsSeconds(dataMiB, largestMiB, this.ctx.throughput).upper,
+      hostTransferBoundsSeconds(windowMiB, largestMiB, this.ctx.throughput).upper + afterSeconds,
       caps.windowSeconds,
     );
   }

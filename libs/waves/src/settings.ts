@@ -62,7 +62,7 @@ export interface PilotConstraints {
 export interface PlanConstraints {
   maxVmsPerWave: number;
   maxDataGiBPerWave: number;
-  /** The cutover window: every disk of a wave must be copied within it. */
+  /** The cutover window: every disk of a cold VM, and the cutover of a warm one, must fit in it. */
   cutoverWindowHours: number;
   /** Throughput of one disk copy (MTV: 100-162 MiB/s cold, 10 GbE). */
   perDiskMiBps: number;

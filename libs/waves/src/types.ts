@@ -40,6 +40,11 @@ export interface PlanInput {
   vms: InventoryVm[];
   assessments: VmAssessment[];
   settings: PlanSettings;
+  /**
+   * When the plan is checked (ms since the epoch): the earliest a wave can start, so a booked
+   * cutover its warm VMs' initial copy cannot reach by then is reported. Not checked when absent.
+   */
+  now?: number;
 }
 
 export interface WaveVm {
@@ -155,6 +160,7 @@ export type ViolationCode =
   | 'unknown-host'
   | 'warm-not-ready'
   | 'cutover-outside-window'
+  | 'cutover-before-ready'
   | 'empty-wave';
 
 export interface Violation {

@@ -10,13 +10,16 @@ const TOLERANCE = 1e-9;
 
 export const withinCap = (value: number, cap: number): boolean => value <= cap * (1 + TOLERANCE);
 
+/** What one host of a wave asks of the change window (cold copies whole, warm cutovers only). */
 interface HostLoad {
   known: boolean;
   vms: number;
-  dataMiB: number;
+  windowMiB: number;
   /** In arrival order; sorted only when a full simulation is needed. */
-  disksMiB: number[];
+  windowDisksMiB: number[];
   largestMiB: number;
+  /** Its warm VMs' longest conversion and boot, after the copy. */
+  cutoverAfterSeconds: number;
   /**
    * Smallest host total that failed the window in a full simulation. Larger totals are refused
    * without simulating again: near-full hosts would otherwise be re-simulated for every candidate.
@@ -80,17 +83,19 @@ export class WaveLoad {
         this.hosts.set(host, {
           known: share.known,
           vms: share.vms,
-          dataMiB: share.dataMiB,
-          disksMiB: [...share.disksMiB],
-          largestMiB: share.disksMiB[0] ?? 0,
+          windowMiB: share.windowMiB,
+          windowDisksMiB: [...share.windowDisksMiB],
+          largestMiB: share.windowDisksMiB[0] ?? 0,
+          cutoverAfterSeconds: share.cutoverAfterSeconds,
           failedAtMiB: Number.POSITIVE_INFINITY,
         });
         continue;
       }
       current.vms += share.vms;
-      current.dataMiB += share.dataMiB;
-      for (const size of share.disksMiB) current.disksMiB.push(size);
-      current.largestMiB = Math.max(current.largestMiB, share.disksMiB[0] ?? 0);
+      current.windowMiB += share.windowMiB;
+      for (const size of share.windowDisksMiB) current.windowDisksMiB.push(size);
+      current.largestMiB = Math.max(current.largestMiB, share.windowDisksMiB[0] ?? 0);
+      current.cutoverAfterSeconds = Math.max(current.cutoverAfterSeconds, share.cutoverAfterSeconds);
     }
   }
 
@@ -111,7 +116,12 @@ export class WaveLoad {
     for (let index = 0; index < hosts.length; index += 1) {
       const [host, share] = hosts[index];
       const current = this.hosts.get(host);
-      fill = Math.max(fill, ((current?.dataMiB ?? 0) + share.dataMiB) / hostWindowMiB);
+      // A warm cutover's conversion and boot take their share of the window too.
+      const afterSeconds = Math.max(current?.cutoverAfterSeconds ?? 0, share.cutoverAfterSeconds);
+      fill = Math.max(
+        fill,
+        ((current?.windowMiB ?? 0) + share.windowMiB) / hostWindowMiB + afterSeconds / caps.windowSeconds,
+      );
       if (caps.hostVms !== null && share.known)
         fill = Math.max(fill, ((current?.vms ?? 0) + share.vms) / caps.hostVms);
     }
@@ -125,23 +135,34 @@ export class WaveLoad {
     return fill;
   }
 
+  /** The host's copies fit the window, followed by its warm VMs' conversion and boot. */
   private hostWindowFits(current: HostLoad | undefined, share: HostShare): boolean {
-    const window = this.caps.windowSeconds;
-    const totalMiB = (current?.dataMiB ?? 0) + share.dataMiB;
-    const largestMiB = Math.max(current?.largestMiB ?? 0, share.disksMiB[0] ?? 0);
+    const afterSeconds = Math.max(current?.cutoverAfterSeconds ?? 0, share.cutoverAfterSeconds);
+    const window = this.caps.windowSeconds - afterSeconds;
+    const totalMiB = (current?.windowMiB ?? 0) + share.windowMiB;
+    const largestMiB = Math.max(current?.largestMiB ?? 0, share.windowDisksMiB[0] ?? 0);
     const bounds = hostTransferBoundsSeconds(totalMiB, largestMiB, this.throughput);
     if (!withinCap(bounds.lower, window)) return false;
     if (withinCap(bounds.upper, window)) return true;
-    if (current !== undefined && totalMiB >= current.failedAtMiB) return false;
+    // The failure mark only compares like with like: the same conversion and boot after the copy.
+    if (
+      current !== undefined &&
+      afterSeconds === current.cutoverAfterSeconds &&
+      totalMiB >= current.failedAtMiB
+    )
+      return false;
     const disks =
-      current === undefined ? share.disksMiB : [...current.disksMiB, ...share.disksMiB].sort((a, b) => b - a);
+      current === undefined
+        ? share.windowDisksMiB
+        : [...current.windowDisksMiB, ...share.windowDisksMiB].sort((a, b) => b - a);
     if (withinCap(simulateHostTransferSeconds(disks, this.throughput), window)) return true;
-    if (current !== undefined) current.failedAtMiB = Math.min(current.failedAtMiB, totalMiB);
+    if (current !== undefined && afterSeconds === current.cutoverAfterSeconds)
+      current.failedAtMiB = Math.min(current.failedAtMiB, totalMiB);
     return false;
   }
 }
 
-/** Simulated copy time of each host of a load. */
+/** Simulated copy time of each host of a load (the whole copy, warm VMs' included). */
 export function hostTransferSeconds(load: TransferLoad, throughput: TransferThroughput): Map<string, number> {
   const seconds = new Map<string, number>();
   for (const [host, share] of load.hosts)
@@ -153,7 +174,10 @@ export function hostTransferSeconds(load: TransferLoad, throughput: TransferThro
 export interface CapacityExcess {
   vms: boolean;
   data: boolean;
-  /** Hosts whose simulated copy time exceeds the window, with their seconds. */
+  /**
+   * Hosts whose time in the window exceeds it, with their seconds: the simulated copy of cold
+   * VMs' disks and warm VMs' final deltas, then (with warm VMs) their longest conversion and boot.
+   */
   windowHosts: [string, number][];
   hostVms: [string, number][];
   datastoreVms: [string, number][];
@@ -166,9 +190,9 @@ export function capacityExcess(
 ): CapacityExcess {
   const windowHosts: [string, number][] = [];
   for (const [host, share] of load.hosts) {
-    const bounds = hostTransferBoundsSeconds(share.dataMiB, share.disksMiB[0] ?? 0, throughput);
-    if (withinCap(bounds.upper, caps.windowSeconds)) continue;
-    const seconds = simulateHostTransferSeconds(share.disksMiB, throughput);
+    const bounds = hostTransferBoundsSeconds(share.windowMiB, share.windowDisksMiB[0] ?? 0, throughput);
+    if (withinCap(bounds.upper + share.cutoverAfterSeconds, caps.windowSeconds)) continue;
+    const seconds = simulateHostTransferSeconds(share.windowDisksMiB, throughput) + share.cutoverAfterSeconds;
     if (!withinCap(seconds, caps.windowSeconds)) windowHosts.push([host, seconds]);
   }
   const hostVms: [string, number][] = [];

@@ -96,7 +96,7 @@ class WavePacker {
         .sort(comparePilotRisk);
       for (const unit of candidates) {
         if (pilot.vmCount >= pilot.caps.vms) break;
-        if (!pilot.fits(unit.load)) continue;
+        if (!pilot.fits(unit.loadIn(1))) continue;
         this.place(unit, 1);
         placed.add(unit);
       }
@@ -108,7 +108,7 @@ class WavePacker {
     const caps = ctx.regularCaps;
     const size = (unit: PlacementUnit): number => {
       let busiestHost = 0;
-      for (const share of unit.load.hosts.values()) busiestHost = Math.max(busiestHost, share.dataMiB);
+      for (const share of unit.load.hosts.values()) busiestHost = Math.max(busiestHost, share.windowMiB);
       return (
         unit.load.vmCount / caps.vms + unit.load.dataMiB / caps.dataMiB + busiestHost / this.hostWindowMiB
       );
@@ -208,7 +208,7 @@ class WavePacker {
 
   private place(unit: PlacementUnit, waveNumber: number): void {
     this.ensureWaves(waveNumber);
-    this.waves[waveNumber - 1].add(unit.load, unit.vmKeys, unit.group);
+    this.waves[waveNumber - 1].add(unit.loadIn(waveNumber), unit.vmKeys, unit.group);
     this.groupLastWave.set(unit.group, Math.max(this.groupLastWave.get(unit.group) ?? 0, waveNumber));
   }
 
@@ -232,7 +232,7 @@ class WavePacker {
       for (const number of this.open) {
         if (number < earliest || number > latest || refused.has(number)) continue;
         const fill = this.waves[number - 1].fillAfter(
-          unit.load,
+          unit.loadIn(number),
           this.hostWindowMiB,
           Math.min(bestFill, 1 + 1e-9),
         );
@@ -244,7 +244,7 @@ class WavePacker {
         }
       }
       if (best === null) break;
-      if (this.waves[best - 1].fits(unit.load)) {
+      if (this.waves[best - 1].fits(unit.loadIn(best))) {
         target = best;
         break;
       }

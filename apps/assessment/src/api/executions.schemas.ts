@@ -160,6 +160,28 @@ export const abandonOutcome = z
             moref: z.string().nullable(),
           }),
         ),
+        sourceSnapshots: z
+          .array(
+            z.object({
+              vmKey: z.string(),
+              name: z.string(),
+              instanceUuid: z.string(),
+              moref: z.string().nullable(),
+              snapshots: z.array(
+                z.object({
+                  name: z.string().meta({ description: 'flotilla-precopy-<n> or flotilla-final' }),
+                  ref: z
+                    .string()
+                    .nullable()
+                    .meta({ description: 'The snapshot moref; null when its creation had not answered yet' }),
+                }),
+              ),
+            }),
+          )
+          .meta({
+            description:
+              "Per warm VM, the vSphere snapshots its migration took and did not remove (its runtime's record)",
+          }),
       })
       .meta({ description: 'What may be left in the cluster and vCenter, for someone to clean up' }),
   })

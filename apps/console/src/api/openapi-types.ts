@@ -18,6 +18,16 @@ export interface Schemas {
         instanceUuid: string;
         moref: string | null;
       }>;
+      sourceSnapshots: Array<{
+        vmKey: string;
+        name: string;
+        instanceUuid: string;
+        moref: string | null;
+        snapshots: Array<{
+          name: string;
+          ref: string | null;
+        }>;
+      }>;
     };
   };
   ApiError: {
