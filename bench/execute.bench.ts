@@ -527,7 +527,11 @@ async function main(): Promise<void> {
       [executionId],
     );
     const coldDowntimes = await downtimesOf(monitorQuery, executionId, speed);
-    const phaseTimes = await phaseDurations(monitorQuery, executionId, (from, to) => ((to - from) / 1000) * speed);
+    const phaseTimes = await phaseDurations(
+      monitorQuery,
+      executionId,
+      (from, to) => ((to - from) / 1000) * speed,
+    );
     await monitor.end();
     const row = times.rows[0] as { first: Date; last: Date; succeeded: number };
     const startedAt = (created.rows[0] as { created_at: Date }).created_at;

@@ -139,8 +139,12 @@ async function recordExecutorRequests(): Promise<{ requests: ApiRequest[]; exerc
       emulator.faults.count({ verb: 'watch', resource: 'datavolumes' }) > 0 ? true : undefined,
     );
     watch.stop();
-    const podWatch = cluster.watchPods(`${LABEL_EXECUTION}=${OWNER.execution}`, (event) => events.push(event.name));
-    await eventually(() => (emulator.faults.count({ verb: 'watch', resource: 'pods' }) > 0 ? true : undefined));
+    const podWatch = cluster.watchPods(`${LABEL_EXECUTION}=${OWNER.execution}`, (event) =>
+      events.push(event.name),
+    );
+    await eventually(() =>
+      emulator.faults.count({ verb: 'watch', resource: 'pods' }) > 0 ? true : undefined,
+    );
     podWatch.stop();
 
     await cluster.getDataVolume(TARGET, 'vm-1234-disk-0');

@@ -20,9 +20,9 @@ import {
 } from '#libs/core';
 import {
   type DataVolumeEvent,
-  type PodEvent,
   type ItinerarySettings,
   type MigrationSource,
+  type PodEvent,
   type TargetCluster,
   VmItinerary,
 } from '#libs/itinerary';
@@ -147,7 +147,9 @@ export class ExecutorLifecycle
         { jobId: nudgeJobId('pod', executionId, vmKey, `${event.uid}-${event.phase}`) },
       );
     } catch (error) {
-      this.dependencies.log.warn(`could not nudge ${vmKey} after Pod ${event.name}: ${(error as Error).message}`);
+      this.dependencies.log.warn(
+        `could not nudge ${vmKey} after Pod ${event.name}: ${(error as Error).message}`,
+      );
     }
   }
 

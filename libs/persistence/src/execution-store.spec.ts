@@ -313,7 +313,9 @@ describe('ExecutionStore', () => {
     const quiet = await store.claim(executionId, 'nudged', 'worker-a', 10_000);
     if (!quiet) throw new Error('not claimed');
     const later = new Date(Date.now() + 60_000);
-    expect(await store.commit(quiet, 'worker-a', { ...waitAMinute, wakeAt: later })).toMatchObject({ nudged: false });
+    expect(await store.commit(quiet, 'worker-a', { ...waitAMinute, wakeAt: later })).toMatchObject({
+      nudged: false,
+    });
     expect(Date.parse((await store.getVm(executionId, 'nudged'))?.wakeAt ?? '')).toBe(later.getTime());
     // A nudge (not a step timer) while worker-a holds the VM: not claimed, but remembered.
     const busy = await store.claim(executionId, 'nudged', 'worker-a', 10_000);
@@ -328,7 +330,9 @@ describe('ExecutionStore', () => {
     // Due now: the step timer claims it, and the claim clears the nudge.
     const next = await store.claim(executionId, 'nudged', 'worker-a', 10_000, { onlyIfDue: true });
     if (!next) throw new Error('the woken VM was not due');
-    expect(await store.commit(next, 'worker-a', { ...waitAMinute, wakeAt: later })).toMatchObject({ nudged: false });
+    expect(await store.commit(next, 'worker-a', { ...waitAMinute, wakeAt: later })).toMatchObject({
+      nudged: false,
+    });
     await clearSlots();
   });
 });

@@ -42,6 +42,7 @@ export { flotillaEntities } from './entities.js';
 export {
   ACTIVE_EXECUTION_STATUSES,
   type AdmittedVm,
+  type CommittedStep,
   type CopyAdmissionPolicy,
   ExecutionAlreadyActiveError,
   type ExecutionEventRecord,
@@ -52,7 +53,6 @@ export {
   type ExecutionVmStatus,
   type NewExecutionVm,
   type PhaseState,
-  type CommittedStep,
   type StepCommit,
   type VmErrorRecord,
 } from './execution-store.js';
