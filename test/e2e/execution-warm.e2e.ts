@@ -179,7 +179,8 @@ describe('warm execution on vcsim and the emulator', () => {
       .waitForExecution(
         executionId,
         (view) => view.status !== 'running' && view.status !== 'queued' && view.status !== 'cancelling',
-        90_000,
+        // The two VMs not cancelled still cut over and convert: minutes on a loaded CI machine.
+        180_000,
       )
       .catch(async (error: unknown) => {
         throw new Error(`${String(error)}; slots: ${JSON.stringify(await env.executions.slotsInUse())}`);
@@ -195,5 +196,5 @@ describe('warm execution on vcsim and the emulator', () => {
       const moref = env.vms.get(vm.vmKey)?.moref ?? '';
       expect(await env.powerState(moref)).toBe('poweredOn');
     }
-  }, 180_000);
+  }, 300_000);
 });
