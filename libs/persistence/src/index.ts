@@ -65,6 +65,7 @@ export {
 } from './inventory-store.js';
 export {
   type PlanContent,
+  type PlanHeader,
   type PlanRecord,
   PlanStore,
   type PlanSummaryRecord,
