@@ -314,7 +314,7 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
     await eventually(async () => Object.keys(await networkMapOfPlan())).not.toContain(source);
     // Mapped back, from a freshly loaded form: the rest of the journey approves a wave.
     await page.reload();
-    const reloaded = page.getByLabel(`Target of network ${source}`);
+    const reloaded = page.getByLabel(`Target of network ${source}`, { exact: true });
     await reloaded.waitFor();
     expect(await reloaded.inputValue()).toBe('');
     await reloaded.fill('multus:default/vm-net');
