@@ -104,10 +104,6 @@ export function composeWaveBoard(header: WaveBoardHeader, content: WaveBoardCont
   };
 }
 
-export function waveBoard(plan: StoredPlan): WaveBoard {
-  return composeWaveBoard(plan, waveBoardContent(plan));
-}
-
 /** How many plans' board content is kept: each is about a megabyte for 10,000 VMs. */
 export const WAVE_BOARD_CACHE_PLANS = 8;
 
