@@ -296,6 +296,33 @@ describe('web console in Chromium against the real API on PostgreSQL', () => {
       await input.fill('standard');
     await page.getByRole('button', { name: 'Save maps' }).click();
     await eventually(() => page.getByText('Maps saved').isVisible()).toBe(true);
+
+    // Clearing a row and saving removes its entry (sent as null): the source is unmapped again.
+    const planId = /\/plans\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';
+    const networkMapOfPlan = async () => {
+      const response = await fetch(`${base}/plans/${planId}/maps`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
+      return ((await response.json()) as { networkMap: Record<string, unknown> }).networkMap;
+    };
+    const firstNetwork = page.getByLabel(/^Target of network /).first();
+    const source = ((await firstNetwork.getAttribute('aria-label')) ?? '').replace(/^Target of network /, '');
+    await eventually(async () => Object.keys(await networkMapOfPlan())).toContain(source);
+    await page.getByRole('button', { name: `Clear the target of network ${source}` }).click();
+    expect(await firstNetwork.inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Save maps' }).click();
+    await eventually(async () => Object.keys(await networkMapOfPlan())).not.toContain(source);
+    // Mapped back, from a freshly loaded form: the rest of the journey approves a wave.
+    await page.reload();
+    const reloaded = page.getByLabel(`Target of network ${source}`, { exact: true });
+    await reloaded.waitFor();
+    expect(await reloaded.inputValue()).toBe('');
+    await reloaded.fill('multus:default/vm-net');
+    await page.getByRole('button', { name: 'Save maps' }).click();
+    await eventually(async () => (await networkMapOfPlan())[source]).toEqual({
+      type: 'multus',
+      name: 'default/vm-net',
+    });
     await page.getByRole('tab', { name: 'Waves' }).click();
     const board = page.getByLabel('Waves board');
     await board.waitFor();

@@ -62,7 +62,7 @@ export {
   readWaveEditsInSandbox,
   WAVE_REPORT_PARSE_BUDGET,
 } from './upload-parse-sandbox.js';
-export { BOARD_VIOLATIONS_LISTED, type WaveBoard } from './wave-board.js';
+export { BOARD_VIOLATIONS_LISTED, type WaveBoard, WaveBoardCache } from './wave-board.js';
 export {
   buildWaveExecutionSpecs,
   DEFAULT_EXECUTION_OPTIONS,

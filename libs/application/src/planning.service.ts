@@ -33,7 +33,7 @@ import {
 } from '#libs/waves';
 import { deleteAudited } from './cascading-delete.js';
 import { notFound, UserFacingError } from './errors.js';
-import { type WaveBoard, waveBoard } from './wave-board.js';
+import { composeWaveBoard, type WaveBoard, WaveBoardCache, waveBoardContent } from './wave-board.js';
 
 export type StoredPlan = PlanRecord<PlanSettings, WavePlan>;
 
@@ -114,6 +114,43 @@ function deepMerge(base: unknown, patch: unknown): unknown {
 }
 
 /**
+ * Which content a plan record carries: every content change raises the version; the update time
+ * also tells apart a plan whose versions were reset (a database restored under a running server).
+ */
+function contentVersion(plan: { version: number; updatedAt: string }): string {
+  return `${plan.version}@${plan.updatedAt}`;
+}
+
+/** The settings whose entries are whole values (a target per source), keyed by source name. */
+const MAP_SETTINGS = ['networkMap', 'storageMap'] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The stored settings with a merge-patch applied. Network and storage map entries are targets, not
+ * objects to merge field by field: an entry replaces the stored one (so a datastore can turn from a
+ * class to excluded), and a null removes it, so the map never carries a null and the source is
+ * unmapped again.
+ */
+function mergeSettingsPatch(stored: PlanSettings, patch: unknown): unknown {
+  const merged = deepMerge(stored, patch);
+  if (!isRecord(patch) || !isRecord(merged)) return merged;
+  for (const field of MAP_SETTINGS) {
+    const entries = patch[field];
+    if (!isRecord(entries)) continue;
+    const map: Record<string, unknown> = { ...stored[field] };
+    for (const [source, target] of Object.entries(entries)) {
+      if (target === null) delete map[source];
+      else map[source] = target;
+    }
+    merged[field] = map;
+  }
+  return merged;
+}
+
+/**
  * Plans waves from an assessment and keeps them honest: every change re-validates, changed waves
  * lose their approval, and every mutation lands in the audit log.
  */
@@ -124,6 +161,7 @@ export class PlanningService {
     private readonly plans: PlanStore,
     private readonly access: AccessStore,
     private readonly cascade: CascadeStore,
+    private readonly boards: WaveBoardCache = new WaveBoardCache(),
   ) {}
 
   private async planInput(
@@ -204,9 +242,22 @@ export class PlanningService {
     return this.toView(await this.getStored(id));
   }
 
-  /** The waves board: each wave's figures and VM names, violations counted (see WaveBoard). */
+  /**
+   * The waves board: each wave's figures and VM names, violations counted (see WaveBoard). Only the
+   * plan's header is read when the board of its current version is held: its content (13 MB of JSON
+   * for 10,000 VMs) is loaded and parsed once per version, and the approvals are always read afresh.
+   */
   async board(id: string): Promise<WaveBoard> {
-    return waveBoard(await this.getStored(id));
+    const header = await this.plans.getHeader(id);
+    if (!header) throw notFound('Plan', id);
+    const cached = this.boards.get(id, contentVersion(header));
+    if (cached) return composeWaveBoard(header, cached);
+    // Read again in full: the plan may have changed since its header was read, and then the newer
+    // version is answered and kept.
+    const stored = await this.getStored(id);
+    const content = waveBoardContent(stored);
+    this.boards.set(id, contentVersion(stored), content);
+    return composeWaveBoard(stored, content);
   }
 
   toView(plan: StoredPlan): PlanView {
@@ -240,7 +291,7 @@ export class PlanningService {
   ): Promise<EditOutcome> {
     const stored = await this.getStored(id);
     this.assertEditable(stored);
-    const settings = parseSettings(deepMerge(stored.settings, patch));
+    const settings = parseSettings(mergeSettingsPatch(stored.settings, patch));
     const planInput = await this.planInput(stored.assessmentId, settings);
     const result = planWaves(planInput);
     return this.store(

@@ -66,6 +66,7 @@ export {
 } from './inventory-store.js';
 export {
   type PlanContent,
+  type PlanHeader,
   type PlanRecord,
   PlanStore,
   type PlanSummaryRecord,

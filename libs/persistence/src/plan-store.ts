@@ -27,6 +27,9 @@ export interface PlanRecord<Settings = unknown, Result = unknown> {
   waves: WaveApproval[];
 }
 
+/** A plan's record without its content. */
+export type PlanHeader = Omit<PlanRecord, 'settings' | 'result'>;
+
 export interface PlanSummaryRecord {
   id: string;
   name: string;
@@ -116,21 +119,38 @@ export class PlanStore {
     const rows = await this.dataSource.query('SELECT * FROM plans WHERE id = $1', [id]);
     const row = rows[0];
     if (!row) return null;
+    return { ...(await this.withWaves(row)), settings: row.settings, result: row.result };
+  }
+
+  /**
+   * The plan without its content (settings and result: megabytes of JSON for a large plan): its
+   * version says whether content derived from an earlier read still holds, its waves' approvals are
+   * current (approving a wave leaves the version as it is).
+   */
+  async getHeader(id: string): Promise<PlanHeader | null> {
+    const rows = await this.dataSource.query(
+      `SELECT id, name, inventory_id, assessment_id, status, version, created_by, created_at, updated_at
+       FROM plans WHERE id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? this.withWaves(row) : null;
+  }
+
+  private async withWaves(row: Record<string, unknown>): Promise<PlanHeader> {
     const waves = await this.dataSource.query('SELECT * FROM plan_waves WHERE plan_id = $1 ORDER BY number', [
-      id,
+      row.id,
     ]);
     return {
-      id: row.id,
-      name: row.name,
-      inventoryId: row.inventory_id,
-      assessmentId: row.assessment_id,
-      status: row.status,
-      settings: row.settings,
-      result: row.result,
+      id: String(row.id),
+      name: String(row.name),
+      inventoryId: String(row.inventory_id),
+      assessmentId: String(row.assessment_id),
+      status: String(row.status),
       version: Number(row.version),
-      createdBy: row.created_by,
-      createdAt: new Date(row.created_at).toISOString(),
-      updatedAt: new Date(row.updated_at).toISOString(),
+      createdBy: String(row.created_by),
+      createdAt: new Date(row.created_at as string).toISOString(),
+      updatedAt: new Date(row.updated_at as string).toISOString(),
       waves: waves.map(toWave),
     };
   }

@@ -24,18 +24,23 @@ export const settingsPatchBody = z
   .record(z.string(), z.unknown())
   .meta({ description: 'A JSON merge-patch of PlanSettings; the plan is re-planned with the result' });
 
-const mapPatch = z
-  .record(z.string(), z.unknown())
-  .optional()
-  .meta({ description: 'Merged into the stored map (see PlanSettings)' });
+const settingsShape = planSettingsSchema.unwrap().shape;
+
+/** Source -> target, merged into the stored map by source: an entry replaces, a null removes. */
+const mapEntriesPatch = <T extends z.ZodType>(target: T) =>
+  z.record(z.string(), target.nullable()).optional().meta({
+    description:
+      'Source -> target, merged into the stored map: an entry replaces the stored one, null removes it (the source is unmapped again)',
+  });
 
 export const mapsBody = z.object({
-  networkMap: mapPatch,
-  storageMap: mapPatch,
-  targetNamespace: mapPatch,
+  networkMap: mapEntriesPatch(settingsShape.networkMap.unwrap().valueType),
+  storageMap: mapEntriesPatch(settingsShape.storageMap.unwrap().valueType),
+  targetNamespace: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'Merged into the stored target namespaces (see PlanSettings)' }),
 });
-
-const settingsShape = planSettingsSchema.unwrap().shape;
 
 const mapSourceEntry = z
   .object({

@@ -1626,10 +1626,25 @@ export interface Operations {
     query: never;
     body: {
       networkMap?: {
-        [key: string]: unknown;
+        [key: string]: {
+          type: "pod";
+        } | {
+          type: "multus";
+          name: string;
+        } | {
+          type: "ignored";
+          reason?: string;
+        } | null;
       };
       storageMap?: {
-        [key: string]: unknown;
+        [key: string]: {
+          storageClass: string;
+          volumeMode?: "Filesystem" | "Block";
+          accessMode?: "ReadWriteOnce" | "ReadWriteMany" | "ReadOnlyMany" | "ReadWriteOncePod";
+        } | {
+          excluded: true;
+          reason: string;
+        } | null;
       };
       targetNamespace?: {
         [key: string]: unknown;

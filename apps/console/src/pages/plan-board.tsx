@@ -478,16 +478,46 @@ function targetText(target: SourceEntry['target']): string {
   return target.storageClass;
 }
 
-function networkTarget(text: string): unknown {
+type MapsPatch = BodyOf<'PUT /plans/{id}/maps'>;
+type NetworkTarget = NonNullable<NonNullable<MapsPatch['networkMap']>[string]>;
+type StorageTarget = NonNullable<NonNullable<MapsPatch['storageMap']>[string]>;
+
+function networkTarget(source: string, text: string): NetworkTarget {
+  if (text === 'pod') return { type: 'pod' };
   if (text.startsWith('multus:')) return { type: 'multus', name: text.slice('multus:'.length) };
   if (text === 'ignored') return { type: 'ignored' };
   if (text.startsWith('ignored:')) return { type: 'ignored', reason: text.slice('ignored:'.length).trim() };
-  return { type: text };
+  throw new Error(
+    `Target of network ${source}: "${text}" is none of pod, multus:NAMESPACE/NAME, ignored:REASON`,
+  );
 }
 
-function storageTarget(text: string): unknown {
+function storageTarget(text: string): StorageTarget {
   if (text.startsWith('excluded:')) return { excluded: true, reason: text.slice('excluded:'.length).trim() };
   return { storageClass: text };
+}
+
+/** Each source's target as the planner types it. */
+function targetTexts(entries: readonly SourceEntry[]): Record<string, string> {
+  return Object.fromEntries(entries.map((entry) => [entry.source, targetText(entry.target)]));
+}
+
+/**
+ * The entries the planner changed, and only those: an untouched row keeps what the text cannot show
+ * (a storage entry's access mode), and an emptied row sends null, which unmaps its source.
+ */
+function changedEntries<T>(
+  typed: Record<string, string>,
+  stored: Record<string, string>,
+  target: (source: string, text: string) => T,
+): Record<string, T | null> {
+  const patch: Record<string, T | null> = {};
+  for (const [source, value] of Object.entries(typed)) {
+    const text = value.trim();
+    if (text === (stored[source] ?? '')) continue;
+    patch[source] = text ? target(source, text) : null;
+  }
+  return patch;
 }
 
 function MapEditor({ plan, onChange }: { plan: PlanRef; onChange(): void }) {
@@ -502,12 +532,11 @@ function MapEditor({ plan, onChange }: { plan: PlanRef; onChange(): void }) {
 
 function MapForm({ plan, maps, onChange }: { plan: PlanRef; maps: PlanMaps; onChange(): void }) {
   const session = useSession();
-  const [networks, setNetworks] = useState<Record<string, string>>(() =>
-    Object.fromEntries(maps.sources.networks.map((entry) => [entry.source, targetText(entry.target)])),
-  );
-  const [storage, setStorage] = useState<Record<string, string>>(() =>
-    Object.fromEntries(maps.sources.datastores.map((entry) => [entry.source, targetText(entry.target)])),
-  );
+  // What the server holds: a row whose text still says this is not sent.
+  const storedNetworks = useMemo(() => targetTexts(maps.sources.networks), [maps]);
+  const storedStorage = useMemo(() => targetTexts(maps.sources.datastores), [maps]);
+  const [networks, setNetworks] = useState<Record<string, string>>(storedNetworks);
+  const [storage, setStorage] = useState<Record<string, string>>(storedStorage);
   const [error, setError] = useState<Error | undefined>();
   const [saved, setSaved] = useState(false);
   const editable = session.can('planner');
@@ -515,13 +544,9 @@ function MapForm({ plan, maps, onChange }: { plan: PlanRef; maps: PlanMaps; onCh
   const save = async () => {
     setError(undefined);
     setSaved(false);
-    const networkMap: Record<string, unknown> = {};
-    for (const [source, value] of Object.entries(networks))
-      if (value.trim()) networkMap[source] = networkTarget(value.trim());
-    const storageMap: Record<string, unknown> = {};
-    for (const [source, value] of Object.entries(storage))
-      if (value.trim()) storageMap[source] = storageTarget(value.trim());
     try {
+      const networkMap = changedEntries(networks, storedNetworks, networkTarget);
+      const storageMap = changedEntries(storage, storedStorage, (_, text) => storageTarget(text));
       await call('PUT /plans/{id}/maps', {
         path: { id: plan.id },
         body: { networkMap, storageMap },
@@ -568,6 +593,20 @@ function MapForm({ plan, maps, onChange }: { plan: PlanRef; maps: PlanMaps; onCh
             onChange={(_, value) => set((previous) => ({ ...previous, [entry.source]: value }))}
           />
         </Td>
+        <Td dataLabel="Clear" modifier="fitContent">
+          {editable ? (
+            <Button
+              variant="link"
+              isInline
+              aria-label={`Clear the target of ${kind} ${entry.source}`}
+              isDisabled={!values[entry.source]}
+              // Saved as null: the entry is removed and the source is unmapped again.
+              onClick={() => set((previous) => ({ ...previous, [entry.source]: '' }))}
+            >
+              Clear
+            </Button>
+          ) : null}
+        </Td>
       </Tr>
     ));
 
@@ -583,6 +622,7 @@ function MapForm({ plan, maps, onChange }: { plan: PlanRef; maps: PlanMaps; onCh
             <Th>Source network</Th>
             <Th>Used by</Th>
             <Th>Target: pod, multus:NAMESPACE/NAME, or ignored:REASON</Th>
+            <Th screenReaderText="Clear" />
           </Tr>
         </Thead>
         <Tbody>{rows('network', maps.sources.networks, networks, setNetworks)}</Tbody>
@@ -593,6 +633,7 @@ function MapForm({ plan, maps, onChange }: { plan: PlanRef; maps: PlanMaps; onCh
             <Th>Source datastore</Th>
             <Th>Used by</Th>
             <Th>Storage class, or excluded:REASON</Th>
+            <Th screenReaderText="Clear" />
           </Tr>
         </Thead>
         <Tbody>{rows('datastore', maps.sources.datastores, storage, setStorage)}</Tbody>
