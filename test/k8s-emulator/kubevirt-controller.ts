@@ -70,6 +70,10 @@ export class KubeVirtController extends Reconciler {
   private readonly startTimers = new Map<string, number>();
   private readonly stopTimers = new Map<string, number>();
   private readonly failures = new Map<string, VmFailure>();
+  /** "ns/claim" -> names of the VMs whose template uses that claim or DataVolume. */
+  private readonly vmsByClaim = new Map<string, Set<string>>();
+  /** "ns/vm" -> the "ns/claim" keys it is indexed under. */
+  private readonly claimsOfVm = new Map<string, string[]>();
   private startDelayMs: number;
   private readonly stopDelayMs: number;
   private readonly recordEvents: boolean;
@@ -85,6 +89,9 @@ export class KubeVirtController extends Reconciler {
     this.stopDelayMs = options.stopDelayMs ?? 500;
     this.recordEvents = options.recordEvents ?? true;
     this.unsubscribe = machinery.store.subscribe((event) => this.onStoreEvent(event));
+    for (const object of machinery.store.scan(VIRTUAL_MACHINES)) {
+      this.indexVolumes({ type: 'ADDED', resource: VIRTUAL_MACHINES, object, resourceVersion: 0 });
+    }
   }
 
   override stop(): void {
@@ -109,8 +116,36 @@ export class KubeVirtController extends Reconciler {
     this.enqueue(namespace, name);
   }
 
+  /** Keeps {@link vmsByClaim} current: the claims and DataVolumes each VM's template names. */
+  private indexVolumes(event: StoreEvent): void {
+    const key = `${metaNamespace(event.object)}/${metaName(event.object)}`;
+    for (const claim of this.claimsOfVm.get(key) ?? []) {
+      const vms = this.vmsByClaim.get(claim);
+      vms?.delete(metaName(event.object));
+      if (vms?.size === 0) this.vmsByClaim.delete(claim);
+    }
+    this.claimsOfVm.delete(key);
+    if (event.type === 'DELETED') return;
+    const claims = new Set<string>();
+    for (const volume of asArray(getPath(event.object, 'spec.template.spec.volumes')).filter(isJsonObject)) {
+      const name =
+        asString(getPath(volume, 'persistentVolumeClaim.claimName')) ?? asString(getPath(volume, 'dataVolume.name'));
+      if (name !== undefined) claims.add(`${metaNamespace(event.object)}/${name}`);
+    }
+    for (const claim of claims) {
+      let vms = this.vmsByClaim.get(claim);
+      if (!vms) {
+        vms = new Set();
+        this.vmsByClaim.set(claim, vms);
+      }
+      vms.add(metaName(event.object));
+    }
+    if (claims.size > 0) this.claimsOfVm.set(key, [...claims]);
+  }
+
   private onStoreEvent(event: StoreEvent): void {
     const namespace = metaNamespace(event.object);
+    if (event.resource === VIRTUAL_MACHINES) this.indexVolumes(event);
     if (event.resource === VIRTUAL_MACHINES || event.resource === VIRTUAL_MACHINE_INSTANCES) {
       this.enqueue(namespace, metaName(event.object));
       return;
@@ -123,15 +158,9 @@ export class KubeVirtController extends Reconciler {
         readinessSignature(event.previous) === readinessSignature(event.object)
       )
         return;
-      const claim = metaName(event.object);
-      for (const vm of this.machinery.store.scan(VIRTUAL_MACHINES, namespace)) {
-        const volumes = asArray(getPath(vm, 'spec.template.spec.volumes')).filter(isJsonObject);
-        const uses = volumes.some(
-          (volume) =>
-            getPath(volume, 'persistentVolumeClaim.claimName') === claim ||
-            getPath(volume, 'dataVolume.name') === claim,
-        );
-        if (uses) this.enqueue(namespace, metaName(vm));
+      // From an index, not a scan of every VM: this runs on every claim and DataVolume change.
+      for (const vm of this.vmsByClaim.get(`${namespace}/${metaName(event.object)}`) ?? []) {
+        this.enqueue(namespace, vm);
       }
     }
   }

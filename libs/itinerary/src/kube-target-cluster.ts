@@ -15,6 +15,7 @@ import {
   type Secret,
   type VirtualMachine,
 } from '#libs/kubevirt';
+import { apiClientsSharingConnections } from './kube-connections.js';
 import {
   type DataVolumeCheckpoint,
   type DataVolumeCondition,
@@ -260,8 +261,9 @@ export class KubeTargetCluster implements TargetCluster {
     private readonly retry: KubeRetryPolicy = DEFAULT_KUBE_RETRY,
     private readonly listCacheMs = 5_000,
   ) {
-    this.core = config.makeApiClient(CoreV1Api);
-    this.custom = config.makeApiClient(CustomObjectsApi);
+    const clients = apiClientsSharingConnections(config);
+    this.core = clients.core;
+    this.custom = clients.custom;
   }
 
   /** API requests sent, retries included (the benchmark reports it). */

@@ -353,9 +353,11 @@ export class ExecutionStore {
     waiting: Array<{ executionId: string; vmKey: string; revision: number }>;
   } | null> {
     return this.transaction(async (tx) => {
+      // NO KEY UPDATE, not UPDATE: a step's commit inserts events whose foreign key takes KEY SHARE
+      // on this row while it holds its VM's row, which the update below needs (a deadlock).
       const locked = rowsOf(
         await this.query(
-          `SELECT cutover_at FROM executions WHERE id = $1 AND status IN ('queued', 'running') FOR UPDATE`,
+          `SELECT cutover_at FROM executions WHERE id = $1 AND status IN ('queued', 'running') FOR NO KEY UPDATE`,
           [executionId],
           tx,
         ),
@@ -925,7 +927,7 @@ export class ExecutionStore {
     return this.transaction(async (tx) => {
       const locked = rowsOf(
         await this.query(
-          `SELECT * FROM executions WHERE id = $1 AND status IN ('queued', 'running', 'cancelling') FOR UPDATE`,
+          `SELECT * FROM executions WHERE id = $1 AND status IN ('queued', 'running', 'cancelling') FOR NO KEY UPDATE`,
           [executionId],
           tx,
         ),
