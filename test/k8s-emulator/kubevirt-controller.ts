@@ -129,7 +129,8 @@ export class KubeVirtController extends Reconciler {
     const claims = new Set<string>();
     for (const volume of asArray(getPath(event.object, 'spec.template.spec.volumes')).filter(isJsonObject)) {
       const name =
-        asString(getPath(volume, 'persistentVolumeClaim.claimName')) ?? asString(getPath(volume, 'dataVolume.name'));
+        asString(getPath(volume, 'persistentVolumeClaim.claimName')) ??
+        asString(getPath(volume, 'dataVolume.name'));
       if (name !== undefined) claims.add(`${metaNamespace(event.object)}/${name}`);
     }
     for (const claim of claims) {
