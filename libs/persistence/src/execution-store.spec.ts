@@ -297,6 +297,47 @@ describe('ExecutionStore', () => {
     await clearSlots();
   });
 
+  it('moves the cutover while a step commits its events, without a deadlock', async () => {
+    const planId = await newPlan();
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('paused', 'esx-d', [1])],
+    });
+    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    const claimed = await store.claim(executionId, 'paused', 'w', 10_000);
+    if (!claimed) throw new Error('not claimed');
+    await store.commit(claimed, 'w', { phase: 'CopyingPaused', phaseState: 'waiting', phaseChanged: true });
+    // A step's commit, as one transaction on another connection: the VM row first, then an event
+    // (whose foreign key takes KEY SHARE on the execution row).
+    const step = replicas[0]?.dataSource.createQueryRunner();
+    if (!step) throw new Error('no replica');
+    await step.connect();
+    await step.startTransaction();
+    try {
+      await step.query(
+        `UPDATE execution_vms SET updated_at = now() WHERE execution_id = $1 AND vm_key = 'paused'`,
+        [executionId],
+      );
+      // Meanwhile an operator moves the cutover: it locks the execution, then waits for the VM row.
+      const cutover = store.setCutover(executionId, new Date());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await step.query(
+        `INSERT INTO execution_events (execution_id, vm_key, phase, kind, message) VALUES ($1, 'paused', 'CopyingPaused', 'info', 'step')`,
+        [executionId],
+      );
+      await step.commitTransaction();
+      expect((await cutover)?.waiting.map((waiting) => waiting.vmKey)).toEqual(['paused']);
+    } finally {
+      if (step.isTransactionActive) await step.rollbackTransaction();
+      await step.release();
+    }
+    await clearSlots();
+  });
+
   it('remembers a nudge that finds the VM leased, so the step in progress commits a wake-up now', async () => {
     const planId = await newPlan();
     const executionId = await store.create({
