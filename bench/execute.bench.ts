@@ -567,8 +567,13 @@ async function main(): Promise<void> {
     const copying = hostUse.slice(0, lastBusy + 1).flat();
     const used = copying.reduce((sum, use) => sum + use, 0) / Math.max(1, copying.length);
     const starved = copying.filter((use) => use < 1).length / Math.max(1, copying.length);
+    // The ramp: samples (every 500 ms real) before every host first had enough imports running.
+    const rampSamples = hostUse.findIndex((sample) => sample.every((use) => use >= 1));
+    const starvedAfterRamp =
+      copying.slice(Math.max(0, rampSamples) * HOSTS).filter((use) => use < 1).length /
+      Math.max(1, copying.length - Math.max(0, rampSamples) * HOSTS);
     lines.push(
-      `  host throughput usable:       ${(100 * used).toFixed(1)} % while copying (host-samples with too few imports to fill it: ${(100 * starved).toFixed(1)} %)`,
+      `  host throughput usable:       ${(100 * used).toFixed(1)} % while copying (host-samples with too few imports to fill it: ${(100 * starved).toFixed(1)} %; ${rampSamples < 0 ? 'never all saturated' : `${((rampSamples * 0.5 + 0.5) * speed).toFixed(0)} s simulated before every host was, ${(100 * starvedAfterRamp).toFixed(1)} % after`})`,
     );
     process.stdout.write(`${[...lines, ...phaseTimes].join('\n')}\n`);
     await executor.close();
