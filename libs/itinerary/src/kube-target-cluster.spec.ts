@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataVolume, Secret } from '#libs/kubevirt';
+import type { DataVolume, Pod, Secret } from '#libs/kubevirt';
 import { type KubeEmulator, startKubeEmulator } from '../../../test/k8s-emulator/index.js';
 import { upstreamSchemasSuite } from '../../../test/support/shared-files.js';
 import { KubeApiError, KubeTargetCluster } from './kube-target-cluster.js';
-import { type DataVolumeEvent, TargetConflictError, TargetRejectedError } from './ports.js';
+import { type DataVolumeEvent, type PodEvent, TargetConflictError, TargetRejectedError } from './ports.js';
 
 const NS = 'migrated';
 const labels = { 'flotilla.io/execution': 'exec-1', 'flotilla.io/vm': 'vm-1' };
@@ -182,6 +182,59 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
       // Each phase is reported once per DataVolume, resumptions do not replay it.
       const succeeded = events.filter((event) => event.phase === 'Succeeded').map((event) => event.name);
       expect(succeeded.sort()).toEqual(['w-disk-0', 'w-disk-1', 'w-disk-2']);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('watches guest conversion Pods and reports when one ends, across a dropped stream', async () => {
+    const events: PodEvent[] = [];
+    const conversionPod = (name: string): Pod => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: NS,
+        labels: { 'flotilla.io/execution': 'exec-1', 'flotilla.io/vm': 'vm-1' },
+        annotations: { 'flotilla.io/vm-key': 'vc/vm-1' },
+      },
+      spec: {
+        restartPolicy: 'Never',
+        securityContext: {
+          fsGroup: 107,
+          runAsUser: 107,
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        nodeSelector: {},
+        initContainers: [],
+        containers: [
+          {
+            name: 'virt-v2v',
+            image: 'registry.example.com/virt-v2v:1',
+            imagePullPolicy: 'IfNotPresent',
+            resources: { requests: {}, limits: {} },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+        ],
+        volumes: [],
+      },
+    });
+    const watch = cluster.watchPods('flotilla.io/execution', (event) => events.push(event));
+    try {
+      await cluster.ensurePod(conversionPod('w-v2v-0'));
+      const ended = await eventually(() =>
+        events.find((event) => event.name === 'w-v2v-0' && event.phase === 'Succeeded'),
+      );
+      expect(ended.annotations['flotilla.io/vm-key']).toBe('vc/vm-1');
+      emulator.dropWatches(true);
+      await cluster.ensurePod(conversionPod('w-v2v-1'));
+      await eventually(() => events.find((event) => event.name === 'w-v2v-1' && event.phase === 'Succeeded'));
+      // Each phase once per Pod: the resumed stream does not replay the first Pod's end.
+      expect(events.filter((event) => event.phase === 'Succeeded').map((event) => event.name)).toEqual([
+        'w-v2v-0',
+        'w-v2v-1',
+      ]);
     } finally {
       watch.stop();
     }
