@@ -295,6 +295,17 @@ export class ExecutionRunner {
       );
       if (copied > 0) this.options.onBytesCopied(record.sourceHost ?? 'unknown', copied);
     }
+    if (committed.keptForCancel) {
+      // Not queued after all: a cancel came while the step ran. Its slots go back, the cancel runs now.
+      await this.executions.releaseSlots(record.executionId, record.vmKey);
+      await this.schedule();
+      await this.queue.enqueue(
+        'advance-vm',
+        { executionId: record.executionId, vmKey: record.vmKey },
+        { jobId: stepJobId(record.executionId, record.vmKey, committed.revision) },
+      );
+      return false;
+    }
     const ended = commit.finished === true;
     let released = 0;
     if (ended || commit.status === 'queued')

@@ -279,7 +279,7 @@ describe('ExecutionStore', () => {
       phaseState: 'pending',
       phaseChanged: true,
     });
-    expect(revision).toEqual({ revision: (second?.revision ?? 0) + 1, nudged: false });
+    expect(revision).toEqual({ revision: (second?.revision ?? 0) + 1, nudged: false, keptForCancel: false });
     expect((await store.getVm(executionId, 'solo'))?.phase).toBe('StorePowerState');
     // A step timer that is not due yet does not claim.
     await store.commit(
@@ -294,6 +294,39 @@ describe('ExecutionStore', () => {
     );
     expect(await store.claim(executionId, 'solo', 'w', 10_000, { onlyIfDue: true })).toBeNull();
     expect(await store.claim(executionId, 'solo', 'w', 10_000)).not.toBeNull();
+    await clearSlots();
+  });
+
+  it('keeps running a VM that a step sends back to the queue after a cancel was asked for meanwhile', async () => {
+    const planId = await newPlan();
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('requeued', 'esx-q', [1])],
+    });
+    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    const step = await store.claim(executionId, 'requeued', 'w', 10_000);
+    if (!step) throw new Error('not claimed');
+    // The operator cancels while the step (a warm VM's pre-copy done) runs...
+    expect((await store.requestCancel(executionId, ['requeued'])).flagged).toEqual(['requeued']);
+    // ...and the step sends the VM back to the queue for its next pre-copy.
+    const committed = await store.commit(step, 'w', {
+      phase: 'AddCheckpoint',
+      phaseState: 'pending',
+      status: 'queued',
+      phaseChanged: true,
+      wakeAt: null,
+    });
+    expect(committed).toMatchObject({ keptForCancel: true });
+    const after = await store.getVm(executionId, 'requeued');
+    expect(after).toMatchObject({ status: 'running', cancelRequested: true });
+    // A worker can take it (the queue never admits a VM whose cancel is pending).
+    expect(await store.claim(executionId, 'requeued', 'w', 10_000, { onlyIfDue: true })).toMatchObject({
+      cancelRequested: true,
+    });
     await clearSlots();
   });
 

@@ -104,6 +104,8 @@ export interface AdmittedVm {
 export interface CommittedStep {
   revision: number;
   nudged: boolean;
+  /** The step sent the VM back to the queue, but a cancel came meanwhile: it stays running for it. */
+  keptForCancel: boolean;
 }
 
 export interface StepCommit {
@@ -463,7 +465,9 @@ export class ExecutionStore {
          UPDATE execution_vms SET
            phase = $5,
            phase_state = $6,
-           status = COALESCE($7, status),
+           -- A cancel asked for while the step ran keeps a VM the step sends back to the queue
+           -- running: the queue never admits a VM whose cancel is pending, a worker must clean it up.
+           status = CASE WHEN $7 = 'queued' AND cancel_requested THEN status ELSE COALESCE($7, status) END,
            phase_started_at = CASE WHEN $8 THEN NULL ELSE phase_started_at END,
            runtime = COALESCE($9::jsonb, runtime),
            disks = COALESCE($10::jsonb, disks),
@@ -476,14 +480,14 @@ export class ExecutionStore {
            revision = revision + 1,
            updated_at = now()
          WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3 AND phase = $4 AND revision = $16
-         RETURNING revision, nudged_at IS NOT NULL AS nudged),
+         RETURNING revision, nudged_at IS NOT NULL AS nudged, ($7 = 'queued' AND cancel_requested) AS kept_for_cancel),
          events AS (
            INSERT INTO execution_events (execution_id, vm_key, phase, kind, message)
            SELECT $1, $2, e.phase, e.kind, e.message
            FROM json_to_recordset($17::json) AS e(ordinal int, phase text, kind text, message text)
            WHERE EXISTS (SELECT 1 FROM updated)
            ORDER BY e.ordinal)
-         SELECT revision, nudged FROM updated`,
+         SELECT revision, nudged, kept_for_cancel FROM updated`,
         [
           claimed.executionId,
           claimed.vmKey,
@@ -505,7 +509,13 @@ export class ExecutionStore {
         ],
       ),
     );
-    return rows[0] ? { revision: Number(rows[0].revision), nudged: rows[0].nudged === true } : null;
+    return rows[0]
+      ? {
+          revision: Number(rows[0].revision),
+          nudged: rows[0].nudged === true,
+          keptForCancel: rows[0].kept_for_cancel === true,
+        }
+      : null;
   }
 
   /** Gives back a lease without changing the VM (a worker shutting down, or a transient error). */
