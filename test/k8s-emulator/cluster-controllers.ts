@@ -20,6 +20,7 @@ import {
   STORAGE_CLASSES,
   VIRTUAL_MACHINE_INSTANCES,
 } from './resource-types.js';
+import { ReverseIndex } from './reverse-index.js';
 import type { SimulationClock } from './simulation-clock.js';
 import { ANN_SELECTED_NODE, EMULATED_NODE, type StorageCatalog } from './storage-classes.js';
 
@@ -69,10 +70,8 @@ export class VolumeController extends Reconciler {
   private readonly timers = new Map<string, number>();
   private readonly waitingReported = new Set<string>();
   private readonly bindDelayMs: number;
-  /** "pod|ns/name" or "vmi|ns/name" -> the claims ("ns/claim") it uses now. */
-  private readonly claimsOfConsumer = new Map<string, string[]>();
-  /** "ns/claim" -> how many running Pods and VMIs use it. */
-  private readonly consumersOfClaim = new Map<string, number>();
+  /** Running Pods and VMIs ("pod|ns/name", "vmi|ns/name") by the claims ("ns/claim") they use. */
+  private readonly claimUsers = new ReverseIndex();
 
   constructor(
     private readonly machinery: ApiMachinery,
@@ -104,17 +103,8 @@ export class VolumeController extends Reconciler {
       // A new consumer may unblock a WaitForFirstConsumer claim; a gone one a terminating claim.
       // Only the claims this consumer names (before or after the change) can be affected.
       const consumer = `${event.resource === PODS ? 'pod' : 'vmi'}|${namespace}/${metaName(event.object)}`;
-      const before = this.claimsOfConsumer.get(consumer) ?? [];
       const after = event.type === 'DELETED' ? [] : claimsUsedBy(event.resource === PODS, event.object);
-      for (const claim of before) {
-        const left = (this.consumersOfClaim.get(claim) ?? 1) - 1;
-        if (left > 0) this.consumersOfClaim.set(claim, left);
-        else this.consumersOfClaim.delete(claim);
-      }
-      for (const claim of after)
-        this.consumersOfClaim.set(claim, (this.consumersOfClaim.get(claim) ?? 0) + 1);
-      if (after.length > 0) this.claimsOfConsumer.set(consumer, after);
-      else this.claimsOfConsumer.delete(consumer);
+      const before = this.claimUsers.replace(consumer, after);
       for (const claim of new Set([...before, ...after])) {
         const name = claim.slice(namespace.length + 1);
         const pvc = this.machinery.store.peek(PERSISTENT_VOLUME_CLAIMS, namespace, name);
@@ -130,7 +120,7 @@ export class VolumeController extends Reconciler {
 
   /** A claim is in use while a running Pod or any VMI names it (kept as an index: see onStoreEvent). */
   private inUse(pvc: KubeObject): boolean {
-    return (this.consumersOfClaim.get(`${metaNamespace(pvc)}/${metaName(pvc)}`) ?? 0) > 0;
+    return this.claimUsers.sources(`${metaNamespace(pvc)}/${metaName(pvc)}`).size > 0;
   }
 
   protected reconcile(namespace: string, name: string): void {

@@ -20,6 +20,7 @@ import {
   VIRTUAL_MACHINE_INSTANCES,
   VIRTUAL_MACHINES,
 } from './resource-types.js';
+import { ReverseIndex } from './reverse-index.js';
 import type { SimulationClock } from './simulation-clock.js';
 import type { StorageCatalog } from './storage-classes.js';
 
@@ -70,10 +71,8 @@ export class KubeVirtController extends Reconciler {
   private readonly startTimers = new Map<string, number>();
   private readonly stopTimers = new Map<string, number>();
   private readonly failures = new Map<string, VmFailure>();
-  /** "ns/claim" -> names of the VMs whose template uses that claim or DataVolume. */
-  private readonly vmsByClaim = new Map<string, Set<string>>();
-  /** "ns/vm" -> the "ns/claim" keys it is indexed under. */
-  private readonly claimsOfVm = new Map<string, string[]>();
+  /** VMs ("ns/vm") by the claims and DataVolumes ("ns/name") their templates use. */
+  private readonly vmsByClaim = new ReverseIndex();
   private startDelayMs: number;
   private readonly stopDelayMs: number;
   private readonly recordEvents: boolean;
@@ -118,30 +117,19 @@ export class KubeVirtController extends Reconciler {
 
   /** Keeps {@link vmsByClaim} current: the claims and DataVolumes each VM's template names. */
   private indexVolumes(event: StoreEvent): void {
-    const key = `${metaNamespace(event.object)}/${metaName(event.object)}`;
-    for (const claim of this.claimsOfVm.get(key) ?? []) {
-      const vms = this.vmsByClaim.get(claim);
-      vms?.delete(metaName(event.object));
-      if (vms?.size === 0) this.vmsByClaim.delete(claim);
-    }
-    this.claimsOfVm.delete(key);
-    if (event.type === 'DELETED') return;
+    const namespace = metaNamespace(event.object);
     const claims = new Set<string>();
-    for (const volume of asArray(getPath(event.object, 'spec.template.spec.volumes')).filter(isJsonObject)) {
-      const name =
-        asString(getPath(volume, 'persistentVolumeClaim.claimName')) ??
-        asString(getPath(volume, 'dataVolume.name'));
-      if (name !== undefined) claims.add(`${metaNamespace(event.object)}/${name}`);
-    }
-    for (const claim of claims) {
-      let vms = this.vmsByClaim.get(claim);
-      if (!vms) {
-        vms = new Set();
-        this.vmsByClaim.set(claim, vms);
+    if (event.type !== 'DELETED') {
+      for (const volume of asArray(getPath(event.object, 'spec.template.spec.volumes')).filter(
+        isJsonObject,
+      )) {
+        const name =
+          asString(getPath(volume, 'persistentVolumeClaim.claimName')) ??
+          asString(getPath(volume, 'dataVolume.name'));
+        if (name !== undefined) claims.add(`${namespace}/${name}`);
       }
-      vms.add(metaName(event.object));
     }
-    if (claims.size > 0) this.claimsOfVm.set(key, [...claims]);
+    this.vmsByClaim.replace(`${namespace}/${metaName(event.object)}`, [...claims]);
   }
 
   private onStoreEvent(event: StoreEvent): void {
@@ -160,8 +148,8 @@ export class KubeVirtController extends Reconciler {
       )
         return;
       // From an index, not a scan of every VM: this runs on every claim and DataVolume change.
-      for (const vm of this.vmsByClaim.get(`${namespace}/${metaName(event.object)}`) ?? []) {
-        this.enqueue(namespace, vm);
+      for (const vm of this.vmsByClaim.sources(`${namespace}/${metaName(event.object)}`)) {
+        this.enqueue(namespace, vm.slice(namespace.length + 1));
       }
     }
   }

@@ -140,16 +140,20 @@ export class ExecutorLifecycle
     const executionId = event.labels[LABEL_EXECUTION];
     const vmKey = event.annotations[ANNOTATION_VM_KEY];
     if (!executionId || !vmKey) return;
+    await this.nudge(
+      executionId,
+      vmKey,
+      nudgeJobId('pod', executionId, vmKey, `${event.uid}-${event.phase}`),
+      `Pod ${event.name}`,
+    );
+  }
+
+  /** Wakes a VM after a change of one of its objects; a queue outage only costs the VM its poll. */
+  private async nudge(executionId: string, vmKey: string, jobId: string, after: string): Promise<void> {
     try {
-      await this.executionQueue.enqueue(
-        'advance-vm',
-        { executionId, vmKey },
-        { jobId: nudgeJobId('pod', executionId, vmKey, `${event.uid}-${event.phase}`) },
-      );
+      await this.executionQueue.enqueue('advance-vm', { executionId, vmKey }, { jobId });
     } catch (error) {
-      this.dependencies.log.warn(
-        `could not nudge ${vmKey} after Pod ${event.name}: ${(error as Error).message}`,
-      );
+      this.dependencies.log.warn(`could not nudge ${vmKey} after ${after}: ${(error as Error).message}`);
     }
   }
 
@@ -160,24 +164,17 @@ export class ExecutorLifecycle
     const executionId = event.labels[LABEL_EXECUTION];
     const vmKey = event.annotations[ANNOTATION_VM_KEY];
     if (!executionId || !vmKey) return;
-    try {
-      await this.executionQueue.enqueue(
-        'advance-vm',
-        { executionId, vmKey },
-        {
-          jobId: nudgeJobId(
-            'dv',
-            executionId,
-            vmKey,
-            `${event.uid}-${event.phase}-${event.restartCount}-${event.checkpoints ?? 0}`,
-          ),
-        },
-      );
-    } catch (error) {
-      this.dependencies.log.warn(
-        `could not nudge ${vmKey} after DataVolume ${event.name}: ${(error as Error).message}`,
-      );
-    }
+    await this.nudge(
+      executionId,
+      vmKey,
+      nudgeJobId(
+        'dv',
+        executionId,
+        vmKey,
+        `${event.uid}-${event.phase}-${event.restartCount}-${event.checkpoints ?? 0}`,
+      ),
+      `DataVolume ${event.name}`,
+    );
   }
 
   /**

@@ -295,17 +295,6 @@ export class ExecutionRunner {
       );
       if (copied > 0) this.options.onBytesCopied(record.sourceHost ?? 'unknown', copied);
     }
-    if (committed.keptForCancel) {
-      // Not queued after all: a cancel came while the step ran. Its slots go back, the cancel runs now.
-      await this.executions.releaseSlots(record.executionId, record.vmKey);
-      await this.schedule();
-      await this.queue.enqueue(
-        'advance-vm',
-        { executionId: record.executionId, vmKey: record.vmKey },
-        { jobId: stepJobId(record.executionId, record.vmKey, committed.revision) },
-      );
-      return false;
-    }
     const ended = commit.finished === true;
     let released = 0;
     if (ended || commit.status === 'queued')
@@ -315,8 +304,10 @@ export class ExecutionRunner {
     }
     if (released > 0 || ended || commit.status === 'queued') await this.schedule();
     if (ended) await this.finishIfDone(record.executionId);
-    // A nudge during the step (a DataVolume finished, say) may be news the step did not see.
-    if (committed.nudged && wakeMs !== null) wakeMs = 0;
+    // A nudge during the step (a DataVolume finished, say) may be news the step did not see; a VM
+    // the step sent back to the queue but that stayed running for a cancel asked for meanwhile
+    // (its slots went back above) has that cancel to run now.
+    if ((committed.nudged && wakeMs !== null) || committed.keptForCancel) wakeMs = 0;
     if (wakeMs === 0 && mayContinue) return true;
     if (wakeMs !== null) {
       await this.queue.enqueue(

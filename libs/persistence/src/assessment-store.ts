@@ -9,6 +9,7 @@ import {
 } from '#libs/assessment';
 import type { Page } from './inventory-store.js';
 import { containsLikePattern } from './like-pattern.js';
+import { SqlConditions } from './sql-conditions.js';
 
 export interface AssessmentRecord {
   id: string;
@@ -83,24 +84,19 @@ function vmConditions(
   assessmentId: string,
   filter: AssessmentVmFilter,
 ): { where: string; params: unknown[] } {
-  const conditions = ['assessment_id = $1'];
-  const params: unknown[] = [assessmentId];
-  const add = (sql: string, value: unknown): void => {
-    params.push(value);
-    conditions.push(sql.replaceAll('?', `$${params.length}`));
-  };
-  if (filter.disposition) add('disposition = ?', filter.disposition);
-  if (filter.effort) add('effort = ?', filter.effort);
-  if (filter.concern) add('? = ANY(concern_ids)', filter.concern);
-  if (filter.search) add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
-  if (filter.cluster === NO_CLUSTER) conditions.push('cluster IS NULL');
-  else if (filter.cluster) add('cluster = ?', filter.cluster);
-  if (filter.os) add('os_family = ?', filter.os);
+  const conditions = new SqlConditions('assessment_id = ?', assessmentId);
+  if (filter.disposition) conditions.add('disposition = ?', filter.disposition);
+  if (filter.effort) conditions.add('effort = ?', filter.effort);
+  if (filter.concern) conditions.add('? = ANY(concern_ids)', filter.concern);
+  if (filter.search) conditions.add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
+  if (filter.cluster === NO_CLUSTER) conditions.addLiteral('cluster IS NULL');
+  else if (filter.cluster) conditions.add('cluster = ?', filter.cluster);
+  if (filter.os) conditions.add('os_family = ?', filter.os);
   if (filter.inScope !== undefined)
-    conditions.push(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
+    conditions.addLiteral(filter.inScope ? 'out_of_scope IS NULL' : 'out_of_scope IS NOT NULL');
   if (filter.warmReady !== undefined)
-    conditions.push(filter.warmReady ? 'warm_ready IS TRUE' : 'warm_ready IS NOT TRUE');
-  return { where: conditions.join(' AND '), params };
+    conditions.addLiteral(filter.warmReady ? 'warm_ready IS TRUE' : 'warm_ready IS NOT TRUE');
+  return { where: conditions.where, params: conditions.params };
 }
 
 /** One VM as a row of the assessment table (see `listVmRows`). */

@@ -10,6 +10,7 @@ import type {
 } from '#libs/inventory';
 import { InventoryEntity } from './entities.js';
 import { containsLikePattern } from './like-pattern.js';
+import { SqlConditions } from './sql-conditions.js';
 
 export interface InventoryRecord {
   id: string;
@@ -234,18 +235,13 @@ export class InventoryStore {
     offset: number,
     limit: number,
   ): Promise<Page<VmListItem>> {
-    const conditions = ['inventory_id = $1'];
-    const params: unknown[] = [inventoryId];
-    const add = (sql: string, value: unknown): void => {
-      params.push(value);
-      conditions.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.cluster) add('cluster = ?', filter.cluster);
-    if (filter.powerState) add('power_state = ?', filter.powerState);
-    if (filter.os) add(`guest_os ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.os));
-    if (filter.search) add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
-    if (filter.template !== undefined) add('template = ?', filter.template);
-    const where = conditions.join(' AND ');
+    const conditions = new SqlConditions('inventory_id = ?', inventoryId);
+    if (filter.cluster) conditions.add('cluster = ?', filter.cluster);
+    if (filter.powerState) conditions.add('power_state = ?', filter.powerState);
+    if (filter.os) conditions.add(`guest_os ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.os));
+    if (filter.search) conditions.add(`name ILIKE ? ESCAPE '\\'`, containsLikePattern(filter.search));
+    if (filter.template !== undefined) conditions.add('template = ?', filter.template);
+    const { where, params } = conditions;
     const [{ total }] = await this.dataSource.query(
       `SELECT count(*)::int AS total FROM inventory_vms WHERE ${where}`,
       params,
