@@ -40,6 +40,7 @@ import { AssessmentStore, ExecutionStore, InventoryStore, PlanStore } from '#lib
 import { parsePlanSettings, type Wave } from '#libs/waves';
 import { createExecutorApp } from '../apps/executor/src/executor-app.js';
 import { makeDisk, makeInventory, makeNic, makeVm } from '../libs/assessment/src/testing/index.js';
+import type { HostThroughput } from '../test/k8s-emulator/index.js';
 import { createTestDatabase } from '../test/support/database.js';
 
 /** Every guest is converted (the default): virt-v2v-in-place runs after each VM's copy. */
@@ -262,6 +263,54 @@ async function phaseDurations(
   return lines;
 }
 
+/**
+ * Where the copy lost time against its bound, per host from the emulator's exact accounting
+ * (simulated s): before the host's first import ran, while it had too few imports to fill its
+ * throughput at the start, and after that (hand-offs between copies, the thin end).
+ */
+function copyLosses(
+  throughput: Record<string, HostThroughput>,
+  bytesByHost: Map<string, number>,
+  simulatedStart: number,
+): string[] {
+  const rows = [...bytesByHost.keys()].sort().map((host) => {
+    const use = throughput[host];
+    if (!use)
+      return {
+        host,
+        ideal: 0,
+        end: Number.NaN,
+        first: Number.NaN,
+        ramp: Number.NaN,
+        after: Number.NaN,
+        thin: Number.NaN,
+      };
+    const ideal = use.bytes / PER_HOST_BPS;
+    const end = (use.lastAt - simulatedStart) / 1000;
+    const first = (use.firstAt - simulatedStart) / 1000;
+    const saturated = use.saturatedAt === null ? end : (use.saturatedAt - simulatedStart) / 1000;
+    // At the start: the time to saturation beyond what the bytes copied meanwhile were worth.
+    const ramp = saturated - first - use.bytesBeforeSaturated / PER_HOST_BPS;
+    const after = end - saturated - (use.bytes - use.bytesBeforeSaturated) / PER_HOST_BPS;
+    // Of that, the thin end: after the host was last saturated.
+    const until = use.saturatedUntil === null ? end : (use.saturatedUntil - simulatedStart) / 1000;
+    const end_ = end - until - (use.bytes - use.bytesUntilSaturatedEnd) / PER_HOST_BPS;
+    return { host, ideal, end, first, ramp, after, thin: end_ };
+  });
+  const last = rows.reduce((latest, row) => (row.end > latest.end ? row : latest));
+  if (process.env.BENCH_DEBUG)
+    for (const row of rows)
+      process.stderr.write(
+        `    ${row.host}: end ${row.end.toFixed(0)} s, bytes ${row.ideal.toFixed(0)} s, first ${row.first.toFixed(0)} s, ramp ${row.ramp.toFixed(0)} s, after ${row.after.toFixed(0)} s (thin end ${row.thin.toFixed(0)} s)\n`,
+      );
+  const format = (values: number[]) =>
+    `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} s`;
+  return [
+    `  copy time lost per host (simulated; last host ${last.host}: ${last.end.toFixed(0)} s for ${last.ideal.toFixed(0)} s of bytes):`,
+    `    before its first import ${format(rows.map((row) => row.first))}, filling it at the start ${format(rows.map((row) => row.ramp))}, short of imports after ${format(rows.map((row) => row.after))}`,
+  ];
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
@@ -294,7 +343,7 @@ class EmulatorProcess {
     });
   }
 
-  ask<T>(type: 'now' | 'imports' | 'stop' | 'speed', value?: number): Promise<T> {
+  ask<T>(type: 'now' | 'imports' | 'throughput' | 'stop' | 'speed', value?: number): Promise<T> {
     // Stopped already (the warm run starts a cluster of its own after the cold one).
     if (!this.child.connected) return Promise.resolve(undefined as T);
     const id = this.nextId++;
@@ -475,6 +524,7 @@ async function main(): Promise<void> {
 
     const cpuBefore = process.cpuUsage();
     const realStart = Date.now();
+    const simulatedStart = await emulator.ask<number>('now');
     await executor.queue.enqueue('start-execution', { executionId });
     let peakPerHost = 0;
     /** Per sample, per host: the share of its throughput the imports running then can use. */
@@ -505,6 +555,7 @@ async function main(): Promise<void> {
         throw new Error(`the wave did not finish: ${JSON.stringify(by)}`);
     }
     const cpu = process.cpuUsage(cpuBefore);
+    const throughput = await emulator.ask<Record<string, HostThroughput>>('throughput');
     pg.Client.prototype.query = originalQuery;
     Redis.prototype.sendCommand = originalSend;
     const times = await monitorQuery(
@@ -532,6 +583,21 @@ async function main(): Promise<void> {
       executionId,
       (from, to) => ((to - from) / 1000) * speed,
     );
+    if (process.env.BENCH_DEBUG) {
+      // The first VM to start copying: what the executor did before, in real ms since the start.
+      const events = await monitorQuery(
+        `SELECT at, phase, kind, message FROM execution_events
+         WHERE execution_id = $1 AND vm_key = (
+           SELECT vm_key FROM execution_events WHERE execution_id = $1 AND kind = 'phase' AND phase = 'CopyDisks'
+           ORDER BY at LIMIT 1)
+         ORDER BY id LIMIT 12`,
+        [executionId],
+      );
+      for (const event of events.rows as Array<{ at: Date; phase: string; kind: string; message: string }>)
+        process.stderr.write(
+          `    +${event.at.getTime() - realStart} ms ${event.phase} ${event.kind}: ${event.message}\n`,
+        );
+    }
     await monitor.end();
     const row = times.rows[0] as { first: Date; last: Date; succeeded: number };
     const startedAt = (created.rows[0] as { created_at: Date }).created_at;
@@ -575,6 +641,7 @@ async function main(): Promise<void> {
     lines.push(
       `  host throughput usable:       ${(100 * used).toFixed(1)} % while copying (host-samples with too few imports to fill it: ${(100 * starved).toFixed(1)} %; ${rampSamples < 0 ? 'never all saturated' : `${((rampSamples * 0.5 + 0.5) * speed).toFixed(0)} s simulated before every host was, ${(100 * starvedAfterRamp).toFixed(1)} % after`})`,
     );
+    lines.push(...copyLosses(throughput, perHost, simulatedStart));
     process.stdout.write(`${[...lines, ...phaseTimes].join('\n')}\n`);
     await executor.close();
     if (process.env.BENCH_WARM !== '0') {

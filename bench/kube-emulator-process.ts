@@ -1,7 +1,8 @@
 /**
  * The Kubernetes emulator in a process of its own, so the benchmark's CPU figure is the
  * executor's alone. Started by `execute.bench.ts` with its options as JSON in argv[2]; answers
- * `now` (simulated epoch ms), `imports` (active imports per host) and `speed` (sets the
+ * `now` (simulated epoch ms), `imports` (active imports per host), `throughput` (per host: when
+ * its imports ran and filled it, see CdiImporter.hostThroughput) and `speed` (sets the
  * simulated clock's speed), stops on `stop`.
  */
 import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
@@ -19,7 +20,7 @@ interface ChildOptions {
   conversionMsByPod: Record<string, number>;
 }
 
-type Request = { id: number; type: 'now' | 'imports' | 'stop' | 'speed'; value?: number };
+type Request = { id: number; type: 'now' | 'imports' | 'throughput' | 'stop' | 'speed'; value?: number };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
 const hostOfVm = new Map(Object.entries(options.hostOfVm));
@@ -28,6 +29,7 @@ const emulator = await startKubeEmulator({
   namespaces: ['default', options.namespace, 'cdi'],
   clock: { speed: options.speed },
   watchHistory: 500_000,
+  warmSchemas: true,
   cdi: {
     bytesPerSecond: options.bytesPerSecond,
     hostBytesPerSecond: options.hostBytesPerSecond,
@@ -57,6 +59,7 @@ process.on('message', (message: Request) => {
     emulator.clock.setSpeed(Number(message.value));
     process.send?.({ id: message.id, value: emulator.clock.getSpeed() });
   }
+  if (message.type === 'throughput') process.send?.({ id: message.id, value: emulator.cdi.hostThroughput() });
   if (message.type === 'imports')
     process.send?.({ id: message.id, value: emulator.cdi.activeImportsByHost() });
   if (message.type === 'stop') {

@@ -185,6 +185,16 @@ describe.skipIf(emulatorSuite.skip)(emulatorSuite.title, () => {
     expect((await status('b-disk')).phase).toBe('ImportInProgress');
     await step(2);
     expect((await status('b-disk')).phase).toBe('Succeeded');
+    // What a benchmark reads: esx-01 full from its first import until a ended (20.48 s, 2 GiB),
+    // then b alone at the host's rate, still full; esx-02's one import never filled it.
+    const use = emulator.cdi.hostThroughput();
+    const esx01 = use['esx-01'];
+    expect(esx01).toBeDefined();
+    expect(esx01?.saturatedAt).toBe(esx01?.firstAt);
+    expect(esx01?.saturatedUntil).toBe(esx01?.lastAt);
+    expect(((esx01?.lastAt ?? 0) - (esx01?.firstAt ?? 0)) / 1000).toBeCloseTo(30.72, 1);
+    expect(esx01?.bytes).toBeCloseTo(3 * 1024 * MiB, -3);
+    expect(use['esx-02']).toMatchObject({ saturatedAt: null, saturatedUntil: null });
   });
 
   it('surfaces an importer failure on the Running condition and counts restarts while CDI retries', async () => {

@@ -122,6 +122,19 @@ export interface ImportSnapshot {
   checkpoint?: Pick<CheckpointStage, 'index' | 'current' | 'previous' | 'final'>;
 }
 
+/** See {@link CdiImporter.hostThroughput}; times are simulated epoch ms. */
+export interface HostThroughput {
+  firstAt: number;
+  saturatedAt: number | null;
+  /** Bytes copied before `saturatedAt`. */
+  bytesBeforeSaturated: number;
+  /** The end of the last interval it was saturated, and the bytes copied by then. */
+  saturatedUntil: number | null;
+  bytesUntilSaturatedEnd: number;
+  lastAt: number;
+  bytes: number;
+}
+
 interface ImportState {
   namespace: string;
   name: string;
@@ -237,6 +250,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
   > &
     Pick<CdiImporterOptions, 'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints'>;
   private readonly collected: string[] = [];
+  private readonly hostUse = new Map<string, HostThroughput>();
 
   constructor(
     private readonly machinery: ApiMachinery,
@@ -397,6 +411,15 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       counts[host] = (counts[host] ?? 0) + 1;
     }
     return counts;
+  }
+
+  /**
+   * Per host with a throughput limit, since its first import ran (simulated ms): when it first
+   * had enough imports running to use its whole limit, when its last import stopped, and the
+   * bytes copied. What a benchmark needs to tell a slow start from a thin end.
+   */
+  hostThroughput(): Record<string, HostThroughput> {
+    return Object.fromEntries([...this.hostUse].map(([host, use]) => [host, { ...use }]));
   }
 
   /** `namespace/name` of every DataVolume this CDI garbage-collected after its import succeeded. */
@@ -1224,7 +1247,9 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
   advance(from: number, to: number): void {
     const elapsed = (to - from) / 1000;
     const finished: ImportState[] = [];
-    for (const state of this.allocateRates()) {
+    const active = this.allocateRates();
+    this.recordHostUse(active, from, to);
+    for (const state of active) {
       state.copiedBytes = Math.min(state.totalBytes, state.copiedBytes + state.currentRate * elapsed);
       if (state.totalBytes - state.copiedBytes < 1) finished.push(state);
       else if (to - state.lastProgressWrite >= this.options.progressIntervalMs) {
@@ -1233,5 +1258,37 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
       }
     }
     for (const state of finished) this.succeed(state);
+  }
+
+  private recordHostUse(active: ImportState[], from: number, to: number): void {
+    const rates = new Map<string, number>();
+    for (const state of active) {
+      if (state.host === undefined || state.currentRate <= 0) continue;
+      rates.set(state.host, (rates.get(state.host) ?? 0) + state.currentRate);
+    }
+    for (const [host, rate] of rates) {
+      const use = this.hostUse.get(host) ?? {
+        firstAt: from,
+        saturatedAt: null,
+        bytesBeforeSaturated: 0,
+        saturatedUntil: null,
+        bytesUntilSaturatedEnd: 0,
+        lastAt: to,
+        bytes: 0,
+      };
+      // Within a byte per second of the limit: shares are divided in floating point.
+      const saturated = rate >= this.hostLimit(host) - 1;
+      if (use.saturatedAt === null && saturated) {
+        use.saturatedAt = from;
+        use.bytesBeforeSaturated = use.bytes;
+      }
+      use.lastAt = to;
+      use.bytes += (rate * (to - from)) / 1000;
+      if (saturated) {
+        use.saturatedUntil = to;
+        use.bytesUntilSaturatedEnd = use.bytes;
+      }
+      this.hostUse.set(host, use);
+    }
   }
 }

@@ -267,6 +267,11 @@ export class SchemaCatalog {
     this.validators.set(kind, validate);
     return validate;
   }
+
+  /** Compiles every kind's validator now (about half a second) rather than on its first use. */
+  compileAll(): void {
+    for (const kind of Object.keys(SCHEMA_REF) as ManifestKind[]) this.validatorFor(kind);
+  }
 }
 
 let upstreamCatalog: SchemaCatalog | undefined;

@@ -7,6 +7,7 @@ import {
   type SourcePowerState,
   type StepEvent,
   type StepResult,
+  startOrder,
   type VmExecutionSpec,
   type VmItinerary,
   type VmRuntime,
@@ -92,7 +93,7 @@ export class ExecutionRunner {
     const admitted = await this.executions.admitQueuedVms((candidates, inFlight) =>
       admitCopies(candidates, inFlight, limits),
     );
-    for (const vm of admitted) {
+    for (const vm of startOrder(admitted)) {
       await this.queue.enqueue(
         'advance-vm',
         { executionId: vm.executionId, vmKey: vm.vmKey },

@@ -5,6 +5,7 @@ import {
   type CopyCandidate,
   type CopyLimits,
   NO_COPIES_IN_FLIGHT,
+  startOrder,
 } from './copy-admission.js';
 
 const UNLIMITED: CopyLimits = { perHost: 1_000, perDatastore: null, perExecution: null, global: null };
@@ -263,5 +264,20 @@ describe('admitCopies with warm VMs', () => {
       limits,
     );
     expect(keys(admitted)).toEqual(['precopy-esx2']);
+  });
+});
+
+describe('startOrder', () => {
+  it("starts every host's first admitted VM before any host's second, keeping each host's order", () => {
+    const admitted = [
+      candidate('a1', 'esx-a', 1),
+      candidate('a2', 'esx-a', 1),
+      candidate('a3', 'esx-a', 1),
+      candidate('b1', 'esx-b', 1),
+      candidate('c1', 'esx-c', 1),
+      candidate('b2', 'esx-b', 1),
+    ];
+    expect(keys(startOrder(admitted))).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+    expect(startOrder([])).toEqual([]);
   });
 });

@@ -109,3 +109,28 @@ export function admitCopies<Candidate extends CopyCandidate>(
   }
   return admitted;
 }
+
+/**
+ * The order to start admitted VMs in: every host's first, then every host's second, and so on
+ * (each host's in admission order). A wave's start admits dozens of VMs at once and the worker
+ * steps them concurrently: taken in admission order (largest disk first) one host can wait behind
+ * the others' VMs before its first copy starts, while its throughput sits unused.
+ */
+export function startOrder<Candidate extends Pick<CopyCandidate, 'sourceHost'>>(
+  admitted: readonly Candidate[],
+): Candidate[] {
+  const byHost = new Map<string, Candidate[]>();
+  for (const candidate of admitted) {
+    const list = byHost.get(candidate.sourceHost);
+    if (list) list.push(candidate);
+    else byHost.set(candidate.sourceHost, [candidate]);
+  }
+  const ordered: Candidate[] = [];
+  for (let round = 0; ordered.length < admitted.length; round += 1) {
+    for (const list of byHost.values()) {
+      const candidate = list[round];
+      if (candidate !== undefined) ordered.push(candidate);
+    }
+  }
+  return ordered;
+}

@@ -9,6 +9,7 @@ export {
   type CopyCandidate,
   type CopyLimits,
   NO_COPIES_IN_FLIGHT,
+  startOrder,
 } from './copy-admission.js';
 export {
   type CancelOutcome,

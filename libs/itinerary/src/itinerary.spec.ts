@@ -330,6 +330,37 @@ describe('VmItinerary', () => {
     ]);
   });
 
+  it('runs CreateDataVolumes again after its commit was lost: a failed import is replaced, none is created twice', async () => {
+    const target = new FakeTarget();
+    const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);
+    const at = await runUntil(itinerary, specFor(), 'CreateDataVolumes', false);
+    const first = await itinerary.advance(at.step);
+    expect(first.decision).toEqual({ kind: 'next' });
+    expect(target.creates.filter((key) => key.startsWith('DataVolume/'))).toEqual([
+      'DataVolume/app01-disk-0',
+    ]);
+    // The worker died before committing; meanwhile the import failed. The step runs again with
+    // no disk recorded: the cluster's answer decides.
+    target.dvPhase = 'Failed';
+    const again = await itinerary.advance(at.step);
+    expect(again.decision.kind).toBe('wait');
+    expect(again.events?.map((event) => event.message)).toEqual([
+      'failed DataVolume app01-disk-0 deleted to import again',
+    ]);
+    expect(target.objects.has('DataVolume/app01-disk-0')).toBe(false);
+    target.dvPhase = 'ImportInProgress';
+    const replaced = await itinerary.advance(at.step);
+    expect(replaced.decision).toEqual({ kind: 'next' });
+    // A copy in progress found on a rerun is kept as it is.
+    const kept = await itinerary.advance(at.step);
+    expect(kept.decision).toEqual({ kind: 'next' });
+    expect(kept.events ?? []).toEqual([]);
+    expect(target.creates.filter((key) => key.startsWith('DataVolume/'))).toEqual([
+      'DataVolume/app01-disk-0',
+      'DataVolume/app01-disk-0',
+    ]);
+  });
+
   it('takes a copy whose DataVolume CDI garbage-collected for a finished one, at CopyDisks and on retry', async () => {
     const target = new FakeTarget();
     const itinerary = new VmItinerary(new FakeSource(), target, settings, () => 0);

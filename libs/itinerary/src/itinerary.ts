@@ -463,10 +463,19 @@ export class VmItinerary {
         throw new Error(`DataVolume ${dataVolume.metadata.name} is not one of the VM's planned disks`);
       const index = disks.indexOf(disk);
       const before = previous.get(disk.index);
-      const existing = await this.target.getDataVolume(
-        dataVolume.metadata.namespace,
-        dataVolume.metadata.name,
-      );
+      let existing: DataVolumeState | null;
+      if (before === undefined) {
+        // A disk the VM has no record of (its first pass): create it at once, and look at what
+        // is there only when the cluster answers that it exists (this step ran before a crash).
+        const ensured = await this.target.ensureDataVolume(dataVolume);
+        if (ensured.created) {
+          events.push({ kind: 'info', message: `DataVolume ${dataVolume.metadata.name} created` });
+          continue;
+        }
+        existing = ensured.object;
+      } else {
+        existing = await this.target.getDataVolume(dataVolume.metadata.namespace, dataVolume.metadata.name);
+      }
       const firstCheckpoint = dataVolume.spec.checkpoints?.[0]?.current;
       if (
         existing &&
@@ -505,6 +514,8 @@ export class VmItinerary {
         disks[index] = { ...before, released: false };
         continue;
       }
+      // Ours already (ensure checked its labels), copying or copied.
+      if (before === undefined) continue;
       const { created } = await this.target.ensureDataVolume(dataVolume);
       if (created) events.push({ kind: 'info', message: `DataVolume ${dataVolume.metadata.name} created` });
     }

@@ -135,19 +135,25 @@ describe('ExecutionStore', () => {
       vms,
     });
     const limits = { perHost: 10, perDatastore: null, perExecution: null, global: null };
-    const admitted = (
-      await Promise.all(
-        replicas.flatMap((replica) =>
-          [1, 2].map(() => new ExecutionStore(replica.dataSource).admitQueuedVms(policy(limits))),
-        ),
-      )
-    ).flat();
+    const answers = await Promise.all(
+      replicas.flatMap((replica) =>
+        [1, 2].map(() => new ExecutionStore(replica.dataSource).admitQueuedVms(policy(limits))),
+      ),
+    );
+    const admitted = answers.flat();
     // 2 disks each, 10 per host: 5 VMs per host, the largest ones.
     expect(admitted).toHaveLength(10);
     const slots = await store.slotsInUse();
     const perHost = new Map<string, number>();
     for (const slot of slots) perHost.set(slot.sourceHost, (perHost.get(slot.sourceHost) ?? 0) + 1);
     expect(Object.fromEntries(perHost)).toEqual({ 'esx-a': 10, 'esx-b': 10 });
+    // Each replica's answer is in the order its policy admitted (largest disk first).
+    for (const answer of answers) {
+      const sizes = answer.map((entry) => Number(entry.vmKey.slice(3)));
+      expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+      for (const entry of answer)
+        expect(entry.sourceHost).toBe(Number(entry.vmKey.slice(3)) % 2 ? 'esx-b' : 'esx-a');
+    }
     expect(admitted.map((entry) => entry.vmKey).sort()).toEqual([
       'vm-20',
       'vm-21',

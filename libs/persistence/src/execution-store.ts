@@ -96,6 +96,8 @@ export type CopyAdmissionPolicy = (candidates: CopyCandidate[], inFlight: Copies
 export interface AdmittedVm {
   executionId: string;
   vmKey: string;
+  /** '' when the inventory did not say. */
+  sourceHost: string;
   revision: number;
 }
 
@@ -683,11 +685,16 @@ export class ExecutionStore {
         [[...new Set(admitted.map((vm) => vm.executionId))]],
         tx,
       );
-      return rowsOf(updated).map((row) => ({
-        executionId: String(row.execution_id),
-        vmKey: String(row.vm_key),
-        revision: Number(row.revision),
-      }));
+      const revisions = new Map(
+        rowsOf(updated).map((row) => [`${row.execution_id}/${row.vm_key}`, Number(row.revision)]),
+      );
+      // In the order the policy admitted them (RETURNING's order is the table's).
+      return admitted.flatMap((vm) => {
+        const revision = revisions.get(`${vm.executionId}/${vm.vmKey}`);
+        return revision === undefined
+          ? []
+          : [{ executionId: vm.executionId, vmKey: vm.vmKey, sourceHost: vm.sourceHost, revision }];
+      });
     });
   }
 
