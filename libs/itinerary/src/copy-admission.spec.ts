@@ -243,7 +243,7 @@ describe('admitCopies with warm VMs', () => {
   it('admits cutovers first, then first copies, then later pre-copies', () => {
     const admitted = admitCopies(
       [
-        withPhase(candidate('precopy', 'esx1', 1), 'AddCheckpoint'),
+        withPhase(candidate('precopy', 'esx2', 1), 'AddCheckpoint'),
         withPhase(candidate('first', 'esx1', 1), 'Preflight'),
         withPhase(candidate('cutover', 'esx1', 1), 'StorePowerState'),
       ],
@@ -264,6 +264,36 @@ describe('admitCopies with warm VMs', () => {
       limits,
     );
     expect(keys(admitted)).toEqual(['precopy-esx2']);
+  });
+
+  it('keeps pre-copies off a host while a full copy there is still copying, or was admitted in the same pass', () => {
+    const precopy = (key: string, host: string) => withPhase(candidate(key, host, 1), 'AddCheckpoint');
+    // esx1 has room, but one of its two copies in flight is a full copy: its delta waits.
+    const copying = admitCopies(
+      [precopy('precopy-esx1', 'esx1'), precopy('precopy-esx2', 'esx2')],
+      {
+        ...inFlight({ byHost: { esx1: 2, esx2: 1 }, total: 3 }),
+        firstCopiesByHost: new Map([
+          ['esx1', 1],
+          ['esx2', 0],
+        ]),
+      },
+      limits,
+    );
+    expect(keys(copying)).toEqual(['precopy-esx2']);
+    const samePass = admitCopies(
+      [withPhase(candidate('first', 'esx1', 1), 'Preflight'), precopy('precopy-esx1', 'esx1')],
+      NO_COPIES_IN_FLIGHT,
+      limits,
+    );
+    expect(keys(samePass)).toEqual(['first']);
+    // Once the host's full copies ended, its pre-copies go.
+    const after = admitCopies(
+      [precopy('precopy-esx1', 'esx1')],
+      { ...inFlight({ byHost: { esx1: 2 }, total: 2 }), firstCopiesByHost: new Map([['esx1', 0]]) },
+      limits,
+    );
+    expect(keys(after)).toEqual(['precopy-esx1']);
   });
 });
 

@@ -40,6 +40,8 @@ export interface CopiesInFlight {
   byDatastore: ReadonlyMap<string, number>;
   byExecution: ReadonlyMap<string, number>;
   total: number;
+  /** Of `byHost`, the slots of full copies: cold VMs and warm VMs' first copies. */
+  firstCopiesByHost?: ReadonlyMap<string, number>;
 }
 
 export const NO_COPIES_IN_FLIGHT: CopiesInFlight = {
@@ -47,6 +49,7 @@ export const NO_COPIES_IN_FLIGHT: CopiesInFlight = {
   byDatastore: new Map(),
   byExecution: new Map(),
   total: 0,
+  firstCopiesByHost: new Map(),
 };
 
 /**
@@ -78,11 +81,18 @@ export function admitCopies<Candidate extends CopyCandidate>(
     .map((candidate, position) => ({ candidate, position, rank: admissionRank(candidate.phase) }))
     .sort((a, b) => a.rank - b.rank || a.position - b.position)
     .map((entry) => entry.candidate);
-  // A pre-copy never takes a slot on a host where a first copy or a cutover is left waiting.
-  const hostsWithWaiting = new Set<string>();
+  // A pre-copy never takes a slot on a host where a first copy or a cutover is left waiting, nor
+  // shares one with a first copy still copying: the host's throughput is divided among its
+  // imports, so a delta copied beside the host's last full copies holds back the moment the
+  // whole wave is cutover-ready. It gets its turn once the host's full copies ended.
+  const closedToPrecopies = new Set<string>(
+    [...(inFlight.firstCopiesByHost ?? new Map<string, number>())]
+      .filter(([, count]) => count > 0)
+      .map(([host]) => host),
+  );
   for (const candidate of ordered) {
     const rank = admissionRank(candidate.phase);
-    if (rank === 2 && hostsWithWaiting.has(candidate.sourceHost)) continue;
+    if (rank === 2 && closedToPrecopies.has(candidate.sourceHost)) continue;
     const need = Math.max(1, candidate.disks.length);
     const host = byHost.get(candidate.sourceHost) ?? 0;
     const execution = byExecution.get(candidate.executionId) ?? 0;
@@ -97,9 +107,10 @@ export function admitCopies<Candidate extends CopyCandidate>(
         fits(byDatastore.get(datastore) ?? 0, count, limits.perDatastore),
       );
     if (!fitsEverywhere) {
-      if (rank < 2) hostsWithWaiting.add(candidate.sourceHost);
+      if (rank < 2) closedToPrecopies.add(candidate.sourceHost);
       continue;
     }
+    if (rank === 1) closedToPrecopies.add(candidate.sourceHost);
     byHost.set(candidate.sourceHost, host + need);
     byExecution.set(candidate.executionId, execution + need);
     total += need;

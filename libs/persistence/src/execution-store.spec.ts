@@ -203,6 +203,38 @@ describe('ExecutionStore', () => {
     await clearSlots();
   });
 
+  it("tells the policy which copies in flight are full copies: cold VMs and warm VMs' first stage", async () => {
+    const planId = await newPlan();
+    const executionId = await store.create({
+      planId,
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm('full-1', 'esx-f', [3, 2]), vm('delta-1', 'esx-f', [1]), vm('later', 'esx-f', [1])],
+    });
+    const limits = { perHost: 3, perDatastore: null, perExecution: null, global: null };
+    expect((await store.admitQueuedVms(policy(limits))).map((entry) => entry.vmKey)).toEqual([
+      'full-1',
+      'delta-1',
+    ]);
+    // delta-1 copied its first stage already (a pre-copy now); full-1 has not.
+    await database.dataSource.query(
+      `UPDATE execution_vms SET runtime = jsonb_build_object('warm', jsonb_build_object('precopies',
+         jsonb_build_array(jsonb_build_object('number', 1, 'copiedAt', CASE vm_key WHEN 'delta-1' THEN '2026-01-01T00:00:00Z' END))))
+       WHERE execution_id = $1 AND vm_key IN ('full-1', 'delta-1')`,
+      [executionId],
+    );
+    let seen: CopiesInFlight | undefined;
+    await store.admitQueuedVms((candidates, inFlight) => {
+      seen = inFlight;
+      return [];
+    });
+    expect(seen?.byHost.get('esx-f')).toBe(3);
+    expect(seen?.firstCopiesByHost?.get('esx-f')).toBe(2);
+    await clearSlots();
+  });
+
   it('honours the per-datastore, per-execution and global limits, and admits an oversized VM alone', async () => {
     const planId = await newPlan();
     const executionId = await store.create({

@@ -628,24 +628,30 @@ export class ExecutionStore {
       if (candidates.length === 0) return [];
       const inFlight = rowsOf(
         await this.query(
-          `SELECT source_host, datastore, execution_id, count(*)::int AS n FROM copy_slots
-           GROUP BY GROUPING SETS ((source_host), (datastore), (execution_id), ())`,
+          // Full copies: a cold VM's, or a warm VM's before its first stage was copied.
+          `SELECT s.source_host, s.datastore, s.execution_id, count(*)::int AS n,
+                  count(*) FILTER (WHERE v.runtime->'warm'->'precopies'->0->>'copiedAt' IS NULL)::int AS full_copies
+           FROM copy_slots s LEFT JOIN execution_vms v ON v.execution_id = s.execution_id AND v.vm_key = s.vm_key
+           GROUP BY GROUPING SETS ((s.source_host), (s.datastore), (s.execution_id), ())`,
           [],
           tx,
         ),
       );
       const byHost = new Map<string, number>();
+      const firstCopiesByHost = new Map<string, number>();
       const byDatastore = new Map<string, number>();
       const byExecution = new Map<string, number>();
       let total = 0;
       for (const row of inFlight) {
         const n = Number(row.n);
-        if (row.source_host !== null) byHost.set(String(row.source_host), n);
-        else if (row.datastore !== null) byDatastore.set(String(row.datastore), n);
+        if (row.source_host !== null) {
+          byHost.set(String(row.source_host), n);
+          firstCopiesByHost.set(String(row.source_host), Number(row.full_copies));
+        } else if (row.datastore !== null) byDatastore.set(String(row.datastore), n);
         else if (row.execution_id !== null) byExecution.set(String(row.execution_id), n);
         else total = n;
       }
-      const admitted = admit(candidates, { byHost, byDatastore, byExecution, total });
+      const admitted = admit(candidates, { byHost, byDatastore, byExecution, total, firstCopiesByHost });
       if (admitted.length === 0) return [];
       const params: unknown[] = [];
       const values: string[] = [];
