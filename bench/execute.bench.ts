@@ -284,6 +284,7 @@ function copyLosses(
         ramp: Number.NaN,
         after: Number.NaN,
         thin: Number.NaN,
+        gap: 'none',
       };
     const ideal = use.bytes / PER_HOST_BPS;
     const end = (use.lastAt - simulatedStart) / 1000;
@@ -295,19 +296,22 @@ function copyLosses(
     // Of that, the thin end: after the host was last saturated.
     const until = use.saturatedUntil === null ? end : (use.saturatedUntil - simulatedStart) / 1000;
     const end_ = end - until - (use.bytes - use.bytesUntilSaturatedEnd) / PER_HOST_BPS;
-    return { host, ideal, end, first, ramp, after, thin: end_ };
+    const gap = use.worstGap
+      ? `${(use.worstGap.lostMs / 1000).toFixed(0)} s lost from ${((use.worstGap.from - simulatedStart) / 1000).toFixed(0)} s to ${((use.worstGap.to - simulatedStart) / 1000).toFixed(0)} s, DataVolumes then ${JSON.stringify(use.worstGap.phases)}`
+      : 'none';
+    return { host, ideal, end, first, ramp, after, thin: end_, gap };
   });
   const last = rows.reduce((latest, row) => (row.end > latest.end ? row : latest));
   if (process.env.BENCH_DEBUG)
     for (const row of rows)
       process.stderr.write(
-        `    ${row.host}: end ${row.end.toFixed(0)} s, bytes ${row.ideal.toFixed(0)} s, first ${row.first.toFixed(0)} s, ramp ${row.ramp.toFixed(0)} s, after ${row.after.toFixed(0)} s (thin end ${row.thin.toFixed(0)} s)\n`,
+        `    ${row.host}: end ${row.end.toFixed(0)} s, bytes ${row.ideal.toFixed(0)} s, first ${row.first.toFixed(0)} s, ramp ${row.ramp.toFixed(0)} s, after ${row.after.toFixed(0)} s (thin end ${row.thin.toFixed(0)} s; worst gap: ${row.gap})\n`,
       );
   const format = (values: number[]) =>
     `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} s`;
   return [
     `  copy time lost per host (simulated; last host ${last.host}: ${last.end.toFixed(0)} s for ${last.ideal.toFixed(0)} s of bytes):`,
-    `    before its first import ${format(rows.map((row) => row.first))}, filling it at the start ${format(rows.map((row) => row.ramp))}, short of imports after ${format(rows.map((row) => row.after))}`,
+    `    before its first import ${format(rows.map((row) => row.first))}, filling it at the start ${format(rows.map((row) => row.ramp))}, short of imports after ${format(rows.map((row) => row.after))} (of which the thin end ${format(rows.map((row) => row.thin))})`,
   ];
 }
 
@@ -343,7 +347,7 @@ class EmulatorProcess {
     });
   }
 
-  ask<T>(type: 'now' | 'imports' | 'throughput' | 'stop' | 'speed', value?: number): Promise<T> {
+  ask<T>(type: 'now' | 'imports' | 'throughput' | 'lags' | 'stop' | 'speed', value?: number): Promise<T> {
     // Stopped already (the warm run starts a cluster of its own after the cold one).
     if (!this.child.connected) return Promise.resolve(undefined as T);
     const id = this.nextId++;
@@ -522,6 +526,14 @@ async function main(): Promise<void> {
       return originalSend.apply(this, args);
     };
 
+    const executorLags: Array<{ at: number; ms: number }> = [];
+    let expectedTick = Date.now() + 50;
+    const lagTimer = setInterval(() => {
+      const now = Date.now();
+      if (now - expectedTick > 100) executorLags.push({ at: now, ms: now - expectedTick });
+      expectedTick = now + 50;
+    }, 50);
+    lagTimer.unref();
     const cpuBefore = process.cpuUsage();
     const realStart = Date.now();
     const simulatedStart = await emulator.ask<number>('now');
@@ -556,6 +568,15 @@ async function main(): Promise<void> {
     }
     const cpu = process.cpuUsage(cpuBefore);
     const throughput = await emulator.ask<Record<string, HostThroughput>>('throughput');
+    if (process.env.BENCH_DEBUG) {
+      const emulatorLags = await emulator.ask<Array<{ at: number; ms: number }>>('lags');
+      const show = (who: string, list: Array<{ at: number; ms: number }>) =>
+        process.stderr.write(
+          `    ${who} event-loop stalls > 100 ms: ${list.map((lag) => `${(((lag.at - lag.ms - realStart) / 1000) * speed).toFixed(0)} s +${lag.ms} ms`).join(', ') || 'none'}\n`,
+        );
+      show('emulator', emulatorLags);
+      show('executor', executorLags);
+    }
     pg.Client.prototype.query = originalQuery;
     Redis.prototype.sendCommand = originalSend;
     const times = await monitorQuery(
@@ -849,14 +870,16 @@ async function warmRun(input: WarmRunInput): Promise<{ failed: boolean }> {
     if (process.env.BENCH_DEBUG) {
       const events = await query(
         `SELECT at, phase, kind, message FROM execution_events
-         WHERE execution_id = $1 AND vm_key = (SELECT min(vm_key) FROM execution_vms WHERE execution_id = $1)
+         WHERE execution_id = $1 AND vm_key = (
+           -- The VM that got cutover-ready last: what held the wave back.
+           SELECT vm_key FROM execution_vms WHERE execution_id = $1
+           ORDER BY (runtime->'warm'->'precopies'->0->>'copiedAt')::timestamptz DESC NULLS LAST LIMIT 1)
          ORDER BY id`,
         [executionId],
       );
-      const first = (events.rows[0] as { at: Date } | undefined)?.at.getTime() ?? 0;
       for (const event of events.rows as Array<{ at: Date; phase: string; kind: string; message: string }>)
         process.stderr.write(
-          `    +${(((event.at.getTime() - first) / 1000) * speed).toFixed(0)} s ${event.phase} ${event.kind}: ${event.message}\n`,
+          `    +${(((event.at.getTime() - realStart) / 1000) * speed).toFixed(0)} s ${event.phase} ${event.kind}: ${event.message}\n`,
         );
     }
     const stats = await query(

@@ -20,7 +20,20 @@ interface ChildOptions {
   conversionMsByPod: Record<string, number>;
 }
 
-type Request = { id: number; type: 'now' | 'imports' | 'throughput' | 'stop' | 'speed'; value?: number };
+type Request = {
+  id: number;
+  type: 'now' | 'imports' | 'throughput' | 'lags' | 'stop' | 'speed';
+  value?: number;
+};
+
+/** Event-loop stalls over 100 ms (real epoch ms when noticed, length): a stalled emulator stalls every import's hand-off. */
+const lags: Array<{ at: number; ms: number }> = [];
+let expected = Date.now() + 50;
+setInterval(() => {
+  const now = Date.now();
+  if (now - expected > 100) lags.push({ at: now, ms: now - expected });
+  expected = now + 50;
+}, 50).unref();
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
 const hostOfVm = new Map(Object.entries(options.hostOfVm));
@@ -59,6 +72,7 @@ process.on('message', (message: Request) => {
     emulator.clock.setSpeed(Number(message.value));
     process.send?.({ id: message.id, value: emulator.clock.getSpeed() });
   }
+  if (message.type === 'lags') process.send?.({ id: message.id, value: lags });
   if (message.type === 'throughput') process.send?.({ id: message.id, value: emulator.cdi.hostThroughput() });
   if (message.type === 'imports')
     process.send?.({ id: message.id, value: emulator.cdi.activeImportsByHost() });

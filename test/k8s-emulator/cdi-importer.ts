@@ -131,6 +131,13 @@ export interface HostThroughput {
   /** The end of the last interval it was saturated, and the bytes copied by then. */
   saturatedUntil: number | null;
   bytesUntilSaturatedEnd: number;
+  /**
+   * Between its first and last saturated moments, the stretch below its limit that cost the
+   * most (`lostMs`: the unused share of its throughput over the stretch, in ms at full rate).
+   */
+  worstGap: { from: number; to: number; lostMs: number; phases: Record<string, number> } | null;
+  /** The stretch below the limit in progress (internal; the thin end when the host is done). */
+  openGap?: { from: number; lostMs: number; phases: Record<string, number> };
   lastAt: number;
   bytes: number;
 }
@@ -419,7 +426,9 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
    * bytes copied. What a benchmark needs to tell a slow start from a thin end.
    */
   hostThroughput(): Record<string, HostThroughput> {
-    return Object.fromEntries([...this.hostUse].map(([host, use]) => [host, { ...use }]));
+    return Object.fromEntries(
+      [...this.hostUse].map(([host, { openGap: _inProgress, ...use }]) => [host, { ...use }]),
+    );
   }
 
   /** `namespace/name` of every DataVolume this CDI garbage-collected after its import succeeded. */
@@ -1260,6 +1269,20 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     for (const state of finished) this.succeed(state);
   }
 
+  /** The host's DataVolumes by phase (`ImportInProgress` split into running and not). */
+  private phasesOn(host: string): Record<string, number> {
+    const phases: Record<string, number> = {};
+    for (const state of this.states.values()) {
+      if (state.host !== host) continue;
+      const phase =
+        state.phase === 'ImportInProgress' && !(state.running && !state.stalled)
+          ? 'ImportInProgress (not running)'
+          : state.phase || 'unset';
+      phases[phase] = (phases[phase] ?? 0) + 1;
+    }
+    return phases;
+  }
+
   private recordHostUse(active: ImportState[], from: number, to: number): void {
     const rates = new Map<string, number>();
     for (const state of active) {
@@ -1273,14 +1296,30 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
         bytesBeforeSaturated: 0,
         saturatedUntil: null,
         bytesUntilSaturatedEnd: 0,
+        worstGap: null,
         lastAt: to,
         bytes: 0,
       };
+      const limit = this.hostLimit(host);
       // Within a byte per second of the limit: shares are divided in floating point.
-      const saturated = rate >= this.hostLimit(host) - 1;
+      const saturated = rate >= limit - 1;
       if (use.saturatedAt === null && saturated) {
         use.saturatedAt = from;
         use.bytesBeforeSaturated = use.bytes;
+      }
+      if (use.saturatedAt !== null) {
+        // A stretch with no import at all since the host's last interval is wholly lost.
+        if (from > use.lastAt) {
+          use.openGap ??= { from: use.lastAt, lostMs: 0, phases: this.phasesOn(host) };
+          use.openGap.lostMs += from - use.lastAt;
+        }
+        if (saturated && use.openGap) {
+          if (use.openGap.lostMs > (use.worstGap?.lostMs ?? 0)) use.worstGap = { ...use.openGap, to: from };
+          use.openGap = undefined;
+        } else if (!saturated) {
+          use.openGap ??= { from, lostMs: 0, phases: this.phasesOn(host) };
+          use.openGap.lostMs += ((limit - rate) / limit) * (to - from);
+        }
       }
       use.lastAt = to;
       use.bytes += (rate * (to - from)) / 1000;

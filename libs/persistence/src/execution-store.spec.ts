@@ -226,7 +226,7 @@ describe('ExecutionStore', () => {
       [executionId],
     );
     let seen: CopiesInFlight | undefined;
-    await store.admitQueuedVms((candidates, inFlight) => {
+    await store.admitQueuedVms((_candidates, inFlight) => {
       seen = inFlight;
       return [];
     });
