@@ -42,6 +42,7 @@ import { createExecutorApp } from '../apps/executor/src/executor-app.js';
 import { makeDisk, makeInventory, makeNic, makeVm } from '../libs/assessment/src/testing/index.js';
 import type { HostThroughput } from '../test/k8s-emulator/index.js';
 import { createTestDatabase } from '../test/support/database.js';
+import { type EventLoopStall, watchEventLoopStalls } from './event-loop-stalls.js';
 
 /** Every guest is converted (the default): virt-v2v-in-place runs after each VM's copy. */
 const BENCH_OPTIONS = { ...DEFAULT_EXECUTION_OPTIONS, convertGuest: 'always' as const };
@@ -295,11 +296,11 @@ function copyLosses(
     const after = end - saturated - (use.bytes - use.bytesBeforeSaturated) / PER_HOST_BPS;
     // Of that, the thin end: after the host was last saturated.
     const until = use.saturatedUntil === null ? end : (use.saturatedUntil - simulatedStart) / 1000;
-    const end_ = end - until - (use.bytes - use.bytesUntilSaturatedEnd) / PER_HOST_BPS;
+    const thin = end - until - (use.bytes - use.bytesUntilSaturatedEnd) / PER_HOST_BPS;
     const gap = use.worstGap
       ? `${(use.worstGap.lostMs / 1000).toFixed(0)} s lost from ${((use.worstGap.from - simulatedStart) / 1000).toFixed(0)} s to ${((use.worstGap.to - simulatedStart) / 1000).toFixed(0)} s, DataVolumes then ${JSON.stringify(use.worstGap.phases)}`
       : 'none';
-    return { host, ideal, end, first, ramp, after, thin: end_, gap };
+    return { host, ideal, end, first, ramp, after, thin, gap };
   });
   const last = rows.reduce((latest, row) => (row.end > latest.end ? row : latest));
   if (process.env.BENCH_DEBUG)
@@ -526,14 +527,7 @@ async function main(): Promise<void> {
       return originalSend.apply(this, args);
     };
 
-    const executorLags: Array<{ at: number; ms: number }> = [];
-    let expectedTick = Date.now() + 50;
-    const lagTimer = setInterval(() => {
-      const now = Date.now();
-      if (now - expectedTick > 100) executorLags.push({ at: now, ms: now - expectedTick });
-      expectedTick = now + 50;
-    }, 50);
-    lagTimer.unref();
+    const executorLags = watchEventLoopStalls();
     const cpuBefore = process.cpuUsage();
     const realStart = Date.now();
     const simulatedStart = await emulator.ask<number>('now');
@@ -569,8 +563,8 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpuBefore);
     const throughput = await emulator.ask<Record<string, HostThroughput>>('throughput');
     if (process.env.BENCH_DEBUG) {
-      const emulatorLags = await emulator.ask<Array<{ at: number; ms: number }>>('lags');
-      const show = (who: string, list: Array<{ at: number; ms: number }>) =>
+      const emulatorLags = await emulator.ask<EventLoopStall[]>('lags');
+      const show = (who: string, list: EventLoopStall[]) =>
         process.stderr.write(
           `    ${who} event-loop stalls > 100 ms: ${list.map((lag) => `${(((lag.at - lag.ms - realStart) / 1000) * speed).toFixed(0)} s +${lag.ms} ms`).join(', ') || 'none'}\n`,
         );

@@ -2,12 +2,14 @@
  * The Kubernetes emulator in a process of its own, so the benchmark's CPU figure is the
  * executor's alone. Started by `execute.bench.ts` with its options as JSON in argv[2]; answers
  * `now` (simulated epoch ms), `imports` (active imports per host), `throughput` (per host: when
- * its imports ran and filled it, see CdiImporter.hostThroughput) and `speed` (sets the
+ * its imports ran and filled it, see CdiImporter.hostThroughput), `lags` (its event-loop stalls)
+ * and `speed` (sets the
  * simulated clock's speed), stops on `stop`.
  */
 import { ANNOTATION_VM_KEY } from '#libs/kubevirt';
 // The emulator reads the upstream schemas from ../shared/schemas (test/support/shared-files.ts).
 import { startKubeEmulator } from '../test/k8s-emulator/index.js';
+import { watchEventLoopStalls } from './event-loop-stalls.js';
 
 interface ChildOptions {
   speed: number;
@@ -26,14 +28,7 @@ type Request = {
   value?: number;
 };
 
-/** Event-loop stalls over 100 ms (real epoch ms when noticed, length): a stalled emulator stalls every import's hand-off. */
-const lags: Array<{ at: number; ms: number }> = [];
-let expected = Date.now() + 50;
-setInterval(() => {
-  const now = Date.now();
-  if (now - expected > 100) lags.push({ at: now, ms: now - expected });
-  expected = now + 50;
-}, 50).unref();
+const lags = watchEventLoopStalls();
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
 const hostOfVm = new Map(Object.entries(options.hostOfVm));

@@ -122,6 +122,13 @@ export interface ImportSnapshot {
   checkpoint?: Pick<CheckpointStage, 'index' | 'current' | 'previous' | 'final'>;
 }
 
+/** A stretch below a host's limit: since when, what it cost, its DataVolumes' phases when it began. */
+interface ThroughputGap {
+  from: number;
+  lostMs: number;
+  phases: Record<string, number>;
+}
+
 /** See {@link CdiImporter.hostThroughput}; times are simulated epoch ms. */
 export interface HostThroughput {
   firstAt: number;
@@ -135,9 +142,7 @@ export interface HostThroughput {
    * Between its first and last saturated moments, the stretch below its limit that cost the
    * most (`lostMs`: the unused share of its throughput over the stretch, in ms at full rate).
    */
-  worstGap: { from: number; to: number; lostMs: number; phases: Record<string, number> } | null;
-  /** The stretch below the limit in progress (internal; the thin end when the host is done). */
-  openGap?: { from: number; lostMs: number; phases: Record<string, number> };
+  worstGap: (ThroughputGap & { to: number }) | null;
   lastAt: number;
   bytes: number;
 }
@@ -258,6 +263,8 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
     Pick<CdiImporterOptions, 'hostKey' | 'hostBytesPerSecond' | 'importBytes' | 'vcenterThumbprints'>;
   private readonly collected: string[] = [];
   private readonly hostUse = new Map<string, HostThroughput>();
+  /** Per host, the stretch below its limit in progress (at the end: its thin end). */
+  private readonly openGaps = new Map<string, ThroughputGap>();
 
   constructor(
     private readonly machinery: ApiMachinery,
@@ -426,9 +433,7 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
    * bytes copied. What a benchmark needs to tell a slow start from a thin end.
    */
   hostThroughput(): Record<string, HostThroughput> {
-    return Object.fromEntries(
-      [...this.hostUse].map(([host, { openGap: _inProgress, ...use }]) => [host, { ...use }]),
-    );
+    return Object.fromEntries([...this.hostUse].map(([host, use]) => [host, { ...use }]));
   }
 
   /** `namespace/name` of every DataVolume this CDI garbage-collected after its import succeeded. */
@@ -1308,17 +1313,19 @@ export class CdiImporter extends Reconciler implements ClockParticipant {
         use.bytesBeforeSaturated = use.bytes;
       }
       if (use.saturatedAt !== null) {
+        let gap = this.openGaps.get(host);
         // A stretch with no import at all since the host's last interval is wholly lost.
         if (from > use.lastAt) {
-          use.openGap ??= { from: use.lastAt, lostMs: 0, phases: this.phasesOn(host) };
-          use.openGap.lostMs += from - use.lastAt;
+          gap ??= { from: use.lastAt, lostMs: 0, phases: this.phasesOn(host) };
+          gap.lostMs += from - use.lastAt;
         }
-        if (saturated && use.openGap) {
-          if (use.openGap.lostMs > (use.worstGap?.lostMs ?? 0)) use.worstGap = { ...use.openGap, to: from };
-          use.openGap = undefined;
-        } else if (!saturated) {
-          use.openGap ??= { from, lostMs: 0, phases: this.phasesOn(host) };
-          use.openGap.lostMs += ((limit - rate) / limit) * (to - from);
+        if (!saturated) {
+          gap ??= { from, lostMs: 0, phases: this.phasesOn(host) };
+          gap.lostMs += ((limit - rate) / limit) * (to - from);
+          this.openGaps.set(host, gap);
+        } else if (gap) {
+          if (gap.lostMs > (use.worstGap?.lostMs ?? 0)) use.worstGap = { ...gap, to: from };
+          this.openGaps.delete(host);
         }
       }
       use.lastAt = to;
