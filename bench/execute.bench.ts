@@ -517,8 +517,16 @@ async function main(): Promise<void> {
       );
     let postgresQueries = 0;
     let redisCommands = 0;
+    const queriesByStatement = new Map<string, number>();
     pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
       postgresQueries += 1;
+      if (process.env.BENCH_DEBUG) {
+        const first = args[0];
+        const text =
+          typeof first === 'string' ? first : String((first as { text?: unknown } | undefined)?.text ?? '?');
+        const statement = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+        queriesByStatement.set(statement, (queriesByStatement.get(statement) ?? 0) + 1);
+      }
       return (originalQuery as (...values: unknown[]) => unknown).apply(this, args);
     } as typeof pg.Client.prototype.query;
     const originalSend = Redis.prototype.sendCommand;
@@ -612,6 +620,9 @@ async function main(): Promise<void> {
         process.stderr.write(
           `    +${event.at.getTime() - realStart} ms ${event.phase} ${event.kind}: ${event.message}\n`,
         );
+      process.stderr.write(`  Postgres statements per VM (the executor's, most frequent first):\n`);
+      for (const [statement, count] of [...queriesByStatement].sort((a, b) => b[1] - a[1]).slice(0, 20))
+        process.stderr.write(`    ${(count / VMS).toFixed(1).padStart(6)}  ${statement}\n`);
     }
     await monitor.end();
     const row = times.rows[0] as { first: Date; last: Date; succeeded: number };

@@ -63,6 +63,9 @@ export class ExecutionRunner {
   private readonly log: NonNullable<ExecutionRunnerOptions['log']>;
   /** VMs this worker is acting on now: their leases are renewed, and released on shutdown. */
   private readonly inFlight = new Set<string>();
+  /** The admission pass running now, and the one that callers arriving meanwhile wait for. */
+  private admissionPass: Promise<number> | null = null;
+  private followingPass: Promise<number> | null = null;
 
   constructor(
     private readonly executions: ExecutionStore,
@@ -87,8 +90,32 @@ export class ExecutionRunner {
     await this.finishIfDone(executionId);
   }
 
-  /** Grants copy slots to queued VMs (every execution) and nudges the admitted ones. */
-  async schedule(): Promise<number> {
+  /**
+   * Grants copy slots to queued VMs (every execution) and nudges the admitted ones. One admission
+   * pass runs at a time in this worker: a call made while one runs joins the single pass that
+   * follows it (which sees every slot released until it starts), instead of queueing a pass of its
+   * own on the scheduler's lock, where each waiting pass would hold a database connection. When
+   * many copies end together, that is one pass for all of them rather than one per copy.
+   */
+  schedule(): Promise<number> {
+    if (this.admissionPass === null) {
+      this.admissionPass = this.admitQueued().finally(() => {
+        this.admissionPass = null;
+      });
+      return this.admissionPass;
+    }
+    if (this.followingPass === null) {
+      this.followingPass = this.admissionPass
+        .catch(() => 0)
+        .then(() => {
+          this.followingPass = null;
+          return this.schedule();
+        });
+    }
+    return this.followingPass;
+  }
+
+  private async admitQueued(): Promise<number> {
     const limits = this.options.limits;
     const admitted = await this.executions.admitQueuedVms((candidates, inFlight) =>
       admitCopies(candidates, inFlight, limits),
@@ -128,18 +155,16 @@ export class ExecutionRunner {
    * VM goes from admission to copying without a queue round trip per phase.
    */
   async advanceVm(executionId: string, vmKey: string, options: { onlyIfDue?: boolean } = {}): Promise<void> {
-    let onlyIfDue = options.onlyIfDue === true;
-    for (let hop = 1; hop <= MAX_INLINE_PHASES; hop += 1) {
-      const claimed = await this.executions.claim(
-        executionId,
-        vmKey,
-        this.options.workerId,
-        this.options.leaseMs,
-        {
-          onlyIfDue,
-        },
-      );
-      if (!claimed) return;
+    let claimed = await this.executions.claim(
+      executionId,
+      vmKey,
+      this.options.workerId,
+      this.options.leaseMs,
+      {
+        onlyIfDue: options.onlyIfDue === true,
+      },
+    );
+    for (let hop = 1; hop <= MAX_INLINE_PHASES && claimed !== null; hop += 1) {
       const key = `${executionId}/${vmKey}`;
       this.inFlight.add(key);
       const renew = setInterval(
@@ -151,16 +176,15 @@ export class ExecutionRunner {
         Math.max(1_000, Math.floor(this.options.leaseMs / 3)),
       );
       renew.unref();
-      let carryOn = false;
+      const current: ExecutionVmRecord = claimed;
+      claimed = null;
       try {
-        if (claimed.cancelRequested) await this.cancelStep(claimed);
-        else carryOn = await this.step(claimed, hop < MAX_INLINE_PHASES);
+        if (current.cancelRequested) await this.cancelStep(current);
+        else claimed = await this.step(current, hop < MAX_INLINE_PHASES);
       } finally {
         clearInterval(renew);
         this.inFlight.delete(key);
       }
-      if (!carryOn) return;
-      onlyIfDue = false;
     }
   }
 
@@ -190,15 +214,18 @@ export class ExecutionRunner {
     };
   }
 
-  /** One phase of one VM. True when it ended in `next` and the caller may run the next phase now. */
-  private async step(record: ExecutionVmRecord, mayContinue: boolean): Promise<boolean> {
+  /**
+   * One phase of one VM. When it ended in `next` and `mayContinue`, its commit also claims the next
+   * phase, and the VM comes back for the caller to run that phase now; otherwise null.
+   */
+  private async step(record: ExecutionVmRecord, mayContinue: boolean): Promise<ExecutionVmRecord | null> {
     const step = this.toStep(record);
     let result: StepResult;
     try {
       result = await this.itinerary.advance(step);
     } catch (error) {
       await this.transientFailure(record, step, error);
-      return false;
+      return null;
     }
     const runtime: TransientState = { ...(result.runtime ?? step.runtime) };
     delete runtime.transientFailures;
@@ -238,6 +265,7 @@ export class ExecutionRunner {
         phaseState: 'pending',
         phaseChanged: true,
         wakeAt: null,
+        ...(mayContinue ? { keepLease: { leaseMs: this.options.leaseMs } } : {}),
       };
       events.push({
         phase: result.nextPhase as string,
@@ -286,7 +314,7 @@ export class ExecutionRunner {
         'warn',
         `lost the lease on ${record.vmKey} of execution ${record.executionId}; its step result was dropped`,
       );
-      return false;
+      return null;
     }
     if (result.disks && this.options.onBytesCopied) {
       const before = new Map((record.disks as DiskCopyState[]).map((disk) => [disk.index, disk.bytesCopied]));
@@ -309,7 +337,16 @@ export class ExecutionRunner {
     // the step sent back to the queue but that stayed running for a cancel asked for meanwhile
     // (its slots went back above) has that cancel to run now.
     if ((committed.nudged && wakeMs !== null) || committed.keptForCancel) wakeMs = 0;
-    if (wakeMs === 0 && mayContinue) return true;
+    if (committed.continued) return committed.continued;
+    if (wakeMs === 0 && mayContinue && commit.keepLease === undefined) {
+      // A wait cut short by a nudge, or a cancel to run: claimed like any job would.
+      return this.executions.claim(
+        record.executionId,
+        record.vmKey,
+        this.options.workerId,
+        this.options.leaseMs,
+      );
+    }
     if (wakeMs !== null) {
       await this.queue.enqueue(
         'advance-vm',
@@ -320,7 +357,7 @@ export class ExecutionRunner {
         },
       );
     }
-    return false;
+    return null;
   }
 
   /** Network errors, API 5xx after retries, vCenter hiccups: try again later, fail after a few in a row. */

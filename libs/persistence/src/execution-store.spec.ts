@@ -83,6 +83,20 @@ describe('ExecutionStore', () => {
     });
   }
 
+  /** A new execution of one 1 GiB VM on `host`, admitted (running, its slot taken). */
+  async function admittedVm(key: string, host: string): Promise<string> {
+    const executionId = await store.create({
+      planId: await newPlan(),
+      waveNumber: 1,
+      waveHash: 'h',
+      requestedBy: 't',
+      spec: {},
+      vms: [vm(key, host, [1])],
+    });
+    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    return executionId;
+  }
+
   async function clearSlots(): Promise<void> {
     await database.dataSource.query('DELETE FROM copy_slots');
     await database.dataSource.query(`UPDATE executions SET status = 'completed'`);
@@ -282,16 +296,7 @@ describe('ExecutionStore', () => {
   });
 
   it('lets one worker claim a VM at a time and drops a commit whose lease was lost', async () => {
-    const planId = await newPlan();
-    const executionId = await store.create({
-      planId,
-      waveNumber: 1,
-      waveHash: 'h',
-      requestedBy: 't',
-      spec: {},
-      vms: [vm('solo', 'esx-f', [1])],
-    });
-    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    const executionId = await admittedVm('solo', 'esx-f');
     const claims = await Promise.all(
       replicas.map((replica, index) =>
         new ExecutionStore(replica.dataSource).claim(executionId, 'solo', `worker-${index}`, 200),
@@ -335,17 +340,58 @@ describe('ExecutionStore', () => {
     await clearSlots();
   });
 
-  it('keeps running a VM that a step sends back to the queue after a cancel was asked for meanwhile', async () => {
-    const planId = await newPlan();
-    const executionId = await store.create({
-      planId,
-      waveNumber: 1,
-      waveHash: 'h',
-      requestedBy: 't',
-      spec: {},
-      vms: [vm('requeued', 'esx-q', [1])],
+  it('claims the next phase in the commit of one that ended in next, when asked to keep the lease', async () => {
+    const executionId = await admittedVm('inline', 'esx-k');
+    const first = await store.claim(executionId, 'inline', 'w', 10_000);
+    if (!first) throw new Error('not claimed');
+    const committed = await store.commit(first, 'w', {
+      phase: 'StorePowerState',
+      phaseState: 'pending',
+      phaseChanged: true,
+      wakeAt: null,
+      events: [{ phase: 'StorePowerState', kind: 'phase', message: 'Preflight done; StorePowerState' }],
+      keepLease: { leaseMs: 10_000 },
     });
-    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    const next = committed?.continued;
+    expect(next).toMatchObject({
+      phase: 'StorePowerState',
+      phaseState: 'running',
+      status: 'running',
+      leaseOwner: 'w',
+      revision: first.revision + 1,
+    });
+    expect(next?.phaseStartedAt).not.toBeNull();
+    // The lease is held: no other worker claims the VM between the two phases.
+    expect(await store.claim(executionId, 'inline', 'other', 10_000)).toBeNull();
+    // The continued record commits like a claimed one; a cancel asked for meanwhile is on it.
+    await store.requestCancel(executionId, ['inline']);
+    const after = await store.commit(next as NonNullable<typeof next>, 'w', {
+      phase: 'PowerOffSource',
+      phaseState: 'pending',
+      phaseChanged: true,
+      keepLease: { leaseMs: 10_000 },
+    });
+    expect(after?.continued).toMatchObject({
+      phase: 'PowerOffSource',
+      cancelRequested: true,
+      leaseOwner: 'w',
+    });
+    // A commit that ends the VM keeps no lease, even when asked to.
+    const ended = await store.commit(after?.continued as NonNullable<typeof next>, 'w', {
+      phase: 'PowerOffSource',
+      phaseState: 'waiting',
+      status: 'failed',
+      phaseChanged: false,
+      finished: true,
+      keepLease: { leaseMs: 10_000 },
+    });
+    expect(ended?.continued).toBeUndefined();
+    expect((await store.getVm(executionId, 'inline'))?.leaseOwner).toBeNull();
+    await clearSlots();
+  });
+
+  it('keeps running a VM that a step sends back to the queue after a cancel was asked for meanwhile', async () => {
+    const executionId = await admittedVm('requeued', 'esx-q');
     const step = await store.claim(executionId, 'requeued', 'w', 10_000);
     if (!step) throw new Error('not claimed');
     // The operator cancels while the step (a warm VM's pre-copy done) runs...
@@ -369,16 +415,7 @@ describe('ExecutionStore', () => {
   });
 
   it('moves the cutover while a step commits its events, without a deadlock', async () => {
-    const planId = await newPlan();
-    const executionId = await store.create({
-      planId,
-      waveNumber: 1,
-      waveHash: 'h',
-      requestedBy: 't',
-      spec: {},
-      vms: [vm('paused', 'esx-d', [1])],
-    });
-    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    const executionId = await admittedVm('paused', 'esx-d');
     const claimed = await store.claim(executionId, 'paused', 'w', 10_000);
     if (!claimed) throw new Error('not claimed');
     await store.commit(claimed, 'w', { phase: 'CopyingPaused', phaseState: 'waiting', phaseChanged: true });
@@ -410,16 +447,7 @@ describe('ExecutionStore', () => {
   });
 
   it('remembers a nudge that finds the VM leased, so the step in progress commits a wake-up now', async () => {
-    const planId = await newPlan();
-    const executionId = await store.create({
-      planId,
-      waveNumber: 1,
-      waveHash: 'h',
-      requestedBy: 't',
-      spec: {},
-      vms: [vm('nudged', 'esx-n', [1])],
-    });
-    await store.admitQueuedVms(policy({ perHost: 10, perDatastore: null, perExecution: null, global: null }));
+    const executionId = await admittedVm('nudged', 'esx-n');
     const waitAMinute = { phase: 'Preflight', phaseState: 'waiting', phaseChanged: false } as const;
     // Without a nudge the step's own timer stands.
     const quiet = await store.claim(executionId, 'nudged', 'worker-a', 10_000);

@@ -108,6 +108,11 @@ export interface CommittedStep {
   nudged: boolean;
   /** The step sent the VM back to the queue, but a cancel came meanwhile: it stays running for it. */
   keptForCancel: boolean;
+  /**
+   * With `keepLease`: the VM as the next phase's claim would have returned it (lease renewed, the
+   * phase running), or absent when it is no longer running and must not be acted on.
+   */
+  continued?: ExecutionVmRecord;
 }
 
 export interface StepCommit {
@@ -124,6 +129,11 @@ export interface StepCommit {
   finished?: boolean;
   /** Recorded in the same statement, only if the commit lands. */
   events?: Array<{ phase: string | null; kind: string; message: string }>;
+  /**
+   * The worker goes on with the next phase at once: the commit also claims it (the lease is kept
+   * for this long and the phase marked running), sparing a claim's round trip per phase.
+   */
+  keepLease?: { leaseMs: number };
 }
 
 /** An execution that has just ended, as the caller needs it to end its wave in the same transaction. */
@@ -461,35 +471,41 @@ export class ExecutionStore {
     owner: string,
     step: StepCommit,
   ): Promise<CommittedStep | null> {
+    // Only when asked, and only for a VM that stays running (a phase that ended in `next`).
+    const keepsLease = `($18::double precision IS NOT NULL AND COALESCE($7, status) = 'running')`;
     const rows = rowsOf(
       await this.query(
         `WITH updated AS (
          UPDATE execution_vms SET
            phase = $5,
-           phase_state = $6,
+           phase_state = CASE WHEN ${keepsLease} THEN 'running' ELSE $6 END,
            -- A cancel asked for while the step ran keeps a VM the step sends back to the queue
            -- running: the queue never admits a VM whose cancel is pending, a worker must clean it up.
            status = CASE WHEN $7 = 'queued' AND cancel_requested THEN status ELSE COALESCE($7, status) END,
-           phase_started_at = CASE WHEN $8 THEN NULL ELSE phase_started_at END,
+           phase_started_at = CASE WHEN ${keepsLease} THEN now() WHEN $8 THEN NULL ELSE phase_started_at END,
            runtime = COALESCE($9::jsonb, runtime),
            disks = COALESCE($10::jsonb, disks),
            power_state_before = COALESCE(power_state_before, $11),
            error = CASE WHEN $12 THEN $13::jsonb ELSE error END,
            wake_at = CASE WHEN nudged_at IS NOT NULL AND $14::timestamptz IS NOT NULL THEN now() ELSE $14::timestamptz END,
            finished_at = CASE WHEN $15 THEN now() ELSE finished_at END,
-           lease_owner = NULL,
-           lease_expires_at = NULL,
+           -- keepLease: what the next phase's claim would set, for a VM still running.
+           lease_owner = CASE WHEN ${keepsLease} THEN lease_owner END,
+           lease_expires_at = CASE WHEN ${keepsLease} THEN now() + make_interval(secs => $18::double precision / 1000) END,
+           nudged_at = CASE WHEN ${keepsLease} THEN NULL ELSE nudged_at END,
            revision = revision + 1,
            updated_at = now()
          WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3 AND phase = $4 AND revision = $16
-         RETURNING revision, nudged_at IS NOT NULL AS nudged, ($7 = 'queued' AND cancel_requested) AS kept_for_cancel),
+         RETURNING ${step.keepLease ? '*, ' : 'revision, lease_owner, '}nudged_at IS NOT NULL AS nudged,
+           ($7 = 'queued' AND cancel_requested) AS kept_for_cancel),
          events AS (
            INSERT INTO execution_events (execution_id, vm_key, phase, kind, message)
            SELECT $1, $2, e.phase, e.kind, e.message
            FROM json_to_recordset($17::json) AS e(ordinal int, phase text, kind text, message text)
            WHERE EXISTS (SELECT 1 FROM updated)
            ORDER BY e.ordinal)
-         SELECT revision, nudged, kept_for_cancel FROM updated`,
+         SELECT updated.*${step.keepLease ? ', (SELECT e.cutover_at FROM executions e WHERE e.id = updated.execution_id) AS execution_cutover_at' : ''}
+         FROM updated`,
         [
           claimed.executionId,
           claimed.vmKey,
@@ -508,16 +524,18 @@ export class ExecutionStore {
           step.finished === true,
           claimed.revision,
           JSON.stringify((step.events ?? []).map((event, ordinal) => ({ ordinal, ...event }))),
+          step.keepLease?.leaseMs ?? null,
         ],
       ),
     );
-    return rows[0]
-      ? {
-          revision: Number(rows[0].revision),
-          nudged: rows[0].nudged === true,
-          keptForCancel: rows[0].kept_for_cancel === true,
-        }
-      : null;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      revision: Number(row.revision),
+      nudged: row.nudged === true,
+      keptForCancel: row.kept_for_cancel === true,
+      ...(step.keepLease && row.lease_owner === owner ? { continued: toVm(row) } : {}),
+    };
   }
 
   /** Gives back a lease without changing the VM (a worker shutting down, or a transient error). */
