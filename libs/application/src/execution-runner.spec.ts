@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VmItinerary } from '#libs/itinerary';
+import type { StepResult, VmItinerary } from '#libs/itinerary';
 import { type AdmittedVm, type CopyAdmissionPolicy, ExecutionStore, PlanStore } from '#libs/persistence';
 import { openTestDatabase, seedAssessedInventory, seedPlan } from '../../../test/support/estate-rows.js';
 import type { EnqueueOptions, ExecutionQueue } from './execution-queue.js';
@@ -48,8 +48,12 @@ describe('ExecutionRunner scheduling (real Postgres)', () => {
     await database?.drop();
   });
 
-  function runner(queue: ExecutionQueue): ExecutionRunner {
-    return new ExecutionRunner(executions, plans, queue, NO_ITINERARY, {
+  function runner(
+    queue: ExecutionQueue,
+    store: ExecutionStore = executions,
+    itinerary: VmItinerary = NO_ITINERARY,
+  ): ExecutionRunner {
+    return new ExecutionRunner(store, plans, queue, itinerary, {
       workerId: 'runner-spec',
       limits: { perHost: 2, perDatastore: null, perExecution: null, global: null },
       leaseMs: 60_000,
@@ -138,5 +142,32 @@ describe('ExecutionRunner scheduling (real Postgres)', () => {
     expect(executions.passes).toBe(2);
     const enqueued = queue.jobs.slice(jobsBefore).map((job) => (job.payload as { vmKey: string }).vmKey);
     expect(enqueued.sort()).toEqual(['esx-d-vm-0', 'esx-e-vm-0']);
+  });
+
+  it('gives back the lease a commit kept for the next phase when the work after the commit fails', async () => {
+    const executionId = await execution(['esx-f'], 1);
+    await runner(new RecordingQueue()).schedule();
+    /** Postgres goes away right after the step's commit landed. */
+    class ReleaseFailingStore extends ExecutionStore {
+      override async releaseSlots(): Promise<number> {
+        throw new Error('connection lost');
+      }
+    }
+    // A phase that ends in next and gives a disk's slot back.
+    const itinerary = new Proxy({} as VmItinerary, {
+      get: (_target, property) =>
+        property === 'advance'
+          ? async (): Promise<StepResult> => ({
+              phase: 'Preflight',
+              decision: { kind: 'next' },
+              nextPhase: 'StorePowerState',
+              releasedDisks: [0],
+            })
+          : undefined,
+    });
+    const failing = runner(new RecordingQueue(), new ReleaseFailingStore(database.dataSource), itinerary);
+    await expect(failing.advanceVm(executionId, 'esx-f-vm-0')).rejects.toThrow('connection lost');
+    const vm = await executions.getVm(executionId, 'esx-f-vm-0');
+    expect(vm).toMatchObject({ phase: 'StorePowerState', leaseOwner: null, status: 'running' });
   });
 });

@@ -316,23 +316,35 @@ export class ExecutionRunner {
       );
       return null;
     }
-    if (result.disks && this.options.onBytesCopied) {
-      const before = new Map((record.disks as DiskCopyState[]).map((disk) => [disk.index, disk.bytesCopied]));
-      const copied = result.disks.reduce(
-        (sum, disk) => sum + Math.max(0, disk.bytesCopied - (before.get(disk.index) ?? 0)),
-        0,
-      );
-      if (copied > 0) this.options.onBytesCopied(record.sourceHost ?? 'unknown', copied);
+    try {
+      if (result.disks && this.options.onBytesCopied) {
+        const before = new Map(
+          (record.disks as DiskCopyState[]).map((disk) => [disk.index, disk.bytesCopied]),
+        );
+        const copied = result.disks.reduce(
+          (sum, disk) => sum + Math.max(0, disk.bytesCopied - (before.get(disk.index) ?? 0)),
+          0,
+        );
+        if (copied > 0) this.options.onBytesCopied(record.sourceHost ?? 'unknown', copied);
+      }
+      const ended = commit.finished === true;
+      let released = 0;
+      if (ended || commit.status === 'queued')
+        released = await this.executions.releaseSlots(record.executionId, record.vmKey);
+      else if (result.releasedDisks?.length) {
+        released = await this.executions.releaseSlots(record.executionId, record.vmKey, result.releasedDisks);
+      }
+      if (released > 0 || ended || commit.status === 'queued') await this.schedule();
+      if (ended) await this.finishIfDone(record.executionId);
+    } catch (error) {
+      // The commit kept the lease for the next phase this job will not run now: give it back, so
+      // the reconciler hands the VM on after its grace period, not after the whole lease.
+      if (committed.continued)
+        await this.executions
+          .releaseLease(record.executionId, record.vmKey, this.options.workerId, null)
+          .catch(() => undefined);
+      throw error;
     }
-    const ended = commit.finished === true;
-    let released = 0;
-    if (ended || commit.status === 'queued')
-      released = await this.executions.releaseSlots(record.executionId, record.vmKey);
-    else if (result.releasedDisks?.length) {
-      released = await this.executions.releaseSlots(record.executionId, record.vmKey, result.releasedDisks);
-    }
-    if (released > 0 || ended || commit.status === 'queued') await this.schedule();
-    if (ended) await this.finishIfDone(record.executionId);
     // A nudge during the step (a DataVolume finished, say) may be news the step did not see; a VM
     // the step sent back to the queue but that stayed running for a cancel asked for meanwhile
     // (its slots went back above) has that cancel to run now.
