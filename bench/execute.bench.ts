@@ -917,7 +917,7 @@ async function warmRun(input: WarmRunInput): Promise<{ failed: boolean }> {
       `warm run: the same ${vms.length} VMs, pre-copies every simulated hour at a 2 %/h change rate, cutover once all are cutover-ready (cutover on a x${CUTOVER_SPEED} clock)`,
       `  VMs completed:                ${statsRow.succeeded}/${vms.length}; pre-copies after the first copy: ${statsRow.precopies.toFixed(1)} per VM on average`,
       `  to cutover-ready:             ${toReady.toFixed(0)} s simulated; copy-only lower bound ${copyBound.toFixed(0)} s; ratio ${readyRatio.toFixed(3)} (goal <= 1.05)`,
-      `  final delta:                  ${statsRow.final_delta_bytes === null ? 'n/a' : `${(statsRow.final_delta_bytes / 2 ** 30).toFixed(2)} GiB`} per VM on average (from CDI's progress)`,
+      `  final delta:                  ${statsRow.final_delta_bytes === null ? 'unknown: no final delta lasted until a CDI progress report (every 300 simulated s here)' : `${(statsRow.final_delta_bytes / 2 ** 30).toFixed(2)} GiB per VM on average (from CDI's progress)`}`,
       `  downtime, median (power-off to VM created): cold ${median([...input.coldDowntimes.values()]).toFixed(0)} s, warm ${median([...warmDowntimes.values()]).toFixed(0)} s`,
       `  warm / cold downtime, median: ${allRatio.toFixed(3)} all VMs; ${largeRatio.toFixed(3)} for the ${large.length} VMs over 100 GiB (goal <= 0.10)`,
       `  snapshots left in vCenter:    ${left}`,
