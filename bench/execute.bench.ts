@@ -14,7 +14,8 @@
  * per VM.
  *
  * Knobs (environment): BENCH_VMS (500), BENCH_HOSTS (8), BENCH_SECONDS (target real seconds of
- * copying, 45), BENCH_SEED.
+ * copying, 45), BENCH_SEED, BENCH_CONCURRENCY (the executor's jobs in parallel, 32; the product's
+ * default is 16).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -412,7 +413,7 @@ async function main(): Promise<void> {
       FLOTILLA_COPY_STALL_TIMEOUT_S: '3600',
       FLOTILLA_SHUTDOWN_TIMEOUT_S: '60',
       FLOTILLA_LIMIT_DISKS_PER_HOST: String(DISKS_PER_HOST),
-      FLOTILLA_EXECUTOR_CONCURRENCY: '32',
+      FLOTILLA_EXECUTOR_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '32',
       FLOTILLA_EXECUTOR_PROBE_PORT: '0',
       LOG_LEVEL: 'silent',
     },
