@@ -10,23 +10,15 @@ import {
   type Principal,
 } from '#libs/persistence';
 import { openTestDatabase, seedAssessedInventory, seedPlan } from '../../../test/support/estate-rows.js';
+import { RecordingQueue } from '../../../test/support/recording-queue.js';
 import { UserFacingError } from './errors.js';
 import { ExecutionService } from './execution.service.js';
 import { finishExecutionIfDone } from './execution-outcome.js';
-import type { EnqueueOptions, ExecutionQueue } from './execution-queue.js';
 import { PlanningService } from './planning.service.js';
 
 const OPERATOR: Principal = { actor: 'token:operator', roles: ['operator'] };
 const ADMIN: Principal = { actor: 'token:admin', roles: ['admin'] };
 const PLANNER: Principal = { actor: 'token:planner', roles: ['planner'] };
-
-/** Records what the services ask of the executor's queue; no executor consumes it here. */
-class RecordingQueue implements ExecutionQueue {
-  readonly jobs: Array<{ name: string; payload: unknown; options?: EnqueueOptions }> = [];
-  async enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<void> {
-    this.jobs.push({ name, payload, ...(options ? { options } : {}) });
-  }
-}
 
 interface VmRow {
   vmKey: string;

@@ -2,18 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepResult, VmItinerary } from '#libs/itinerary';
 import { type AdmittedVm, type CopyAdmissionPolicy, ExecutionStore, PlanStore } from '#libs/persistence';
 import { openTestDatabase, seedAssessedInventory, seedPlan } from '../../../test/support/estate-rows.js';
-import type { EnqueueOptions, ExecutionQueue } from './execution-queue.js';
+import { RecordingQueue } from '../../../test/support/recording-queue.js';
+import type { ExecutionQueue } from './execution-queue.js';
 import { ExecutionRunner } from './execution-runner.js';
 
 const GIB = 2 ** 30;
-
-/** Records the jobs the runner enqueues; no worker consumes them here. */
-class RecordingQueue implements ExecutionQueue {
-  readonly jobs: Array<{ name: string; payload: unknown; options?: EnqueueOptions }> = [];
-  async enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<void> {
-    this.jobs.push({ name, payload, ...(options ? { options } : {}) });
-  }
-}
 
 /** The real store, counting the admission passes (each one transaction under the scheduler's lock). */
 class CountingExecutionStore extends ExecutionStore {

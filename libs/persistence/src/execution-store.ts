@@ -496,7 +496,7 @@ export class ExecutionStore {
            revision = revision + 1,
            updated_at = now()
          WHERE execution_id = $1 AND vm_key = $2 AND lease_owner = $3 AND phase = $4 AND revision = $16
-         RETURNING ${step.keepLease ? '*, ' : 'revision, lease_owner, '}nudged_at IS NOT NULL AS nudged,
+         RETURNING ${step.keepLease ? '*, ' : 'revision, '}nudged_at IS NOT NULL AS nudged,
            ($7 = 'queued' AND cancel_requested) AS kept_for_cancel),
          events AS (
            INSERT INTO execution_events (execution_id, vm_key, phase, kind, message)
